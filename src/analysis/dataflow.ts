@@ -1,0 +1,520 @@
+/**
+ * Flow-sensitive dataflow over a lowered function. Abstract values are sets
+ * of *resources*: a handle acquired at a call site (`site`), a handle value
+ * produced by code that keeps ownership (`borrow`), or the initial value of
+ * a parameter, field path or outer variable (`implicit`). Each resource
+ * carries the set of states it may be in at a program point (owned,
+ * borrowed, escaped, released), and the release sites that got it there.
+ *
+ * The fixpoint is bounded; past the budget the function is skipped.
+ */
+import type { Block, Key, LoweredFunction, Node, Op } from './ir.js';
+import { isImplicitKey, isTempKey } from './ir.js';
+import type { ArgumentEffect, FunctionSummary } from './handle-model.js';
+import type { Finding, LeakKind, TraceStep } from './findings.js';
+
+export const OWNED = 1;
+export const BORROWED = 2;
+export const ESCAPED = 4;
+export const RELEASED = 8;
+/** Already reported as leaked (overwritten, discarded): not reported again. */
+export const LOST = 16;
+
+interface ResourceState {
+  readonly flags: number;
+  readonly releasedAt: readonly Node[];
+}
+
+type ResourceSet = ReadonlySet<number>;
+const EMPTY: ResourceSet = new Set();
+
+interface ResourceInfo {
+  readonly kind: 'site' | 'borrow' | 'implicit';
+  readonly node?: Node;
+  readonly key?: Key;
+  readonly paramIndex?: number;
+}
+
+class State {
+  constructor(
+    readonly vars: Map<Key, ResourceSet>,
+    readonly res: Map<number, ResourceState>,
+  ) {}
+
+  clone(): State {
+    return new State(new Map(this.vars), new Map(this.res));
+  }
+}
+
+export interface DataflowOptions {
+  /** Report leaks (off for the module body, whose handles live as long as the program). */
+  readonly checkLeaks: boolean;
+  /** Collect summary facts about parameters and returns instead of findings. */
+  readonly summarize: boolean;
+}
+
+export interface DataflowResult {
+  readonly findings: Finding[];
+  readonly summary: FunctionSummary | undefined;
+  /** The function went past the analysis budget and was skipped. */
+  readonly skipped: boolean;
+}
+
+const BUDGET_PER_BLOCK = 40;
+
+export function runDataflow(fn: LoweredFunction, options: DataflowOptions): DataflowResult {
+  return new Dataflow(fn, options).run();
+}
+
+class Dataflow {
+  private readonly resources: ResourceInfo[] = [];
+  private readonly siteIds = new Map<Node, number>();
+  private readonly implicitIds = new Map<Key, number>();
+  private collecting = false;
+  private readonly findings = new Map<string, Finding>();
+  // Summary facts.
+  private readonly paramReleasedAtExit: number[][] = [];
+  private readonly paramEscaped = new Set<number>();
+  private returnsFresh = false;
+  private returnsOther = false;
+
+  constructor(
+    private readonly fn: LoweredFunction,
+    private readonly options: DataflowOptions,
+  ) {}
+
+  run(): DataflowResult {
+    const { blocks } = this.fn;
+    const inStates: (State | undefined)[] = new Array(blocks.length);
+    inStates[this.fn.entry] = new State(new Map(), new Map());
+    const queued = new Uint8Array(blocks.length);
+    const worklist: number[] = [this.fn.entry];
+    queued[this.fn.entry] = 1;
+    let budget = BUDGET_PER_BLOCK * blocks.length + 200;
+    while (worklist.length > 0) {
+      if (--budget < 0) return { findings: [], summary: undefined, skipped: true };
+      const id = worklist.shift()!;
+      queued[id] = 0;
+      const block = blocks[id];
+      const { out, exceptional } = this.transfer(block, inStates[id]!.clone());
+      const propagate = (target: number, state: State): void => {
+        const existing = inStates[target];
+        if (!existing) inStates[target] = state.clone();
+        else if (!this.joinInto(existing, state)) return;
+        if (!queued[target]) {
+          queued[target] = 1;
+          worklist.push(target);
+        }
+      };
+      if (out) for (const next of block.next) propagate(next, out);
+      if (exceptional && block.handler >= 0) propagate(block.handler, exceptional);
+    }
+    this.collecting = true;
+    for (const block of blocks) {
+      const state = inStates[block.id];
+      if (state) this.transfer(block, state.clone());
+    }
+    return { findings: [...this.findings.values()], summary: this.options.summarize ? this.summary() : undefined, skipped: false };
+  }
+
+  // ---------------------------------------------------------------- resources
+
+  private siteResource(node: Node, kind: 'site' | 'borrow'): number {
+    let id = this.siteIds.get(node);
+    if (id === undefined) {
+      id = this.resources.length;
+      this.resources.push({ kind, node });
+      this.siteIds.set(node, id);
+    }
+    return id;
+  }
+
+  private implicitResource(key: Key): number {
+    let id = this.implicitIds.get(key);
+    if (id === undefined) {
+      id = this.resources.length;
+      this.resources.push({ kind: 'implicit', key, paramIndex: this.fn.paramKeys.get(key) });
+      this.implicitIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** The value of `key`; parameters materialise their initial value on first read. */
+  private get(state: State, key: Key): ResourceSet {
+    const value = state.vars.get(key);
+    if (value) return value;
+    if (this.fn.paramKeys.has(key)) {
+      const id = this.implicitResource(key);
+      const set = new Set([id]);
+      state.vars.set(key, set);
+      if (!state.res.has(id)) state.res.set(id, { flags: BORROWED, releasedAt: [] });
+      return set;
+    }
+    return EMPTY;
+  }
+
+  /** State of a resource; an implicit resource not yet seen is borrowed. */
+  private stateOf(state: State, id: number): ResourceState | undefined {
+    const found = state.res.get(id);
+    if (found) return found;
+    return this.resources[id].kind === 'implicit' ? { flags: BORROWED, releasedAt: [] } : undefined;
+  }
+
+  // ---------------------------------------------------------------- join
+
+  private joinInto(target: State, source: State): boolean {
+    let changed = false;
+    for (const [key, value] of source.vars) {
+      const existing = target.vars.get(key);
+      if (!existing) {
+        const merged = this.withImplicit(key, value);
+        target.vars.set(key, merged);
+        changed = true;
+      } else {
+        const merged = union(existing, value);
+        if (merged !== existing) {
+          target.vars.set(key, merged);
+          changed = true;
+        }
+      }
+    }
+    for (const [key, value] of target.vars) {
+      if (!source.vars.has(key) && (this.implicitIds.has(key) || this.fn.paramKeys.has(key))) {
+        const merged = this.withImplicit(key, value);
+        if (merged !== value) {
+          target.vars.set(key, merged);
+          changed = true;
+        }
+      }
+    }
+    for (const [id, value] of source.res) {
+      const existing = target.res.get(id) ?? (this.resources[id].kind === 'implicit' ? { flags: BORROWED, releasedAt: [] } : undefined);
+      if (!existing) {
+        target.res.set(id, value);
+        changed = true;
+        continue;
+      }
+      const flags = existing.flags | value.flags;
+      const releasedAt = mergeNodes(existing.releasedAt, value.releasedAt);
+      if (flags !== existing.flags || releasedAt !== existing.releasedAt || !target.res.has(id)) {
+        target.res.set(id, { flags, releasedAt });
+        changed = true;
+      }
+    }
+    for (const [id, value] of target.res) {
+      if (!source.res.has(id) && this.resources[id].kind === 'implicit' && !(value.flags & BORROWED)) {
+        target.res.set(id, { flags: value.flags | BORROWED, releasedAt: value.releasedAt });
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  /** A variable present on one side only: on the other it held its initial value. */
+  private withImplicit(key: Key, value: ResourceSet): ResourceSet {
+    const implicit = this.implicitIds.get(key) ?? (this.fn.paramKeys.has(key) ? this.implicitResource(key) : undefined);
+    return implicit === undefined ? value : union(value, new Set([implicit]));
+  }
+
+  // ---------------------------------------------------------------- transfer
+
+  private transfer(block: Block, state: State): { out: State | null; exceptional: State | null } {
+    let exceptional: State | null = null;
+    for (const op of block.ops) {
+      if (op.kind === 'throw') {
+        if (block.handler < 0) this.exceptionExit(state, op.node);
+        if (exceptional) this.joinInto(exceptional, state);
+        else exceptional = state.clone();
+        continue;
+      }
+      this.apply(op, state);
+    }
+    return { out: state, exceptional };
+  }
+
+  private apply(op: Op, state: State): void {
+    switch (op.kind) {
+      case 'acquire': {
+        const id = this.siteResource(op.node, 'site');
+        const previous = state.res.get(id);
+        if (previous && previous.flags & OWNED && this.options.checkLeaks) {
+          this.leak(id, op.node, 'loop', previous.flags === OWNED ? 'always' : 'maybe', []);
+        }
+        state.res.set(id, { flags: OWNED, releasedAt: [] });
+        state.vars.set(op.dst, new Set([id]));
+        return;
+      }
+      case 'borrow': {
+        const id = this.siteResource(op.node, 'borrow');
+        state.res.set(id, { flags: BORROWED, releasedAt: [] });
+        state.vars.set(op.dst, new Set([id]));
+        return;
+      }
+      case 'copy':
+        state.vars.set(op.dst, this.get(state, op.src));
+        return;
+      case 'union':
+        state.vars.set(op.dst, union(this.get(state, op.dst), this.get(state, op.src)));
+        return;
+      case 'clear':
+        state.vars.set(op.dst, EMPTY);
+        return;
+      case 'read': {
+        if (state.vars.has(op.path) || !op.handle) return;
+        const id = this.implicitResource(op.path);
+        state.vars.set(op.path, new Set([id]));
+        if (!state.res.has(id)) state.res.set(id, { flags: BORROWED, releasedAt: [] });
+        return;
+      }
+      case 'store':
+        return this.store(op, state);
+      case 'release':
+        return this.release(op, state);
+      case 'use':
+        for (const id of this.get(state, op.src)) {
+          const current = this.stateOf(state, id);
+          if (current && current.flags & RELEASED) this.useAfterRelease(id, current, op.node, op.operand, op.how);
+        }
+        return;
+      case 'escape':
+        for (const id of this.get(state, op.src)) {
+          const current = this.stateOf(state, id);
+          if (!current) continue;
+          if (current.flags & RELEASED && (op.how === 'return' || op.how === 'store' || op.how === 'container')) {
+            this.useAfterRelease(id, current, op.node, op.operand, op.how === 'return' ? 'return' : 'store');
+          }
+          if (this.options.summarize && this.collecting) this.noteEscape(id, current, op.how);
+          if (current.flags & OWNED) state.res.set(id, { flags: (current.flags & ~OWNED) | ESCAPED, releasedAt: current.releasedAt });
+        }
+        return;
+      case 'null': {
+        for (const id of this.get(state, op.src)) if (this.resources[id].kind !== 'implicit') state.res.delete(id);
+        state.vars.set(op.src, EMPTY);
+        return;
+      }
+      case 'invalidate':
+        for (const key of [...state.vars.keys()]) if (key.startsWith(op.prefix)) state.vars.delete(key);
+        return;
+      case 'dropTemps':
+        return this.dropTemps(state, op.node);
+      case 'exit':
+        return this.exit(state, op.node, op.how);
+      case 'throw':
+        return;
+    }
+  }
+
+  private store(op: Extract<Op, { kind: 'store' }>, state: State): void {
+    const value = op.src ? this.get(state, op.src) : EMPTY;
+    const old = state.vars.get(op.dst);
+    state.vars.set(op.dst, value);
+    if (op.escapes) {
+      for (const id of value) {
+        const current = state.res.get(id);
+        if (current && current.flags & OWNED) state.res.set(id, { flags: (current.flags & ~OWNED) | ESCAPED, releasedAt: current.releasedAt });
+        if (current && this.options.summarize && this.collecting) this.noteEscape(id, current, 'store');
+      }
+      if (isImplicitKey(op.dst)) return;
+    }
+    if (!old || !this.options.checkLeaks) return;
+    for (const id of old) {
+      if (value.has(id)) continue;
+      const current = state.res.get(id);
+      if (!current || !(current.flags & OWNED) || this.resources[id].kind !== 'site') continue;
+      if (this.isReferenced(state, id)) continue;
+      this.leak(id, op.node, 'overwrite', current.flags === OWNED ? 'always' : 'maybe', []);
+      state.res.set(id, { flags: (current.flags & ~OWNED) | LOST, releasedAt: current.releasedAt });
+    }
+  }
+
+  private release(op: Extract<Op, { kind: 'release' }>, state: State): void {
+    const ids = this.get(state, op.src);
+    const strong = ids.size === 1;
+    for (const id of ids) {
+      const current = this.stateOf(state, id);
+      if (!current) continue;
+      if (current.flags & RELEASED) {
+        this.report({
+          kind: 'double-release',
+          certainty: current.flags === RELEASED ? 'always' : 'maybe',
+          node: op.operand,
+          subject: op.operand,
+          acquiredAt: this.acquiredAt(id),
+          trace: [...this.acquireStep(id), ...current.releasedAt.map((node) => step(node, 'released')), step(op.node, 'released again')],
+          inLoop: current.releasedAt.some((node) => node === op.node),
+        });
+      }
+      if (strong) state.res.set(id, { flags: RELEASED, releasedAt: [op.node] });
+      else state.res.set(id, { flags: current.flags | RELEASED, releasedAt: mergeNodes(current.releasedAt, [op.node]) });
+    }
+  }
+
+  private useAfterRelease(id: number, current: ResourceState, node: Node, operand: Node, how: string): void {
+    this.report({
+      kind: 'use-after-release',
+      certainty: current.flags === RELEASED ? 'always' : 'maybe',
+      node: operand,
+      subject: operand,
+      acquiredAt: this.acquiredAt(id),
+      trace: [...this.acquireStep(id), ...current.releasedAt.map((n) => step(n, 'released')), step(node, how === 'return' ? 'returned' : 'used')],
+      useKind: how,
+    });
+  }
+
+  private dropTemps(state: State, node: Node): void {
+    let dropped: number[] | null = null;
+    for (const [key, value] of state.vars) {
+      if (!isTempKey(key)) continue;
+      state.vars.delete(key);
+      for (const id of value) (dropped ??= []).push(id);
+    }
+    if (!dropped || !this.options.checkLeaks) return;
+    for (const id of dropped) {
+      const current = state.res.get(id);
+      if (!current || !(current.flags & OWNED) || this.resources[id].kind !== 'site') continue;
+      if (this.isReferenced(state, id)) continue;
+      this.leak(id, node, 'discarded', 'always', []);
+      state.res.set(id, { flags: (current.flags & ~OWNED) | LOST, releasedAt: current.releasedAt });
+    }
+  }
+
+  private isReferenced(state: State, id: number): boolean {
+    for (const value of state.vars.values()) if (value.has(id)) return true;
+    return false;
+  }
+
+  private exit(state: State, node: Node, how: 'return' | 'end'): void {
+    if (this.options.summarize) {
+      if (!this.collecting) return;
+      for (const [key, index] of this.fn.paramKeys) {
+        if (index < 0) continue;
+        const id = this.implicitIds.get(key);
+        const flags = id === undefined ? BORROWED : (this.stateOf(state, id)?.flags ?? BORROWED);
+        (this.paramReleasedAtExit[index] ??= []).push(flags);
+      }
+      return;
+    }
+    if (!this.options.checkLeaks) return;
+    for (const [id, current] of state.res) {
+      if (!(current.flags & OWNED) || this.resources[id].kind !== 'site') continue;
+      this.leak(id, node, how === 'return' ? 'return' : 'end', current.flags === OWNED ? 'always' : 'maybe', []);
+    }
+  }
+
+  private exceptionExit(state: State, node: Node): void {
+    if (!this.collecting || !this.options.checkLeaks || this.options.summarize) return;
+    for (const [id, current] of state.res) {
+      if (!(current.flags & OWNED) || this.resources[id].kind !== 'site') continue;
+      this.leak(id, node, 'exception', current.flags === OWNED ? 'always' : 'maybe', []);
+    }
+  }
+
+  private leak(id: number, at: Node, leakKind: LeakKind, certainty: 'always' | 'maybe', extra: TraceStep[]): void {
+    const acquiredAt = this.resources[id].node!;
+    const kind = leakKind === 'exception' ? 'leak-on-exception' : 'leak';
+    const label =
+      leakKind === 'return'
+        ? 'returns without releasing it'
+        : leakKind === 'end'
+          ? 'function ends without releasing it'
+          : leakKind === 'overwrite'
+            ? 'overwritten while still owned'
+            : leakKind === 'discarded'
+              ? 'result discarded'
+              : leakKind === 'loop'
+                ? 'acquired again while the previous one is still owned'
+                : 'may throw here';
+    this.report({
+      kind,
+      certainty,
+      node: acquiredAt,
+      subject: acquiredAt,
+      acquiredAt,
+      trace: [step(acquiredAt, 'acquired'), ...extra, step(at, label)],
+      leakKind,
+      exitNode: at,
+    });
+  }
+
+  private acquiredAt(id: number): Node | undefined {
+    const info = this.resources[id];
+    return info.kind === 'site' ? info.node : undefined;
+  }
+
+  private acquireStep(id: number): TraceStep[] {
+    const node = this.acquiredAt(id);
+    return node ? [step(node, 'acquired')] : [];
+  }
+
+  private report(finding: Finding): void {
+    if (!this.collecting || this.options.summarize) return;
+    const key =
+      finding.kind === 'leak' || finding.kind === 'leak-on-exception'
+        ? `${finding.kind}:${rangeKey(finding.node)}`
+        : `${finding.kind}:${rangeKey(finding.node)}`;
+    const existing = this.findings.get(key);
+    if (!existing) {
+      this.findings.set(key, finding);
+      return;
+    }
+    // Keep one report per place; prefer the definite one, then the earliest exit.
+    if (existing.certainty === 'maybe' && finding.certainty === 'always') this.findings.set(key, finding);
+  }
+
+  // ---------------------------------------------------------------- summaries
+
+  private noteEscape(id: number, current: ResourceState, how: string): void {
+    const info = this.resources[id];
+    if (info.kind === 'implicit' && info.paramIndex !== undefined && info.paramIndex >= 0) this.paramEscaped.add(info.paramIndex);
+    if (how === 'return') {
+      if (info.kind === 'site' && current.flags === OWNED) this.returnsFresh = true;
+      else this.returnsOther = true;
+    }
+  }
+
+  private summary(): FunctionSummary {
+    const params: ArgumentEffect[] = [];
+    const count = Math.max(this.paramReleasedAtExit.length, ...[...this.paramEscaped].map((i) => i + 1));
+    for (let index = 0; index < count; index++) {
+      const exits = this.paramReleasedAtExit[index] ?? [];
+      const releasedSomewhere = exits.some((flags) => flags & RELEASED);
+      const releasedEverywhere = exits.length > 0 && exits.every((flags) => flags === RELEASED);
+      if (releasedEverywhere) params[index] = 'release';
+      else if (releasedSomewhere) params[index] = 'maybe-release';
+      else if (this.paramEscaped.has(index)) params[index] = 'escape';
+    }
+    return { params, returnsFresh: this.returnsFresh && !this.returnsOther };
+  }
+}
+
+function step(node: Node, label: string): TraceStep {
+  return { node, label };
+}
+
+function rangeKey(node: Node): string {
+  return `${node.range[0]}:${node.range[1]}`;
+}
+
+function union(a: ResourceSet, b: ResourceSet): ResourceSet {
+  if (b.size === 0 || a === b) return a;
+  if (a.size === 0) return b;
+  let result: Set<number> | null = null;
+  for (const id of b) {
+    if (a.has(id)) continue;
+    result ??= new Set(a);
+    result.add(id);
+  }
+  return result ?? a;
+}
+
+function mergeNodes(a: readonly Node[], b: readonly Node[]): readonly Node[] {
+  if (b.length === 0 || a === b) return a;
+  if (a.length === 0) return b;
+  let result: Node[] | null = null;
+  for (const node of b) {
+    if (a.includes(node)) continue;
+    result ??= [...a];
+    result.push(node);
+  }
+  return result ?? a;
+}

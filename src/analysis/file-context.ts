@@ -1,0 +1,191 @@
+/**
+ * Per-file facts shared by every function's lowering: identifier → variable
+ * resolution, which locals closures capture, the handle model bound to the
+ * file's ESTree ↔ TypeScript node maps, and function summaries.
+ */
+import type { Scope, ScopeManager, Variable } from '@typescript-eslint/scope-manager';
+import type { TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES } from '@typescript-eslint/utils';
+import { visitorKeys } from '@typescript-eslint/visitor-keys';
+import ts from 'typescript';
+import type { CallEffect, HandleModel, SummaryProvider } from './handle-model.js';
+import type { Key } from './ir.js';
+
+export interface ParserServicesLike {
+  readonly program: ts.Program;
+  readonly esTreeNodeToTSNodeMap: { get(key: TSESTree.Node): ts.Node | undefined };
+  readonly tsNodeToESTreeNodeMap: { get(key: ts.Node): TSESTree.Node | undefined };
+}
+
+const NO_EFFECT: CallEffect = { result: 'other', receiver: 'escape', args: [], rest: 'escape', mayMutateReceiver: true };
+
+export class FileContext {
+  private readonly variables = new Map<TSESTree.Node, Variable>();
+  private readonly variableIds = new Map<Variable, number>();
+  private readonly capturedCache = new Map<TSESTree.Node, ReadonlySet<Key>>();
+  private readonly handleNodeCache = new Map<TSESTree.Node, boolean>();
+  /** Summaries of functions with bodies in this file (set by the analysis). */
+  summaryOf: SummaryProvider = () => undefined;
+
+  constructor(
+    readonly ast: TSESTree.Program,
+    readonly services: ParserServicesLike,
+    readonly scopeManager: ScopeManager,
+    readonly model: HandleModel,
+  ) {
+    for (const scope of scopeManager.scopes) {
+      for (const reference of scope.references) {
+        if (reference.resolved) this.variables.set(reference.identifier, reference.resolved);
+      }
+      for (const variable of scope.variables) {
+        for (const identifier of variable.identifiers) this.variables.set(identifier, variable);
+      }
+    }
+  }
+
+  variableOf(id: TSESTree.Node): Variable | undefined {
+    return this.variables.get(id);
+  }
+
+  variableId(variable: Variable): number {
+    let id = this.variableIds.get(variable);
+    if (id === undefined) {
+      id = this.variableIds.size;
+      this.variableIds.set(variable, id);
+    }
+    return id;
+  }
+
+  /** The scope whose variables are the function's locals. */
+  functionScope(fn: TSESTree.Node): Scope | null {
+    return this.scopeManager.acquire(fn, true);
+  }
+
+  isLocalTo(variable: Variable, fn: TSESTree.Node): boolean {
+    const scope = this.functionScope(fn);
+    return scope !== null && variable.scope.variableScope === scope.variableScope;
+  }
+
+  /** Locals of `fn` that some nested function or class refers to. */
+  capturedLocals(fn: TSESTree.Node): ReadonlySet<Key> {
+    const cached = this.capturedCache.get(fn);
+    if (cached) return cached;
+    const result = new Set<Key>();
+    const scope = this.functionScope(fn);
+    if (scope) {
+      const visit = (child: Scope): void => {
+        if (child.variableScope === child && child !== scope.variableScope) {
+          for (const reference of child.through) this.addLocal(reference.resolved, fn, result);
+          return;
+        }
+        if (child.type === 'class') {
+          for (const reference of child.through) this.addLocal(reference.resolved, fn, result);
+        }
+        for (const grandChild of child.childScopes) visit(grandChild);
+      };
+      for (const child of scope.childScopes) visit(child);
+    }
+    this.capturedCache.set(fn, result);
+    return result;
+  }
+
+  /** Locals of `fn` that the closure or class `node` refers to. */
+  capturedBy(node: TSESTree.Node, fn: TSESTree.Node): Key[] {
+    const scope = this.scopeManager.acquire(node, false);
+    if (!scope) return [];
+    const result = new Set<Key>();
+    for (const reference of scope.through) this.addLocal(reference.resolved, fn, result);
+    return [...result];
+  }
+
+  private addLocal(variable: Variable | null, fn: TSESTree.Node, into: Set<Key>): void {
+    if (variable && this.isLocalTo(variable, fn)) into.add(`v${this.variableId(variable)}`);
+  }
+
+  patternIdentifiers(pattern: TSESTree.Node): TSESTree.Identifier[] {
+    const result: TSESTree.Identifier[] = [];
+    const visit = (node: TSESTree.Node | null): void => {
+      if (!node) return;
+      switch (node.type) {
+        case AST_NODE_TYPES.Identifier:
+          result.push(node);
+          return;
+        case AST_NODE_TYPES.ObjectPattern:
+          for (const property of node.properties) visit(property.type === AST_NODE_TYPES.Property ? property.value : property);
+          return;
+        case AST_NODE_TYPES.ArrayPattern:
+          for (const element of node.elements) visit(element);
+          return;
+        case AST_NODE_TYPES.RestElement:
+          visit(node.argument);
+          return;
+        case AST_NODE_TYPES.AssignmentPattern:
+          visit(node.left);
+          return;
+        case AST_NODE_TYPES.TSParameterProperty:
+          visit(node.parameter);
+          return;
+        default:
+          return;
+      }
+    };
+    visit(pattern);
+    return result;
+  }
+
+  /** Direct child nodes of `node` that are evaluated as expressions. */
+  childExpressions(node: TSESTree.Node): TSESTree.Node[] {
+    const keys = visitorKeys[node.type] ?? [];
+    const result: TSESTree.Node[] = [];
+    for (const key of keys) {
+      if (key === 'typeAnnotation' || key === 'typeArguments' || key === 'typeParameters' || key === 'returnType') continue;
+      const value = (node as unknown as Record<string, unknown>)[key];
+      const push = (child: unknown): void => {
+        if (child && typeof child === 'object' && 'type' in child) result.push(child as TSESTree.Node);
+      };
+      if (Array.isArray(value)) value.forEach(push);
+      else push(value);
+    }
+    return result.filter((child) => !child.type.startsWith('TS') || isValueTsNode(child));
+  }
+
+  tsNode(node: TSESTree.Node): ts.Node | undefined {
+    return this.services.esTreeNodeToTSNodeMap.get(node);
+  }
+
+  isHandleNode(node: TSESTree.Node): boolean {
+    const cached = this.handleNodeCache.get(node);
+    if (cached !== undefined) return cached;
+    const tsNode = this.tsNode(node);
+    let result = false;
+    if (tsNode) {
+      try {
+        result = this.model.isHandleNode(tsNode);
+      } catch {
+        result = false;
+      }
+    }
+    this.handleNodeCache.set(node, result);
+    return result;
+  }
+
+  classifyCall(node: TSESTree.CallExpression | TSESTree.NewExpression, receiverIsHandle: boolean): CallEffect {
+    const tsNode = this.tsNode(node);
+    if (!tsNode || !(ts.isCallExpression(tsNode) || ts.isNewExpression(tsNode))) return NO_EFFECT;
+    try {
+      return this.model.classifyCall(tsNode, receiverIsHandle, this.summaryOf);
+    } catch {
+      return NO_EFFECT;
+    }
+  }
+}
+
+function isValueTsNode(node: TSESTree.Node): boolean {
+  return (
+    node.type === AST_NODE_TYPES.TSAsExpression ||
+    node.type === AST_NODE_TYPES.TSNonNullExpression ||
+    node.type === AST_NODE_TYPES.TSSatisfiesExpression ||
+    node.type === AST_NODE_TYPES.TSTypeAssertion ||
+    node.type === AST_NODE_TYPES.TSInstantiationExpression
+  );
+}

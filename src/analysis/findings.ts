@@ -1,0 +1,36 @@
+/** What the analysis reports: one finding per place, with its trace. */
+import type { Node } from './ir.js';
+
+export type FindingKind = 'use-after-release' | 'double-release' | 'leak' | 'leak-on-exception';
+
+/** Where a leak shows: a return, the end of the body, an overwrite, a discarded result, the next loop iteration, an exception. */
+export type LeakKind = 'return' | 'end' | 'overwrite' | 'discarded' | 'loop' | 'exception';
+
+export interface TraceStep {
+  readonly node: Node;
+  /** What happens there: `acquired`, `released`, `used`, `returns without releasing it`, … */
+  readonly label: string;
+}
+
+export interface Finding {
+  readonly kind: FindingKind;
+  /** `always`: on every path reaching the place; `maybe`: on some path. */
+  readonly certainty: 'always' | 'maybe';
+  /** Where to report. */
+  readonly node: Node;
+  /** The expression that names the handle. */
+  readonly subject: Node;
+  /** The call that acquired the handle, when it was acquired in this function. */
+  readonly acquiredAt?: Node;
+  /** Acquired here → released there → used here. */
+  readonly trace: readonly TraceStep[];
+  /** For leaks: how the handle was lost, and where. */
+  readonly leakKind?: LeakKind;
+  readonly exitNode?: Node;
+  /** For double releases: the same release site runs again (a loop). */
+  readonly inLoop?: boolean;
+  /** For uses after release: what the use was. */
+  readonly useKind?: string;
+  /** For leaks: no path of the function releases, returns or stores the handle. */
+  neverHandled?: boolean;
+}

@@ -1,0 +1,360 @@
+/**
+ * The handle model: which types are handles, and what a call does to the
+ * handles it is given (acquire / release / use / take ownership).
+ *
+ * Everything here reads the TypeScript checker; nothing here knows about
+ * control flow. Results are cached per type and per declaration, so a file
+ * asks the checker once per distinct callee.
+ */
+import * as tsutils from 'ts-api-utils';
+import ts from 'typescript';
+
+/** What a call does to one of its arguments (or to its receiver). */
+export type ArgumentEffect =
+  /** The callee ends the handle's life. */
+  | 'release'
+  /** The callee may or may not release it (a summary with a release on some paths). */
+  | 'maybe-release'
+  /** The callee reads the handle but does not keep it (Clang's use_handle). */
+  | 'use'
+  /** The callee may keep the value (generic, `any`, container APIs, unknown code): ownership leaves. */
+  | 'escape'
+  /** The callee never sees the value as a handle. */
+  | 'none';
+
+export interface CallEffect {
+  /** `acquire`: the result is a fresh handle the caller owns. */
+  readonly result: 'acquire' | 'other';
+  readonly receiver: ArgumentEffect;
+  /** Effect for argument `i`; past the end, `rest`. */
+  readonly args: readonly ArgumentEffect[];
+  readonly rest: ArgumentEffect;
+  /** The callee is a method of the receiver that may change the receiver's fields. */
+  readonly mayMutateReceiver: boolean;
+}
+
+/** What the flow analysis learned about a function whose body is in the program. */
+export interface FunctionSummary {
+  readonly params: readonly ArgumentEffect[];
+  readonly returnsFresh: boolean;
+}
+
+export interface HandleModelOptions {
+  /**
+   * Zero-parameter methods of a handle type that release their receiver
+   * when not annotated otherwise.
+   */
+  readonly releaseMethodNames: readonly string[];
+  /** Properties and methods that only ask whether a handle is still alive. */
+  readonly livenessMemberNames: readonly string[];
+}
+
+export const defaultHandleModelOptions: HandleModelOptions = {
+  releaseMethodNames: ['dispose', 'free', 'delete', 'close', 'destroy', 'release', 'disposeAsync'],
+  livenessMemberNames: [
+    'alive',
+    'isAlive',
+    'disposed',
+    'isDisposed',
+    'isDeleted',
+    'deleted',
+    'closed',
+    'isClosed',
+    'released',
+    'isReleased',
+    'freed',
+    'isFreed',
+    'destroyed',
+    'isDestroyed',
+    'constructor',
+  ],
+};
+
+const PRIMITIVE_FLAGS =
+  ts.TypeFlags.StringLike |
+  ts.TypeFlags.NumberLike |
+  ts.TypeFlags.BigIntLike |
+  ts.TypeFlags.BooleanLike |
+  ts.TypeFlags.ESSymbolLike |
+  ts.TypeFlags.Null |
+  ts.TypeFlags.Undefined |
+  ts.TypeFlags.Void;
+
+const RELEASE_TAG = 'release';
+const ACQUIRE_TAG = 'acquire';
+const HANDLE_TAG = 'handle';
+
+interface DeclarationTags {
+  readonly acquire: boolean;
+  /** Parameter index released, `receiver`, or undefined when not tagged. */
+  readonly release: number | 'receiver' | undefined;
+}
+
+/**
+ * Looks up summaries of functions whose bodies the analysis can see. The
+ * flow analysis provides it; the model only asks.
+ */
+export type SummaryProvider = (declaration: ts.SignatureDeclaration) => FunctionSummary | undefined;
+
+export class HandleModel {
+  readonly checker: ts.TypeChecker;
+  readonly options: HandleModelOptions;
+  private readonly handleTypeCache = new Map<ts.Type, boolean>();
+  private readonly handleSymbolCache = new Map<ts.Symbol, boolean>();
+  private readonly tagCache = new Map<ts.Declaration, DeclarationTags>();
+  private readonly releaseMethodNames: ReadonlySet<string>;
+  private readonly livenessMemberNames: ReadonlySet<string>;
+
+  constructor(program: ts.Program, options: HandleModelOptions = defaultHandleModelOptions) {
+    this.checker = program.getTypeChecker();
+    this.options = options;
+    this.releaseMethodNames = new Set(options.releaseMethodNames);
+    this.livenessMemberNames = new Set(options.livenessMemberNames);
+  }
+
+  isLivenessMember(name: string): boolean {
+    return this.livenessMemberNames.has(name);
+  }
+
+  /** Is a value of this type a handle (an owned native resource)? */
+  isHandleType(type: ts.Type): boolean {
+    const cached = this.handleTypeCache.get(type);
+    if (cached !== undefined) return cached;
+    // Guard against recursive types while computing.
+    this.handleTypeCache.set(type, false);
+    const result = this.computeIsHandleType(type);
+    this.handleTypeCache.set(type, result);
+    return result;
+  }
+
+  isDisposableType(type: ts.Type): 'sync' | 'async' | false {
+    for (const part of tsutils.unionConstituents(type)) {
+      if (tsutils.isTypeFlagSet(part, ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never)) continue;
+      const dispose = tsutils.getWellKnownSymbolPropertyOfType(part, 'dispose', this.checker);
+      if (dispose && !isIteratorDisposal(dispose)) return 'sync';
+      const asyncDispose = tsutils.getWellKnownSymbolPropertyOfType(part, 'asyncDispose', this.checker);
+      if (asyncDispose && !isIteratorDisposal(asyncDispose)) return 'async';
+    }
+    return false;
+  }
+
+  isHandleNode(node: ts.Node): boolean {
+    return this.isHandleType(this.checker.getTypeAtLocation(node));
+  }
+
+  private computeIsHandleType(type: ts.Type): boolean {
+    if (tsutils.isTypeFlagSet(type, ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never)) return false;
+    if (type.aliasSymbol && this.isHandleSymbol(type.aliasSymbol)) return true;
+    if (type.isUnion()) return type.types.some((part) => this.isHandleType(part));
+    if (type.isIntersection()) return type.types.some((part) => this.isHandleType(part));
+    if (tsutils.isTypeFlagSet(type, PRIMITIVE_FLAGS)) return false;
+    const symbol = type.getSymbol();
+    if (symbol && this.isHandleSymbol(symbol)) return true;
+    if (this.isDisposableType(type)) return true;
+    if (tsutils.isTypeReference(type) && type.target !== type) return this.isHandleType(type.target);
+    return false;
+  }
+
+  /** A class, interface or type alias tagged `@handle`, or a class/interface extending one. */
+  private isHandleSymbol(symbol: ts.Symbol): boolean {
+    const cached = this.handleSymbolCache.get(symbol);
+    if (cached !== undefined) return cached;
+    this.handleSymbolCache.set(symbol, false);
+    let result = false;
+    for (const declaration of symbol.declarations ?? []) {
+      if (ts.getJSDocTags(declaration).some((tag) => tag.tagName.text === HANDLE_TAG)) {
+        result = true;
+        break;
+      }
+      if (ts.isClassDeclaration(declaration) || ts.isInterfaceDeclaration(declaration) || ts.isClassExpression(declaration)) {
+        for (const clause of declaration.heritageClauses ?? []) {
+          for (const heritage of clause.types) {
+            const baseType = this.checker.getTypeAtLocation(heritage.expression);
+            const baseSymbol =
+              clause.token === ts.SyntaxKind.ExtendsKeyword && ts.isClassLike(declaration)
+                ? this.checker.getTypeAtLocation(heritage).getSymbol()
+                : baseType.getSymbol();
+            if (baseSymbol && baseSymbol !== symbol && this.isHandleSymbol(baseSymbol)) result = true;
+          }
+        }
+      }
+      if (result) break;
+    }
+    this.handleSymbolCache.set(symbol, result);
+    return result;
+  }
+
+  private tagsOf(declaration: ts.Declaration): DeclarationTags {
+    const cached = this.tagCache.get(declaration);
+    if (cached) return cached;
+    let acquire = false;
+    let release: DeclarationTags['release'];
+    const parameters = ts.isFunctionLike(declaration) ? declaration.parameters : undefined;
+    for (const tag of ts.getJSDocTags(declaration)) {
+      const name = tag.tagName.text;
+      if (name === ACQUIRE_TAG) acquire = true;
+      else if (name === RELEASE_TAG) {
+        const comment = typeof tag.comment === 'string' ? tag.comment : ts.getTextOfJSDocComment(tag.comment);
+        const target = comment?.trim().split(/\s+/)[0]?.replace(/^\{.*\}$/, '');
+        if (target === 'this') release = 'receiver';
+        else if (target && parameters) {
+          const index = parameters.findIndex((p) => ts.isIdentifier(p.name) && p.name.text === target);
+          release = index >= 0 ? index : parameters.length > 0 ? 0 : 'receiver';
+        } else release = parameters && parameters.length > 0 ? 0 : 'receiver';
+      }
+    }
+    const tags = { acquire, release };
+    this.tagCache.set(declaration, tags);
+    return tags;
+  }
+
+  /**
+   * Classify a call or `new` expression.
+   * @param receiverIsHandle whether the receiver of a method call is a handle
+   */
+  classifyCall(node: ts.CallExpression | ts.NewExpression, receiverIsHandle: boolean, summaryOf?: SummaryProvider): CallEffect {
+    const checker = this.checker;
+    const signature = checker.getResolvedSignature(node);
+    const declaration = signature?.getDeclaration() as ts.SignatureDeclaration | undefined;
+    const callee = node.expression;
+    const methodName = methodNameOf(callee);
+    const isMethodCall = ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee);
+
+    let result: CallEffect['result'] = 'other';
+    let receiver: ArgumentEffect = isMethodCall ? 'use' : 'none';
+    let mayMutateReceiver = isMethodCall;
+    const args: ArgumentEffect[] = [];
+    let rest = 'escape' as ArgumentEffect;
+
+    // Parameter effects from declared types: a handle-typed (or primitive)
+    // parameter borrows; a generic or `any` parameter may keep the value.
+    if (declaration && ts.isFunctionLike(declaration)) {
+      const parameters = declaration.parameters;
+      parameters.forEach((parameter, index) => {
+        const effect = this.effectOfDeclaredParameter(parameter);
+        if (parameter.dotDotDotToken) rest = effect;
+        else args[index] = effect;
+      });
+      if (!parameters.some((p) => p.dotDotDotToken)) rest = 'none';
+    }
+
+    if (declaration) {
+      const tags = this.tagsOf(declaration);
+      if (tags.acquire) result = 'acquire';
+      if (tags.release === 'receiver') receiver = 'release';
+      else if (typeof tags.release === 'number') {
+        if (declaration.parameters[tags.release]?.dotDotDotToken) rest = 'release';
+        else args[tags.release] = 'release';
+      }
+      if (!tags.acquire && tags.release === undefined) {
+        const summary = summaryOf?.(declaration);
+        if (summary) {
+          summary.params.forEach((effect, index) => {
+            args[index] = effect;
+          });
+          if (summary.returnsFresh) result = 'acquire';
+        }
+      }
+      if (tags.acquire || tags.release !== undefined) mayMutateReceiver = false;
+    } else if (!signature || !declaration) {
+      // Untyped callee: it may keep whatever it is given.
+      rest = 'escape';
+    }
+
+    if (ts.isNewExpression(node)) {
+      const instanceType = checker.getTypeAtLocation(node);
+      if (this.isHandleType(instanceType)) result = 'acquire';
+      // A constructor we cannot see may keep its handle arguments.
+      const hasBody = declaration !== undefined && 'body' in declaration && declaration.body !== undefined;
+      if (!hasBody) {
+        for (let i = 0; i < args.length; i++) if (args[i] === 'use') args[i] = 'escape';
+        if (rest === 'use') rest = 'escape';
+      }
+      receiver = 'none';
+      mayMutateReceiver = false;
+    }
+
+    if (isMethodCall && methodName !== undefined) {
+      const receiverType = isMethodCall ? checker.getTypeAtLocation(callee.expression) : undefined;
+      if (methodName === '__@dispose' || methodName === '__@asyncDispose') {
+        receiver = 'release';
+        mayMutateReceiver = false;
+      } else if (receiverType && isDisposableStack(receiverType)) {
+        if (methodName === 'use' || methodName === 'adopt') args[0] = 'escape';
+        if (methodName === 'move') {
+          receiver = 'release';
+          result = 'acquire';
+        }
+      }
+      if (
+        receiver !== 'release' &&
+        receiverIsHandle &&
+        this.releaseMethodNames.has(methodName) &&
+        (node.arguments ?? []).length === 0 &&
+        (!declaration || declaration.parameters.length === 0)
+      ) {
+        receiver = 'release';
+        mayMutateReceiver = false;
+      }
+      if (receiver === 'use' && this.livenessMemberNames.has(methodName)) receiver = 'none';
+    }
+
+    return { result, receiver, args, rest, mayMutateReceiver };
+  }
+
+  private effectOfDeclaredParameter(parameter: ts.ParameterDeclaration): ArgumentEffect {
+    let type = this.checker.getTypeAtLocation(parameter);
+    if (parameter.dotDotDotToken) {
+      const element = this.checker.getIndexTypeOfType(type, ts.IndexKind.Number);
+      if (element) type = element;
+    }
+    if (tsutils.isTypeFlagSet(type, ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.TypeParameter | ts.TypeFlags.NonPrimitive)) {
+      return 'escape';
+    }
+    if (this.isHandleType(type)) return 'use';
+    if (tsutils.isTypeFlagSet(type, ts.TypeFlags.NumberLike | ts.TypeFlags.BigIntLike)) return 'use';
+    // Callbacks, options objects, strings: a handle passed there is kept or
+    // serialised, not operated on; be conservative about ownership.
+    if (type.getCallSignatures().length > 0) return 'escape';
+    if (type.isUnion() && type.types.some((part) => tsutils.isTypeFlagSet(part, ts.TypeFlags.TypeParameter))) return 'escape';
+    const symbol = type.getSymbol();
+    if (symbol && (symbol.flags & ts.SymbolFlags.TypeLiteral) !== 0) return 'escape';
+    return 'use';
+  }
+}
+
+/**
+ * `lib.esnext.disposable` makes every built-in iterator and generator
+ * Disposable (`[Symbol.dispose]` calls `return()`); they hold no native
+ * resource, so they are not handles.
+ */
+function isIteratorDisposal(property: ts.Symbol): boolean {
+  return (property.declarations ?? []).every((declaration) => {
+    const owner = declaration.parent;
+    const ownerName = owner && (ts.isInterfaceDeclaration(owner) || ts.isClassDeclaration(owner)) ? owner.name?.text : undefined;
+    return ownerName !== undefined && /Iterator|Generator/.test(ownerName) && declaration.getSourceFile().hasNoDefaultLib;
+  });
+}
+
+function isDisposableStack(type: ts.Type): boolean {
+  const name = type.getSymbol()?.getName();
+  return name === 'DisposableStack' || name === 'AsyncDisposableStack';
+}
+
+/** `a.b()` → `b`; `a[Symbol.dispose]()` → `__@dispose`. */
+export function methodNameOf(callee: ts.Expression): string | undefined {
+  if (ts.isPropertyAccessExpression(callee)) return callee.name.text;
+  if (ts.isElementAccessExpression(callee)) {
+    const argument = callee.argumentExpression;
+    if (ts.isStringLiteralLike(argument)) return argument.text;
+    if (
+      ts.isPropertyAccessExpression(argument) &&
+      ts.isIdentifier(argument.expression) &&
+      argument.expression.text === 'Symbol' &&
+      (argument.name.text === 'dispose' || argument.name.text === 'asyncDispose')
+    ) {
+      return `__@${argument.name.text}`;
+    }
+  }
+  return undefined;
+}

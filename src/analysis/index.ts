@@ -1,0 +1,157 @@
+/**
+ * The analysis entry point: one call per file, shared by every rule.
+ * It takes the ESTree AST, the parser services and a scope manager; it does
+ * not import ESLint.
+ */
+import type { ScopeManager } from '@typescript-eslint/scope-manager';
+import type { TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES } from '@typescript-eslint/utils';
+import { visitorKeys } from '@typescript-eslint/visitor-keys';
+import ts from 'typescript';
+import { runDataflow } from './dataflow.js';
+import type { ParserServicesLike } from './file-context.js';
+import { FileContext } from './file-context.js';
+import type { Finding } from './findings.js';
+import type { FunctionSummary, HandleModelOptions } from './handle-model.js';
+import { defaultHandleModelOptions, HandleModel } from './handle-model.js';
+import { lowerFunction } from './lower.js';
+
+export type { Finding, FindingKind, LeakKind, TraceStep } from './findings.js';
+export type { HandleModelOptions } from './handle-model.js';
+export { HandleModel } from './handle-model.js';
+
+export interface AnalysisInput {
+  readonly ast: TSESTree.Program;
+  readonly services: ParserServicesLike;
+  readonly scopeManager: ScopeManager;
+}
+
+export interface AnalysisOptions {
+  readonly model?: Partial<HandleModelOptions>;
+}
+
+export interface FileAnalysis {
+  readonly findings: readonly Finding[];
+  /** Functions past the analysis budget: skipped, with no report. */
+  readonly skipped: readonly TSESTree.Node[];
+  readonly functionsAnalysed: number;
+  readonly model: HandleModel;
+}
+
+type FunctionNode = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression;
+
+const modelCache = new WeakMap<ts.Program, Map<string, HandleModel>>();
+const analysisCache = new WeakMap<TSESTree.Program, FileAnalysis>();
+
+/** The model for a program, shared by every file of it (its caches are per type and declaration). */
+export function handleModelFor(program: ts.Program, options: AnalysisOptions = {}): HandleModel {
+  const resolved: HandleModelOptions = { ...defaultHandleModelOptions, ...options.model };
+  const key = JSON.stringify(resolved);
+  let byOptions = modelCache.get(program);
+  if (!byOptions) modelCache.set(program, (byOptions = new Map()));
+  let model = byOptions.get(key);
+  if (!model) byOptions.set(key, (model = new HandleModel(program, resolved)));
+  return model;
+}
+
+/** Analyse a file once; later calls with the same AST return the same result. */
+export function analyzeFile(input: AnalysisInput, options: AnalysisOptions = {}): FileAnalysis {
+  const cached = analysisCache.get(input.ast);
+  if (cached) return cached;
+  const result = runAnalysis(input, options);
+  analysisCache.set(input.ast, result);
+  return result;
+}
+
+function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalysis {
+  const model = handleModelFor(input.services.program, options);
+  const file = new FileContext(input.ast, input.services, input.scopeManager, model);
+  const summaries = new Summaries(file);
+  file.summaryOf = (declaration) => summaries.of(declaration);
+
+  const findings: Finding[] = [];
+  const skipped: TSESTree.Node[] = [];
+  const functions: (FunctionNode | TSESTree.Program)[] = [input.ast, ...collectFunctions(input.ast)];
+  for (const fn of functions) {
+    const lowered = lowerFunction(file, fn);
+    if (lowered.tooLarge) {
+      skipped.push(fn);
+      continue;
+    }
+    if (!lowered.interesting) continue;
+    const result = runDataflow(lowered, { checkLeaks: fn.type !== AST_NODE_TYPES.Program, summarize: false });
+    if (result.skipped) skipped.push(fn);
+    findings.push(...result.findings);
+  }
+  findings.sort((a, b) => a.node.range[0] - b.node.range[0] || a.kind.localeCompare(b.kind));
+  return { findings, skipped, functionsAnalysed: functions.length, model };
+}
+
+function collectFunctions(root: TSESTree.Node): FunctionNode[] {
+  const result: FunctionNode[] = [];
+  const visit = (node: TSESTree.Node): void => {
+    if (
+      node.type === AST_NODE_TYPES.FunctionDeclaration ||
+      node.type === AST_NODE_TYPES.FunctionExpression ||
+      node.type === AST_NODE_TYPES.ArrowFunctionExpression
+    ) {
+      if (node.body) result.push(node);
+    }
+    for (const key of visitorKeys[node.type] ?? []) {
+      const value = (node as unknown as Record<string, unknown>)[key];
+      if (Array.isArray(value)) {
+        for (const child of value) if (child && typeof child === 'object' && 'type' in child) visit(child as TSESTree.Node);
+      } else if (value && typeof value === 'object' && 'type' in value) visit(value as TSESTree.Node);
+    }
+  };
+  visit(root);
+  return result;
+}
+
+/** Summaries of functions whose bodies are in this file, computed on demand, with a guard against recursion. */
+class Summaries {
+  private readonly cache = new Map<ts.Node, FunctionSummary | undefined>();
+  private readonly inProgress = new Set<ts.Node>();
+
+  constructor(private readonly file: FileContext) {}
+
+  of(declaration: ts.SignatureDeclaration): FunctionSummary | undefined {
+    if (this.cache.has(declaration)) return this.cache.get(declaration);
+    if (this.inProgress.has(declaration)) return undefined;
+    const fn = this.functionNode(declaration);
+    if (!fn) {
+      this.cache.set(declaration, undefined);
+      return undefined;
+    }
+    this.inProgress.add(declaration);
+    let summary: FunctionSummary | undefined;
+    try {
+      const lowered = lowerFunction(this.file, fn);
+      if (!lowered.tooLarge) summary = runDataflow(lowered, { checkLeaks: false, summarize: true }).summary;
+    } finally {
+      this.inProgress.delete(declaration);
+    }
+    this.cache.set(declaration, summary);
+    return summary;
+  }
+
+  private functionNode(declaration: ts.SignatureDeclaration): FunctionNode | undefined {
+    if (!('body' in declaration) || !declaration.body) return undefined;
+    if (declaration.getSourceFile().fileName !== this.file.services.program.getSourceFile(declaration.getSourceFile().fileName)?.fileName) {
+      return undefined;
+    }
+    const node = this.file.services.tsNodeToESTreeNodeMap.get(declaration);
+    if (!node) return undefined;
+    if (
+      node.type === AST_NODE_TYPES.FunctionDeclaration ||
+      node.type === AST_NODE_TYPES.FunctionExpression ||
+      node.type === AST_NODE_TYPES.ArrowFunctionExpression
+    ) {
+      return node;
+    }
+    if ((node.type === AST_NODE_TYPES.MethodDefinition || node.type === AST_NODE_TYPES.Property) && node.value.type === AST_NODE_TYPES.FunctionExpression) {
+      return node.value;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The intermediate form the flow analysis runs on: a function lowered to
+ * basic blocks of small operations over *keys* (local variables `v<id>`,
+ * temporaries `t<n>`, outer variables `o<id>`, and access paths such as
+ * `v3.ptr` or `this.#handle`).
+ */
+import type { TSESTree } from '@typescript-eslint/utils';
+
+export type Key = string;
+export type Node = TSESTree.Node;
+
+export type UseKind = 'argument' | 'member' | 'receiver' | 'index' | 'arithmetic' | 'spread' | 'iterate';
+export type EscapeKind = 'return' | 'store' | 'container' | 'argument' | 'captured' | 'thrown' | 'yield' | 'literal';
+
+export type Op =
+  /** `dst` := a fresh handle acquired at `node` (the caller owns it). */
+  | { readonly kind: 'acquire'; readonly dst: Key; readonly node: Node }
+  /** `dst` := a handle value owned by someone else, produced at `node`. */
+  | { readonly kind: 'borrow'; readonly dst: Key; readonly node: Node }
+  | { readonly kind: 'copy'; readonly dst: Key; readonly src: Key }
+  /** `dst` := `dst` ∪ `src` (a value that may be either). */
+  | { readonly kind: 'union'; readonly dst: Key; readonly src: Key }
+  | { readonly kind: 'clear'; readonly dst: Key }
+  /** Read an access path; when it holds nothing yet and its type is a handle, it holds the path's initial value. */
+  | { readonly kind: 'read'; readonly path: Key; readonly handle: boolean }
+  /** Assignment to a variable or path. `escapes`: the target outlives the function (field, outer variable, captured). */
+  | { readonly kind: 'store'; readonly dst: Key; readonly src: Key | null; readonly node: Node; readonly escapes: boolean }
+  | { readonly kind: 'release'; readonly src: Key; readonly node: Node; readonly operand: Node }
+  | { readonly kind: 'use'; readonly src: Key; readonly node: Node; readonly operand: Node; readonly how: UseKind }
+  | { readonly kind: 'escape'; readonly src: Key; readonly node: Node; readonly operand: Node; readonly how: EscapeKind }
+  /** The evaluation may throw here; the state flows to the block's handler. */
+  | { readonly kind: 'throw'; readonly node: Node }
+  /** On this edge the value of `src` is null, undefined or 0: it holds no handle. */
+  | { readonly kind: 'null'; readonly src: Key }
+  /** Paths under `prefix` may have been changed by code we cannot see. */
+  | { readonly kind: 'invalidate'; readonly prefix: Key }
+  /** End of a statement: temporaries die; a fresh handle only they held is discarded. */
+  | { readonly kind: 'dropTemps'; readonly node: Node }
+  /** The function returns (or its body ends) here. */
+  | { readonly kind: 'exit'; readonly node: Node; readonly how: 'return' | 'end' };
+
+export interface Block {
+  readonly id: number;
+  readonly ops: Op[];
+  readonly next: number[];
+  /** Where an exception raised in this block goes; -1 leaves the function. */
+  readonly handler: number;
+  /** The block is the head of a loop (its predecessors include a back edge). */
+  loopHead: boolean;
+}
+
+export interface LoweredFunction {
+  readonly node: Node;
+  readonly blocks: Block[];
+  readonly entry: number;
+  /** Parameter keys and their positional index (-1 for names inside a destructured parameter). */
+  readonly paramKeys: ReadonlyMap<Key, number>;
+  /** Something in the function acquires, releases or reads a handle. */
+  readonly interesting: boolean;
+  /** The body was too large to lower within the budget. */
+  readonly tooLarge: boolean;
+}
+
+export function isTempKey(key: Key): boolean {
+  return key.charCodeAt(0) === 116; /* 't' */
+}
+
+/** Keys whose initial value comes from outside the function: paths and outer variables. */
+export function isImplicitKey(key: Key): boolean {
+  return key.includes('.') || key.charCodeAt(0) === 111; /* 'o' */
+}

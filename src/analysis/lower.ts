@@ -1,0 +1,1091 @@
+/**
+ * Lowers one function (or the module body) from the ESTree AST to the
+ * block graph of ir.ts, with an exceptional edge for every call, `await`,
+ * `yield` and `throw`. `finally` blocks and `using` scopes are inlined on
+ * each way out (normal, return, break, continue, throw), as javac does, so
+ * every path through them is explicit.
+ *
+ * The handle model is consulted here, once per node: the dataflow that runs
+ * over the result never asks the checker anything.
+ */
+import type { TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES } from '@typescript-eslint/utils';
+import type ts from 'typescript';
+import type { ArgumentEffect } from './handle-model.js';
+import type { Block, EscapeKind, Key, LoweredFunction, Node, Op, UseKind } from './ir.js';
+import type { FileContext } from './file-context.js';
+
+type FunctionNode = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression;
+
+const MAX_OPS = 40_000;
+const MAX_PATH_DEPTH = 4;
+
+type Frame =
+  | { readonly kind: 'loop'; readonly labels: readonly string[]; readonly breakTo: Block; readonly continueTo: Block }
+  | { readonly kind: 'break'; readonly labels: readonly string[]; readonly breakTo: Block; readonly isSwitch: boolean }
+  | { readonly kind: 'finally'; readonly body: TSESTree.BlockStatement; readonly handler: number }
+  | { readonly kind: 'using'; readonly declarations: readonly TSESTree.VariableDeclaration[]; readonly handler: number };
+
+class TooLarge extends Error {}
+
+export function lowerFunction(file: FileContext, node: FunctionNode | TSESTree.Program): LoweredFunction {
+  return new Lowering(file, node).run();
+}
+
+class Lowering {
+  private readonly blocks: Block[] = [];
+  private current: Block | null;
+  private handler = -1;
+  private frames: Frame[] = [];
+  private tempCount = 0;
+  private opCount = 0;
+  private interesting = false;
+  private readonly paramKeys = new Map<Key, number>();
+  private readonly scope: TSESTree.Node;
+  private readonly captured: ReadonlySet<Key>;
+
+  constructor(
+    private readonly file: FileContext,
+    private readonly fn: FunctionNode | TSESTree.Program,
+  ) {
+    this.scope = fn;
+    this.current = this.newBlock();
+    this.captured = file.capturedLocals(fn);
+  }
+
+  run(): LoweredFunction {
+    const fn = this.fn;
+    let tooLarge = false;
+    try {
+      if (fn.type === AST_NODE_TYPES.Program) {
+        this.statements(fn.body);
+        this.emitExit(fn, 'end');
+      } else {
+        fn.params.forEach((param, index) => this.registerParam(param, index));
+        if (fn.body.type === AST_NODE_TYPES.BlockStatement) {
+          this.statements(fn.body.body);
+          this.emitExit(fn, 'end');
+        } else {
+          const value = this.expr(fn.body);
+          if (value) this.emit({ kind: 'escape', src: value, node: fn.body, operand: fn.body, how: 'return' });
+          this.emitExit(fn.body, 'return');
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof TooLarge)) throw error;
+      tooLarge = true;
+    }
+    return {
+      node: fn,
+      blocks: this.blocks,
+      entry: 0,
+      paramKeys: this.paramKeys,
+      interesting: this.interesting,
+      tooLarge,
+    };
+  }
+
+  // ---------------------------------------------------------------- blocks
+
+  private newBlock(): Block {
+    const block: Block = { id: this.blocks.length, ops: [], next: [], handler: this.handler, loopHead: false };
+    this.blocks.push(block);
+    return block;
+  }
+
+  private emit(op: Op): void {
+    if (!this.current) return;
+    if (++this.opCount > MAX_OPS) throw new TooLarge();
+    if (op.kind === 'acquire' || op.kind === 'release' || op.kind === 'borrow' || (op.kind === 'read' && op.handle)) {
+      this.interesting = true;
+    }
+    this.current.ops.push(op);
+  }
+
+  private link(from: Block | null, to: Block): void {
+    if (from && !from.next.includes(to.id)) from.next.push(to.id);
+  }
+
+  /** Continue in `block` (reachable only through explicit links). */
+  private enter(block: Block): void {
+    this.current = block;
+  }
+
+  private goto(block: Block): void {
+    this.link(this.current, block);
+    this.current = null;
+  }
+
+  private setHandler(handler: number): void {
+    if (handler === this.handler) return;
+    this.handler = handler;
+    const next = this.newBlock();
+    this.link(this.current, next);
+    this.current = this.current ? next : null;
+  }
+
+  private temp(): Key {
+    return `t${this.tempCount++}`;
+  }
+
+  // ---------------------------------------------------------------- names
+
+  private registerParam(param: TSESTree.Parameter, index: number): void {
+    const target = param.type === AST_NODE_TYPES.TSParameterProperty ? param.parameter : param;
+    if (target.type === AST_NODE_TYPES.Identifier) {
+      const key = this.identifierKey(target);
+      if (!key) return;
+      this.paramKeys.set(key, index);
+      // `constructor(private h: Ptr)` stores the parameter in a field.
+      if (param.type === AST_NODE_TYPES.TSParameterProperty) {
+        this.emit({ kind: 'escape', src: key, node: param, operand: target, how: 'store' });
+      }
+      return;
+    }
+    for (const id of this.file.patternIdentifiers(target)) {
+      const key = this.identifierKey(id);
+      if (key) this.paramKeys.set(key, -1);
+    }
+  }
+
+  /** `v<id>` for locals of this function, `o<id>` for outer variables, null for globals we do not track. */
+  private identifierKey(id: TSESTree.Identifier | TSESTree.JSXIdentifier): Key | null {
+    const variable = this.file.variableOf(id);
+    if (!variable) return null;
+    const varId = this.file.variableId(variable);
+    return this.file.isLocalTo(variable, this.fn) ? `v${varId}` : `o${varId}`;
+  }
+
+  /** The access path an expression denotes, if it has one. */
+  private pathOf(node: TSESTree.Node, depth = 0): Key | null {
+    switch (node.type) {
+      case AST_NODE_TYPES.Identifier:
+        return this.identifierKey(node);
+      case AST_NODE_TYPES.ThisExpression:
+        return 'this';
+      case AST_NODE_TYPES.TSNonNullExpression:
+      case AST_NODE_TYPES.TSAsExpression:
+      case AST_NODE_TYPES.TSSatisfiesExpression:
+      case AST_NODE_TYPES.TSTypeAssertion:
+        return this.pathOf(node.expression, depth);
+      case AST_NODE_TYPES.ChainExpression:
+        return this.pathOf(node.expression, depth);
+      case AST_NODE_TYPES.MemberExpression: {
+        if (depth >= MAX_PATH_DEPTH) return null;
+        const name = memberName(node);
+        if (name === null) return null;
+        const base = this.pathOf(node.object, depth + 1);
+        return base === null ? null : `${base}.${name}`;
+      }
+      default:
+        return null;
+    }
+  }
+
+  private isHandle(node: TSESTree.Node): boolean {
+    return this.file.isHandleNode(node);
+  }
+
+  // ---------------------------------------------------------------- statements
+
+  private statements(body: readonly TSESTree.Node[]): void {
+    for (let i = 0; i < body.length; i++) {
+      const statement = body[i];
+      if (statement.type === AST_NODE_TYPES.VariableDeclaration && isUsing(statement)) {
+        this.usingScope(statement, body.slice(i + 1));
+        return;
+      }
+      this.statement(statement);
+    }
+  }
+
+  /** `using x = …; rest` ≡ `const x = …; try { rest } finally { x[Symbol.dispose]() }`. */
+  private usingScope(declaration: TSESTree.VariableDeclaration, rest: readonly TSESTree.Node[]): void {
+    this.variableDeclaration(declaration);
+    const outerHandler = this.handler;
+    const onThrow = this.newBlock();
+    const frame: Frame = { kind: 'using', declarations: [declaration], handler: outerHandler };
+    this.frames.push(frame);
+    this.setHandler(onThrow.id);
+    this.statements(rest);
+    this.frames.pop();
+    this.setHandler(outerHandler);
+    this.disposeUsing(declaration);
+    // The exceptional way out: dispose, then rethrow.
+    const after = this.current;
+    this.enter(onThrow);
+    this.disposeUsing(declaration);
+    this.emit({ kind: 'throw', node: declaration });
+    this.current = after;
+  }
+
+  private disposeUsing(declaration: TSESTree.VariableDeclaration): void {
+    for (const declarator of [...declaration.declarations].reverse()) {
+      if (declarator.id.type !== AST_NODE_TYPES.Identifier) continue;
+      const key = this.identifierKey(declarator.id);
+      if (key) this.emit({ kind: 'release', src: key, node: declarator, operand: declarator.id });
+    }
+  }
+
+  private statement(node: TSESTree.Node): void {
+    if (!this.current) return; // unreachable code
+    switch (node.type) {
+      case AST_NODE_TYPES.ExpressionStatement:
+        this.expr(node.expression);
+        this.emit({ kind: 'dropTemps', node });
+        return;
+      case AST_NODE_TYPES.VariableDeclaration:
+        this.variableDeclaration(node);
+        this.emit({ kind: 'dropTemps', node });
+        return;
+      case AST_NODE_TYPES.BlockStatement:
+        this.statements(node.body);
+        return;
+      case AST_NODE_TYPES.StaticBlock:
+        return;
+      case AST_NODE_TYPES.IfStatement: {
+        const consequent = this.newBlock();
+        const alternate = this.newBlock();
+        const done = this.newBlock();
+        this.condition(node.test, consequent, alternate);
+        this.enter(consequent);
+        this.statement(node.consequent);
+        this.goto(done);
+        this.enter(alternate);
+        if (node.alternate) this.statement(node.alternate);
+        this.goto(done);
+        this.enter(done);
+        return;
+      }
+      case AST_NODE_TYPES.ReturnStatement: {
+        if (node.argument) {
+          const value = this.expr(node.argument);
+          if (value) this.emit({ kind: 'escape', src: value, node, operand: node.argument, how: 'return' });
+        }
+        this.unwind(0);
+        this.emitExit(node, 'return');
+        this.current = null;
+        return;
+      }
+      case AST_NODE_TYPES.ThrowStatement: {
+        const value = this.expr(node.argument);
+        if (value) this.emit({ kind: 'escape', src: value, node, operand: node.argument, how: 'thrown' });
+        this.emit({ kind: 'throw', node });
+        this.current = null;
+        return;
+      }
+      case AST_NODE_TYPES.WhileStatement:
+        this.whileLoop(node, []);
+        return;
+      case AST_NODE_TYPES.DoWhileStatement:
+        this.doWhileLoop(node, []);
+        return;
+      case AST_NODE_TYPES.ForStatement:
+        this.forLoop(node, []);
+        return;
+      case AST_NODE_TYPES.ForInStatement:
+      case AST_NODE_TYPES.ForOfStatement:
+        this.forEachLoop(node, []);
+        return;
+      case AST_NODE_TYPES.LabeledStatement:
+        this.labeled(node, []);
+        return;
+      case AST_NODE_TYPES.BreakStatement:
+      case AST_NODE_TYPES.ContinueStatement:
+        this.jump(node);
+        return;
+      case AST_NODE_TYPES.SwitchStatement:
+        this.switchStatement(node, []);
+        return;
+      case AST_NODE_TYPES.TryStatement:
+        this.tryStatement(node);
+        return;
+      case AST_NODE_TYPES.ExportNamedDeclaration:
+        if (node.declaration) this.statement(node.declaration);
+        return;
+      case AST_NODE_TYPES.ExportDefaultDeclaration:
+        if (isExpressionNode(node.declaration)) {
+          const value = this.expr(node.declaration);
+          if (value) this.emit({ kind: 'escape', src: value, node, operand: node.declaration, how: 'store' });
+        } else if (node.declaration.type === AST_NODE_TYPES.ClassDeclaration) {
+          this.closure(node.declaration);
+        }
+        return;
+      case AST_NODE_TYPES.ClassDeclaration:
+        this.closure(node);
+        return;
+      case AST_NODE_TYPES.WithStatement:
+        this.expr(node.object);
+        this.statement(node.body);
+        return;
+      default:
+        // Declarations of functions, types, imports, empty statements: no
+        // evaluation here (functions are analysed on their own).
+        return;
+    }
+  }
+
+  private variableDeclaration(node: TSESTree.VariableDeclaration): void {
+    if (node.declare) return;
+    for (const declarator of node.declarations) {
+      if (declarator.init) {
+        const value = this.expr(declarator.init);
+        this.assign(declarator.id, value, declarator);
+      } else if (declarator.id.type === AST_NODE_TYPES.Identifier) {
+        const key = this.identifierKey(declarator.id);
+        // `let x;` inside a loop starts each iteration undefined.
+        if (key) this.emit({ kind: 'store', dst: key, src: null, node: declarator, escapes: false });
+      }
+    }
+  }
+
+  private labeled(node: TSESTree.LabeledStatement, outerLabels: readonly string[]): void {
+    const labels = [...outerLabels, node.label.name];
+    const body = node.body;
+    switch (body.type) {
+      case AST_NODE_TYPES.WhileStatement:
+        return this.whileLoop(body, labels);
+      case AST_NODE_TYPES.DoWhileStatement:
+        return this.doWhileLoop(body, labels);
+      case AST_NODE_TYPES.ForStatement:
+        return this.forLoop(body, labels);
+      case AST_NODE_TYPES.ForInStatement:
+      case AST_NODE_TYPES.ForOfStatement:
+        return this.forEachLoop(body, labels);
+      case AST_NODE_TYPES.SwitchStatement:
+        return this.switchStatement(body, labels);
+      case AST_NODE_TYPES.LabeledStatement:
+        return this.labeled(body, labels);
+      default: {
+        const done = this.newBlock();
+        this.frames.push({ kind: 'break', labels, breakTo: done, isSwitch: false });
+        this.statement(body);
+        this.frames.pop();
+        this.goto(done);
+        this.enter(done);
+      }
+    }
+  }
+
+  private loopHead(): Block {
+    const head = this.newBlock();
+    head.loopHead = true;
+    this.goto(head);
+    this.enter(head);
+    return head;
+  }
+
+  private loopBody(labels: readonly string[], body: TSESTree.Statement, breakTo: Block, continueTo: Block): void {
+    this.frames.push({ kind: 'loop', labels, breakTo, continueTo });
+    this.statement(body);
+    this.frames.pop();
+  }
+
+  private whileLoop(node: TSESTree.WhileStatement, labels: readonly string[]): void {
+    const head = this.loopHead();
+    const body = this.newBlock();
+    const done = this.newBlock();
+    this.condition(node.test, body, done);
+    this.enter(body);
+    this.loopBody(labels, node.body, done, head);
+    this.goto(head);
+    this.enter(done);
+  }
+
+  private doWhileLoop(node: TSESTree.DoWhileStatement, labels: readonly string[]): void {
+    const head = this.loopHead();
+    const test = this.newBlock();
+    const done = this.newBlock();
+    this.loopBody(labels, node.body, done, test);
+    this.goto(test);
+    this.enter(test);
+    this.condition(node.test, head, done);
+    this.enter(done);
+  }
+
+  private forLoop(node: TSESTree.ForStatement, labels: readonly string[]): void {
+    if (node.init) {
+      if (node.init.type === AST_NODE_TYPES.VariableDeclaration) this.variableDeclaration(node.init);
+      else this.expr(node.init);
+    }
+    const head = this.loopHead();
+    const body = this.newBlock();
+    const update = this.newBlock();
+    const done = this.newBlock();
+    if (node.test) this.condition(node.test, body, done);
+    else this.goto(body);
+    this.enter(body);
+    this.loopBody(labels, node.body, done, update);
+    this.goto(update);
+    this.enter(update);
+    if (node.update) this.expr(node.update);
+    this.emit({ kind: 'dropTemps', node });
+    this.goto(head);
+    this.enter(done);
+  }
+
+  private forEachLoop(node: TSESTree.ForInStatement | TSESTree.ForOfStatement, labels: readonly string[]): void {
+    const iterable = this.expr(node.right);
+    if (iterable && node.type === AST_NODE_TYPES.ForOfStatement) {
+      this.emit({ kind: 'use', src: iterable, node: node.right, operand: node.right, how: 'iterate' });
+    }
+    const head = this.loopHead();
+    const body = this.newBlock();
+    const done = this.newBlock();
+    this.goto(body);
+    this.link(head, done);
+    this.enter(body);
+    if (node.type === AST_NODE_TYPES.ForOfStatement) this.emit({ kind: 'throw', node: node.right });
+    const target = node.left.type === AST_NODE_TYPES.VariableDeclaration ? node.left.declarations[0].id : node.left;
+    let element: Key | null = null;
+    if (node.type === AST_NODE_TYPES.ForOfStatement && this.isHandle(target)) {
+      element = this.temp();
+      this.emit({ kind: 'borrow', dst: element, node: target });
+    }
+    this.assign(target, element, node);
+    this.loopBody(labels, node.body, done, head);
+    this.goto(head);
+    this.enter(done);
+  }
+
+  private switchStatement(node: TSESTree.SwitchStatement, labels: readonly string[]): void {
+    this.expr(node.discriminant);
+    const done = this.newBlock();
+    const bodies = node.cases.map(() => this.newBlock());
+    let defaultIndex = -1;
+    node.cases.forEach((switchCase, index) => {
+      if (!switchCase.test) {
+        defaultIndex = index;
+        return;
+      }
+      const next = this.newBlock();
+      this.expr(switchCase.test);
+      this.link(this.current, bodies[index]);
+      this.goto(next);
+      this.enter(next);
+    });
+    this.goto(defaultIndex >= 0 ? bodies[defaultIndex] : done);
+    this.frames.push({ kind: 'break', labels, breakTo: done, isSwitch: true });
+    node.cases.forEach((switchCase, index) => {
+      this.link(this.current, bodies[index]); // fall through
+      this.enter(bodies[index]);
+      this.statements(switchCase.consequent);
+    });
+    this.frames.pop();
+    this.goto(done);
+    this.enter(done);
+  }
+
+  private tryStatement(node: TSESTree.TryStatement): void {
+    const outerHandler = this.handler;
+    const finalizer = node.finalizer;
+    const onThrowFinally = finalizer ? this.newBlock() : null;
+    const catchBlock = node.handler ? this.newBlock() : null;
+    const done = this.newBlock();
+    const finallyFrame: Frame | null = finalizer ? { kind: 'finally', body: finalizer, handler: outerHandler } : null;
+
+    if (finallyFrame) this.frames.push(finallyFrame);
+    this.setHandler((catchBlock ?? onThrowFinally ?? done).id);
+    this.statement(node.block);
+    this.setHandler(outerHandler);
+    this.finishTryPart(finallyFrame, done);
+
+    if (catchBlock && node.handler) {
+      this.handler = onThrowFinally ? onThrowFinally.id : outerHandler;
+      (catchBlock as { handler: number }).handler = this.handler;
+      this.enter(catchBlock);
+      if (node.handler.param) this.assign(node.handler.param, null, node.handler);
+      this.statement(node.handler.body);
+      this.setHandler(outerHandler);
+      this.finishTryPart(finallyFrame, done);
+    }
+    if (finallyFrame) this.frames.pop();
+
+    if (onThrowFinally && finalizer) {
+      this.enter(onThrowFinally);
+      this.handler = outerHandler;
+      (onThrowFinally as { handler: number }).handler = outerHandler;
+      this.statement(finalizer);
+      this.emit({ kind: 'throw', node: finalizer });
+      this.current = null;
+    }
+    this.handler = outerHandler;
+    this.enter(done);
+    if (done.id === this.blocks.length - 1 && !this.blocks.some((b) => b.next.includes(done.id))) {
+      // Every way out of the try statement returned or threw.
+      this.current = null;
+    }
+  }
+
+  /** Normal completion of the try block or the catch clause: run the finalizer, then continue. */
+  private finishTryPart(finallyFrame: Frame | null, done: Block): void {
+    if (!this.current) return;
+    if (finallyFrame && finallyFrame.kind === 'finally') {
+      const saved = this.frames;
+      this.frames = saved.slice(0, saved.indexOf(finallyFrame));
+      this.statement(finallyFrame.body);
+      this.frames = saved;
+    }
+    this.goto(done);
+  }
+
+  private jump(node: TSESTree.BreakStatement | TSESTree.ContinueStatement): void {
+    const label = node.label?.name;
+    const isBreak = node.type === AST_NODE_TYPES.BreakStatement;
+    for (let i = this.frames.length - 1; i >= 0; i--) {
+      const frame = this.frames[i];
+      if (frame.kind === 'finally' || frame.kind === 'using') continue;
+      const matches = label
+        ? frame.labels.includes(label)
+        : isBreak
+          ? frame.kind === 'loop' || frame.isSwitch
+          : frame.kind === 'loop';
+      if (!matches) continue;
+      if (!isBreak && frame.kind !== 'loop') continue;
+      this.unwind(i + 1);
+      const target = isBreak ? frame.breakTo : (frame as Extract<Frame, { kind: 'loop' }>).continueTo;
+      this.goto(target);
+      return;
+    }
+    this.current = null;
+  }
+
+  /** Run the finalizers and `using` disposals of frames above `depth`, innermost first. */
+  private unwind(depth: number): void {
+    const saved = this.frames;
+    const savedHandler = this.handler;
+    for (let i = saved.length - 1; i >= depth; i--) {
+      const frame = saved[i];
+      if (frame.kind !== 'finally' && frame.kind !== 'using') continue;
+      this.frames = saved.slice(0, i);
+      this.setHandler(frame.handler);
+      if (frame.kind === 'finally') this.statement(frame.body);
+      else for (const declaration of frame.declarations) this.disposeUsing(declaration);
+    }
+    this.frames = saved;
+    // Blocks after an unwind are dead (return/break follows), so the handler
+    // is restored without a new block.
+    this.handler = savedHandler;
+  }
+
+  private emitExit(node: Node, how: 'return' | 'end'): void {
+    this.emit({ kind: 'exit', node, how });
+  }
+
+  // ---------------------------------------------------------------- conditions
+
+  /** Lower a test, going to `whenTrue` or `whenFalse`, with null refinements on the edges. */
+  private condition(test: TSESTree.Expression, whenTrue: Block, whenFalse: Block): void {
+    if (!this.current) return;
+    switch (test.type) {
+      case AST_NODE_TYPES.UnaryExpression:
+        if (test.operator === '!') return this.condition(test.argument, whenFalse, whenTrue);
+        break;
+      case AST_NODE_TYPES.LogicalExpression:
+        if (test.operator === '&&' || test.operator === '||') {
+          const middle = this.newBlock();
+          if (test.operator === '&&') this.condition(test.left, middle, whenFalse);
+          else this.condition(test.left, whenTrue, middle);
+          this.enter(middle);
+          return this.condition(test.right, whenTrue, whenFalse);
+        }
+        break;
+      case AST_NODE_TYPES.BinaryExpression: {
+        const nullCheck = nullComparison(test);
+        if (nullCheck) {
+          const key = this.expr(nullCheck.operand);
+          this.expr(nullCheck.literal);
+          const nullOnTrue = nullCheck.equal;
+          return this.branch(key, nullOnTrue ? whenTrue : whenFalse, nullOnTrue ? whenFalse : whenTrue);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    const key = this.expr(test);
+    this.branch(key, whenFalse, whenTrue);
+  }
+
+  /** Branch where the `nullSide` edge knows `key` holds no handle. */
+  private branch(key: Key | null, nullSide: Block, otherSide: Block): void {
+    this.link(this.current, otherSide);
+    if (key) {
+      const edge = this.newBlock();
+      this.link(this.current, edge);
+      this.enter(edge);
+      this.emit({ kind: 'null', src: key });
+    }
+    this.goto(nullSide);
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  /** Lower an expression; returns the key holding its value when it may hold a handle. */
+  private expr(node: TSESTree.Node): Key | null {
+    if (!this.current) return null;
+    switch (node.type) {
+      case AST_NODE_TYPES.Identifier: {
+        if (node.name === 'undefined') return null;
+        const key = this.identifierKey(node);
+        if (key && key.startsWith('o')) this.emit({ kind: 'read', path: key, handle: this.isHandle(node) });
+        return key;
+      }
+      case AST_NODE_TYPES.Literal:
+      case AST_NODE_TYPES.ThisExpression:
+      case AST_NODE_TYPES.Super:
+      case AST_NODE_TYPES.MetaProperty:
+      case AST_NODE_TYPES.PrivateIdentifier:
+        return null;
+      case AST_NODE_TYPES.TemplateLiteral:
+        for (const expression of node.expressions) this.expr(expression);
+        return null;
+      case AST_NODE_TYPES.TSNonNullExpression:
+      case AST_NODE_TYPES.TSAsExpression:
+      case AST_NODE_TYPES.TSSatisfiesExpression:
+      case AST_NODE_TYPES.TSTypeAssertion:
+      case AST_NODE_TYPES.TSInstantiationExpression:
+      case AST_NODE_TYPES.ChainExpression:
+        return this.expr(node.expression);
+      case AST_NODE_TYPES.MemberExpression:
+        return this.member(node);
+      case AST_NODE_TYPES.CallExpression:
+      case AST_NODE_TYPES.NewExpression:
+        return this.call(node);
+      case AST_NODE_TYPES.AssignmentExpression:
+        return this.assignment(node);
+      case AST_NODE_TYPES.SequenceExpression: {
+        let last: Key | null = null;
+        for (const expression of node.expressions) last = this.expr(expression);
+        return last;
+      }
+      case AST_NODE_TYPES.LogicalExpression:
+        return this.logical(node);
+      case AST_NODE_TYPES.ConditionalExpression: {
+        const result = this.temp();
+        const whenTrue = this.newBlock();
+        const whenFalse = this.newBlock();
+        const done = this.newBlock();
+        this.condition(node.test, whenTrue, whenFalse);
+        for (const [block, branch] of [
+          [whenTrue, node.consequent],
+          [whenFalse, node.alternate],
+        ] as const) {
+          this.enter(block);
+          const value = this.expr(branch);
+          this.emit(value ? { kind: 'copy', dst: result, src: value } : { kind: 'clear', dst: result });
+          this.goto(done);
+        }
+        this.enter(done);
+        return result;
+      }
+      case AST_NODE_TYPES.UnaryExpression: {
+        const value = this.expr(node.argument);
+        if (value && (node.operator === '-' || node.operator === '+' || node.operator === '~')) {
+          this.emit({ kind: 'use', src: value, node, operand: node.argument, how: 'arithmetic' });
+        }
+        if (node.operator === 'delete') {
+          const path = this.pathOf(node.argument);
+          if (path) this.emit({ kind: 'store', dst: path, src: null, node, escapes: false });
+        }
+        return null;
+      }
+      case AST_NODE_TYPES.UpdateExpression: {
+        const value = this.expr(node.argument);
+        if (value) this.emit({ kind: 'use', src: value, node, operand: node.argument, how: 'arithmetic' });
+        const path = this.pathOf(node.argument);
+        if (path) this.emit({ kind: 'store', dst: path, src: null, node, escapes: false });
+        return null;
+      }
+      case AST_NODE_TYPES.BinaryExpression: {
+        const left = node.left.type === AST_NODE_TYPES.PrivateIdentifier ? null : this.expr(node.left);
+        const right = this.expr(node.right);
+        if (isArithmetic(node.operator)) {
+          if (left) this.emit({ kind: 'use', src: left, node, operand: node.left, how: 'arithmetic' });
+          if (right) this.emit({ kind: 'use', src: right, node, operand: node.right, how: 'arithmetic' });
+        }
+        return null;
+      }
+      case AST_NODE_TYPES.AwaitExpression: {
+        const value = this.expr(node.argument);
+        this.emit({ kind: 'throw', node });
+        if (value) return value;
+        return this.borrowIfHandle(node);
+      }
+      case AST_NODE_TYPES.YieldExpression: {
+        if (node.argument) {
+          const value = this.expr(node.argument);
+          if (value) this.emit({ kind: 'escape', src: value, node, operand: node.argument, how: 'yield' });
+        }
+        this.emit({ kind: 'throw', node });
+        return this.borrowIfHandle(node);
+      }
+      case AST_NODE_TYPES.ArrayExpression:
+        for (const element of node.elements) {
+          if (!element) continue;
+          const inner = element.type === AST_NODE_TYPES.SpreadElement ? element.argument : element;
+          const value = this.expr(inner);
+          if (value) this.emit({ kind: 'escape', src: value, node, operand: inner, how: 'literal' });
+        }
+        return null;
+      case AST_NODE_TYPES.ObjectExpression:
+        for (const property of node.properties) {
+          if (property.type === AST_NODE_TYPES.SpreadElement) {
+            this.expr(property.argument);
+            continue;
+          }
+          if (property.computed) this.expr(property.key);
+          if (isExpressionNode(property.value)) {
+            const value = this.expr(property.value);
+            if (value) this.emit({ kind: 'escape', src: value, node, operand: property.value, how: 'literal' });
+          }
+        }
+        return null;
+      case AST_NODE_TYPES.FunctionExpression:
+      case AST_NODE_TYPES.ArrowFunctionExpression:
+      case AST_NODE_TYPES.ClassExpression:
+        this.closure(node);
+        return null;
+      case AST_NODE_TYPES.TaggedTemplateExpression: {
+        this.expr(node.tag);
+        for (const expression of node.quasi.expressions) {
+          const value = this.expr(expression);
+          if (value) this.emit({ kind: 'escape', src: value, node, operand: expression, how: 'argument' });
+        }
+        this.emit({ kind: 'throw', node });
+        return this.borrowIfHandle(node);
+      }
+      case AST_NODE_TYPES.ImportExpression:
+        this.expr(node.source);
+        this.emit({ kind: 'throw', node });
+        return null;
+      case AST_NODE_TYPES.JSXElement:
+      case AST_NODE_TYPES.JSXFragment:
+        this.jsx(node);
+        return null;
+      default:
+        this.opaque(node);
+        return null;
+    }
+  }
+
+  private borrowIfHandle(node: TSESTree.Node): Key | null {
+    if (!this.isHandle(node)) return null;
+    const key = this.temp();
+    this.emit({ kind: 'borrow', dst: key, node });
+    return key;
+  }
+
+  /** An expression kind we do not model: evaluate its parts and let any handle in them escape. */
+  private opaque(node: TSESTree.Node): void {
+    for (const child of this.file.childExpressions(node)) {
+      const value = this.expr(child);
+      if (value) this.emit({ kind: 'escape', src: value, node, operand: child, how: 'argument' });
+    }
+  }
+
+  private jsx(node: TSESTree.Node): void {
+    for (const child of this.file.childExpressions(node)) {
+      if (child.type === AST_NODE_TYPES.JSXElement || child.type === AST_NODE_TYPES.JSXFragment) {
+        this.jsx(child);
+        continue;
+      }
+      const value = this.expr(child);
+      if (value) this.emit({ kind: 'escape', src: value, node, operand: child, how: 'argument' });
+    }
+  }
+
+  /** A closure or class: what it captures from this function escapes. */
+  private closure(node: TSESTree.Node): void {
+    for (const key of this.file.capturedBy(node, this.fn)) {
+      this.emit({ kind: 'escape', src: key, node, operand: node, how: 'captured' });
+    }
+    if (node.type === AST_NODE_TYPES.ClassExpression || node.type === AST_NODE_TYPES.ClassDeclaration) {
+      for (const element of node.body.body) {
+        if ((element.type === AST_NODE_TYPES.PropertyDefinition || element.type === AST_NODE_TYPES.MethodDefinition) && element.computed) {
+          this.expr(element.key);
+        }
+      }
+      if (node.superClass) this.expr(node.superClass);
+    }
+  }
+
+  private member(node: TSESTree.MemberExpression): Key | null {
+    const object = this.expr(node.object);
+    const name = memberName(node);
+    if (node.computed) {
+      const property = this.expr(node.property);
+      if (property) this.emit({ kind: 'use', src: property, node, operand: node.property, how: 'index' });
+    }
+    if (object && !(name !== null && this.file.model.isLivenessMember(name))) {
+      this.emit({ kind: 'use', src: object, node, operand: node.object, how: 'member' });
+    }
+    const path = this.pathOf(node);
+    if (path) {
+      this.emit({ kind: 'read', path, handle: this.isHandle(node) });
+      return path;
+    }
+    return this.borrowIfHandle(node);
+  }
+
+  private logical(node: TSESTree.LogicalExpression): Key {
+    const result = this.temp();
+    const left = this.expr(node.left);
+    this.emit(left ? { kind: 'copy', dst: result, src: left } : { kind: 'clear', dst: result });
+    const right = this.newBlock();
+    const done = this.newBlock();
+    this.link(this.current, right);
+    this.goto(done);
+    this.enter(right);
+    const value = this.expr(node.right);
+    this.emit(value ? { kind: 'copy', dst: result, src: value } : { kind: 'clear', dst: result });
+    this.goto(done);
+    this.enter(done);
+    return result;
+  }
+
+  private assignment(node: TSESTree.AssignmentExpression): Key | null {
+    if (node.operator === '=') {
+      const value = this.expr(node.right);
+      this.assign(node.left, value, node);
+      return value;
+    }
+    if (node.operator === '&&=' || node.operator === '||=' || node.operator === '??=') {
+      const current = this.expr(node.left);
+      const assign = this.newBlock();
+      const done = this.newBlock();
+      this.link(this.current, assign);
+      this.goto(done);
+      this.enter(assign);
+      const value = this.expr(node.right);
+      this.assign(node.left, value, node);
+      this.goto(done);
+      this.enter(done);
+      if (!current && !value) return null;
+      const result = this.temp();
+      if (current) this.emit({ kind: 'copy', dst: result, src: current });
+      if (value) this.emit({ kind: current ? 'union' : 'copy', dst: result, src: value } as Op);
+      return result;
+    }
+    // Compound arithmetic: reads both sides, stores a number.
+    const left = this.expr(node.left);
+    const right = this.expr(node.right);
+    if (left) this.emit({ kind: 'use', src: left, node, operand: node.left, how: 'arithmetic' });
+    if (right) this.emit({ kind: 'use', src: right, node, operand: node.right, how: 'arithmetic' });
+    this.assign(node.left, null, node);
+    return null;
+  }
+
+  /** Assign `value` to a pattern or an assignment target. */
+  private assign(target: TSESTree.Node, value: Key | null, node: Node): void {
+    switch (target.type) {
+      case AST_NODE_TYPES.Identifier: {
+        const key = this.identifierKey(target);
+        if (!key) {
+          if (value) this.emit({ kind: 'escape', src: value, node, operand: target, how: 'store' });
+          return;
+        }
+        const escapes = key.startsWith('o') || this.captured.has(key);
+        this.emit({ kind: 'store', dst: key, src: value, node, escapes });
+        return;
+      }
+      case AST_NODE_TYPES.MemberExpression: {
+        const object = this.expr(target.object);
+        if (object) this.emit({ kind: 'use', src: object, node: target, operand: target.object, how: 'member' });
+        if (target.computed) {
+          const property = this.expr(target.property);
+          if (property) this.emit({ kind: 'use', src: property, node: target, operand: target.property, how: 'index' });
+        }
+        const path = this.pathOf(target);
+        if (path) this.emit({ kind: 'store', dst: path, src: value, node, escapes: true });
+        else if (value) this.emit({ kind: 'escape', src: value, node, operand: target, how: 'container' });
+        return;
+      }
+      case AST_NODE_TYPES.TSNonNullExpression:
+      case AST_NODE_TYPES.TSAsExpression:
+      case AST_NODE_TYPES.TSSatisfiesExpression:
+      case AST_NODE_TYPES.TSTypeAssertion:
+        return this.assign(target.expression, value, node);
+      case AST_NODE_TYPES.AssignmentPattern: {
+        const fallback = this.newBlock();
+        const done = this.newBlock();
+        const merged = this.temp();
+        this.emit(value ? { kind: 'copy', dst: merged, src: value } : { kind: 'clear', dst: merged });
+        this.link(this.current, fallback);
+        this.goto(done);
+        this.enter(fallback);
+        const defaultValue = this.expr(target.right);
+        this.emit(defaultValue ? { kind: 'copy', dst: merged, src: defaultValue } : { kind: 'clear', dst: merged });
+        this.goto(done);
+        this.enter(done);
+        return this.assign(target.left, merged, node);
+      }
+      case AST_NODE_TYPES.ObjectPattern: {
+        const base = value && !value.startsWith('t') ? value : null;
+        for (const property of target.properties) {
+          if (property.type === AST_NODE_TYPES.RestElement) {
+            this.assign(property.argument, null, node);
+            continue;
+          }
+          if (property.computed) this.expr(property.key);
+          const name = property.computed ? null : propertyKeyName(property.key);
+          let element: Key | null = null;
+          const handle = this.isHandle(property.value);
+          if (base && name !== null) {
+            element = `${base}.${name}`;
+            this.emit({ kind: 'read', path: element, handle });
+          } else if (handle) {
+            element = this.temp();
+            this.emit({ kind: 'borrow', dst: element, node: property.value });
+          }
+          this.assign(property.value, element, node);
+        }
+        return;
+      }
+      case AST_NODE_TYPES.ArrayPattern:
+        for (const element of target.elements) {
+          if (!element) continue;
+          const inner = element.type === AST_NODE_TYPES.RestElement ? element.argument : element;
+          let elementValue: Key | null = null;
+          if (element.type !== AST_NODE_TYPES.RestElement && this.isHandle(element)) {
+            elementValue = this.temp();
+            this.emit({ kind: 'borrow', dst: elementValue, node: element });
+          }
+          this.assign(inner, elementValue, node);
+        }
+        return;
+      case AST_NODE_TYPES.RestElement:
+        return this.assign(target.argument, null, node);
+      default:
+        if (value) this.emit({ kind: 'escape', src: value, node, operand: target, how: 'store' });
+    }
+  }
+
+  private call(node: TSESTree.CallExpression | TSESTree.NewExpression): Key | null {
+    const callee = node.callee;
+    let receiver: Key | null = null;
+    let receiverPath: Key | null = null;
+    if (callee.type === AST_NODE_TYPES.MemberExpression) {
+      receiver = this.expr(callee.object);
+      receiverPath = this.pathOf(callee.object);
+      if (callee.computed) this.expr(callee.property);
+    } else if (callee.type !== AST_NODE_TYPES.Super) {
+      this.expr(callee);
+    }
+    const args: (Key | null)[] = [];
+    const spreads: boolean[] = [];
+    for (const argument of node.arguments) {
+      const inner = argument.type === AST_NODE_TYPES.SpreadElement ? argument.argument : argument;
+      args.push(this.expr(inner));
+      spreads.push(argument.type === AST_NODE_TYPES.SpreadElement);
+    }
+
+    const effect = this.file.classifyCall(node, receiver !== null && this.isHandle(callee.type === AST_NODE_TYPES.MemberExpression ? callee.object : callee));
+    const releases: { key: Key; operand: Node }[] = [];
+    args.forEach((key, index) => {
+      if (!key) return;
+      const operand = node.arguments[index];
+      const argEffect: ArgumentEffect = spreads[index] ? 'escape' : (effect.args[index] ?? effect.rest);
+      this.applyArgumentEffect(argEffect, key, node, operand, 'argument', releases);
+    });
+    if (receiver && callee.type === AST_NODE_TYPES.MemberExpression) {
+      this.applyArgumentEffect(effect.receiver, receiver, node, callee.object, 'receiver', releases);
+    }
+    for (const release of releases) this.emit({ kind: 'release', src: release.key, node, operand: release.operand });
+    if (effect.mayMutateReceiver && receiverPath) this.emit({ kind: 'invalidate', prefix: `${receiverPath}.` });
+    this.emit({ kind: 'throw', node });
+
+    if (effect.result === 'acquire') {
+      const key = this.temp();
+      this.emit({ kind: 'acquire', dst: key, node });
+      return key;
+    }
+    return this.borrowIfHandle(node);
+  }
+
+  private applyArgumentEffect(
+    effect: ArgumentEffect,
+    key: Key,
+    node: Node,
+    operand: Node,
+    how: 'argument' | 'receiver',
+    releases: { key: Key; operand: Node }[],
+  ): void {
+    switch (effect) {
+      case 'release':
+        releases.push({ key, operand });
+        return;
+      case 'use':
+        this.emit({ kind: 'use', src: key, node, operand, how: how as UseKind });
+        return;
+      case 'maybe-release':
+      case 'escape':
+        this.emit({ kind: 'escape', src: key, node, operand, how: 'argument' satisfies EscapeKind });
+        return;
+      case 'none':
+        return;
+    }
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+function isUsing(node: TSESTree.VariableDeclaration): boolean {
+  return node.kind === 'using' || node.kind === 'await using';
+}
+
+function isExpressionNode(node: TSESTree.Node): node is TSESTree.Expression {
+  return !node.type.endsWith('Pattern') && !node.type.endsWith('Declaration') && node.type !== AST_NODE_TYPES.TSEmptyBodyFunctionExpression;
+}
+
+export function memberName(node: TSESTree.MemberExpression): string | null {
+  if (!node.computed) {
+    return node.property.type === AST_NODE_TYPES.PrivateIdentifier ? `#${node.property.name}` : (node.property as TSESTree.Identifier).name;
+  }
+  const property = node.property;
+  if (property.type === AST_NODE_TYPES.Literal && (typeof property.value === 'string' || typeof property.value === 'number')) {
+    return String(property.value);
+  }
+  if (
+    property.type === AST_NODE_TYPES.MemberExpression &&
+    !property.computed &&
+    property.object.type === AST_NODE_TYPES.Identifier &&
+    property.object.name === 'Symbol' &&
+    property.property.type === AST_NODE_TYPES.Identifier
+  ) {
+    return `@@${property.property.name}`;
+  }
+  return null;
+}
+
+function propertyKeyName(key: TSESTree.Node): string | null {
+  if (key.type === AST_NODE_TYPES.Identifier) return key.name;
+  if (key.type === AST_NODE_TYPES.Literal && (typeof key.value === 'string' || typeof key.value === 'number')) return String(key.value);
+  return null;
+}
+
+function isArithmetic(operator: string): boolean {
+  return ['+', '-', '*', '/', '%', '**', '<<', '>>', '>>>', '&', '|', '^'].includes(operator);
+}
+
+function isNullish(node: TSESTree.Node): boolean {
+  return (
+    (node.type === AST_NODE_TYPES.Literal && (node.value === null || node.value === 0)) ||
+    (node.type === AST_NODE_TYPES.Identifier && node.name === 'undefined') ||
+    (node.type === AST_NODE_TYPES.UnaryExpression && node.operator === 'void')
+  );
+}
+
+/** `x == null`, `x === 0`, `undefined !== x`, …: which side is tested, and whether `true` means "is null". */
+function nullComparison(
+  node: TSESTree.BinaryExpression,
+): { operand: TSESTree.Expression; literal: TSESTree.Expression; equal: boolean } | null {
+  const equal = node.operator === '==' || node.operator === '===';
+  const notEqual = node.operator === '!=' || node.operator === '!==';
+  if (!equal && !notEqual) return null;
+  if (isNullish(node.right)) return { operand: node.left as TSESTree.Expression, literal: node.right, equal };
+  if (isNullish(node.left)) return { operand: node.right, literal: node.left, equal };
+  return null;
+}
+
+export type { ts };
