@@ -72,6 +72,9 @@ class Dataflow {
   private readonly implicitIds = new Map<Key, number>();
   private collecting = false;
   private readonly findings = new Map<string, Finding>();
+  /** Site resources that some path releases, returns or stores. */
+  private readonly handledSites = new Set<number>();
+  private readonly leakResource = new Map<Finding, number>();
   // Summary facts.
   private readonly paramReleasedAtExit: number[][] = [];
   private readonly paramEscaped = new Set<number>();
@@ -114,6 +117,7 @@ class Dataflow {
       const state = inStates[block.id];
       if (state) this.transfer(block, state.clone());
     }
+    for (const [finding, id] of this.leakResource) finding.neverHandled = !this.handledSites.has(id);
     return { findings: [...this.findings.values()], summary: this.options.summarize ? this.summary() : undefined, skipped: false };
   }
 
@@ -285,6 +289,7 @@ class Dataflow {
           }
           if (this.options.summarize && this.collecting) this.noteEscape(id, current, op.how);
           if (current.flags & OWNED) state.res.set(id, { flags: (current.flags & ~OWNED) | ESCAPED, releasedAt: current.releasedAt });
+          if (this.collecting) this.handledSites.add(id);
         }
         return;
       case 'null': {
@@ -312,6 +317,7 @@ class Dataflow {
       for (const id of value) {
         const current = state.res.get(id);
         if (current && current.flags & OWNED) state.res.set(id, { flags: (current.flags & ~OWNED) | ESCAPED, releasedAt: current.releasedAt });
+        if (this.collecting) this.handledSites.add(id);
         if (current && this.options.summarize && this.collecting) this.noteEscape(id, current, 'store');
       }
       if (isImplicitKey(op.dst)) return;
@@ -333,6 +339,7 @@ class Dataflow {
     for (const id of ids) {
       const current = this.stateOf(state, id);
       if (!current) continue;
+      if (this.collecting) this.handledSites.add(id);
       if (current.flags & RELEASED) {
         this.report({
           kind: 'double-release',
@@ -424,7 +431,7 @@ class Dataflow {
               : leakKind === 'loop'
                 ? 'acquired again while the previous one is still owned'
                 : 'may throw here';
-    this.report({
+    const finding: Finding = {
       kind,
       certainty,
       node: acquiredAt,
@@ -433,7 +440,8 @@ class Dataflow {
       trace: [step(acquiredAt, 'acquired'), ...extra, step(at, label)],
       leakKind,
       exitNode: at,
-    });
+    };
+    if (this.report(finding)) this.leakResource.set(finding, id);
   }
 
   private acquiredAt(id: number): Node | undefined {
@@ -446,19 +454,16 @@ class Dataflow {
     return node ? [step(node, 'acquired')] : [];
   }
 
-  private report(finding: Finding): void {
-    if (!this.collecting || this.options.summarize) return;
-    const key =
-      finding.kind === 'leak' || finding.kind === 'leak-on-exception'
-        ? `${finding.kind}:${rangeKey(finding.node)}`
-        : `${finding.kind}:${rangeKey(finding.node)}`;
+  private report(finding: Finding): boolean {
+    if (!this.collecting || this.options.summarize) return false;
+    const key = `${finding.kind}:${rangeKey(finding.node)}`;
     const existing = this.findings.get(key);
-    if (!existing) {
+    // Keep one report per place; prefer the definite one, then the first found.
+    if (!existing || (existing.certainty === 'maybe' && finding.certainty === 'always')) {
       this.findings.set(key, finding);
-      return;
+      return true;
     }
-    // Keep one report per place; prefer the definite one, then the earliest exit.
-    if (existing.certainty === 'maybe' && finding.certainty === 'always') this.findings.set(key, finding);
+    return false;
   }
 
   // ---------------------------------------------------------------- summaries

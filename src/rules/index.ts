@@ -1,0 +1,9 @@
+import noDoubleRelease from './no-double-release.js';
+import noLeakedHandle from './no-leaked-handle.js';
+import noUseAfterRelease from './no-use-after-release.js';
+
+export const rules = {
+  'no-double-release': noDoubleRelease,
+  'no-leaked-handle': noLeakedHandle,
+  'no-use-after-release': noUseAfterRelease,
+};

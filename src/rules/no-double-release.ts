@@ -1,0 +1,47 @@
+import { createRule } from '../util/create-rule.js';
+import { getFileAnalysis, lineOf, nameOf, releaseLines } from '../util/analysis.js';
+
+export type MessageIds = 'doubleRelease' | 'mayDoubleRelease' | 'releaseInLoop';
+export type Options = [];
+
+export default createRule<Options, MessageIds>({
+  name: 'no-double-release',
+  meta: {
+    type: 'problem',
+    docs: {
+      description: 'Disallow releasing a native handle twice',
+      recommended: true,
+      requiresTypeChecking: true,
+    },
+    messages: {
+      doubleRelease:
+        '`{{name}}` is released again here after it was released at {{released}}: the second release frees an address that may now belong to another allocation.',
+      mayDoubleRelease:
+        '`{{name}}` may be released twice: on some path it was already released at {{released}}.',
+      releaseInLoop:
+        '`{{name}}` is released on every iteration of this loop but acquired only once{{acquired}}: the second iteration releases it again.',
+    },
+    schema: [],
+  },
+  defaultOptions: [],
+  create(context) {
+    return {
+      Program() {
+        for (const finding of getFileAnalysis(context).findings) {
+          if (finding.kind !== 'double-release') continue;
+          const releaseNode = finding.trace[finding.trace.length - 1]?.node;
+          const messageId = finding.inLoop ? 'releaseInLoop' : finding.certainty === 'always' ? 'doubleRelease' : 'mayDoubleRelease';
+          context.report({
+            node: finding.node,
+            messageId,
+            data: {
+              name: nameOf(context.sourceCode, finding.subject),
+              released: releaseLines(finding, finding.inLoop ? undefined : releaseNode),
+              acquired: finding.acquiredAt ? ` (at line ${lineOf(finding.acquiredAt)})` : '',
+            },
+          });
+        }
+      },
+    };
+  },
+});

@@ -1,0 +1,172 @@
+import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, ESLintUtils } from '@typescript-eslint/utils';
+import type { Finding } from '../analysis/index.js';
+import { acquiredName, getFileAnalysis, lineOf, nameOf } from '../util/analysis.js';
+import { createRule } from '../util/create-rule.js';
+
+export type MessageIds =
+  | 'leak'
+  | 'leakOnPath'
+  | 'leakOverwritten'
+  | 'leakDiscarded'
+  | 'leakInLoop'
+  | 'leakOnException'
+  | 'declareWithUsing';
+
+export type Options = [
+  {
+    /** Also report handles that leak when a call between acquire and release throws. */
+    checkExceptionPaths?: boolean;
+  },
+];
+
+export default createRule<Options, MessageIds>({
+  name: 'no-leaked-handle',
+  meta: {
+    type: 'problem',
+    hasSuggestions: true,
+    docs: {
+      description: 'Require every acquired native handle to be released, returned or handed to an owner on every path',
+      recommended: true,
+      requiresTypeChecking: true,
+    },
+    messages: {
+      leak: '`{{name}}` is acquired here but never released, returned or stored: it leaks when the function {{exit}}.',
+      leakOnPath: '`{{name}}` is acquired here but not released on the path where the function {{exit}}.',
+      leakOverwritten:
+        '`{{name}}` is overwritten at line {{line}} while it still owns the handle acquired here: that handle leaks.',
+      leakDiscarded: 'The handle returned by `{{name}}` is discarded without being released.',
+      leakInLoop:
+        '`{{name}}` is acquired on every iteration of this loop, and the handle from the previous iteration is not released first.',
+      leakOnException:
+        '`{{name}}` leaks if `{{thrower}}` at line {{line}} throws: release it in a `finally` block or declare it with `using`.',
+      declareWithUsing: 'Declare `{{name}}` with `{{keyword}}` so that it is disposed when the block exits.',
+    },
+    schema: [
+      {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          checkExceptionPaths: {
+            type: 'boolean',
+            description:
+              'Also report handles that leak when a call between their acquisition and their release throws (on in `strict`).',
+          },
+        },
+      },
+    ],
+    defaultOptions: [{ checkExceptionPaths: false }],
+  },
+  defaultOptions: [{ checkExceptionPaths: false }],
+  create(context, [options]) {
+    const sourceCode = context.sourceCode;
+    return {
+      Program() {
+        const analysis = getFileAnalysis(context);
+        for (const finding of analysis.findings) {
+          if (finding.kind === 'leak-on-exception') {
+            if (!options.checkExceptionPaths) continue;
+            // A handle that also leaks on a normal path is reported once, for that.
+            if (analysis.findings.some((other) => other.kind === 'leak' && other.node === finding.node)) continue;
+          } else if (finding.kind !== 'leak') continue;
+          report(finding);
+        }
+        function report(finding: Finding): void {
+          const name =
+            finding.leakKind === 'discarded' ? nameOf(sourceCode, finding.node) : acquiredName(sourceCode, finding.node);
+          const exitNode = finding.exitNode ?? finding.node;
+          const data = {
+            name,
+            exit: exitDescription(finding),
+            line: lineOf(exitNode),
+            thrower: nameOf(sourceCode, throwerOf(exitNode)),
+          };
+          const messageId: MessageIds =
+            finding.leakKind === 'exception'
+              ? 'leakOnException'
+              : finding.leakKind === 'overwrite'
+                ? 'leakOverwritten'
+                : finding.leakKind === 'discarded'
+                  ? 'leakDiscarded'
+                  : finding.leakKind === 'loop'
+                    ? 'leakInLoop'
+                    : finding.certainty === 'always'
+                      ? 'leak'
+                      : 'leakOnPath';
+          const suggestion = usingSuggestion(finding, context, analysis.model);
+          context.report({
+            node: finding.node,
+            messageId,
+            data,
+            suggest: suggestion ? [suggestion] : [],
+          });
+        }
+      },
+    };
+  },
+});
+
+function exitDescription(finding: Finding): string {
+  const exitNode = finding.exitNode;
+  if (!exitNode) return 'returns';
+  if (finding.leakKind === 'return') return `returns at line ${lineOf(exitNode)}`;
+  return `ends at line ${exitNode.loc.end.line}`;
+}
+
+/** The expression that may throw, for the message: a call, an `await`, a `throw`. */
+function throwerOf(node: TSESTree.Node): TSESTree.Node {
+  if (node.type === AST_NODE_TYPES.CallExpression || node.type === AST_NODE_TYPES.NewExpression) return node.callee;
+  return node;
+}
+
+/**
+ * `const x = acquire()` → `using x = acquire()`, offered only when the handle
+ * is Disposable, no path releases, returns or stores it (so `using` is the
+ * only disposal), and the declaration may legally become `using`.
+ */
+function usingSuggestion(
+  finding: Finding,
+  context: Readonly<TSESLint.RuleContext<MessageIds, Options>>,
+  model: ReturnType<typeof getFileAnalysis>['model'],
+): TSESLint.SuggestionReportDescriptor<MessageIds> | null {
+  if (!finding.neverHandled || finding.leakKind === 'discarded' || finding.leakKind === 'overwrite') return null;
+  let node: TSESTree.Node = finding.node;
+  let awaited = false;
+  while (node.parent?.type === AST_NODE_TYPES.AwaitExpression) {
+    awaited = true;
+    node = node.parent;
+  }
+  const declarator = node.parent;
+  if (declarator?.type !== AST_NODE_TYPES.VariableDeclarator || declarator.init !== node) return null;
+  if (declarator.id.type !== AST_NODE_TYPES.Identifier) return null;
+  const declaration = declarator.parent;
+  if (declaration.kind !== 'const' || declaration.declarations.length !== 1) return null;
+  const container = declaration.parent;
+  if (container.type !== AST_NODE_TYPES.BlockStatement && container.type !== AST_NODE_TYPES.StaticBlock) return null;
+  const services = ESLintUtils.getParserServices(context);
+  const disposable = model.isDisposableType(services.getTypeAtLocation(declarator.id));
+  if (!disposable) return null;
+  const keyword = disposable === 'async' ? 'await using' : 'using';
+  if (disposable === 'async' && !isInAsyncFunction(declaration)) return null;
+  void awaited;
+  const constToken = context.sourceCode.getFirstToken(declaration);
+  if (!constToken) return null;
+  return {
+    messageId: 'declareWithUsing',
+    data: { name: declarator.id.name, keyword },
+    fix: (fixer) => fixer.replaceText(constToken, keyword),
+  };
+}
+
+function isInAsyncFunction(node: TSESTree.Node): boolean {
+  for (let current = node.parent; current; current = current.parent) {
+    if (
+      current.type === AST_NODE_TYPES.FunctionDeclaration ||
+      current.type === AST_NODE_TYPES.FunctionExpression ||
+      current.type === AST_NODE_TYPES.ArrowFunctionExpression
+    ) {
+      return current.async;
+    }
+  }
+  return false;
+}
