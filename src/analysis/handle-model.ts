@@ -31,6 +31,11 @@ export interface CallEffect {
   readonly rest: ArgumentEffect;
   /** The callee is a method of the receiver that may change the receiver's fields. */
   readonly mayMutateReceiver: boolean;
+  /**
+   * For an object literal written as argument `index`: what the callee does
+   * with its property `name` (`defineProp(obj, key, { get: fn })` borrows `fn`).
+   */
+  readonly propertyEffect?: (index: number, name: string) => ArgumentEffect;
 }
 
 /** What the flow analysis learned about a function whose body is in the program. */
@@ -299,7 +304,15 @@ export class HandleModel {
       if (receiver === 'use' && this.livenessMemberNames.has(methodName)) receiver = 'none';
     }
 
-    return { result, receiver, args, rest, mayMutateReceiver };
+    const parameters = declaration && ts.isFunctionLike(declaration) ? declaration.parameters : undefined;
+    const propertyEffect = (index: number, name: string): ArgumentEffect => {
+      const parameter = parameters?.[index];
+      if (!parameter || parameter.dotDotDotToken) return 'escape';
+      const property = this.checker.getTypeAtLocation(parameter).getNonNullableType().getProperty(name);
+      if (!property) return 'escape';
+      return this.effectOfType(this.checker.getTypeOfSymbolAtLocation(property, parameter));
+    };
+    return { result, receiver, args, rest, mayMutateReceiver, propertyEffect };
   }
 
   private effectOfDeclaredParameter(parameter: ts.ParameterDeclaration): ArgumentEffect {
@@ -307,6 +320,15 @@ export class HandleModel {
     if (parameter.dotDotDotToken) {
       const element = this.checker.getIndexTypeOfType(type, ts.IndexKind.Number);
       if (element) type = element;
+    }
+    return this.effectOfType(type);
+  }
+
+  /** What a callee does with a value passed where `type` is declared. */
+  private effectOfType(type: ts.Type): ArgumentEffect {
+    if (type.isUnion()) {
+      const parts = type.types.filter((part) => !tsutils.isTypeFlagSet(part, ts.TypeFlags.Undefined | ts.TypeFlags.Null));
+      if (parts.length === 1) type = parts[0];
     }
     if (tsutils.isTypeFlagSet(type, ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.TypeParameter | ts.TypeFlags.NonPrimitive)) {
       return 'escape';

@@ -707,6 +707,13 @@ class Lowering {
         return null;
       }
       case AST_NODE_TYPES.AwaitExpression: {
+        const argument = skipTypeWrappers(node.argument);
+        if (argument.type === AST_NODE_TYPES.CallExpression || argument.type === AST_NODE_TYPES.NewExpression) {
+          // `await acquire()`: the handle exists once the promise settles, so
+          // a rejection leaks nothing.
+          const value = this.call(argument, node);
+          return value ?? this.borrowIfHandle(node);
+        }
         const value = this.expr(node.argument);
         this.emit({ kind: 'throw', node });
         if (value) return value;
@@ -961,7 +968,8 @@ class Lowering {
     }
   }
 
-  private call(node: TSESTree.CallExpression | TSESTree.NewExpression): Key | null {
+  /** @param awaited the `await` around the call, whose rejection is another way to throw before the result exists */
+  private call(node: TSESTree.CallExpression | TSESTree.NewExpression, awaited?: TSESTree.AwaitExpression): Key | null {
     const callee = node.callee;
     let receiver: Key | null = null;
     let receiverPath: Key | null = null;
@@ -974,11 +982,32 @@ class Lowering {
     }
     const args: (Key | null)[] = [];
     const spreads: boolean[] = [];
-    for (const argument of node.arguments) {
+    // Handles written inside an object literal argument: their fate depends on the parameter's property types.
+    const literalProperties: { index: number; name: string; key: Key; operand: Node }[] = [];
+    node.arguments.forEach((argument, index) => {
+      if (argument.type === AST_NODE_TYPES.ObjectExpression) {
+        args.push(null);
+        spreads.push(false);
+        for (const property of argument.properties) {
+          if (property.type !== AST_NODE_TYPES.Property || property.computed || !isExpressionNode(property.value)) {
+            const value = property.type === AST_NODE_TYPES.Property ? property.value : property.argument;
+            if (property.type === AST_NODE_TYPES.Property && property.computed) this.expr(property.key);
+            const key = isExpressionNode(value) ? this.expr(value) : null;
+            if (key) this.emit({ kind: 'escape', src: key, node: argument, operand: value, how: 'literal' });
+            continue;
+          }
+          const key = this.expr(property.value);
+          const name = propertyKeyName(property.key);
+          if (!key) continue;
+          if (name === null) this.emit({ kind: 'escape', src: key, node: argument, operand: property.value, how: 'literal' });
+          else literalProperties.push({ index, name, key, operand: property.value });
+        }
+        return;
+      }
       const inner = argument.type === AST_NODE_TYPES.SpreadElement ? argument.argument : argument;
       args.push(this.expr(inner));
       spreads.push(argument.type === AST_NODE_TYPES.SpreadElement);
-    }
+    });
 
     const effect = this.file.classifyCall(node, receiver !== null && this.isHandle(callee.type === AST_NODE_TYPES.MemberExpression ? callee.object : callee));
     const releases: { key: Key; operand: Node }[] = [];
@@ -988,12 +1017,19 @@ class Lowering {
       const argEffect: ArgumentEffect = spreads[index] ? 'escape' : (effect.args[index] ?? effect.rest);
       this.applyArgumentEffect(argEffect, key, node, operand, 'argument', releases);
     });
+    for (const property of literalProperties) {
+      const propertyEffect = effect.propertyEffect?.(property.index, property.name) ?? 'escape';
+      // A property that is released by the callee is unusual; treat it as handed over.
+      const applied = propertyEffect === 'release' ? 'escape' : propertyEffect;
+      this.applyArgumentEffect(applied, property.key, node, property.operand, 'argument', releases);
+    }
     if (receiver && callee.type === AST_NODE_TYPES.MemberExpression) {
       this.applyArgumentEffect(effect.receiver, receiver, node, callee.object, 'receiver', releases);
     }
     for (const release of releases) this.emit({ kind: 'release', src: release.key, node, operand: release.operand });
     if (effect.mayMutateReceiver && receiverPath) this.emit({ kind: 'invalidate', prefix: `${receiverPath}.` });
     this.emit({ kind: 'throw', node });
+    if (awaited) this.emit({ kind: 'throw', node: awaited });
 
     if (effect.result === 'acquire') {
       const key = this.temp();
@@ -1029,6 +1065,19 @@ class Lowering {
 }
 
 // ---------------------------------------------------------------- helpers
+
+function skipTypeWrappers(node: TSESTree.Expression): TSESTree.Expression {
+  let current = node;
+  while (
+    current.type === AST_NODE_TYPES.TSAsExpression ||
+    current.type === AST_NODE_TYPES.TSNonNullExpression ||
+    current.type === AST_NODE_TYPES.TSSatisfiesExpression ||
+    current.type === AST_NODE_TYPES.TSTypeAssertion
+  ) {
+    current = current.expression;
+  }
+  return current;
+}
 
 function isUsing(node: TSESTree.VariableDeclaration): boolean {
   return node.kind === 'using' || node.kind === 'await using';
