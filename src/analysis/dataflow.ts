@@ -60,7 +60,10 @@ export interface DataflowResult {
   readonly skipped: boolean;
 }
 
+/** Visits per block before the fixpoint gives up (loops converge in a few). */
 const BUDGET_PER_BLOCK = 40;
+/** Work units (ops plus state entries touched per block visit) before a function is skipped. */
+const WORK_BUDGET = 2_000_000;
 
 export function runDataflow(fn: LoweredFunction, options: DataflowOptions): DataflowResult {
   return new Dataflow(fn, options).run();
@@ -94,12 +97,16 @@ class Dataflow {
     const worklist: number[] = [this.fn.entry];
     queued[this.fn.entry] = 1;
     let budget = BUDGET_PER_BLOCK * blocks.length + 200;
+    let work = 0;
     while (worklist.length > 0) {
       if (--budget < 0) return { findings: [], summary: undefined, skipped: true };
       const id = worklist.shift()!;
       queued[id] = 0;
       const block = blocks[id];
-      const { out, exceptional } = this.transfer(block, inStates[id]!.clone());
+      const state = inStates[id]!;
+      work += block.ops.length + state.vars.size + state.res.size;
+      if (work > WORK_BUDGET) return { findings: [], summary: undefined, skipped: true };
+      const { out, exceptional } = this.transfer(block, state.clone());
       const propagate = (target: number, state: State): void => {
         const existing = inStates[target];
         if (!existing) inStates[target] = state.clone();
@@ -341,11 +348,14 @@ class Dataflow {
       if (!current) continue;
       if (this.collecting) this.handledSites.add(id);
       if (current.flags & RELEASED) {
+        // The block exit of a `using` disposes again: report at the explicit release, where the fix belongs.
+        const explicitRelease = op.byUsing ? current.releasedAt[0] : undefined;
         this.report({
           kind: 'double-release',
           certainty: current.flags === RELEASED ? 'always' : 'maybe',
-          node: op.operand,
+          node: explicitRelease ?? op.operand,
           subject: op.operand,
+          usingDeclaration: explicitRelease ? op.byUsing : undefined,
           acquiredAt: this.acquiredAt(id),
           trace: [...this.acquireStep(id), ...current.releasedAt.map((node) => step(node, 'released')), step(op.node, 'released again')],
           inLoop: current.releasedAt.some((node) => node === op.node),

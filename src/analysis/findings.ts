@@ -29,6 +29,8 @@ export interface Finding {
   readonly exitNode?: Node;
   /** For double releases: the same release site runs again (a loop). */
   readonly inLoop?: boolean;
+  /** For double releases: the `using` declaration whose disposal at block exit is the second release. */
+  readonly usingDeclaration?: Node;
   /** For uses after release: what the use was. */
   readonly useKind?: string;
   /** For leaks: no path of the function releases, returns or stores the handle. */

@@ -25,7 +25,8 @@ export type Op =
   | { readonly kind: 'read'; readonly path: Key; readonly handle: boolean }
   /** Assignment to a variable or path. `escapes`: the target outlives the function (field, outer variable, captured). */
   | { readonly kind: 'store'; readonly dst: Key; readonly src: Key | null; readonly node: Node; readonly escapes: boolean }
-  | { readonly kind: 'release'; readonly src: Key; readonly node: Node; readonly operand: Node }
+  /** `byUsing`: the implicit disposal of a `using` declaration when its block exits. */
+  | { readonly kind: 'release'; readonly src: Key; readonly node: Node; readonly operand: Node; readonly byUsing?: Node }
   | { readonly kind: 'use'; readonly src: Key; readonly node: Node; readonly operand: Node; readonly how: UseKind }
   | { readonly kind: 'escape'; readonly src: Key; readonly node: Node; readonly operand: Node; readonly how: EscapeKind }
   /** The evaluation may throw here; the state flows to the block's handler. */

@@ -223,7 +223,7 @@ class Lowering {
     for (const declarator of [...declaration.declarations].reverse()) {
       if (declarator.id.type !== AST_NODE_TYPES.Identifier) continue;
       const key = this.identifierKey(declarator.id);
-      if (key) this.emit({ kind: 'release', src: key, node: declarator, operand: declarator.id });
+      if (key) this.emit({ kind: 'release', src: key, node: declarator, operand: declarator.id, byUsing: declaration });
     }
   }
 

@@ -1,7 +1,7 @@
 import { createRule } from '../util/create-rule.js';
 import { getFileAnalysis, lineOf, nameOf, releaseLines } from '../util/analysis.js';
 
-export type MessageIds = 'doubleRelease' | 'mayDoubleRelease' | 'releaseInLoop';
+export type MessageIds = 'doubleRelease' | 'mayDoubleRelease' | 'releaseInLoop' | 'releaseOfUsing';
 export type Options = [];
 
 export default createRule<Options, MessageIds>({
@@ -18,6 +18,8 @@ export default createRule<Options, MessageIds>({
         '`{{name}}` is released again here after it was released at {{released}}: the second release frees an address that may now belong to another allocation.',
       mayDoubleRelease:
         '`{{name}}` may be released twice: on some path it was already released at {{released}}.',
+      releaseOfUsing:
+        '`{{name}}` is released here, and its `using` declaration at line {{line}} disposes it again when the block exits.',
       releaseInLoop:
         '`{{name}}` is released on every iteration of this loop but acquired only once{{acquired}}: the second iteration releases it again.',
     },
@@ -29,15 +31,21 @@ export default createRule<Options, MessageIds>({
       Program() {
         for (const finding of getFileAnalysis(context).findings) {
           if (finding.kind !== 'double-release') continue;
-          const releaseNode = finding.trace[finding.trace.length - 1]?.node;
-          const messageId = finding.inLoop ? 'releaseInLoop' : finding.certainty === 'always' ? 'doubleRelease' : 'mayDoubleRelease';
+          const messageId = finding.usingDeclaration
+            ? 'releaseOfUsing'
+            : finding.inLoop
+              ? 'releaseInLoop'
+              : finding.certainty === 'always'
+                ? 'doubleRelease'
+                : 'mayDoubleRelease';
           context.report({
             node: finding.node,
             messageId,
             data: {
               name: nameOf(context.sourceCode, finding.subject),
-              released: releaseLines(finding, finding.inLoop ? undefined : releaseNode),
+              released: releaseLines(finding),
               acquired: finding.acquiredAt ? ` (at line ${lineOf(finding.acquiredAt)})` : '',
+              line: finding.usingDeclaration ? lineOf(finding.usingDeclaration) : 0,
             },
           });
         }

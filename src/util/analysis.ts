@@ -46,14 +46,10 @@ export function lineOf(node: TSESTree.Node): number {
 }
 
 /** "line 4" or "line 4 or line 9": where it was released. */
-export function releaseLines(finding: Finding, excluding?: TSESTree.Node): string {
-  const lines = [
-    ...new Set(
-      finding.trace
-        .filter((step) => step.label === 'released' && step.node !== excluding)
-        .map((step) => lineOf(step.node)),
-    ),
-  ].sort((a, b) => a - b);
+export function releaseLines(finding: Finding): string {
+  const lines = [...new Set(finding.trace.filter((step) => step.label === 'released').map((step) => lineOf(step.node)))].sort(
+    (a, b) => a - b,
+  );
   if (lines.length === 0) return 'an earlier line';
   return lines.map((line) => `line ${line}`).join(' or ');
 }

@@ -1,0 +1,41 @@
+// Adversarial inputs hit the analysis budget and are skipped: never a hang,
+// never a crash, never a report from a half-finished fixpoint.
+import { describe, expect, it } from 'vitest';
+import { analyzeCode } from './harness.js';
+
+const header = `import { malloc, free, mayThrow } from './handles';\n`;
+
+function timed(code: string) {
+  const started = performance.now();
+  const result = analyzeCode(header + code);
+  return { result, ms: performance.now() - started };
+}
+
+describe('analysis budget', () => {
+  it('skips finally blocks nested so deep that inlining them explodes', () => {
+    // Each finalizer holds the next level, and is lowered once per way out
+    // (normal, return, throw): 3^depth copies.
+    let body = 'free(p);';
+    for (let depth = 0; depth < 16; depth++) body = `try { if (c) return ${depth}; mayThrow(); } finally { ${body} }`;
+    const { result, ms } = timed(`export function deep(c: boolean) {\n  const p = malloc(4);\n  ${body}\n  return -1;\n}`);
+    expect(result.skipped.length).toBe(1);
+    expect(result.findings).toEqual([]);
+    expect(ms).toBeLessThan(10_000);
+  });
+
+  it('analyses a long straight-line function within budget and still reports', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 400; i++) lines.push(`  const p${i} = malloc(${i});`, `  if (p${i} > 0) free(p${i});`);
+    const { result } = timed(`export function long() {\n${lines.join('\n')}\n}`);
+    expect(result.skipped).toEqual([]);
+  });
+
+  it('skips a function whose state grows past the work budget', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 3000; i++) lines.push(`  const p${i} = malloc(${i}); if (p${i}) mayThrow();`);
+    const { result, ms } = timed(`export function huge() {\n${lines.join('\n')}\n}`);
+    expect(result.skipped.length).toBe(1);
+    expect(result.findings).toEqual([]);
+    expect(ms).toBeLessThan(20_000);
+  });
+});

@@ -1,0 +1,53 @@
+// Same-file helpers need no annotation: the analysis summarises what they do
+// with their parameters and whether they return a fresh handle.
+import { describe, expect, it } from 'vitest';
+import { summarize } from './harness.js';
+
+const header = `import { malloc, free, readI32, type Ptr } from './handles';\n`;
+const normal = (code: string) => summarize(header + code).filter((f) => !f.startsWith('leak-on-exception'));
+
+describe('summaries of same-file functions', () => {
+  it('a helper that releases its parameter counts as a release', () => {
+    expect(normal(`function cleanup(p: Ptr) { free(p); }\nexport function f() { const p = malloc(4); cleanup(p); }`)).toEqual([]);
+  });
+  it('a helper that releases an untyped parameter counts as a release', () => {
+    expect(normal(`// eslint-disable-next-line\nfunction cleanup(p: any) { free(p); }\nexport function f() { const p = malloc(4); cleanup(p); readI32(p); }`)).toEqual([
+      'use-after-release@4',
+    ]);
+  });
+  it('an arrow helper bound to a const is summarised', () => {
+    expect(normal(`const cleanup = (p: Ptr) => free(p);\nexport function f() { const p = malloc(4); cleanup(p); cleanup(p); }`)).toEqual([
+      'double-release@3',
+    ]);
+  });
+  it('a helper that releases on one path only hands ownership over (no report)', () => {
+    expect(normal(`function maybe(p: Ptr, c: boolean) { if (c) free(p); }\nexport function f(c: boolean) { const p = malloc(4); maybe(p, c); }`)).toEqual([]);
+  });
+  it('a helper that stores its parameter takes ownership', () => {
+    expect(normal(`const pool: Ptr[] = [];\nfunction keep(p: Ptr) { pool.push(p); }\nexport function f() { keep(malloc(4)); }`)).toEqual([]);
+  });
+  it('a helper that only reads its parameter borrows it', () => {
+    expect(normal(`function peek(p: Ptr) { return readI32(p); }\nexport function f() { const p = malloc(4); peek(p); }`)).toEqual(['leak@3']);
+  });
+  it('a factory that returns a fresh handle acquires', () => {
+    expect(normal(`function make(): Ptr { const p = malloc(4); return p; }\nexport function f() { make(); }`)).toEqual(['leak@3']);
+  });
+  it('a function returning a stored handle does not acquire', () => {
+    expect(normal(`let cached: Ptr | undefined;\nfunction get(): Ptr { cached ??= malloc(4); return cached; }\nexport function f() { get(); }`)).toEqual([]);
+  });
+  it('a constructor that stores its parameter takes ownership', () => {
+    const code = `class Owner { readonly p: Ptr; constructor(p: Ptr) { this.p = p; } dispose() { free(this.p); } }
+export function f() { return new Owner(malloc(4)); }`;
+    expect(normal(code)).toEqual([]);
+  });
+  it('recursion does not loop', () => {
+    const code = `function walk(p: Ptr, n: number): void { if (n > 0) walk(p, n - 1); else free(p); }
+export function f() { const p = malloc(4); walk(p, 3); }`;
+    expect(normal(code)).toEqual([]);
+  });
+  it('a method that releases a parameter is summarised', () => {
+    const code = `class Pool { release(p: Ptr) { free(p); } }
+export function f(pool: Pool) { const p = malloc(4); pool.release(p); pool.release(p); }`;
+    expect(normal(code)).toEqual(['double-release@3']);
+  });
+});
