@@ -287,7 +287,8 @@ export class HandleModel {
       } else if (receiverType && isDisposableStack(receiverType)) {
         if (methodName === 'use' || methodName === 'adopt') args[0] = 'escape';
         if (methodName === 'move') {
-          receiver = 'release';
+          // The resources move to the new stack; disposing the old one is a no-op.
+          receiver = 'escape';
           result = 'acquire';
         }
       }
