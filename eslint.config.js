@@ -1,5 +1,6 @@
 // The project lints itself with its own recommended config (dogfood).
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 import handleLifetime from './dist/index.js';
 
@@ -16,6 +17,10 @@ export default tseslint.config(
   {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['scripts/**/*.js', 'eslint.config.js', '.eslint-doc-generatorrc.js'],
+    languageOptions: { globals: globals.node },
   },
   {
     files: ['**/*.js'],

@@ -19,10 +19,15 @@ export const ESCAPED = 4;
 export const RELEASED = 8;
 /** Already reported as leaked (overwritten, discarded): not reported again. */
 export const LOST = 16;
+/** A parameter or path known to be null/0 here (`if (!p) return`). */
+export const NULLED = 32;
+/** Being returned: a release now (a `finally`, a `using` scope) hands the caller a dead handle. */
+export const RETURNED = 64;
 
 interface ResourceState {
   readonly flags: number;
   readonly releasedAt: readonly Node[];
+  readonly returnedAt?: Node;
 }
 
 type ResourceSet = ReadonlySet<number>;
@@ -73,6 +78,9 @@ class Dataflow {
   private readonly resources: ResourceInfo[] = [];
   private readonly siteIds = new Map<Node, number>();
   private readonly implicitIds = new Map<Key, number>();
+  /** Site resource → its older resource (earlier handles from the same call), and back. */
+  private readonly olderIds = new Map<number, number>();
+  private readonly olderOf = new Map<number, number>();
   private collecting = false;
   private readonly findings = new Map<string, Finding>();
   /** Site resources that some path releases, returns or stores. */
@@ -83,6 +91,7 @@ class Dataflow {
   private readonly paramEscaped = new Set<number>();
   private returnsFresh = false;
   private returnsOther = false;
+  private readonly returnedParams = new Set<number>();
 
   constructor(
     private readonly fn: LoweredFunction,
@@ -233,9 +242,15 @@ class Dataflow {
     let exceptional: State | null = null;
     for (const op of block.ops) {
       if (op.kind === 'throw') {
-        if (block.handler < 0) this.exceptionExit(state, op.node);
-        if (exceptional) this.joinInto(exceptional, state);
-        else exceptional = state.clone();
+        let thrown = state;
+        if (op.released) {
+          // A release that throws may or may not have released: neither leak nor double release.
+          thrown = state.clone();
+          for (const key of op.released) for (const id of this.get(thrown, key)) thrown.res.delete(id);
+        }
+        if (block.handler < 0) this.exceptionExit(thrown, op.node);
+        if (exceptional) this.joinInto(exceptional, thrown);
+        else exceptional = thrown === state ? state.clone() : thrown;
         continue;
       }
       this.apply(op, state);
@@ -248,9 +263,7 @@ class Dataflow {
       case 'acquire': {
         const id = this.siteResource(op.node, 'site');
         const previous = state.res.get(id);
-        if (previous && previous.flags & OWNED && this.options.checkLeaks) {
-          this.leak(id, op.node, 'loop', previous.flags === OWNED ? 'always' : 'maybe', []);
-        }
+        if (previous) this.retire(state, id, previous, op.node);
         state.res.set(id, { flags: OWNED, releasedAt: [] });
         state.vars.set(op.dst, new Set([id]));
         return;
@@ -295,25 +308,103 @@ class Dataflow {
             this.useAfterRelease(id, current, op.node, op.operand, op.how === 'return' ? 'return' : 'store');
           }
           if (this.options.summarize && this.collecting) this.noteEscape(id, current, op.how);
-          if (current.flags & OWNED) state.res.set(id, { flags: (current.flags & ~OWNED) | ESCAPED, releasedAt: current.releasedAt });
-          if (this.collecting) this.handledSites.add(id);
+          if (op.how === 'return') {
+            state.res.set(id, { flags: (current.flags & ~OWNED) | (current.flags & OWNED ? ESCAPED : 0) | RETURNED, releasedAt: current.releasedAt, returnedAt: op.operand });
+          } else if (current.flags & OWNED) {
+            state.res.set(id, { flags: (current.flags & ~OWNED) | ESCAPED, releasedAt: current.releasedAt });
+          }
+          if (this.collecting) this.handledSites.add(this.olderOf.get(id) ?? id);
         }
         return;
       case 'null': {
-        for (const id of this.get(state, op.src)) if (this.resources[id].kind !== 'implicit') state.res.delete(id);
+        for (const id of this.get(state, op.src)) {
+          if (this.resources[id].kind !== 'implicit') state.res.delete(id);
+          else state.res.set(id, { flags: NULLED, releasedAt: [] });
+        }
         state.vars.set(op.src, EMPTY);
         return;
       }
+      case 'liveness':
+        for (const id of this.get(state, op.src)) {
+          const current = this.stateOf(state, id);
+          if (!current) continue;
+          if (op.alive && current.flags & RELEASED) {
+            // Alive here: not the released one (if it can only be released, this path does not happen).
+            state.res.set(id, { ...current, flags: current.flags & ~RELEASED });
+          } else if (!op.alive && current.flags & RELEASED) {
+            state.res.set(id, { ...current, flags: RELEASED });
+          }
+        }
+        return;
       case 'invalidate':
         for (const key of [...state.vars.keys()]) if (key.startsWith(op.prefix)) state.vars.delete(key);
         return;
       case 'dropTemps':
         return this.dropTemps(state, op.node);
+      case 'forget': {
+        const dropped: number[] = [];
+        for (const key of op.keys) {
+          const value = state.vars.get(key);
+          if (!value) continue;
+          state.vars.delete(key);
+          dropped.push(...value);
+        }
+        // An owned handle going out of scope is reported where the function exits; others are forgotten.
+        for (const id of dropped) {
+          const current = state.res.get(id);
+          if (current && !(current.flags & (OWNED | LOST)) && this.resources[id].kind === 'site' && !this.isReferenced(state, id)) {
+            state.res.delete(id);
+          }
+        }
+        return;
+      }
       case 'exit':
         return this.exit(state, op.node, op.how);
       case 'throw':
         return;
     }
+  }
+
+  /**
+   * The same call acquires again (a loop): the previous handle from this
+   * site becomes the site's *older* resource, which stands for every earlier
+   * one still around (the recency abstraction). An owned previous handle
+   * that nothing holds leaks here.
+   */
+  private retire(state: State, id: number, previous: ResourceState, node: Node): void {
+    if (!this.isReferenced(state, id)) {
+      if (previous.flags & OWNED && this.options.checkLeaks) {
+        this.leak(id, node, 'loop', previous.flags === OWNED ? 'always' : 'maybe', []);
+      }
+      return;
+    }
+    const olderId = this.olderResource(id);
+    const older = state.res.get(olderId);
+    const olderHeld = older !== undefined && this.isReferenced(state, olderId);
+    state.res.set(
+      olderId,
+      olderHeld
+        ? { flags: older.flags | previous.flags, releasedAt: mergeNodes(older.releasedAt, previous.releasedAt) }
+        : previous,
+    );
+    for (const [key, value] of state.vars) {
+      if (!value.has(id)) continue;
+      const renamed = new Set(value);
+      renamed.delete(id);
+      renamed.add(olderId);
+      state.vars.set(key, renamed);
+    }
+  }
+
+  private olderResource(id: number): number {
+    let olderId = this.olderIds.get(id);
+    if (olderId === undefined) {
+      olderId = this.resources.length;
+      this.resources.push({ kind: 'site', node: this.resources[id].node });
+      this.olderIds.set(id, olderId);
+      this.olderOf.set(olderId, id);
+    }
+    return olderId;
   }
 
   private store(op: Extract<Op, { kind: 'store' }>, state: State): void {
@@ -323,31 +414,62 @@ class Dataflow {
     if (op.escapes) {
       for (const id of value) {
         const current = state.res.get(id);
+        if (current && current.flags & RELEASED && isImplicitKey(op.dst)) {
+          this.useAfterRelease(id, current, op.node, op.node, 'store');
+        }
         if (current && current.flags & OWNED) state.res.set(id, { flags: (current.flags & ~OWNED) | ESCAPED, releasedAt: current.releasedAt });
-        if (this.collecting) this.handledSites.add(id);
+        if (this.collecting) this.handledSites.add(this.olderOf.get(id) ?? id);
         if (current && this.options.summarize && this.collecting) this.noteEscape(id, current, 'store');
       }
       if (isImplicitKey(op.dst)) return;
     }
-    if (!old || !this.options.checkLeaks) return;
-    for (const id of old) {
-      if (value.has(id)) continue;
+    if (old) this.forgetUnreachable(state, old, value, op.node, 'overwrite');
+  }
+
+  /**
+   * Resources that `dropped` held and nothing holds any more: an owned one
+   * leaks here; any other is forgotten on this path, so that a join does not
+   * mix a released predecessor into the variable's new value.
+   */
+  private forgetUnreachable(state: State, dropped: Iterable<number>, kept: ResourceSet, node: Node, leakKind: LeakKind): void {
+    for (const id of dropped) {
+      if (kept.has(id) || this.resources[id].kind !== 'site') continue;
       const current = state.res.get(id);
-      if (!current || !(current.flags & OWNED) || this.resources[id].kind !== 'site') continue;
-      if (this.isReferenced(state, id)) continue;
-      this.leak(id, op.node, 'overwrite', current.flags === OWNED ? 'always' : 'maybe', []);
-      state.res.set(id, { flags: (current.flags & ~OWNED) | LOST, releasedAt: current.releasedAt });
+      if (!current || this.isReferenced(state, id)) continue;
+      if (current.flags & OWNED) {
+        if (!this.options.checkLeaks) continue;
+        // The variable now holds a newer handle from the same call: a leak per iteration.
+        const sameSite = this.olderOf.has(id) && [...kept].includes(this.olderOf.get(id)!);
+        this.leak(id, node, sameSite ? 'loop' : leakKind, current.flags === OWNED ? 'always' : 'maybe', []);
+        state.res.set(id, { flags: (current.flags & ~OWNED) | LOST, releasedAt: current.releasedAt });
+      } else if (!(current.flags & LOST)) {
+        state.res.delete(id);
+      }
     }
   }
 
   private release(op: Extract<Op, { kind: 'release' }>, state: State): void {
     const ids = this.get(state, op.src);
-    const strong = ids.size === 1;
+    // Several candidates that only this variable holds (`let p = …; if (c) { free(p); p = … }`):
+    // whichever it holds on a path is the one released there.
+    const strong = ids.size === 1 || [...ids].every((id) => !this.isReferenced(state, id, op.src));
     for (const id of ids) {
       const current = this.stateOf(state, id);
       if (!current) continue;
-      if (this.collecting) this.handledSites.add(id);
-      if (current.flags & RELEASED) {
+      if (this.collecting) this.handledSites.add(this.olderOf.get(id) ?? id);
+      if (current.flags & RETURNED && current.returnedAt) {
+        this.report({
+          kind: 'use-after-release',
+          certainty: 'always',
+          node: op.byUsing ? current.returnedAt : op.operand,
+          subject: current.returnedAt,
+          acquiredAt: this.acquiredAt(id),
+          trace: [...this.acquireStep(id), step(current.returnedAt, 'returned'), step(op.node, 'released')],
+          useKind: 'released-after-return',
+          usingDeclaration: op.byUsing,
+          releasedAtReturn: op.node,
+        });
+      } else if (current.flags & RELEASED) {
         // The block exit of a `using` disposes again: report at the explicit release, where the fix belongs.
         const explicitRelease = op.byUsing ? current.releasedAt[0] : undefined;
         this.report({
@@ -385,18 +507,11 @@ class Dataflow {
       state.vars.delete(key);
       for (const id of value) (dropped ??= []).push(id);
     }
-    if (!dropped || !this.options.checkLeaks) return;
-    for (const id of dropped) {
-      const current = state.res.get(id);
-      if (!current || !(current.flags & OWNED) || this.resources[id].kind !== 'site') continue;
-      if (this.isReferenced(state, id)) continue;
-      this.leak(id, node, 'discarded', 'always', []);
-      state.res.set(id, { flags: (current.flags & ~OWNED) | LOST, releasedAt: current.releasedAt });
-    }
+    if (dropped) this.forgetUnreachable(state, dropped, EMPTY, node, 'discarded');
   }
 
-  private isReferenced(state: State, id: number): boolean {
-    for (const value of state.vars.values()) if (value.has(id)) return true;
+  private isReferenced(state: State, id: number, exceptKey?: Key): boolean {
+    for (const [key, value] of state.vars) if (key !== exceptKey && value.has(id)) return true;
     return false;
   }
 
@@ -451,7 +566,7 @@ class Dataflow {
       leakKind,
       exitNode: at,
     };
-    if (this.report(finding)) this.leakResource.set(finding, id);
+    if (this.report(finding)) this.leakResource.set(finding, this.olderOf.get(id) ?? id);
   }
 
   private acquiredAt(id: number): Node | undefined {
@@ -480,11 +595,14 @@ class Dataflow {
 
   private noteEscape(id: number, current: ResourceState, how: string): void {
     const info = this.resources[id];
-    if (info.kind === 'implicit' && info.paramIndex !== undefined && info.paramIndex >= 0) this.paramEscaped.add(info.paramIndex);
-    if (how === 'return') {
-      if (info.kind === 'site' && current.flags === OWNED) this.returnsFresh = true;
-      else this.returnsOther = true;
+    const paramIndex = info.kind === 'implicit' && info.paramIndex !== undefined && info.paramIndex >= 0 ? info.paramIndex : undefined;
+    if (how !== 'return') {
+      if (paramIndex !== undefined) this.paramEscaped.add(paramIndex);
+      return;
     }
+    if (paramIndex !== undefined) this.returnedParams.add(paramIndex);
+    else if (info.kind === 'site' && current.flags === OWNED) this.returnsFresh = true;
+    else this.returnsOther = true;
   }
 
   private summary(): FunctionSummary {
@@ -493,12 +611,19 @@ class Dataflow {
     for (let index = 0; index < count; index++) {
       const exits = this.paramReleasedAtExit[index] ?? [];
       const releasedSomewhere = exits.some((flags) => flags & RELEASED);
-      const releasedEverywhere = exits.length > 0 && exits.every((flags) => flags === RELEASED);
+      // Null on some paths (`if (p) free(p)`) still releases every handle it is given.
+      const releasedEverywhere = releasedSomewhere && exits.every((flags) => (flags & ~NULLED) === RELEASED || flags === NULLED);
       if (releasedEverywhere) params[index] = 'release';
       else if (releasedSomewhere) params[index] = 'maybe-release';
       else if (this.paramEscaped.has(index)) params[index] = 'escape';
     }
-    return { params, returnsFresh: this.returnsFresh && !this.returnsOther };
+    const onlyParamReturned = this.returnedParams.size === 1 && !this.returnsFresh && !this.returnsOther;
+    const returnsParam = onlyParamReturned ? [...this.returnedParams][0] : undefined;
+    if (!onlyParamReturned) {
+      // A parameter returned among other values: the caller cannot tell which it gets back.
+      for (const index of this.returnedParams) if (params[index] === undefined) params[index] = 'escape';
+    }
+    return { params, returnsFresh: this.returnsFresh && !this.returnsOther && this.returnedParams.size === 0, returnsParam };
   }
 }
 

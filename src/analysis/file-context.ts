@@ -89,6 +89,15 @@ export class FileContext {
     return result;
   }
 
+  /** Keys of the variables a block declares (`let`, `const`, `using`, classes), which die at its end. */
+  blockScopedKeys(block: TSESTree.BlockStatement, fn: TSESTree.Node): Key[] {
+    const scope = this.scopeManager.acquire(block, true);
+    if (!scope || scope.block !== block) return [];
+    const keys: Key[] = [];
+    for (const variable of scope.variables) if (this.isLocalTo(variable, fn)) keys.push(`v${this.variableId(variable)}`);
+    return keys;
+  }
+
   /** Locals of `fn` that the closure or class `node` refers to. */
   capturedBy(node: TSESTree.Node, fn: TSESTree.Node): Key[] {
     const scope = this.scopeManager.acquire(node, false);

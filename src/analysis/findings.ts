@@ -31,6 +31,8 @@ export interface Finding {
   readonly inLoop?: boolean;
   /** For double releases: the `using` declaration whose disposal at block exit is the second release. */
   readonly usingDeclaration?: Node;
+  /** For a handle released after it was returned: the release (a `finally`, a `using` scope). */
+  readonly releasedAtReturn?: Node;
   /** For uses after release: what the use was. */
   readonly useKind?: string;
   /** For leaks: no path of the function releases, returns or stores the handle. */

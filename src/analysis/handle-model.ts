@@ -36,12 +36,16 @@ export interface CallEffect {
    * with its property `name` (`defineProp(obj, key, { get: fn })` borrows `fn`).
    */
   readonly propertyEffect?: (index: number, name: string) => ArgumentEffect;
+  /** The result is argument `i` itself. */
+  readonly resultAliasesArg?: number;
 }
 
 /** What the flow analysis learned about a function whose body is in the program. */
 export interface FunctionSummary {
   readonly params: readonly ArgumentEffect[];
   readonly returnsFresh: boolean;
+  /** Every return returns this parameter (an identity-like helper): the result aliases the argument. */
+  readonly returnsParam?: number;
 }
 
 export interface HandleModelOptions {
@@ -228,6 +232,7 @@ export class HandleModel {
     let result: CallEffect['result'] = 'other';
     let receiver: ArgumentEffect = isMethodCall ? 'use' : 'none';
     let mayMutateReceiver = isMethodCall;
+    let resultAliasesArg: number | undefined;
     const args: ArgumentEffect[] = [];
     let rest = 'escape' as ArgumentEffect;
 
@@ -258,6 +263,7 @@ export class HandleModel {
             args[index] = effect;
           });
           if (summary.returnsFresh) result = 'acquire';
+          resultAliasesArg = summary.returnsParam;
         }
       }
       if (tags.acquire || tags.release !== undefined) mayMutateReceiver = false;
@@ -287,9 +293,10 @@ export class HandleModel {
       } else if (receiverType && isDisposableStack(receiverType)) {
         if (methodName === 'use' || methodName === 'adopt') args[0] = 'escape';
         if (methodName === 'move') {
-          // The resources move to the new stack; disposing the old one is a no-op.
+          // The resources move to the new stack; disposing the old one is a
+          // no-op. `stack.move()` with its result dropped is the idiom that
+          // keeps the resources alive on success, so the result is not owed a dispose.
           receiver = 'escape';
-          result = 'acquire';
         }
       }
       if (
@@ -313,7 +320,7 @@ export class HandleModel {
       if (!property) return 'escape';
       return this.effectOfType(this.checker.getTypeOfSymbolAtLocation(property, parameter));
     };
-    return { result, receiver, args, rest, mayMutateReceiver, propertyEffect };
+    return { result, receiver, args, rest, mayMutateReceiver, propertyEffect, resultAliasesArg };
   }
 
   private effectOfDeclaredParameter(parameter: ts.ParameterDeclaration): ArgumentEffect {

@@ -4,6 +4,8 @@
  * not import ESLint.
  */
 import type { ScopeManager } from '@typescript-eslint/scope-manager';
+import { analyze as analyzeScopes } from '@typescript-eslint/scope-manager';
+import { parseAndGenerateServices } from '@typescript-eslint/typescript-estree';
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { visitorKeys } from '@typescript-eslint/visitor-keys';
@@ -67,7 +69,12 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
   const model = handleModelFor(input.services.program, options);
   const file = new FileContext(input.ast, input.services, input.scopeManager, model);
   const summaries = new Summaries(file);
-  file.summaryOf = (declaration) => summaries.of(declaration);
+  const thisFile = input.services.esTreeNodeToTSNodeMap.get(input.ast)?.getSourceFile();
+  file.summaryOf = (declaration) => {
+    const declaredIn = declaration.getSourceFile();
+    if (declaredIn === thisFile) return summaries.of(declaration);
+    return summariesOfFile(input.services.program, declaredIn, model)?.of(declaration);
+  };
 
   const findings: Finding[] = [];
   const skipped: TSESTree.Node[] = [];
@@ -108,6 +115,44 @@ function collectFunctions(root: TSESTree.Node): FunctionNode[] {
   return result;
 }
 
+const foreignSummaries = new WeakMap<HandleModel, Map<string, Summaries | null>>();
+
+/**
+ * Summaries of another source file of the program: it is converted to
+ * ESTree once per program (and model), on the first call into it.
+ * Declaration files and libraries have no bodies to summarise.
+ */
+function summariesOfFile(program: ts.Program, sourceFile: ts.SourceFile, model: HandleModel): Summaries | null {
+  if (sourceFile.isDeclarationFile || program.isSourceFileFromExternalLibrary(sourceFile)) return null;
+  let byFile = foreignSummaries.get(model);
+  if (!byFile) foreignSummaries.set(model, (byFile = new Map()));
+  const cached = byFile.get(sourceFile.fileName);
+  if (cached !== undefined) return cached;
+  let summaries: Summaries | null;
+  try {
+    const { ast, services } = parseAndGenerateServices(sourceFile, {
+      filePath: sourceFile.fileName,
+      programs: [program],
+      range: true,
+      loc: true,
+      jsx: /\.[jt]sx$/.test(sourceFile.fileName),
+    });
+    const scopeManager = analyzeScopes(ast, { sourceType: 'module' });
+    const file = new FileContext(ast as TSESTree.Program, services as ParserServicesLike, scopeManager, model);
+    const fileSummaries = new Summaries(file);
+    file.summaryOf = (declaration) => {
+      const declaredIn = declaration.getSourceFile();
+      if (declaredIn === sourceFile) return fileSummaries.of(declaration);
+      return summariesOfFile(program, declaredIn, model)?.of(declaration);
+    };
+    summaries = fileSummaries;
+  } catch {
+    summaries = null;
+  }
+  byFile.set(sourceFile.fileName, summaries);
+  return summaries;
+}
+
 /** Summaries of functions whose bodies are in this file, computed on demand, with a guard against recursion. */
 class Summaries {
   private readonly cache = new Map<ts.Node, FunctionSummary | undefined>();
@@ -137,9 +182,6 @@ class Summaries {
 
   private functionNode(declaration: ts.SignatureDeclaration): FunctionNode | undefined {
     if (!('body' in declaration) || !declaration.body) return undefined;
-    if (declaration.getSourceFile().fileName !== this.file.services.program.getSourceFile(declaration.getSourceFile().fileName)?.fileName) {
-      return undefined;
-    }
     const node = this.file.services.tsNodeToESTreeNodeMap.get(declaration);
     if (!node) return undefined;
     if (

@@ -1,7 +1,7 @@
 /**
  * The intermediate form the flow analysis runs on: a function lowered to
  * basic blocks of small operations over *keys* (local variables `v<id>`,
- * temporaries `t<n>`, outer variables `o<id>`, and access paths such as
+ * temporaries `~<n>`, outer variables `o<id>`, and access paths such as
  * `v3.ptr` or `this.#handle`).
  */
 import type { TSESTree } from '@typescript-eslint/utils';
@@ -29,10 +29,18 @@ export type Op =
   | { readonly kind: 'release'; readonly src: Key; readonly node: Node; readonly operand: Node; readonly byUsing?: Node }
   | { readonly kind: 'use'; readonly src: Key; readonly node: Node; readonly operand: Node; readonly how: UseKind }
   | { readonly kind: 'escape'; readonly src: Key; readonly node: Node; readonly operand: Node; readonly how: EscapeKind }
-  /** The evaluation may throw here; the state flows to the block's handler. */
-  | { readonly kind: 'throw'; readonly node: Node }
+  /**
+   * The evaluation may throw here; the state flows to the block's handler.
+   * `released`: what the throwing call was releasing; on the exceptional
+   * edge it is neither owned nor released (we cannot tell how far it got).
+   */
+  | { readonly kind: 'throw'; readonly node: Node; readonly released?: readonly Key[] }
+  /** Block-scoped variables go out of scope. */
+  | { readonly kind: 'forget'; readonly keys: readonly Key[] }
   /** On this edge the value of `src` is null, undefined or 0: it holds no handle. */
   | { readonly kind: 'null'; readonly src: Key }
+  /** On this edge a liveness check (`h.alive`, `h.isDeleted()`) told whether `src` was released. */
+  | { readonly kind: 'liveness'; readonly src: Key; readonly alive: boolean }
   /** Paths under `prefix` may have been changed by code we cannot see. */
   | { readonly kind: 'invalidate'; readonly prefix: Key }
   /** End of a statement: temporaries die; a fresh handle only they held is discarded. */
@@ -63,7 +71,7 @@ export interface LoweredFunction {
 }
 
 export function isTempKey(key: Key): boolean {
-  return key.charCodeAt(0) === 116; /* 't' */
+  return key.charCodeAt(0) === 126; /* '~' */
 }
 
 /** Keys whose initial value comes from outside the function: paths and outer variables. */

@@ -13,6 +13,7 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type ts from 'typescript';
 import type { ArgumentEffect } from './handle-model.js';
 import type { Block, EscapeKind, Key, LoweredFunction, Node, Op, UseKind } from './ir.js';
+import { isTempKey } from './ir.js';
 import type { FileContext } from './file-context.js';
 
 type FunctionNode = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression;
@@ -125,7 +126,7 @@ class Lowering {
   }
 
   private temp(): Key {
-    return `t${this.tempCount++}`;
+    return `~${this.tempCount++}`;
   }
 
   // ---------------------------------------------------------------- names
@@ -238,9 +239,12 @@ class Lowering {
         this.variableDeclaration(node);
         this.emit({ kind: 'dropTemps', node });
         return;
-      case AST_NODE_TYPES.BlockStatement:
+      case AST_NODE_TYPES.BlockStatement: {
         this.statements(node.body);
+        const keys = this.file.blockScopedKeys(node, this.fn);
+        if (keys.length > 0) this.emit({ kind: 'forget', keys });
         return;
+      }
       case AST_NODE_TYPES.StaticBlock:
         return;
       case AST_NODE_TYPES.IfStatement: {
@@ -578,6 +582,10 @@ class Lowering {
   private condition(test: TSESTree.Expression, whenTrue: Block, whenFalse: Block): void {
     if (!this.current) return;
     switch (test.type) {
+      case AST_NODE_TYPES.Literal:
+        // `while (true)`: the other edge does not exist.
+        this.goto(test.value ? whenTrue : whenFalse);
+        return;
       case AST_NODE_TYPES.UnaryExpression:
         if (test.operator === '!') return this.condition(test.argument, whenFalse, whenTrue);
         break;
@@ -603,8 +611,41 @@ class Lowering {
       default:
         break;
     }
+    const liveness = this.livenessTest(test);
     const key = this.expr(test);
+    if (liveness) {
+      // `if (!h.alive) return;` / `if (h.isDeleted()) …`: each edge knows whether h was released.
+      const aliveSide = liveness.aliveWhenTrue ? whenTrue : whenFalse;
+      const releasedSide = liveness.aliveWhenTrue ? whenFalse : whenTrue;
+      for (const [side, alive] of [
+        [aliveSide, true],
+        [releasedSide, false],
+      ] as const) {
+        const edge = this.newBlock();
+        this.link(this.current, edge);
+        const saved: Block | null = this.current;
+        this.enter(edge);
+        this.emit({ kind: 'liveness', src: liveness.key, alive });
+        this.goto(side);
+        this.current = saved;
+      }
+      this.current = null;
+      return;
+    }
     this.branch(key, whenFalse, whenTrue);
+  }
+
+  /** `h.alive`, `h.isDeleted()`, `this.tree.disposed`: which handle, and whether `true` means alive. */
+  private livenessTest(test: TSESTree.Expression): { key: Key; aliveWhenTrue: boolean } | null {
+    let member: TSESTree.Node = skipTypeWrappers(test);
+    if (member.type === AST_NODE_TYPES.ChainExpression) member = member.expression;
+    if (member.type === AST_NODE_TYPES.CallExpression && member.arguments.length === 0) member = member.callee;
+    if (member.type !== AST_NODE_TYPES.MemberExpression) return null;
+    const name = memberName(member);
+    if (name === null || name === 'constructor' || !this.file.model.isLivenessMember(name)) return null;
+    const key = this.pathOf(member.object);
+    if (!key) return null;
+    return { key, aliveWhenTrue: /^(is)?alive$/i.test(name) };
   }
 
   /** Branch where the `nullSide` edge knows `key` holds no handle. */
@@ -928,7 +969,7 @@ class Lowering {
         return this.assign(target.left, merged, node);
       }
       case AST_NODE_TYPES.ObjectPattern: {
-        const base = value && !value.startsWith('t') ? value : null;
+        const base = value && !isTempKey(value) ? value : null;
         for (const property of target.properties) {
           if (property.type === AST_NODE_TYPES.RestElement) {
             this.assign(property.argument, null, node);
@@ -1028,12 +1069,18 @@ class Lowering {
     }
     for (const release of releases) this.emit({ kind: 'release', src: release.key, node, operand: release.operand });
     if (effect.mayMutateReceiver && receiverPath) this.emit({ kind: 'invalidate', prefix: `${receiverPath}.` });
-    this.emit({ kind: 'throw', node });
+    this.emit(releases.length > 0 ? { kind: 'throw', node, released: releases.map((release) => release.key) } : { kind: 'throw', node });
     if (awaited) this.emit({ kind: 'throw', node: awaited });
 
     if (effect.result === 'acquire') {
       const key = this.temp();
       this.emit({ kind: 'acquire', dst: key, node });
+      return key;
+    }
+    const aliased = effect.resultAliasesArg !== undefined ? args[effect.resultAliasesArg] : null;
+    if (aliased) {
+      const key = this.temp();
+      this.emit({ kind: 'copy', dst: key, src: aliased });
       return key;
     }
     return this.borrowIfHandle(node);

@@ -37,7 +37,7 @@ export default createRule<Options, MessageIds>({
         '`{{name}}` is overwritten at line {{line}} while it still owns the handle acquired here: that handle leaks.',
       leakDiscarded: 'The handle returned by `{{name}}` is discarded without being released.',
       leakInLoop:
-        '`{{name}}` is acquired on every iteration of this loop, and the handle from the previous iteration is not released first.',
+        '`{{name}}` is acquired on each iteration of this loop and still owned when the next iteration acquires again: every iteration leaks a handle.',
       leakOnException:
         '`{{name}}` leaks if `{{thrower}}` at line {{line}} throws: release it in a `finally` block or declare it with `using`.',
       declareWithUsing: 'Declare `{{name}}` with `{{keyword}}` so that it is disposed when the block exits.',
@@ -90,7 +90,7 @@ export default createRule<Options, MessageIds>({
                   ? 'leakDiscarded'
                   : finding.leakKind === 'loop'
                     ? 'leakInLoop'
-                    : finding.certainty === 'always'
+                    : finding.certainty === 'always' && finding.neverHandled
                       ? 'leak'
                       : 'leakOnPath';
           const suggestion = usingSuggestion(finding, context, analysis.model);

@@ -1,7 +1,13 @@
 import { createRule } from '../util/create-rule.js';
 import { getFileAnalysis, lineOf, nameOf, releaseLines } from '../util/analysis.js';
 
-export type MessageIds = 'useAfterRelease' | 'mayUseAfterRelease' | 'returnAfterRelease';
+export type MessageIds =
+  | 'useAfterRelease'
+  | 'mayUseAfterRelease'
+  | 'returnAfterRelease'
+  | 'storeAfterRelease'
+  | 'releasedAfterReturn'
+  | 'returnOfUsing';
 export type Options = [];
 
 export default createRule<Options, MessageIds>({
@@ -20,6 +26,12 @@ export default createRule<Options, MessageIds>({
         '`{{name}}` may be used after it was released: on some path it was released at {{released}}.',
       returnAfterRelease:
         '`{{name}}` is returned after it was released at {{released}}: the caller receives a dangling handle.',
+      storeAfterRelease:
+        '`{{name}}` is stored after it was released at {{released}}: whoever reads it later gets a dangling handle.',
+      releasedAfterReturn:
+        '`{{name}}` is released here after the `return` at line {{line}} handed it to the caller: the caller receives a dangling handle.',
+      returnOfUsing:
+        '`{{name}}` is returned, but its `using` declaration at line {{line}} disposes it as the function returns: the caller receives a disposed handle.',
     },
     schema: [],
   },
@@ -29,16 +41,28 @@ export default createRule<Options, MessageIds>({
       Program() {
         for (const finding of getFileAnalysis(context).findings) {
           if (finding.kind !== 'use-after-release') continue;
-          const messageId =
-            finding.useKind === 'return' || finding.useKind === 'store'
-              ? 'returnAfterRelease'
-              : finding.certainty === 'always'
-                ? 'useAfterRelease'
-                : 'mayUseAfterRelease';
+          const messageId: MessageIds =
+            finding.useKind === 'released-after-return'
+              ? finding.usingDeclaration
+                ? 'returnOfUsing'
+                : 'releasedAfterReturn'
+              : finding.useKind === 'return'
+                ? 'returnAfterRelease'
+                : finding.useKind === 'store'
+                  ? 'storeAfterRelease'
+                  : finding.certainty === 'always'
+                    ? 'useAfterRelease'
+                    : 'mayUseAfterRelease';
+          const otherLine =
+            messageId === 'returnOfUsing'
+              ? lineOf(finding.usingDeclaration!)
+              : messageId === 'releasedAfterReturn'
+                ? lineOf(finding.subject)
+                : lineOf(finding.node);
           context.report({
             node: finding.node,
             messageId,
-            data: { name: nameOf(context.sourceCode, finding.subject), released: releaseLines(finding), line: lineOf(finding.node) },
+            data: { name: nameOf(context.sourceCode, finding.subject), released: releaseLines(finding), line: otherLine },
           });
         }
       },

@@ -51,3 +51,13 @@ export function f(pool: Pool) { const p = malloc(4); pool.release(p); pool.relea
     expect(normal(code)).toEqual(['double-release@3']);
   });
 });
+
+describe('summaries of functions in other files of the program', () => {
+  const imports = `import { releaseBuffer, allocateBuffer, inspect } from './helpers-elsewhere';\n`;
+  it('a release helper in another file counts as a release', () => {
+    expect(normal(`${imports}export function f() { const p = malloc(4); releaseBuffer(p); readI32(p); }`)).toEqual(['use-after-release@3']);
+  });
+  it('a factory in another file acquires', () => {
+    expect(normal(`${imports}export function f() { const p = allocateBuffer(4); inspect(p); }`)).toEqual(['leak@3']);
+  });
+});
