@@ -69,6 +69,8 @@ export interface DataflowResult {
 const BUDGET_PER_BLOCK = 40;
 /** Work units (ops plus state entries touched per block visit) before a function is skipped. */
 const WORK_BUDGET = 2_000_000;
+/** States kept apart per block (see `addState`). */
+const MAX_PARTITIONS = 6;
 
 export function runDataflow(fn: LoweredFunction, options: DataflowOptions): DataflowResult {
   return new Dataflow(fn, options).run();
@@ -83,6 +85,15 @@ class Dataflow {
   private readonly olderOf = new Map<number, number>();
   private collecting = false;
   private readonly findings = new Map<string, Finding>();
+  /** The op being interpreted in the collecting pass, how often each op was visited, and definite reports per op. */
+  private currentOp: Op | undefined;
+  private currentOpId = 0;
+  private readonly opIds = new Map<Op, number>();
+  private readonly opVisits = new Map<Op, number>();
+  private readonly definiteReports = new Map<string, number>();
+  private readonly reportedAt = new Map<Finding, { op: Op; id: number }>();
+  /** First use-after-release operand per handle and statement. */
+  private readonly useReports = new Map<string, Node>();
   /** Site resources that some path releases, returns or stores. */
   private readonly handledSites = new Set<number>();
   private readonly leakResource = new Map<Finding, number>();
@@ -100,41 +111,70 @@ class Dataflow {
 
   run(): DataflowResult {
     const { blocks } = this.fn;
-    const inStates: (State | undefined)[] = new Array(blocks.length);
-    inStates[this.fn.entry] = new State(new Map(), new Map());
+    // Each block keeps up to MAX_PARTITIONS states, one per distinct set of
+    // variable bindings: which handle a variable holds stays correlated with
+    // that handle's state (`if (c) { free(p); p = malloc() }`).
+    const inStates: State[][] = blocks.map(() => []);
+    inStates[this.fn.entry].push(new State(new Map(), new Map()));
     const queued = new Uint8Array(blocks.length);
     const worklist: number[] = [this.fn.entry];
     queued[this.fn.entry] = 1;
-    let budget = BUDGET_PER_BLOCK * blocks.length + 200;
+    let budget = BUDGET_PER_BLOCK * blocks.length * MAX_PARTITIONS + 200;
     let work = 0;
+    const propagate = (target: number, state: State): void => {
+      if (!this.addState(inStates[target], state)) return;
+      if (!queued[target]) {
+        queued[target] = 1;
+        worklist.push(target);
+      }
+    };
     while (worklist.length > 0) {
-      if (--budget < 0) return { findings: [], summary: undefined, skipped: true };
       const id = worklist.shift()!;
       queued[id] = 0;
       const block = blocks[id];
-      const state = inStates[id]!;
-      work += block.ops.length + state.vars.size + state.res.size;
-      if (work > WORK_BUDGET) return { findings: [], summary: undefined, skipped: true };
-      const { out, exceptional } = this.transfer(block, state.clone());
-      const propagate = (target: number, state: State): void => {
-        const existing = inStates[target];
-        if (!existing) inStates[target] = state.clone();
-        else if (!this.joinInto(existing, state)) return;
-        if (!queued[target]) {
-          queued[target] = 1;
-          worklist.push(target);
-        }
-      };
-      if (out) for (const next of block.next) propagate(next, out);
-      if (exceptional && block.handler >= 0) propagate(block.handler, exceptional);
+      for (const state of [...inStates[id]]) {
+        if (--budget < 0) return { findings: [], summary: undefined, skipped: true };
+        work += block.ops.length + state.vars.size + state.res.size;
+        if (work > WORK_BUDGET) return { findings: [], summary: undefined, skipped: true };
+        const { out, exceptional } = this.transfer(block, state.clone());
+        if (out) for (const next of block.next) propagate(next, out);
+        if (exceptional && block.handler >= 0) propagate(block.handler, exceptional);
+      }
     }
     this.collecting = true;
     for (const block of blocks) {
-      const state = inStates[block.id];
-      if (state) this.transfer(block, state.clone());
+      for (const state of inStates[block.id]) this.transfer(block, state.clone());
     }
     for (const [finding, id] of this.leakResource) finding.neverHandled = !this.handledSites.has(id);
+    // A finding is definite only if every state reaching its operation reported it definitely.
+    for (const [finding, op] of this.reportedAt) {
+      // (A leak across loop iterations is reported from the second iteration on, by nature.)
+      if (finding.certainty === 'always' && finding.leakKind !== 'loop' && (this.definiteReports.get(finding.kind + op.id) ?? 0) < (this.opVisits.get(op.op) ?? 0)) {
+        finding.certainty = 'maybe';
+      }
+    }
     return { findings: [...this.findings.values()], summary: this.options.summarize ? this.summary() : undefined, skipped: false };
+  }
+
+  /**
+   * Add `state` to a block's partitions: joined into the partition with the
+   * same bindings, else kept apart; past the bound, all are joined into one.
+   * Returns whether anything changed.
+   */
+  private addState(partitions: State[], state: State): boolean {
+    for (const existing of partitions) {
+      if (sameBindings(existing, state)) return this.joinInto(existing, state);
+    }
+    if (partitions.length < MAX_PARTITIONS) {
+      partitions.push(state.clone());
+      return true;
+    }
+    const merged = partitions[0];
+    for (let i = 1; i < partitions.length; i++) this.joinInto(merged, partitions[i]);
+    this.joinInto(merged, state);
+    partitions.length = 0;
+    partitions.push(merged);
+    return true;
   }
 
   // ---------------------------------------------------------------- resources
@@ -241,6 +281,13 @@ class Dataflow {
   private transfer(block: Block, state: State): { out: State | null; exceptional: State | null } {
     let exceptional: State | null = null;
     for (const op of block.ops) {
+      if (this.collecting) {
+        this.currentOp = op;
+        let opId = this.opIds.get(op);
+        if (opId === undefined) this.opIds.set(op, (opId = this.opIds.size));
+        this.currentOpId = opId;
+        this.opVisits.set(op, (this.opVisits.get(op) ?? 0) + 1);
+      }
       if (op.kind === 'throw') {
         let thrown = state;
         if (op.released) {
@@ -489,6 +536,12 @@ class Dataflow {
   }
 
   private useAfterRelease(id: number, current: ResourceState, node: Node, operand: Node, how: string): void {
+    // One report per handle and statement: `HEAPU8.slice(ptr, ptr + n)` is one mistake.
+    const statement = enclosingStatement(operand);
+    const dedupeKey = `${this.olderOf.get(id) ?? id}:${rangeKey(statement)}`;
+    const reportedAt = this.useReports.get(dedupeKey);
+    if (reportedAt && reportedAt !== operand) return;
+    if (this.collecting) this.useReports.set(dedupeKey, operand);
     this.report({
       kind: 'use-after-release',
       certainty: current.flags === RELEASED ? 'always' : 'maybe',
@@ -529,7 +582,7 @@ class Dataflow {
     if (!this.options.checkLeaks) return;
     for (const [id, current] of state.res) {
       if (!(current.flags & OWNED) || this.resources[id].kind !== 'site') continue;
-      this.leak(id, node, how === 'return' ? 'return' : 'end', current.flags === OWNED ? 'always' : 'maybe', []);
+      this.leak(id, node, how === 'return' ? 'return' : 'end', current.flags === OWNED ? 'always' : 'maybe', [], this.holderName(state, id));
     }
   }
 
@@ -537,11 +590,22 @@ class Dataflow {
     if (!this.collecting || !this.options.checkLeaks || this.options.summarize) return;
     for (const [id, current] of state.res) {
       if (!(current.flags & OWNED) || this.resources[id].kind !== 'site') continue;
-      this.leak(id, node, 'exception', current.flags === OWNED ? 'always' : 'maybe', []);
+      this.leak(id, node, 'exception', current.flags === OWNED ? 'always' : 'maybe', [], this.holderName(state, id));
     }
   }
 
-  private leak(id: number, at: Node, leakKind: LeakKind, certainty: 'always' | 'maybe', extra: TraceStep[]): void {
+  /** The name of a local variable that holds `id` (for messages), if any. */
+  private holderName(state: State, id: number): string | undefined {
+    for (const [key, value] of state.vars) {
+      if (value.has(id)) {
+        const name = this.fn.keyNames.get(key);
+        if (name !== undefined && key.startsWith('v')) return name;
+      }
+    }
+    return undefined;
+  }
+
+  private leak(id: number, at: Node, leakKind: LeakKind, certainty: 'always' | 'maybe', extra: TraceStep[], heldBy?: string): void {
     const acquiredAt = this.resources[id].node!;
     const kind = leakKind === 'exception' ? 'leak-on-exception' : 'leak';
     const label =
@@ -565,6 +629,7 @@ class Dataflow {
       trace: [step(acquiredAt, 'acquired'), ...extra, step(at, label)],
       leakKind,
       exitNode: at,
+      heldBy,
     };
     if (this.report(finding)) this.leakResource.set(finding, this.olderOf.get(id) ?? id);
   }
@@ -582,7 +647,13 @@ class Dataflow {
   private report(finding: Finding): boolean {
     if (!this.collecting || this.options.summarize) return false;
     const key = `${finding.kind}:${rangeKey(finding.node)}`;
+    const opKey = `${finding.kind}${this.currentOpId}`;
+    if (finding.certainty === 'always') this.definiteReports.set(opKey, (this.definiteReports.get(opKey) ?? 0) + 1);
     const existing = this.findings.get(key);
+    if (!existing || (existing.certainty === 'maybe' && finding.certainty === 'always')) {
+      if (existing) this.reportedAt.delete(existing);
+      this.reportedAt.set(finding, { op: this.currentOp!, id: this.currentOpId });
+    }
     // Keep one report per place; prefer the definite one, then the first found.
     if (!existing || (existing.certainty === 'maybe' && finding.certainty === 'always')) {
       this.findings.set(key, finding);
@@ -625,6 +696,23 @@ class Dataflow {
     }
     return { params, returnsFresh: this.returnsFresh && !this.returnsOther && this.returnedParams.size === 0, returnsParam };
   }
+}
+
+function enclosingStatement(node: Node): Node {
+  let current: Node = node;
+  while (current.parent && !/Statement$|Declaration$/.test(current.type)) current = current.parent;
+  return current;
+}
+
+/** Do two states bind every variable to the same resources? */
+function sameBindings(a: State, b: State): boolean {
+  if (a.vars.size !== b.vars.size) return false;
+  for (const [key, value] of a.vars) {
+    const other = b.vars.get(key);
+    if (!other || other.size !== value.size) return false;
+    for (const id of value) if (!other.has(id)) return false;
+  }
+  return true;
 }
 
 function step(node: Node, label: string): TraceStep {

@@ -178,6 +178,17 @@ export class FileContext {
     return result;
   }
 
+  mayThrowWhenIterated(node: TSESTree.Node): boolean {
+    const tsNode = this.tsNode(node);
+    if (!tsNode) return true;
+    const checker = this.model.checker;
+    const type = checker.getTypeAtLocation(tsNode);
+    const parts = type.isUnion() ? type.types : [type];
+    return !parts.every(
+      (part) => checker.isArrayType(part) || checker.isTupleType(part) || (part.flags & ts.TypeFlags.StringLike) !== 0,
+    );
+  }
+
   classifyCall(node: TSESTree.CallExpression | TSESTree.NewExpression, receiverIsHandle: boolean): CallEffect {
     const tsNode = this.tsNode(node);
     if (!tsNode || !(ts.isCallExpression(tsNode) || ts.isNewExpression(tsNode))) return NO_EFFECT;

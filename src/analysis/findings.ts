@@ -15,7 +15,7 @@ export interface TraceStep {
 export interface Finding {
   readonly kind: FindingKind;
   /** `always`: on every path reaching the place; `maybe`: on some path. */
-  readonly certainty: 'always' | 'maybe';
+  certainty: 'always' | 'maybe';
   /** Where to report. */
   readonly node: Node;
   /** The expression that names the handle. */
@@ -26,6 +26,8 @@ export interface Finding {
   readonly trace: readonly TraceStep[];
   /** For leaks: how the handle was lost, and where. */
   readonly leakKind?: LeakKind;
+  /** For leaks: the local variable that holds the handle where it leaks, when it is not the one it was acquired into. */
+  readonly heldBy?: string;
   readonly exitNode?: Node;
   /** For double releases: the same release site runs again (a loop). */
   readonly inLoop?: boolean;

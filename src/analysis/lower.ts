@@ -42,6 +42,7 @@ class Lowering {
   private opCount = 0;
   private interesting = false;
   private readonly paramKeys = new Map<Key, number>();
+  private readonly keyNames = new Map<Key, string>();
   private readonly scope: TSESTree.Node;
   private readonly captured: ReadonlySet<Key>;
 
@@ -81,6 +82,7 @@ class Lowering {
       blocks: this.blocks,
       entry: 0,
       paramKeys: this.paramKeys,
+      keyNames: this.keyNames,
       interesting: this.interesting,
       tooLarge,
     };
@@ -154,7 +156,9 @@ class Lowering {
     const variable = this.file.variableOf(id);
     if (!variable) return null;
     const varId = this.file.variableId(variable);
-    return this.file.isLocalTo(variable, this.fn) ? `v${varId}` : `o${varId}`;
+    const key = this.file.isLocalTo(variable, this.fn) ? `v${varId}` : `o${varId}`;
+    this.keyNames.set(key, variable.name);
+    return key;
   }
 
   /** The access path an expression denotes, if it has one. */
@@ -439,7 +443,10 @@ class Lowering {
     this.goto(body);
     this.link(head, done);
     this.enter(body);
-    if (node.type === AST_NODE_TYPES.ForOfStatement) this.emit({ kind: 'throw', node: node.right });
+    // Iterating an array or a string does not throw; a custom iterator or generator may.
+    if (node.type === AST_NODE_TYPES.ForOfStatement && (node.await || this.file.mayThrowWhenIterated(node.right))) {
+      this.emit({ kind: 'throw', node: node.right });
+    }
     const target = node.left.type === AST_NODE_TYPES.VariableDeclaration ? node.left.declarations[0].id : node.left;
     let element: Key | null = null;
     if (node.type === AST_NODE_TYPES.ForOfStatement && this.isHandle(target)) {

@@ -32,14 +32,14 @@ export default createRule<Options, MessageIds>({
     },
     messages: {
       leak: '`{{name}}` is acquired here but never released, returned or stored: it leaks when the function {{exit}}.',
-      leakOnPath: '`{{name}}` is acquired here but not released on the path where the function {{exit}}.',
+      leakOnPath: '`{{name}}` is acquired here but not released{{holder}} on the path where the function {{exit}}.',
       leakOverwritten:
         '`{{name}}` is overwritten at line {{line}} while it still owns the handle acquired here: that handle leaks.',
       leakDiscarded: 'The handle returned by `{{name}}` is discarded without being released.',
       leakInLoop:
         '`{{name}}` is acquired on each iteration of this loop and still owned when the next iteration acquires again: every iteration leaks a handle.',
       leakOnException:
-        '`{{name}}` leaks if `{{thrower}}` at line {{line}} throws: release it in a `finally` block or declare it with `using`.',
+        '`{{name}}`{{holder}} leaks if `{{thrower}}` at line {{line}} throws: release it in a `finally` block or declare it with `using`.',
       declareWithUsing: 'Declare `{{name}}` with `{{keyword}}` so that it is disposed when the block exits.',
     },
     schema: [
@@ -74,9 +74,12 @@ export default createRule<Options, MessageIds>({
         function report(finding: Finding): void {
           const name =
             finding.leakKind === 'discarded' ? nameOf(sourceCode, finding.node) : acquiredName(sourceCode, finding.node);
+          // Where it leaks, another variable may hold it (`best = image`): name that one too.
+          const holder = finding.heldBy && finding.heldBy !== name ? ` (held by \`${finding.heldBy}\` there)` : '';
           const exitNode = finding.exitNode ?? finding.node;
           const data = {
             name,
+            holder,
             exit: exitDescription(finding),
             line: lineOf(exitNode),
             thrower: nameOf(sourceCode, throwerOf(exitNode)),
