@@ -40,14 +40,21 @@ interface ResourceInfo {
   readonly paramIndex?: number;
 }
 
+/** A field path that still holds a handle released at `release` (the struct reaches freed memory). */
+interface Dangling {
+  readonly release: Node;
+  readonly operand: Node;
+}
+
 class State {
   constructor(
     readonly vars: Map<Key, ResourceSet>,
     readonly res: Map<number, ResourceState>,
+    readonly dangling: Map<Key, Dangling> = new Map(),
   ) {}
 
   clone(): State {
-    return new State(new Map(this.vars), new Map(this.res));
+    return new State(new Map(this.vars), new Map(this.res), new Map(this.dangling));
   }
 }
 
@@ -224,6 +231,12 @@ class Dataflow {
 
   private joinInto(target: State, source: State): boolean {
     let changed = false;
+    for (const [key, value] of source.dangling) {
+      if (!target.dangling.has(key)) {
+        target.dangling.set(key, value);
+        changed = true;
+      }
+    }
     for (const [key, value] of source.vars) {
       const existing = target.vars.get(key);
       if (!existing) {
@@ -342,12 +355,14 @@ class Dataflow {
       case 'release':
         return this.release(op, state);
       case 'use':
+        if (state.dangling.size > 0) this.reachedAgain(state, op.src, op.node);
         for (const id of this.get(state, op.src)) {
           const current = this.stateOf(state, id);
           if (current && current.flags & RELEASED) this.useAfterRelease(id, current, op.node, op.operand, op.how);
         }
         return;
       case 'escape':
+        if (state.dangling.size > 0) this.reachedAgain(state, op.src, op.node);
         for (const id of this.get(state, op.src)) {
           const current = this.stateOf(state, id);
           if (!current) continue;
@@ -364,6 +379,7 @@ class Dataflow {
         }
         return;
       case 'null': {
+        state.dangling.delete(op.src);
         for (const id of this.get(state, op.src)) {
           if (this.resources[id].kind !== 'implicit') state.res.delete(id);
           else state.res.set(id, { flags: NULLED, releasedAt: [] });
@@ -385,11 +401,13 @@ class Dataflow {
         return;
       case 'invalidate':
         for (const key of [...state.vars.keys()]) if (key.startsWith(op.prefix)) state.vars.delete(key);
+        for (const key of [...state.dangling.keys()]) if (key.startsWith(op.prefix)) state.dangling.delete(key);
         return;
       case 'dropTemps':
         return this.dropTemps(state, op.node);
       case 'forget': {
         const dropped: number[] = [];
+        for (const key of op.keys) if (state.dangling.size > 0) this.clearDangling(state, key, false);
         for (const key of op.keys) {
           const value = state.vars.get(key);
           if (!value) continue;
@@ -458,6 +476,7 @@ class Dataflow {
     const value = op.src ? this.get(state, op.src) : EMPTY;
     const old = state.vars.get(op.dst);
     state.vars.set(op.dst, value);
+    if (state.dangling.size > 0) this.clearDangling(state, op.dst, true);
     if (op.escapes) {
       for (const id of value) {
         const current = state.res.get(id);
@@ -533,6 +552,17 @@ class Dataflow {
       if (strong) state.res.set(id, { flags: RELEASED, releasedAt: [op.node] });
       else state.res.set(id, { flags: current.flags | RELEASED, releasedAt: mergeNodes(current.releasedAt, [op.node]) });
     }
+    if (op.byUsing) return;
+    // Fields that still hold what was just released now point at freed memory.
+    for (const [key, value] of state.vars) {
+      if (!isFieldPath(key) || state.dangling.has(key)) continue;
+      for (const id of ids) {
+        if (value.has(id)) {
+          state.dangling.set(key, { release: op.node, operand: op.operand });
+          break;
+        }
+      }
+    }
   }
 
   private useAfterRelease(id: number, current: ResourceState, node: Node, operand: Node, how: string): void {
@@ -568,7 +598,45 @@ class Dataflow {
     return false;
   }
 
+  /** `key` (or a path under it) was assigned, or died: its fields no longer reach the released handle. */
+  private clearDangling(state: State, key: Key, includeSelf: boolean): void {
+    for (const dangling of [...state.dangling.keys()]) {
+      if ((includeSelf && dangling === key) || dangling.startsWith(`${key}.`)) state.dangling.delete(dangling);
+    }
+  }
+
+  /** The object `key` is read, passed or stored while one of its fields still holds a released handle. */
+  private reachedAgain(state: State, key: Key, node: Node): void {
+    for (const [path, dangling] of state.dangling) {
+      if (!path.startsWith(`${key}.`)) continue;
+      this.reportDangling(path, dangling, node, 'reached');
+      state.dangling.delete(path);
+    }
+  }
+
+  private reportDangling(path: Key, dangling: Dangling, at: Node, how: 'reached' | 'exit'): void {
+    this.report({
+      kind: 'dangling-field',
+      certainty: 'always',
+      node: dangling.operand,
+      subject: dangling.operand,
+      trace: [step(dangling.release, 'released'), step(at, how === 'exit' ? 'still reachable when the function returns' : 'reached again')],
+      danglingPath: path,
+      reachedAt: how === 'reached' ? at : undefined,
+      exitNode: how === 'exit' ? at : undefined,
+    });
+  }
+
   private exit(state: State, node: Node, how: 'return' | 'end'): void {
+    if (state.dangling.size > 0 && !this.options.summarize) {
+      for (const [path, dangling] of state.dangling) {
+        // Fields of the caller's objects outlive the call; a local object dies with it.
+        const base = path.slice(0, path.indexOf('.'));
+        // A method that sets a boolean flag of `this` guards its releases with it (`if (this.disposed) return`).
+        if (base === 'this' && this.fn.setsThisFlag) continue;
+        if (base === 'this' || base.startsWith('o') || this.fn.paramKeys.has(base)) this.reportDangling(path, dangling, node, 'exit');
+      }
+    }
     if (this.options.summarize) {
       if (!this.collecting) return;
       for (const [key, index] of this.fn.paramKeys) {
@@ -702,6 +770,11 @@ function enclosingStatement(node: Node): Node {
   let current: Node = node;
   while (current.parent && !/Statement$|Declaration$/.test(current.type)) current = current.parent;
   return current;
+}
+
+/** `this.ptr`, `v3.in`, `o2.tree.root`: a field of some object (not a variable). */
+function isFieldPath(key: Key): boolean {
+  return key.includes('.');
 }
 
 /** Do two states bind every variable to the same resources? */

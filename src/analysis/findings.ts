@@ -1,7 +1,7 @@
 /** What the analysis reports: one finding per place, with its trace. */
 import type { Node } from './ir.js';
 
-export type FindingKind = 'use-after-release' | 'double-release' | 'leak' | 'leak-on-exception';
+export type FindingKind = 'use-after-release' | 'double-release' | 'leak' | 'leak-on-exception' | 'dangling-field';
 
 /** Where a leak shows: a return, the end of the body, an overwrite, a discarded result, the next loop iteration, an exception. */
 export type LeakKind = 'return' | 'end' | 'overwrite' | 'discarded' | 'loop' | 'exception';
@@ -35,6 +35,10 @@ export interface Finding {
   readonly usingDeclaration?: Node;
   /** For a handle released after it was returned: the release (a `finally`, a `using` scope). */
   readonly releasedAtReturn?: Node;
+  /** For dangling fields: the access path that still holds the released handle (`this.ptr`, `v3.in`). */
+  readonly danglingPath?: string;
+  /** For dangling fields: where the object was read, passed or stored again (else: the function returns). */
+  readonly reachedAt?: Node;
   /** For uses after release: what the use was. */
   readonly useKind?: string;
   /** For leaks: no path of the function releases, returns or stores the handle. */

@@ -65,6 +65,14 @@ export function analyzeFile(input: AnalysisInput, options: AnalysisOptions = {})
   return result;
 }
 
+/**
+ * The analysis of a file if a rule already ran it, without running it: the
+ * CLI reads the traces after the rules, so the analysis still runs once.
+ */
+export function cachedFileAnalysis(ast: TSESTree.Program): FileAnalysis | undefined {
+  return analysisCache.get(ast);
+}
+
 function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalysis {
   const model = handleModelFor(input.services.program, options);
   const file = new FileContext(input.ast, input.services, input.scopeManager, model);

@@ -64,6 +64,8 @@ export interface LoweredFunction {
   readonly entry: number;
   /** Parameter keys and their positional index (-1 for names inside a destructured parameter). */
   readonly paramKeys: ReadonlyMap<Key, number>;
+  /** The function sets a boolean field of `this` (a `disposed`/`alive` flag that guards its releases). */
+  readonly setsThisFlag: boolean;
   /** Source names of the local variable keys, for messages. */
   readonly keyNames: ReadonlyMap<Key, string>;
   /** Something in the function acquires, releases or reads a handle. */

@@ -43,6 +43,7 @@ class Lowering {
   private interesting = false;
   private readonly paramKeys = new Map<Key, number>();
   private readonly keyNames = new Map<Key, string>();
+  private setsThisFlag = false;
   private readonly scope: TSESTree.Node;
   private readonly captured: ReadonlySet<Key>;
 
@@ -83,6 +84,7 @@ class Lowering {
       entry: 0,
       paramKeys: this.paramKeys,
       keyNames: this.keyNames,
+      setsThisFlag: this.setsThisFlag,
       interesting: this.interesting,
       tooLarge,
     };
@@ -900,6 +902,14 @@ class Lowering {
   }
 
   private assignment(node: TSESTree.AssignmentExpression): Key | null {
+    if (
+      node.left.type === AST_NODE_TYPES.MemberExpression &&
+      node.left.object.type === AST_NODE_TYPES.ThisExpression &&
+      node.right.type === AST_NODE_TYPES.Literal &&
+      typeof node.right.value === 'boolean'
+    ) {
+      this.setsThisFlag = true;
+    }
     if (node.operator === '=') {
       const value = this.expr(node.right);
       this.assign(node.left, value, node);

@@ -1,0 +1,175 @@
+import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES, ESLintUtils } from '@typescript-eslint/utils';
+import ts from 'typescript';
+import type { Finding } from '../analysis/index.js';
+import { getFileAnalysis, lineOf, nameOf } from '../util/analysis.js';
+import { createRule } from '../util/create-rule.js';
+
+export type MessageIds = 'fieldStillHoldsReleased' | 'objectReachedAgain' | 'clearFieldWidening';
+export type Options = [];
+
+export default createRule<Options, MessageIds>({
+  name: 'no-dangling-handle-field',
+  meta: {
+    type: 'problem',
+    fixable: 'code',
+    hasSuggestions: true,
+    docs: {
+      description: 'Require a field to be cleared when the handle it holds is released',
+      recommended: true,
+      requiresTypeChecking: true,
+    },
+    messages: {
+      fieldStillHoldsReleased:
+        '`{{object}}` still reaches `{{field}}` after it was released here: a second `{{again}}` (or a finalizer, or any later reader) releases or reads freed memory.',
+      objectReachedAgain:
+        '`{{object}}` still reaches `{{field}}` after it was released here, and is used again at line {{line}}: clear the field before releasing it.',
+      clearFieldWidening:
+        'Take `{{field}}` into a local, set the field to `undefined` (widening its type), then release the local.',
+    },
+    schema: [],
+  },
+  defaultOptions: [],
+  create(context) {
+    const sourceCode = context.sourceCode;
+    return {
+      Program() {
+        const analysis = getFileAnalysis(context);
+        for (const finding of analysis.findings) {
+          if (finding.kind !== 'dangling-field') continue;
+          let operand: TSESTree.Node = finding.subject;
+          while (operand.type === AST_NODE_TYPES.TSNonNullExpression || operand.type === AST_NODE_TYPES.TSAsExpression) operand = operand.expression;
+          const object = operand.type === AST_NODE_TYPES.MemberExpression ? nameOf(sourceCode, operand.object) : 'the object';
+          const field = nameOf(sourceCode, operand);
+          const repair = planRepair(finding, context);
+          context.report({
+            node: finding.node,
+            messageId: finding.reachedAt ? 'objectReachedAgain' : 'fieldStillHoldsReleased',
+            data: { object, field, again: againCall(operand), line: finding.reachedAt ? lineOf(finding.reachedAt) : 0 },
+            fix: repair?.kind === 'fix' ? repair.fix : null,
+            suggest: repair?.kind === 'suggest' ? [{ messageId: 'clearFieldWidening', data: { field }, fix: repair.fix }] : [],
+          });
+        }
+      },
+    };
+  },
+});
+
+/** `dispose()` for a method, `shutdown(c)` for a function: the call that would release again. */
+function againCall(operand: TSESTree.Node): string {
+  for (let node = operand.parent; node; node = node.parent) {
+    if (node.type === AST_NODE_TYPES.MethodDefinition || node.type === AST_NODE_TYPES.PropertyDefinition) {
+      const key = node.key;
+      const name = key.type === AST_NODE_TYPES.Identifier ? key.name : key.type === AST_NODE_TYPES.PrivateIdentifier ? `#${key.name}` : 'method';
+      return `${name}()`;
+    }
+    if (node.type === AST_NODE_TYPES.FunctionDeclaration && node.id) {
+      const params = node.params.map((param) => (param.type === AST_NODE_TYPES.Identifier ? param.name : '…')).join(', ');
+      return `${node.id.name}(${params})`;
+    }
+  }
+  return 'release';
+}
+
+type Repair = { kind: 'fix' | 'suggest'; fix: TSESLint.ReportFixFunction };
+
+/**
+ * `release(this.ptr);` → `const ptr = this.ptr; this.ptr = <cleared>; release(ptr);`
+ * — an autofix when the field's declared type admits the cleared value,
+ * otherwise a suggestion that also widens the field's declared type.
+ */
+function planRepair(finding: Finding, context: Readonly<TSESLint.RuleContext<MessageIds, Options>>): Repair | null {
+  // `free(this.ptr!)`: the field is inside the operand; the `!` stays on the local.
+  let operand: TSESTree.Node = finding.subject;
+  while (operand.type === AST_NODE_TYPES.TSNonNullExpression || operand.type === AST_NODE_TYPES.TSAsExpression) operand = operand.expression;
+  if (operand.type !== AST_NODE_TYPES.MemberExpression || operand.computed || operand.optional) return null;
+  const call = enclosingCall(finding.subject);
+  if (!call) return null;
+  const expression = call.parent?.type === AST_NODE_TYPES.ChainExpression ? call.parent : call;
+  const statement = expression.parent;
+  if (statement?.type !== AST_NODE_TYPES.ExpressionStatement) return null;
+  const container = statement.parent;
+  if (container?.type !== AST_NODE_TYPES.BlockStatement && container?.type !== AST_NODE_TYPES.Program) return null;
+  if (hasSideEffects(operand.object)) return null;
+
+  const services = ESLintUtils.getParserServices(context);
+  const checker = services.program.getTypeChecker();
+  const tsMember = services.esTreeNodeToTSNodeMap.get(operand);
+  const symbol = ts.isPropertyAccessExpression(tsMember) ? checker.getSymbolAtLocation(tsMember.name) : undefined;
+  if (!symbol) return null;
+  const declaredType = checker.getTypeOfSymbol(symbol);
+  const cleared = clearedValue(declaredType);
+
+  const sourceCode = context.sourceCode;
+  const propertyName = operand.property.type === AST_NODE_TYPES.PrivateIdentifier ? operand.property.name : (operand.property as TSESTree.Identifier).name;
+  const local = freshName(sourceCode, statement, propertyName);
+  const fieldText = sourceCode.getText(operand);
+  const indent = ' '.repeat(statement.loc.start.column);
+  const callText =
+    sourceCode.text.slice(call.range[0], operand.range[0]) + local + sourceCode.text.slice(operand.range[1], statement.range[1]);
+  const rewrite = (value: string): string => `const ${local} = ${fieldText};\n${indent}${fieldText} = ${value};\n${indent}${callText}`;
+
+  if (cleared) {
+    return { kind: 'fix', fix: (fixer) => fixer.replaceText(statement, rewrite(cleared)) };
+  }
+  // Widen the declaration `ptr: Ptr` to `ptr: Ptr | undefined` (only for a property declared in this file).
+  const declaration = symbol.valueDeclaration;
+  if (!declaration || !ts.isPropertyDeclaration(declaration) || !declaration.type) return null;
+  const esDeclaration = services.tsNodeToESTreeNodeMap.get(declaration) as TSESTree.PropertyDefinition | undefined;
+  const annotation = esDeclaration?.typeAnnotation?.typeAnnotation;
+  if (!annotation) return null;
+  const needsParens = annotation.type === AST_NODE_TYPES.TSFunctionType || annotation.type === AST_NODE_TYPES.TSConstructorType;
+  return {
+    kind: 'suggest',
+    fix: (fixer) => [
+      needsParens ? fixer.insertTextBefore(annotation, '(') : null,
+      fixer.insertTextAfter(annotation, needsParens ? ') | undefined' : ' | undefined'),
+      fixer.replaceText(statement, rewrite('undefined')),
+    ].filter((fix): fix is TSESLint.RuleFix => fix !== null),
+  };
+}
+
+/** The release call whose argument or receiver is `operand`. */
+function enclosingCall(operand: TSESTree.Node): TSESTree.CallExpression | null {
+  const parent = operand.parent;
+  if (parent?.type === AST_NODE_TYPES.CallExpression && parent.arguments.includes(operand as TSESTree.Expression)) return parent;
+  if (
+    parent?.type === AST_NODE_TYPES.MemberExpression &&
+    parent.object === operand &&
+    parent.parent?.type === AST_NODE_TYPES.CallExpression &&
+    parent.parent.callee === parent
+  ) {
+    return parent.parent;
+  }
+  return null;
+}
+
+/** `undefined`, `null` or `0` when the declared type admits it, in that order of preference. */
+function clearedValue(type: ts.Type): string | null {
+  const parts = type.isUnion() ? type.types : [type];
+  if (parts.some((part) => part.flags & ts.TypeFlags.Undefined)) return 'undefined';
+  if (parts.some((part) => part.flags & ts.TypeFlags.Null)) return 'null';
+  if (parts.some((part) => part.flags & ts.TypeFlags.Number)) return '0';
+  return null;
+}
+
+function hasSideEffects(node: TSESTree.Node): boolean {
+  if (node.type === AST_NODE_TYPES.ThisExpression || node.type === AST_NODE_TYPES.Identifier) return false;
+  if (node.type === AST_NODE_TYPES.MemberExpression && !node.computed) return hasSideEffects(node.object);
+  return true;
+}
+
+/** `ptr`, or `ptrToRelease`, `ptrToRelease2`, … when the name is taken in scope. */
+function freshName(sourceCode: Readonly<TSESLint.SourceCode>, at: TSESTree.Node, base: string): string {
+  const taken = (name: string): boolean => {
+    for (let scope: TSESLint.Scope.Scope | null = sourceCode.getScope(at); scope; scope = scope.upper) {
+      if (scope.set.has(name) || scope.through.some((reference) => reference.identifier.name === name)) return true;
+    }
+    return false;
+  };
+  if (!taken(base)) return base;
+  for (let index = 1; ; index++) {
+    const candidate = index === 1 ? `${base}ToRelease` : `${base}ToRelease${index}`;
+    if (!taken(candidate)) return candidate;
+  }
+}
