@@ -11,6 +11,7 @@
 import type { Block, Key, LoweredFunction, Node, Op } from './ir.js';
 import { isImplicitKey, isTempKey } from './ir.js';
 import type { ArgumentEffect, FunctionSummary } from './handle-model.js';
+import { RECEIVER_INDEX } from './lower.js';
 import type { Finding, LeakKind, TraceStep } from './findings.js';
 
 export const OWNED = 1;
@@ -28,6 +29,8 @@ interface ResourceState {
   readonly flags: number;
   readonly releasedAt: readonly Node[];
   readonly returnedAt?: Node;
+  /** Owned handles this value was taken out of (`w.value`, `w.unwrap()`): releasing or moving it hands them off. */
+  readonly from?: ReadonlySet<number>;
 }
 
 type ResourceSet = ReadonlySet<number>;
@@ -44,6 +47,8 @@ interface ResourceInfo {
 interface Dangling {
   readonly release: Node;
   readonly operand: Node;
+  /** The released value is Disposable (its disposal conventionally tolerates a second call). */
+  readonly disposable: boolean;
 }
 
 class State {
@@ -110,6 +115,9 @@ class Dataflow {
   private returnsFresh = false;
   private returnsOther = false;
   private readonly returnedParams = new Set<number>();
+  private returnsReceiverField = false;
+  private readonly receiverAtExit: number[] = [];
+  private receiverEscaped = false;
 
   constructor(
     private readonly fn: LoweredFunction,
@@ -330,7 +338,7 @@ class Dataflow {
       }
       case 'borrow': {
         const id = this.siteResource(op.node, 'borrow');
-        state.res.set(id, { flags: BORROWED, releasedAt: [] });
+        state.res.set(id, { flags: BORROWED, releasedAt: [], from: op.from ? this.owners(state, op.from) : undefined });
         state.vars.set(op.dst, new Set([id]));
         return;
       }
@@ -344,10 +352,13 @@ class Dataflow {
         state.vars.set(op.dst, EMPTY);
         return;
       case 'read': {
-        if (state.vars.has(op.path) || !op.handle) return;
+        if (state.vars.has(op.path)) return;
+        const owners = op.root ? this.owners(state, op.root) : undefined;
+        // Untyped code: a value read out of an owned handle is tracked so that handing it off hands off the handle.
+        if (!op.handle && !(op.untyped && owners && [...owners].some((id) => (state.res.get(id)?.flags ?? 0) & OWNED))) return;
         const id = this.implicitResource(op.path);
         state.vars.set(op.path, new Set([id]));
-        if (!state.res.has(id)) state.res.set(id, { flags: BORROWED, releasedAt: [] });
+        if (!state.res.has(id)) state.res.set(id, { flags: BORROWED, releasedAt: [], from: owners });
         return;
       }
       case 'store':
@@ -370,6 +381,7 @@ class Dataflow {
             this.useAfterRelease(id, current, op.node, op.operand, op.how === 'return' ? 'return' : 'store');
           }
           if (this.options.summarize && this.collecting) this.noteEscape(id, current, op.how);
+          this.handOver(state, current);
           if (op.how === 'return') {
             state.res.set(id, { flags: (current.flags & ~OWNED) | (current.flags & OWNED ? ESCAPED : 0) | RETURNED, releasedAt: current.releasedAt, returnedAt: op.operand });
           } else if (current.flags & OWNED) {
@@ -484,6 +496,7 @@ class Dataflow {
           this.useAfterRelease(id, current, op.node, op.node, 'store');
         }
         if (current && current.flags & OWNED) state.res.set(id, { flags: (current.flags & ~OWNED) | ESCAPED, releasedAt: current.releasedAt });
+        if (current) this.handOver(state, current);
         if (this.collecting) this.handledSites.add(this.olderOf.get(id) ?? id);
         if (current && this.options.summarize && this.collecting) this.noteEscape(id, current, 'store');
       }
@@ -523,6 +536,7 @@ class Dataflow {
       const current = this.stateOf(state, id);
       if (!current) continue;
       if (this.collecting) this.handledSites.add(this.olderOf.get(id) ?? id);
+      this.handOver(state, current);
       if (current.flags & RETURNED && current.returnedAt) {
         this.report({
           kind: 'use-after-release',
@@ -558,7 +572,7 @@ class Dataflow {
       if (!isFieldPath(key) || state.dangling.has(key)) continue;
       for (const id of ids) {
         if (value.has(id)) {
-          state.dangling.set(key, { release: op.node, operand: op.operand });
+          state.dangling.set(key, { release: op.node, operand: op.operand, disposable: op.disposable === true });
           break;
         }
       }
@@ -598,6 +612,24 @@ class Dataflow {
     return false;
   }
 
+  /** Handles acquired in this function that `key` holds (the owners of what is read out of it). */
+  private owners(state: State, key: Key): ReadonlySet<number> | undefined {
+    let result: Set<number> | undefined;
+    for (const id of this.get(state, key)) if (this.resources[id].kind === 'site') (result ??= new Set()).add(id);
+    return result;
+  }
+
+  /** A value taken out of owned handles was released or handed off: the handles go with it. */
+  private handOver(state: State, current: ResourceState): void {
+    if (!current.from) return;
+    for (const owner of current.from) {
+      const ownerState = state.res.get(owner);
+      if (!ownerState || !(ownerState.flags & OWNED)) continue;
+      state.res.set(owner, { ...ownerState, flags: (ownerState.flags & ~OWNED) | ESCAPED });
+      if (this.collecting) this.handledSites.add(this.olderOf.get(owner) ?? owner);
+    }
+  }
+
   /** `key` (or a path under it) was assigned, or died: its fields no longer reach the released handle. */
   private clearDangling(state: State, key: Key, includeSelf: boolean): void {
     for (const dangling of [...state.dangling.keys()]) {
@@ -634,16 +666,19 @@ class Dataflow {
         const base = path.slice(0, path.indexOf('.'));
         // A method that sets a boolean flag of `this` guards its releases with it (`if (this.disposed) return`).
         if (base === 'this' && this.fn.setsThisFlag) continue;
+        // `dispose() { this.child[Symbol.dispose]() }`: the Disposable protocol asks child disposal to be idempotent.
+        if (base === 'this' && dangling.disposable) continue;
         if (base === 'this' || base.startsWith('o') || this.fn.paramKeys.has(base)) this.reportDangling(path, dangling, node, 'exit');
       }
     }
     if (this.options.summarize) {
       if (!this.collecting) return;
       for (const [key, index] of this.fn.paramKeys) {
-        if (index < 0) continue;
+        if (index < 0 && index !== RECEIVER_INDEX) continue;
         const id = this.implicitIds.get(key);
         const flags = id === undefined ? BORROWED : (this.stateOf(state, id)?.flags ?? BORROWED);
-        (this.paramReleasedAtExit[index] ??= []).push(flags);
+        if (index === RECEIVER_INDEX) this.receiverAtExit.push(flags);
+        else (this.paramReleasedAtExit[index] ??= []).push(flags);
       }
       return;
     }
@@ -735,12 +770,14 @@ class Dataflow {
   private noteEscape(id: number, current: ResourceState, how: string): void {
     const info = this.resources[id];
     const paramIndex = info.kind === 'implicit' && info.paramIndex !== undefined && info.paramIndex >= 0 ? info.paramIndex : undefined;
+    if (info.kind === 'implicit' && info.paramIndex === RECEIVER_INDEX && how !== 'return') this.receiverEscaped = true;
     if (how !== 'return') {
       if (paramIndex !== undefined) this.paramEscaped.add(paramIndex);
       return;
     }
     if (paramIndex !== undefined) this.returnedParams.add(paramIndex);
     else if (info.kind === 'site' && current.flags === OWNED) this.returnsFresh = true;
+    else if (info.kind === 'implicit' && info.key?.startsWith('this.')) this.returnsReceiverField = true;
     else this.returnsOther = true;
   }
 
@@ -762,7 +799,21 @@ class Dataflow {
       // A parameter returned among other values: the caller cannot tell which it gets back.
       for (const index of this.returnedParams) if (params[index] === undefined) params[index] = 'escape';
     }
-    return { params, returnsFresh: this.returnsFresh && !this.returnsOther && this.returnedParams.size === 0, returnsParam };
+    const receiverReleased = this.receiverAtExit.some((flags) => flags & RELEASED);
+    const receiver: ArgumentEffect | undefined = receiverReleased
+      ? this.receiverAtExit.every((flags) => (flags & ~NULLED) === RELEASED)
+        ? 'release'
+        : 'maybe-release'
+      : this.receiverEscaped
+        ? 'escape'
+        : undefined;
+    return {
+      params,
+      returnsFresh: this.returnsFresh && !this.returnsOther && this.returnedParams.size === 0 && !this.returnsReceiverField,
+      returnsParam,
+      receiver,
+      returnsReceiverField: this.returnsReceiverField && !this.returnsFresh && !this.returnsOther && this.returnedParams.size === 0,
+    };
   }
 }
 

@@ -178,6 +178,17 @@ export class FileContext {
     return result;
   }
 
+  /** The expression has type `any` (untyped JavaScript, or an `any` escape hatch). */
+  isAnyNode(node: TSESTree.Node): boolean {
+    const tsNode = this.tsNode(node);
+    if (!tsNode) return false;
+    try {
+      return (this.model.checker.getTypeAtLocation(tsNode).flags & ts.TypeFlags.Any) !== 0;
+    } catch {
+      return false;
+    }
+  }
+
   mayThrowWhenIterated(node: TSESTree.Node): boolean {
     const tsNode = this.tsNode(node);
     if (!tsNode) return true;
@@ -189,11 +200,21 @@ export class FileContext {
     );
   }
 
-  classifyCall(node: TSESTree.CallExpression | TSESTree.NewExpression, receiverIsHandle: boolean): CallEffect {
+  isDisposableNode(node: TSESTree.Node): boolean {
+    const tsNode = this.tsNode(node);
+    if (!tsNode) return false;
+    try {
+      return this.model.isDisposableType(this.model.checker.getTypeAtLocation(tsNode)) !== false;
+    } catch {
+      return false;
+    }
+  }
+
+  classifyCall(node: TSESTree.CallExpression | TSESTree.NewExpression, receiverIsHandle: boolean, withSummaries = true): CallEffect {
     const tsNode = this.tsNode(node);
     if (!tsNode || !(ts.isCallExpression(tsNode) || ts.isNewExpression(tsNode))) return NO_EFFECT;
     try {
-      return this.model.classifyCall(tsNode, receiverIsHandle, this.summaryOf);
+      return this.model.classifyCall(tsNode, receiverIsHandle, withSummaries ? this.summaryOf : undefined);
     } catch {
       return NO_EFFECT;
     }

@@ -38,6 +38,8 @@ export interface CallEffect {
   readonly propertyEffect?: (index: number, name: string) => ArgumentEffect;
   /** The result is argument `i` itself. */
   readonly resultAliasesArg?: number;
+  /** The result is taken out of the receiver (one of its fields). */
+  readonly resultFromReceiver?: boolean;
 }
 
 /** What the flow analysis learned about a function whose body is in the program. */
@@ -46,6 +48,10 @@ export interface FunctionSummary {
   readonly returnsFresh: boolean;
   /** Every return returns this parameter (an identity-like helper): the result aliases the argument. */
   readonly returnsParam?: number;
+  /** What the method does with `this` (`consume(fn) { fn(this); this.dispose() }` releases it). */
+  readonly receiver?: ArgumentEffect;
+  /** Every return returns a field of `this` (`unwrap() { return this.value }`). */
+  readonly returnsReceiverField?: boolean;
 }
 
 export interface HandleModelOptions {
@@ -233,6 +239,7 @@ export class HandleModel {
     let receiver: ArgumentEffect = isMethodCall ? 'use' : 'none';
     let mayMutateReceiver = isMethodCall;
     let resultAliasesArg: number | undefined;
+    let resultFromReceiver = false;
     const args: ArgumentEffect[] = [];
     let rest = 'escape' as ArgumentEffect;
 
@@ -264,6 +271,13 @@ export class HandleModel {
           });
           if (summary.returnsFresh) result = 'acquire';
           resultAliasesArg = summary.returnsParam;
+          resultFromReceiver = summary.returnsReceiverField === true;
+          if (isMethodCall && summary.receiver === 'release') {
+            receiver = 'release';
+            mayMutateReceiver = false;
+          } else if (isMethodCall && (summary.receiver === 'maybe-release' || summary.receiver === 'escape')) {
+            receiver = 'escape';
+          }
         }
       }
       if (tags.acquire || tags.release !== undefined) mayMutateReceiver = false;
@@ -320,7 +334,7 @@ export class HandleModel {
       if (!property) return 'escape';
       return this.effectOfType(this.checker.getTypeOfSymbolAtLocation(property, parameter));
     };
-    return { result, receiver, args, rest, mayMutateReceiver, propertyEffect, resultAliasesArg };
+    return { result, receiver, args, rest, mayMutateReceiver, propertyEffect, resultAliasesArg, resultFromReceiver };
   }
 
   private effectOfDeclaredParameter(parameter: ts.ParameterDeclaration): ArgumentEffect {

@@ -21,6 +21,8 @@ import { lowerFunction } from './lower.js';
 export type { Finding, FindingKind, LeakKind, TraceStep } from './findings.js';
 export type { HandleModelOptions } from './handle-model.js';
 export { HandleModel } from './handle-model.js';
+export type { FinalizationAnalysis, FinalizerFinding, FinalizerFindingKind, TextEdit } from './finalization.js';
+export { analyzeFinalizers, RELEASE_CALL_NAME } from './finalization.js';
 
 export interface AnalysisInput {
   readonly ast: TSESTree.Program;
@@ -88,12 +90,14 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
   const skipped: TSESTree.Node[] = [];
   const functions: (FunctionNode | TSESTree.Program)[] = [input.ast, ...collectFunctions(input.ast)];
   for (const fn of functions) {
+    // A first pass without callees' summaries: a function that touches no
+    // handle costs no summaries (most functions of most files).
+    if (!lowerFunction(file, fn, { withSummaries: false }).interesting) continue;
     const lowered = lowerFunction(file, fn);
     if (lowered.tooLarge) {
       skipped.push(fn);
       continue;
     }
-    if (!lowered.interesting) continue;
     const result = runDataflow(lowered, { checkLeaks: fn.type !== AST_NODE_TYPES.Program, summarize: false });
     if (result.skipped) skipped.push(fn);
     findings.push(...result.findings);
@@ -179,7 +183,7 @@ class Summaries {
     this.inProgress.add(declaration);
     let summary: FunctionSummary | undefined;
     try {
-      const lowered = lowerFunction(this.file, fn);
+      const lowered = lowerFunction(this.file, fn, { summarize: true });
       if (!lowered.tooLarge) summary = runDataflow(lowered, { checkLeaks: false, summarize: true }).summary;
     } finally {
       this.inProgress.delete(declaration);

@@ -16,17 +16,24 @@ export type Op =
   /** `dst` := a fresh handle acquired at `node` (the caller owns it). */
   | { readonly kind: 'acquire'; readonly dst: Key; readonly node: Node }
   /** `dst` := a handle value owned by someone else, produced at `node`. */
-  | { readonly kind: 'borrow'; readonly dst: Key; readonly node: Node }
+  /** `from`: the value was taken out of this key's handle (a method that returns one of its fields). */
+  | { readonly kind: 'borrow'; readonly dst: Key; readonly node: Node; readonly from?: Key }
   | { readonly kind: 'copy'; readonly dst: Key; readonly src: Key }
   /** `dst` := `dst` ∪ `src` (a value that may be either). */
   | { readonly kind: 'union'; readonly dst: Key; readonly src: Key }
   | { readonly kind: 'clear'; readonly dst: Key }
   /** Read an access path; when it holds nothing yet and its type is a handle, it holds the path's initial value. */
-  | { readonly kind: 'read'; readonly path: Key; readonly handle: boolean }
+  /**
+   * `root`: the variable the path starts from; a value read out of an owned
+   * handle (`buffer.value.pointer`) carries that handle along, so releasing
+   * or handing it off hands off the wrapper. `untyped`: the path has type `any`.
+   */
+  | { readonly kind: 'read'; readonly path: Key; readonly handle: boolean; readonly root?: Key; readonly untyped?: boolean }
   /** Assignment to a variable or path. `escapes`: the target outlives the function (field, outer variable, captured). */
   | { readonly kind: 'store'; readonly dst: Key; readonly src: Key | null; readonly node: Node; readonly escapes: boolean }
   /** `byUsing`: the implicit disposal of a `using` declaration when its block exits. */
-  | { readonly kind: 'release'; readonly src: Key; readonly node: Node; readonly operand: Node; readonly byUsing?: Node }
+  /** `disposable`: the released value is Disposable, whose disposal is conventionally idempotent. */
+  | { readonly kind: 'release'; readonly src: Key; readonly node: Node; readonly operand: Node; readonly byUsing?: Node; readonly disposable?: boolean }
   | { readonly kind: 'use'; readonly src: Key; readonly node: Node; readonly operand: Node; readonly how: UseKind }
   | { readonly kind: 'escape'; readonly src: Key; readonly node: Node; readonly operand: Node; readonly how: EscapeKind }
   /**
@@ -62,7 +69,7 @@ export interface LoweredFunction {
   readonly node: Node;
   readonly blocks: Block[];
   readonly entry: number;
-  /** Parameter keys and their positional index (-1 for names inside a destructured parameter). */
+  /** Parameter keys and their positional index (-1 for names inside a destructured parameter, -2 for `this` in a summary). */
   readonly paramKeys: ReadonlyMap<Key, number>;
   /** The function sets a boolean field of `this` (a `disposed`/`alive` flag that guards its releases). */
   readonly setsThisFlag: boolean;

@@ -29,9 +29,22 @@ type Frame =
 
 class TooLarge extends Error {}
 
-export function lowerFunction(file: FileContext, node: FunctionNode | TSESTree.Program): LoweredFunction {
-  return new Lowering(file, node).run();
+/**
+ * @param summarize lowering for a summary: `this` is tracked like a parameter.
+ * @param withSummaries consult callees' summaries (a first pass without them
+ *   tells whether the function touches handles at all, cheaply).
+ */
+export function lowerFunction(
+  file: FileContext,
+  node: FunctionNode | TSESTree.Program,
+  { summarize = false, withSummaries = true }: { summarize?: boolean; withSummaries?: boolean } = {},
+): LoweredFunction {
+  return new Lowering(file, node, summarize, withSummaries).run();
 }
+
+/** The key of `this` in a summary, and its index among the parameter keys. */
+export const RECEIVER_KEY = 'this';
+export const RECEIVER_INDEX = -2;
 
 class Lowering {
   private readonly blocks: Block[] = [];
@@ -50,10 +63,13 @@ class Lowering {
   constructor(
     private readonly file: FileContext,
     private readonly fn: FunctionNode | TSESTree.Program,
+    private readonly summarize: boolean,
+    private readonly withSummaries: boolean,
   ) {
     this.scope = fn;
     this.current = this.newBlock();
     this.captured = file.capturedLocals(fn);
+    if (summarize && fn.type === AST_NODE_TYPES.FunctionExpression) this.paramKeys.set(RECEIVER_KEY, RECEIVER_INDEX);
   }
 
   run(): LoweredFunction {
@@ -230,7 +246,7 @@ class Lowering {
     for (const declarator of [...declaration.declarations].reverse()) {
       if (declarator.id.type !== AST_NODE_TYPES.Identifier) continue;
       const key = this.identifierKey(declarator.id);
-      if (key) this.emit({ kind: 'release', src: key, node: declarator, operand: declarator.id, byUsing: declaration });
+      if (key) this.emit({ kind: 'release', src: key, node: declarator, operand: declarator.id, byUsing: declaration, disposable: true });
     }
   }
 
@@ -681,8 +697,9 @@ class Lowering {
         if (key && key.startsWith('o')) this.emit({ kind: 'read', path: key, handle: this.isHandle(node) });
         return key;
       }
-      case AST_NODE_TYPES.Literal:
       case AST_NODE_TYPES.ThisExpression:
+        return this.paramKeys.has(RECEIVER_KEY) ? RECEIVER_KEY : null;
+      case AST_NODE_TYPES.Literal:
       case AST_NODE_TYPES.Super:
       case AST_NODE_TYPES.MetaProperty:
       case AST_NODE_TYPES.PrivateIdentifier:
@@ -879,7 +896,8 @@ class Lowering {
     }
     const path = this.pathOf(node);
     if (path) {
-      this.emit({ kind: 'read', path, handle: this.isHandle(node) });
+      const root = path.slice(0, path.indexOf('.'));
+      this.emit({ kind: 'read', path, handle: this.isHandle(node), root, untyped: this.file.isAnyNode(node) });
       return path;
     }
     return this.borrowIfHandle(node);
@@ -1067,7 +1085,11 @@ class Lowering {
       spreads.push(argument.type === AST_NODE_TYPES.SpreadElement);
     });
 
-    const effect = this.file.classifyCall(node, receiver !== null && this.isHandle(callee.type === AST_NODE_TYPES.MemberExpression ? callee.object : callee));
+    const effect = this.file.classifyCall(
+      node,
+      receiver !== null && this.isHandle(callee.type === AST_NODE_TYPES.MemberExpression ? callee.object : callee),
+      this.withSummaries,
+    );
     const releases: { key: Key; operand: Node }[] = [];
     args.forEach((key, index) => {
       if (!key) return;
@@ -1084,7 +1106,9 @@ class Lowering {
     if (receiver && callee.type === AST_NODE_TYPES.MemberExpression) {
       this.applyArgumentEffect(effect.receiver, receiver, node, callee.object, 'receiver', releases);
     }
-    for (const release of releases) this.emit({ kind: 'release', src: release.key, node, operand: release.operand });
+    for (const release of releases) {
+      this.emit({ kind: 'release', src: release.key, node, operand: release.operand, disposable: this.file.isDisposableNode(release.operand) });
+    }
     if (effect.mayMutateReceiver && receiverPath) this.emit({ kind: 'invalidate', prefix: `${receiverPath}.` });
     this.emit(releases.length > 0 ? { kind: 'throw', node, released: releases.map((release) => release.key) } : { kind: 'throw', node });
     if (awaited) this.emit({ kind: 'throw', node: awaited });
@@ -1098,6 +1122,11 @@ class Lowering {
     if (aliased) {
       const key = this.temp();
       this.emit({ kind: 'copy', dst: key, src: aliased });
+      return key;
+    }
+    if (effect.resultFromReceiver && receiver && this.isHandle(node)) {
+      const key = this.temp();
+      this.emit({ kind: 'borrow', dst: key, node, from: receiver });
       return key;
     }
     return this.borrowIfHandle(node);
