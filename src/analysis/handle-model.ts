@@ -120,7 +120,10 @@ export class HandleModel {
   private readonly releaseMethodNames: ReadonlySet<string>;
   private readonly livenessMemberNames: ReadonlySet<string>;
 
-  constructor(program: ts.Program, options: HandleModelOptions = defaultHandleModelOptions) {
+  constructor(
+    private readonly program: ts.Program,
+    options: HandleModelOptions = defaultHandleModelOptions,
+  ) {
     this.checker = program.getTypeChecker();
     this.options = options;
     this.releaseMethodNames = new Set(options.releaseMethodNames);
@@ -145,12 +148,23 @@ export class HandleModel {
   isDisposableType(type: ts.Type): 'sync' | 'async' | false {
     for (const part of tsutils.unionConstituents(type)) {
       if (tsutils.isTypeFlagSet(part, ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never)) continue;
-      const dispose = tsutils.getWellKnownSymbolPropertyOfType(part, 'dispose', this.checker);
-      if (dispose && !isIteratorDisposal(dispose)) return 'sync';
-      const asyncDispose = tsutils.getWellKnownSymbolPropertyOfType(part, 'asyncDispose', this.checker);
-      if (asyncDispose && !isIteratorDisposal(asyncDispose)) return 'async';
+      if (this.isBuiltinIterator(part)) continue;
+      if (tsutils.getWellKnownSymbolPropertyOfType(part, 'dispose', this.checker)) return 'sync';
+      if (tsutils.getWellKnownSymbolPropertyOfType(part, 'asyncDispose', this.checker)) return 'async';
     }
     return false;
+  }
+
+  /**
+   * `lib.esnext.disposable` makes every built-in iterator and generator
+   * Disposable (`IteratorObject extends Disposable`; disposing calls
+   * `return()`); they hold no native resource, so they are not handles.
+   */
+  private isBuiltinIterator(type: ts.Type): boolean {
+    const symbol = type.getSymbol() ?? type.aliasSymbol;
+    if (!symbol || !/Iterator|Generator/.test(symbol.getName())) return false;
+    const declarations = symbol.declarations ?? [];
+    return declarations.length > 0 && declarations.every((declaration) => this.program.isSourceFileDefaultLibrary(declaration.getSourceFile()));
   }
 
   isHandleNode(node: ts.Node): boolean {
@@ -365,19 +379,6 @@ export class HandleModel {
     if (symbol && (symbol.flags & ts.SymbolFlags.TypeLiteral) !== 0) return 'escape';
     return 'use';
   }
-}
-
-/**
- * `lib.esnext.disposable` makes every built-in iterator and generator
- * Disposable (`[Symbol.dispose]` calls `return()`); they hold no native
- * resource, so they are not handles.
- */
-function isIteratorDisposal(property: ts.Symbol): boolean {
-  return (property.declarations ?? []).every((declaration) => {
-    const owner = declaration.parent;
-    const ownerName = owner && (ts.isInterfaceDeclaration(owner) || ts.isClassDeclaration(owner)) ? owner.name?.text : undefined;
-    return ownerName !== undefined && /Iterator|Generator/.test(ownerName) && declaration.getSourceFile().hasNoDefaultLib;
-  });
 }
 
 function isDisposableStack(type: ts.Type): boolean {

@@ -17,12 +17,13 @@ import type { Finding } from './findings.js';
 import type { FunctionSummary, HandleModelOptions } from './handle-model.js';
 import { defaultHandleModelOptions, HandleModel } from './handle-model.js';
 import { lowerFunction } from './lower.js';
+import { mayTouchHandles } from './prefilter.js';
 
 export type { Finding, FindingKind, LeakKind, TraceStep } from './findings.js';
 export type { HandleModelOptions } from './handle-model.js';
 export { HandleModel } from './handle-model.js';
-export type { FinalizationAnalysis, FinalizerFinding, FinalizerFindingKind, TextEdit } from './finalization.js';
-export { analyzeFinalizers, RELEASE_CALL_NAME } from './finalization.js';
+export { analyzeHandleStores, PERMANENT_STORE_COMMENT } from './handle-stores.js';
+export type { HandleStore, HandleStoreAnalysis, StoreFinding, StoreSite } from './handle-stores.js';
 
 export interface AnalysisInput {
   readonly ast: TSESTree.Program;
@@ -90,17 +91,22 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
   const skipped: TSESTree.Node[] = [];
   const functions: (FunctionNode | TSESTree.Program)[] = [input.ast, ...collectFunctions(input.ast)];
   for (const fn of functions) {
-    // A first pass without callees' summaries: a function that touches no
-    // handle costs no summaries (most functions of most files).
-    if (!lowerFunction(file, fn, { withSummaries: false }).interesting) continue;
-    const lowered = lowerFunction(file, fn);
-    if (lowered.tooLarge) {
+    try {
+      // Most functions of most files touch no handle: a cheap look first.
+      if (!mayTouchHandles(file, fn)) continue;
+      const lowered = lowerFunction(file, fn);
+      if (lowered.tooLarge) {
+        skipped.push(fn);
+        continue;
+      }
+      const result = runDataflow(lowered, { checkLeaks: fn.type !== AST_NODE_TYPES.Program, summarize: false });
+      if (result.skipped) skipped.push(fn);
+      findings.push(...result.findings);
+    } catch (error) {
+      // Never a crash: a function the analysis (or the checker under it) cannot handle is skipped.
+      if (!(error instanceof RangeError) && !(error instanceof TypeError)) throw error;
       skipped.push(fn);
-      continue;
     }
-    const result = runDataflow(lowered, { checkLeaks: fn.type !== AST_NODE_TYPES.Program, summarize: false });
-    if (result.skipped) skipped.push(fn);
-    findings.push(...result.findings);
   }
   findings.sort((a, b) => a.node.range[0] - b.node.range[0] || a.kind.localeCompare(b.kind));
   return { findings, skipped, functionsAnalysed: functions.length, model };
