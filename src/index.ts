@@ -25,6 +25,7 @@ function ruleLevels(preset: 'recommended' | 'strict' | 'all'): RuleLevels {
   }
   if (preset !== 'recommended') {
     levels[`${namespace}/no-leaked-handle`] = ['error', { checkExceptionPaths: true }];
+    levels[`${namespace}/no-append-only-handle-store`] = ['error', { checkUnreachedRemovals: true }];
   }
   return levels;
 }
