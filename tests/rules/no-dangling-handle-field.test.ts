@@ -1,92 +1,52 @@
+import path from 'node:path';
+import * as parser from '@typescript-eslint/parser';
+import { Linter } from 'eslint';
+import { describe, expect, it } from 'vitest';
 import rule from '../../src/rules/no-dangling-handle-field.js';
-import { ruleTester } from '../rule-tester.js';
+import { fixturesDir, ruleTester } from '../rule-tester.js';
+import { invalid, valid } from './no-dangling-handle-field.cases.js';
 
-ruleTester.run('no-dangling-handle-field', rule, {
-  valid: [
-    `
-import { malloc, free, type Ptr } from './handles';
-export class Buf { ptr: Ptr = malloc(4); dispose() { if (this.ptr) { free(this.ptr); this.ptr = 0 as Ptr; } } }
-`,
-  ],
-  invalid: [
+ruleTester.run('no-dangling-handle-field', rule, { valid, invalid });
+
+describe('no-dangling-handle-field messages', () => {
+  const linter = new Linter({ configType: 'flat' });
+  const config: Linter.Config[] = [
     {
-      code: `
-import { malloc, free, type Ptr } from './handles';
-export class Buf {
-  ptr: Ptr | undefined = malloc(4);
-  dispose() {
-    free(this.ptr!);
-  }
-}
-`,
-      errors: [{ messageId: 'fieldStillHoldsReleased', line: 6 }],
-      output: `
-import { malloc, free, type Ptr } from './handles';
-export class Buf {
-  ptr: Ptr | undefined = malloc(4);
-  dispose() {
-    const ptr = this.ptr;
-    this.ptr = undefined;
-    free(ptr!);
-  }
-}
-`,
+      files: ['**/*.ts'],
+      languageOptions: { parser, parserOptions: { project: './tsconfig.json', tsconfigRootDir: fixturesDir } },
+      plugins: { 'handle-lifetime': { rules: { 'no-dangling-handle-field': rule as never } } },
+      rules: { 'handle-lifetime/no-dangling-handle-field': 'error' },
     },
-    {
-      code: `
-import { Tree } from './handles';
-export class Doc {
-  #tree: Tree | undefined;
-  close() {
-    this.#tree?.delete();
+  ];
+  const messagesFor = (code: string): string[] =>
+    linter.verify(code, config, { filename: path.join(fixturesDir, 'file.ts') }).map((message) => `${message.line}: ${message.message}`);
+
+  it('says what still reaches what, and which call releases it again (the seed connection)', () => {
+    const code = `
+import { closeEncrypted, type Connection } from './dangling-api';
+export function shutdown(c: Connection) {
+  closeEncrypted(c.in);
+  closeEncrypted(c.out);
+}
+`;
+    expect(messagesFor(code)).toEqual([
+      '4: `c` still reaches `c.in` after it was released here, and is used again at line 5: clear the field before releasing it.',
+      '5: `c` still reaches `c.out` after it was released here: a second `shutdown(c)` (or a finalizer, or any later reader) releases or reads freed memory.',
+    ]);
+  });
+
+  it('names the method for a non-idempotent dispose()', () => {
+    const code = `
+import { Statement } from './handles';
+export class Query {
+  stmt: Statement | null = null;
+  finalize() {
+    this.stmt!.free();
   }
 }
-`,
-      errors: [{ messageId: 'fieldStillHoldsReleased', line: 6 }],
-      output: `
-import { Tree } from './handles';
-export class Doc {
-  #tree: Tree | undefined;
-  close() {
-    const tree = this.#tree;
-    this.#tree = undefined;
-    tree?.delete();
-  }
-}
-`,
-    },
-    {
-      code: `
-import { malloc, free, type Ptr } from './handles';
-export class Buf {
-  ptr: Ptr = malloc(4);
-  dispose() {
-    free(this.ptr);
-  }
-}
-`,
-      errors: [
-        {
-          messageId: 'fieldStillHoldsReleased',
-          line: 6,
-          suggestions: [
-            {
-              messageId: 'clearFieldWidening',
-              output: `
-import { malloc, free, type Ptr } from './handles';
-export class Buf {
-  ptr: Ptr | undefined = malloc(4);
-  dispose() {
-    const ptr = this.ptr;
-    this.ptr = undefined;
-    free(ptr);
-  }
-}
-`,
-            },
-          ],
-        },
-      ],
-    },
-  ],
+`;
+    expect(messagesFor(code)).toEqual([
+      '6: `this` still reaches `this.stmt` after it was released here: a second `finalize()` (or a finalizer, or any later reader) releases or reads freed memory.',
+    ]);
+  });
 });
