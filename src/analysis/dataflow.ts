@@ -419,7 +419,11 @@ class Dataflow {
         return this.dropTemps(state, op.node);
       case 'forget': {
         const dropped: number[] = [];
-        for (const key of op.keys) if (state.dangling.size > 0) this.clearDangling(state, key, false);
+        for (const key of op.keys) {
+          if (state.dangling.size === 0) break;
+          if (this.fn.externalLocals.has(key)) this.reportDanglingUnder(state, key, this.fn.node);
+          this.clearDangling(state, key, false);
+        }
         for (const key of op.keys) {
           const value = state.vars.get(key);
           if (!value) continue;
@@ -488,6 +492,11 @@ class Dataflow {
     const value = op.src ? this.get(state, op.src) : EMPTY;
     const old = state.vars.get(op.dst);
     state.vars.set(op.dst, value);
+    if (!isFieldPath(op.dst)) {
+      // A variable bound to another object: what its old fields held is not what the new ones hold.
+      if (state.dangling.size > 0 && this.fn.externalLocals.has(op.dst)) this.reportDanglingUnder(state, op.dst, op.node);
+      this.forgetPaths(state, op.dst);
+    }
     if (state.dangling.size > 0) this.clearDangling(state, op.dst, true);
     if (op.escapes) {
       for (const id of value) {
@@ -630,6 +639,24 @@ class Dataflow {
     }
   }
 
+  /** Forget the field paths under a rebound variable (and reset their initial values). */
+  private forgetPaths(state: State, key: Key): void {
+    const prefix = `${key}.`;
+    for (const path of [...state.vars.keys()]) {
+      if (!path.startsWith(prefix)) continue;
+      state.vars.delete(path);
+      const implicit = this.implicitIds.get(path);
+      if (implicit !== undefined && !this.isReferenced(state, implicit)) state.res.delete(implicit);
+    }
+  }
+
+  /** A local bound to an outside object moves on (next loop iteration) or dies: its dangling fields stay behind. */
+  private reportDanglingUnder(state: State, key: Key, at: Node): void {
+    for (const [path, dangling] of state.dangling) {
+      if (path.startsWith(`${key}.`)) this.reportDangling(path, dangling, at, 'exit');
+    }
+  }
+
   /** `key` (or a path under it) was assigned, or died: its fields no longer reach the released handle. */
   private clearDangling(state: State, key: Key, includeSelf: boolean): void {
     for (const dangling of [...state.dangling.keys()]) {
@@ -668,7 +695,9 @@ class Dataflow {
         if (base === 'this' && this.fn.setsThisFlag) continue;
         // `dispose() { this.child[Symbol.dispose]() }`: the Disposable protocol asks child disposal to be idempotent.
         if (base === 'this' && dangling.disposable) continue;
-        if (base === 'this' || base.startsWith('o') || this.fn.paramKeys.has(base)) this.reportDangling(path, dangling, node, 'exit');
+        if (base === 'this' || base.startsWith('o') || this.fn.paramKeys.has(base) || this.fn.externalLocals.has(base)) {
+          this.reportDangling(path, dangling, node, 'exit');
+        }
       }
     }
     if (this.options.summarize) {

@@ -71,8 +71,10 @@ export interface LoweredFunction {
   readonly entry: number;
   /** Parameter keys and their positional index (-1 for names inside a destructured parameter, -2 for `this` in a summary). */
   readonly paramKeys: ReadonlyMap<Key, number>;
-  /** The function sets a boolean field of `this` (a `disposed`/`alive` flag that guards its releases). */
+  /** The function sets and tests a boolean field of `this` (a `disposed`/`alive` flag that guards its releases). */
   readonly setsThisFlag: boolean;
+  /** Locals bound to objects outside the function (a loop over `this.slots`, `const s = param.slot`). */
+  readonly externalLocals: ReadonlySet<Key>;
   /** Source names of the local variable keys, for messages. */
   readonly keyNames: ReadonlyMap<Key, string>;
   /** Something in the function acquires, releases or reads a handle. */

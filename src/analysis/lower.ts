@@ -56,7 +56,11 @@ class Lowering {
   private interesting = false;
   private readonly paramKeys = new Map<Key, number>();
   private readonly keyNames = new Map<Key, string>();
-  private setsThisFlag = false;
+  /** Boolean fields of `this` the function writes, and fields of `this` it tests: a disposed guard is both. */
+  private readonly thisFlagsWritten = new Set<string>();
+  private readonly thisFieldsTested = new Set<string>();
+  /** Locals bound to objects the caller can reach (`for (const s of this.slots)`, `const s = param.slot`). */
+  private readonly externalLocals = new Set<Key>();
   private readonly scope: TSESTree.Node;
   private readonly captured: ReadonlySet<Key>;
 
@@ -100,7 +104,8 @@ class Lowering {
       entry: 0,
       paramKeys: this.paramKeys,
       keyNames: this.keyNames,
-      setsThisFlag: this.setsThisFlag,
+      setsThisFlag: [...this.thisFlagsWritten].some((name) => this.thisFieldsTested.has(name)),
+      externalLocals: this.externalLocals,
       interesting: this.interesting,
       tooLarge,
     };
@@ -351,9 +356,21 @@ class Lowering {
     }
   }
 
+  /** An expression whose object the caller (or anyone outside) can reach: `this.x`, a parameter's field, an outer variable. */
+  private isCallerVisible(node: TSESTree.Node): boolean {
+    const path = this.pathOf(node);
+    if (!path) return false;
+    const root = path.includes('.') ? path.slice(0, path.indexOf('.')) : path;
+    return root === 'this' || root.startsWith('o') || this.paramKeys.has(root);
+  }
+
   private variableDeclaration(node: TSESTree.VariableDeclaration): void {
     if (node.declare) return;
     for (const declarator of node.declarations) {
+      if (declarator.init && declarator.id.type === AST_NODE_TYPES.Identifier && declarator.init.type === AST_NODE_TYPES.MemberExpression && this.isCallerVisible(declarator.init)) {
+        const key = this.identifierKey(declarator.id);
+        if (key) this.externalLocals.add(key);
+      }
       if (declarator.init) {
         const value = this.expr(declarator.init);
         this.assign(declarator.id, value, declarator);
@@ -470,6 +487,10 @@ class Lowering {
     if (node.type === AST_NODE_TYPES.ForOfStatement && this.isHandle(target)) {
       element = this.temp();
       this.emit({ kind: 'borrow', dst: element, node: target });
+    }
+    if (node.type === AST_NODE_TYPES.ForOfStatement && target.type === AST_NODE_TYPES.Identifier && this.isCallerVisible(node.right)) {
+      const key = this.identifierKey(target);
+      if (key) this.externalLocals.add(key);
     }
     this.assign(target, element, node);
     this.loopBody(labels, node.body, done, head);
@@ -606,6 +627,10 @@ class Lowering {
   /** Lower a test, going to `whenTrue` or `whenFalse`, with null refinements on the edges. */
   private condition(test: TSESTree.Expression, whenTrue: Block, whenFalse: Block): void {
     if (!this.current) return;
+    if (test.type === AST_NODE_TYPES.MemberExpression && test.object.type === AST_NODE_TYPES.ThisExpression) {
+      const name = memberName(test);
+      if (name !== null) this.thisFieldsTested.add(name);
+    }
     switch (test.type) {
       case AST_NODE_TYPES.Literal:
         // `while (true)`: the other edge does not exist.
@@ -926,7 +951,8 @@ class Lowering {
       node.right.type === AST_NODE_TYPES.Literal &&
       typeof node.right.value === 'boolean'
     ) {
-      this.setsThisFlag = true;
+      const name = memberName(node.left);
+      if (name !== null) this.thisFlagsWritten.add(name);
     }
     if (node.operator === '=') {
       const value = this.expr(node.right);
@@ -974,14 +1000,14 @@ class Lowering {
       }
       case AST_NODE_TYPES.MemberExpression: {
         const object = this.expr(target.object);
-        if (object) this.emit({ kind: 'use', src: object, node: target, operand: target.object, how: 'member' });
-        if (target.computed) {
-          const property = this.expr(target.property);
-          if (property) this.emit({ kind: 'use', src: property, node: target, operand: target.property, how: 'index' });
-        }
+        let property: Key | null = null;
+        if (target.computed) property = this.expr(target.property);
         const path = this.pathOf(target);
+        // The store first: `s.ptr = undefined` right after `free(s.ptr)` clears the field before `s` counts as read again.
         if (path) this.emit({ kind: 'store', dst: path, src: value, node, escapes: true });
         else if (value) this.emit({ kind: 'escape', src: value, node, operand: target, how: 'container' });
+        if (object) this.emit({ kind: 'use', src: object, node: target, operand: target.object, how: 'member' });
+        if (property) this.emit({ kind: 'use', src: property, node: target, operand: target.property, how: 'index' });
         return;
       }
       case AST_NODE_TYPES.TSNonNullExpression:

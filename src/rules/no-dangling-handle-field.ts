@@ -107,7 +107,8 @@ function planRepair(finding: Finding, context: Readonly<TSESLint.RuleContext<Mes
   const indent = ' '.repeat(statement.loc.start.column);
   const callText =
     sourceCode.text.slice(call.range[0], operand.range[0]) + local + sourceCode.text.slice(operand.range[1], statement.range[1]);
-  const rewrite = (value: string): string => `const ${local} = ${fieldText};\n${indent}${fieldText} = ${value};\n${indent}${callText}`;
+  const rewrite = (value: string, assertion = ''): string =>
+    `const ${local} = ${fieldText}${assertion};\n${indent}${fieldText} = ${value};\n${indent}${callText}`;
 
   if (cleared) {
     return { kind: 'fix', fix: (fixer) => fixer.replaceText(statement, rewrite(cleared)) };
@@ -124,7 +125,8 @@ function planRepair(finding: Finding, context: Readonly<TSESLint.RuleContext<Mes
     fix: (fixer) => [
       needsParens ? fixer.insertTextBefore(annotation, '(') : null,
       fixer.insertTextAfter(annotation, needsParens ? ') | undefined' : ' | undefined'),
-      fixer.replaceText(statement, rewrite('undefined')),
+      // The widened field may be undefined; the local holds what was there, which was not.
+      fixer.replaceText(statement, rewrite('undefined', '!')),
     ].filter((fix): fix is TSESLint.RuleFix => fix !== null),
   };
 }
@@ -149,9 +151,18 @@ function clearedValue(type: ts.Type): string | null {
   const parts = type.isUnion() ? type.types : [type];
   if (parts.some((part) => part.flags & ts.TypeFlags.Undefined)) return 'undefined';
   if (parts.some((part) => part.flags & ts.TypeFlags.Null)) return 'null';
-  if (parts.some((part) => part.flags & ts.TypeFlags.Number)) return '0';
+  if (parts.some((part) => part.flags & ts.TypeFlags.Number || (part.isNumberLiteral() && part.value === 0))) return '0';
   return null;
 }
+
+/** Words a `const` cannot be named (the seed's struct has a field called `in`). */
+const RESERVED = new Set(
+  (
+    'break case catch class const continue debugger default delete do else enum export extends false finally for function if ' +
+    'import in instanceof new null return super switch this throw true try typeof var void while with yield let static ' +
+    'implements interface package private protected public await arguments eval undefined NaN Infinity'
+  ).split(' '),
+);
 
 function hasSideEffects(node: TSESTree.Node): boolean {
   if (node.type === AST_NODE_TYPES.ThisExpression || node.type === AST_NODE_TYPES.Identifier) return false;
@@ -167,7 +178,7 @@ function freshName(sourceCode: Readonly<TSESLint.SourceCode>, at: TSESTree.Node,
     }
     return false;
   };
-  if (!taken(base)) return base;
+  if (!RESERVED.has(base) && !taken(base)) return base;
   for (let index = 1; ; index++) {
     const candidate = index === 1 ? `${base}ToRelease` : `${base}ToRelease${index}`;
     if (!taken(candidate)) return candidate;

@@ -822,3 +822,172 @@ export class Buf {
 `,
   },
 ];
+
+// Regressions: cases the first version of the analysis and the fix got wrong.
+valid.push(
+  // A field of a parameter cleared right after its release.
+  `
+import { free, type Ptr } from './handles';
+interface Slot { ptr: Ptr | undefined }
+export function drop(s: Slot) {
+  free(s.ptr!);
+  s.ptr = undefined;
+}
+`,
+  // The same in a loop over the caller's structs.
+  `
+import { free, type Ptr } from './handles';
+interface Slot { ptr: Ptr | undefined }
+export function dropAll(structs: Slot[]) {
+  for (const s of structs) {
+    free(s.ptr!);
+    s.ptr = undefined;
+  }
+}
+`,
+  // A disposed flag that guards the release.
+  `
+import { malloc, free, type Ptr } from './handles';
+export class Buf {
+  ptr: Ptr = malloc(4);
+  disposed = false;
+  dispose() {
+    if (this.disposed) return;
+    this.disposed = true;
+    free(this.ptr);
+  }
+}
+`,
+);
+
+invalid.push(
+  {
+    // Each iteration binds another of the caller's structs: every one keeps its freed pointer.
+    code: `
+import { free, type Ptr } from './handles';
+interface Slot { ptr: Ptr | undefined }
+export function freeAll(structs: Slot[]) {
+  for (const s of structs) free(s.ptr!);
+}
+`,
+    errors: [{ messageId: 'fieldStillHoldsReleased', line: 5 }],
+    output: null,
+  },
+  {
+    // A boolean flag that nothing tests does not guard anything.
+    code: `
+import { Tree } from './handles';
+export class Doc {
+  closed = false;
+  tree: Tree | undefined;
+  close() {
+    this.tree?.delete();
+    this.closed = true;
+  }
+}
+`,
+    errors: [{ messageId: 'fieldStillHoldsReleased', line: 7 }],
+    output: `
+import { Tree } from './handles';
+export class Doc {
+  closed = false;
+  tree: Tree | undefined;
+  close() {
+    const tree = this.tree;
+    this.tree = undefined;
+    tree?.delete();
+    this.closed = true;
+  }
+}
+`,
+  },
+  {
+    // The seed's field is called \`in\`: the local is not.
+    code: `
+import { free, type Ptr } from './handles';
+export class Channel {
+  in: Ptr | undefined;
+  close() {
+    free(this.in!);
+  }
+}
+`,
+    errors: [{ messageId: 'fieldStillHoldsReleased', line: 6 }],
+    output: `
+import { free, type Ptr } from './handles';
+export class Channel {
+  in: Ptr | undefined;
+  close() {
+    const inToRelease = this.in;
+    this.in = undefined;
+    free(inToRelease!);
+  }
+}
+`,
+  },
+  {
+    // \`Ptr | 0\`: cleared to 0, as sql.js does with its statement pointer.
+    code: `
+import { free, type Ptr } from './handles';
+export class Statement {
+  stmt: Ptr | 0;
+  constructor(stmt: Ptr) {
+    this.stmt = stmt;
+  }
+  free() {
+    free(this.stmt as Ptr);
+  }
+}
+`,
+    errors: [{ messageId: 'fieldStillHoldsReleased', line: 9 }],
+    output: `
+import { free, type Ptr } from './handles';
+export class Statement {
+  stmt: Ptr | 0;
+  constructor(stmt: Ptr) {
+    this.stmt = stmt;
+  }
+  free() {
+    const stmt = this.stmt;
+    this.stmt = 0;
+    free(stmt as Ptr);
+  }
+}
+`,
+  },
+  {
+    // A field whose type admits no cleared value: a suggestion that widens it.
+    code: `
+import { malloc, free, type Ptr } from './handles';
+export class Buf {
+  ptr: Ptr = malloc(4);
+  dispose() {
+    free(this.ptr);
+  }
+}
+`,
+    errors: [
+      {
+        messageId: 'fieldStillHoldsReleased',
+        line: 6,
+        suggestions: [
+          {
+            messageId: 'clearFieldWidening',
+            output: `
+import { malloc, free, type Ptr } from './handles';
+export class Buf {
+  ptr: Ptr | undefined = malloc(4);
+  dispose() {
+    const ptr = this.ptr!;
+    this.ptr = undefined;
+    free(ptr);
+  }
+}
+`,
+          },
+        ],
+      },
+    ],
+    output: null,
+  },
+);
