@@ -24,6 +24,8 @@ export type { HandleModelOptions } from './handle-model.js';
 export { HandleModel } from './handle-model.js';
 export { analyzeHandleStores, PERMANENT_STORE_COMMENT } from './handle-stores.js';
 export type { HandleStore, HandleStoreAnalysis, StoreFinding, StoreSite } from './handle-stores.js';
+export type { FinalizationAnalysis, FinalizerFinding, FinalizerFindingKind, TextEdit } from './finalization.js';
+export { analyzeFinalizers, RELEASE_CALL_NAME } from './finalization.js';
 
 export interface AnalysisInput {
   readonly ast: TSESTree.Program;
