@@ -1,0 +1,34 @@
+/**
+ * The trace of a finding as plain data (lines and 1-based columns, like
+ * ESLint's messages), shared by the CLI's text output and the SARIF log.
+ */
+import type { TSESTree } from '@typescript-eslint/utils';
+import type { TraceStep } from '../analysis/index.js';
+
+export interface TraceSite {
+  /** What happens there: `acquired`, `released`, `used`, `returns without releasing it`, … */
+  readonly label: string;
+  readonly line: number;
+  /** Absent where only the line is known (the ESLint formatter reads lines from messages). */
+  readonly column?: number;
+  readonly endLine?: number;
+  readonly endColumn?: number;
+}
+
+export function traceSiteOf(step: TraceStep): TraceSite {
+  return { label: step.label, ...locationOf(step.node) };
+}
+
+export function locationOf(node: TSESTree.Node): { line: number; column: number; endLine: number; endColumn: number } {
+  return {
+    line: node.loc.start.line,
+    column: node.loc.start.column + 1,
+    endLine: node.loc.end.line,
+    endColumn: node.loc.end.column + 1,
+  };
+}
+
+/** `acquired` → `acquired here`; a sentence-like label stays as it is. */
+export function siteMessage(label: string): string {
+  return /^\w+ed( again)?$/.test(label) ? `${label} here` : label;
+}
