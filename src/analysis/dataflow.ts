@@ -24,6 +24,8 @@ export const LOST = 16;
 export const NULLED = 32;
 /** Being returned: a release now (a `finally`, a `using` scope) hands the caller a dead handle. */
 export const RETURNED = 64;
+/** (Summaries only) released, and the field that held it was cleared. */
+const CLEARED = 128;
 
 interface ResourceState {
   readonly flags: number;
@@ -70,9 +72,21 @@ export interface DataflowOptions {
   readonly summarize: boolean;
 }
 
+/** What a method does to the fields of `this` (for callers, and for class obligations). */
+export interface FieldReleaseSummary {
+  /** Fields of `this` released on every normal path. */
+  readonly releasedFields: readonly string[];
+  /** Fields of `this` released on some normal paths only. */
+  readonly maybeReleasedFields: readonly string[];
+  /** Of the released fields, those the method also clears (`this.ptr = 0` after the release). */
+  readonly clearedFields: readonly string[];
+}
+
+export type MethodSummary = FunctionSummary & FieldReleaseSummary;
+
 export interface DataflowResult {
   readonly findings: Finding[];
-  readonly summary: FunctionSummary | undefined;
+  readonly summary: MethodSummary | undefined;
   /** The function went past the analysis budget and was skipped. */
   readonly skipped: boolean;
 }
@@ -104,6 +118,8 @@ class Dataflow {
   private readonly opVisits = new Map<Op, number>();
   private readonly definiteReports = new Map<string, number>();
   private readonly reportedAt = new Map<Finding, { op: Op; id: number }>();
+  /** Release operations per site resource (for leak fixes that move a release into `finally`). */
+  private readonly releaseSites = new Map<number, Set<Node>>();
   /** First use-after-release operand per handle and statement. */
   private readonly useReports = new Map<string, Node>();
   /** Site resources that some path releases, returns or stores. */
@@ -117,6 +133,9 @@ class Dataflow {
   private readonly returnedParams = new Set<number>();
   private returnsReceiverField = false;
   private readonly receiverAtExit: number[] = [];
+  private exitCount = 0;
+  /** Per field of `this`: its flags at each normal exit where it was seen. */
+  private readonly fieldsAtExit = new Map<string, number[]>();
   private receiverEscaped = false;
 
   constructor(
@@ -160,7 +179,10 @@ class Dataflow {
     for (const block of blocks) {
       for (const state of inStates[block.id]) this.transfer(block, state.clone());
     }
-    for (const [finding, id] of this.leakResource) finding.neverHandled = !this.handledSites.has(id);
+    for (const [finding, id] of this.leakResource) {
+      finding.neverHandled = !this.handledSites.has(id);
+      finding.releaseSites = [...(this.releaseSites.get(id) ?? [])];
+    }
     // A finding is definite only if every state reaching its operation reported it definitely.
     for (const [finding, op] of this.reportedAt) {
       // (A leak across loop iterations is reported from the second iteration on, by nature.)
@@ -491,6 +513,20 @@ class Dataflow {
   private store(op: Extract<Op, { kind: 'store' }>, state: State): void {
     const value = op.src ? this.get(state, op.src) : EMPTY;
     const old = state.vars.get(op.dst);
+    if (op.replaces && old) {
+      const implicit = this.implicitIds.get(op.dst);
+      const oldState = implicit !== undefined && old.has(implicit) ? this.stateOf(state, implicit) : undefined;
+      if (oldState && oldState.flags & BORROWED && !(oldState.flags & (RELEASED | NULLED))) {
+        this.report({
+          kind: 'field-overwrite',
+          certainty: oldState.flags === BORROWED ? 'always' : 'maybe',
+          node: op.node,
+          subject: op.node,
+          trace: [step(op.node, 'overwritten while it still holds a handle')],
+          danglingPath: op.dst,
+        });
+      }
+    }
     state.vars.set(op.dst, value);
     if (!isFieldPath(op.dst)) {
       // A variable bound to another object: what its old fields held is not what the new ones hold.
@@ -544,7 +580,15 @@ class Dataflow {
     for (const id of ids) {
       const current = this.stateOf(state, id);
       if (!current) continue;
-      if (this.collecting) this.handledSites.add(this.olderOf.get(id) ?? id);
+      if (this.collecting) {
+        const site = this.olderOf.get(id) ?? id;
+        this.handledSites.add(site);
+        if (!op.byUsing && !op.viaCall) {
+          const sites = this.releaseSites.get(site) ?? new Set<Node>();
+          sites.add(op.node);
+          this.releaseSites.set(site, sites);
+        }
+      }
       this.handOver(state, current);
       if (current.flags & RETURNED && current.returnedAt) {
         this.report({
@@ -575,7 +619,7 @@ class Dataflow {
       if (strong) state.res.set(id, { flags: RELEASED, releasedAt: [op.node] });
       else state.res.set(id, { flags: current.flags | RELEASED, releasedAt: mergeNodes(current.releasedAt, [op.node]) });
     }
-    if (op.byUsing) return;
+    if (op.byUsing || op.viaCall) return;
     // Fields that still hold what was just released now point at freed memory.
     for (const [key, value] of state.vars) {
       if (!isFieldPath(key) || state.dangling.has(key)) continue;
@@ -709,6 +753,18 @@ class Dataflow {
         if (index === RECEIVER_INDEX) this.receiverAtExit.push(flags);
         else (this.paramReleasedAtExit[index] ??= []).push(flags);
       }
+      this.exitCount++;
+      for (const [key, id] of this.implicitIds) {
+        if (!/^this\.[^.]+$/.test(key)) continue;
+        let flags = this.stateOf(state, id)?.flags ?? BORROWED;
+        // Released, then the field set to something else (`this.ptr = 0`): the field is cleared.
+        const held = state.vars.get(key);
+        if (flags & RELEASED && held && !held.has(id)) flags |= CLEARED;
+        const field = key.slice('this.'.length);
+        const list = this.fieldsAtExit.get(field) ?? [];
+        list.push(flags);
+        this.fieldsAtExit.set(field, list);
+      }
       return;
     }
     if (!this.options.checkLeaks) return;
@@ -810,7 +866,21 @@ class Dataflow {
     else this.returnsOther = true;
   }
 
-  private summary(): FunctionSummary {
+  private summary(): MethodSummary {
+    const releasedFields: string[] = [];
+    const maybeReleasedFields: string[] = [];
+    const clearedFields: string[] = [];
+    for (const [field, exits] of this.fieldsAtExit) {
+      if (!exits.some((flags) => flags & RELEASED)) continue;
+      const released = (flags: number): boolean => (flags & ~(NULLED | CLEARED)) === RELEASED || flags === NULLED;
+      const everywhere = exits.length === this.exitCount && exits.every(released);
+      (everywhere ? releasedFields : maybeReleasedFields).push(field);
+      if (everywhere && exits.every((flags) => flags & (CLEARED | NULLED))) clearedFields.push(field);
+    }
+    return { ...this.parameterSummary(), releasedFields, maybeReleasedFields, clearedFields };
+  }
+
+  private parameterSummary(): FunctionSummary {
     const params: ArgumentEffect[] = [];
     const count = Math.max(this.paramReleasedAtExit.length, ...[...this.paramEscaped].map((i) => i + 1));
     for (let index = 0; index < count; index++) {

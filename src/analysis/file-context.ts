@@ -8,7 +8,8 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { visitorKeys } from '@typescript-eslint/visitor-keys';
 import ts from 'typescript';
-import type { CallEffect, HandleModel, SummaryProvider } from './handle-model.js';
+import type { MethodSummary } from './dataflow.js';
+import type { CallEffect, HandleModel } from './handle-model.js';
 import type { Key } from './ir.js';
 
 export interface ParserServicesLike {
@@ -25,7 +26,7 @@ export class FileContext {
   private readonly capturedCache = new Map<TSESTree.Node, ReadonlySet<Key>>();
   private readonly handleNodeCache = new Map<TSESTree.Node, boolean>();
   /** Summaries of functions with bodies in this file (set by the analysis). */
-  summaryOf: SummaryProvider = () => undefined;
+  summaryOf: (declaration: ts.SignatureDeclaration) => MethodSummary | undefined = () => undefined;
 
   constructor(
     readonly ast: TSESTree.Program,
@@ -207,6 +208,18 @@ export class FileContext {
       return this.model.isDisposableType(this.model.checker.getTypeAtLocation(tsNode)) !== false;
     } catch {
       return false;
+    }
+  }
+
+  /** The summary of the method a call resolves to (fields of the receiver it releases and clears). */
+  calleeSummary(node: TSESTree.CallExpression): MethodSummary | undefined {
+    const tsNode = this.tsNode(node);
+    if (!tsNode || !ts.isCallExpression(tsNode)) return undefined;
+    try {
+      const declaration = this.model.checker.getResolvedSignature(tsNode)?.getDeclaration() as ts.SignatureDeclaration | undefined;
+      return declaration ? this.summaryOf(declaration) : undefined;
+    } catch {
+      return undefined;
     }
   }
 

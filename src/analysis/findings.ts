@@ -1,7 +1,7 @@
 /** What the analysis reports: one finding per place, with its trace. */
 import type { Node } from './ir.js';
 
-export type FindingKind = 'use-after-release' | 'double-release' | 'leak' | 'leak-on-exception' | 'dangling-field';
+export type FindingKind = 'use-after-release' | 'double-release' | 'leak' | 'leak-on-exception' | 'dangling-field' | 'field-overwrite';
 
 /** Where a leak shows: a return, the end of the body, an overwrite, a discarded result, the next loop iteration, an exception. */
 export type LeakKind = 'return' | 'end' | 'overwrite' | 'discarded' | 'loop' | 'exception';
@@ -43,4 +43,6 @@ export interface Finding {
   readonly useKind?: string;
   /** For leaks: no path of the function releases, returns or stores the handle. */
   neverHandled?: boolean;
+  /** For leaks: the calls that release the handle on the paths that do. */
+  releaseSites?: readonly Node[];
 }

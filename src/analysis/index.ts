@@ -11,15 +11,19 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { visitorKeys } from '@typescript-eslint/visitor-keys';
 import ts from 'typescript';
 import { runDataflow } from './dataflow.js';
+import type { MethodSummary } from './dataflow.js';
 import type { ParserServicesLike } from './file-context.js';
 import { FileContext } from './file-context.js';
 import type { Finding } from './findings.js';
-import type { FunctionSummary, HandleModelOptions } from './handle-model.js';
+import type { HandleModelOptions } from './handle-model.js';
 import { defaultHandleModelOptions, HandleModel } from './handle-model.js';
+import { analyzeClassObligations } from './class-obligations.js';
+import type { ClassObligationFinding } from './class-obligations.js';
 import { lowerFunction } from './lower.js';
 import { mayTouchHandles } from './prefilter.js';
 
 export type { Finding, FindingKind, LeakKind, TraceStep } from './findings.js';
+export type { ClassObligationFinding, ClassObligationKind, OwnedField } from './class-obligations.js';
 export type { HandleModelOptions } from './handle-model.js';
 export { HandleModel } from './handle-model.js';
 export { analyzeHandleStores, PERMANENT_STORE_COMMENT } from './handle-stores.js';
@@ -39,6 +43,8 @@ export interface AnalysisOptions {
 
 export interface FileAnalysis {
   readonly findings: readonly Finding[];
+  /** Classes that own handles and do not release them all (see class-obligations.ts). */
+  readonly classFindings: readonly ClassObligationFinding[];
   /** Functions past the analysis budget: skipped, with no report. */
   readonly skipped: readonly TSESTree.Node[];
   readonly functionsAnalysed: number;
@@ -111,7 +117,11 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
     }
   }
   findings.sort((a, b) => a.node.range[0] - b.node.range[0] || a.kind.localeCompare(b.kind));
-  return { findings, skipped, functionsAnalysed: functions.length, model };
+  const classFindings = analyzeClassObligations(
+    file,
+    findings.filter((finding) => finding.kind === 'field-overwrite'),
+  );
+  return { findings, classFindings, skipped, functionsAnalysed: functions.length, model };
 }
 
 function collectFunctions(root: TSESTree.Node): FunctionNode[] {
@@ -175,12 +185,12 @@ function summariesOfFile(program: ts.Program, sourceFile: ts.SourceFile, model: 
 
 /** Summaries of functions whose bodies are in this file, computed on demand, with a guard against recursion. */
 class Summaries {
-  private readonly cache = new Map<ts.Node, FunctionSummary | undefined>();
+  private readonly cache = new Map<ts.Node, MethodSummary | undefined>();
   private readonly inProgress = new Set<ts.Node>();
 
   constructor(private readonly file: FileContext) {}
 
-  of(declaration: ts.SignatureDeclaration): FunctionSummary | undefined {
+  of(declaration: ts.SignatureDeclaration): MethodSummary | undefined {
     if (this.cache.has(declaration)) return this.cache.get(declaration);
     if (this.inProgress.has(declaration)) return undefined;
     const fn = this.functionNode(declaration);
@@ -189,7 +199,7 @@ class Summaries {
       return undefined;
     }
     this.inProgress.add(declaration);
-    let summary: FunctionSummary | undefined;
+    let summary: MethodSummary | undefined;
     try {
       const lowered = lowerFunction(this.file, fn, { summarize: true });
       if (!lowered.tooLarge) summary = runDataflow(lowered, { checkLeaks: false, summarize: true }).summary;

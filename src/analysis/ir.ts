@@ -30,10 +30,20 @@ export type Op =
    */
   | { readonly kind: 'read'; readonly path: Key; readonly handle: boolean; readonly root?: Key; readonly untyped?: boolean }
   /** Assignment to a variable or path. `escapes`: the target outlives the function (field, outer variable, captured). */
-  | { readonly kind: 'store'; readonly dst: Key; readonly src: Key | null; readonly node: Node; readonly escapes: boolean }
+  /** `replaces`: a fresh handle stored into a field of `this` whose old handle should have been released. */
+  | { readonly kind: 'store'; readonly dst: Key; readonly src: Key | null; readonly node: Node; readonly escapes: boolean; readonly replaces?: boolean }
   /** `byUsing`: the implicit disposal of a `using` declaration when its block exits. */
   /** `disposable`: the released value is Disposable, whose disposal is conventionally idempotent. */
-  | { readonly kind: 'release'; readonly src: Key; readonly node: Node; readonly operand: Node; readonly byUsing?: Node; readonly disposable?: boolean }
+  /** `viaCall`: a method called on the object releases this field of it (`this.dispose()` frees `this.ptr`). */
+  | {
+      readonly kind: 'release';
+      readonly src: Key;
+      readonly node: Node;
+      readonly operand: Node;
+      readonly byUsing?: Node;
+      readonly disposable?: boolean;
+      readonly viaCall?: boolean;
+    }
   | { readonly kind: 'use'; readonly src: Key; readonly node: Node; readonly operand: Node; readonly how: UseKind }
   | { readonly kind: 'escape'; readonly src: Key; readonly node: Node; readonly operand: Node; readonly how: EscapeKind }
   /**

@@ -61,6 +61,8 @@ class Lowering {
   private readonly thisFieldsTested = new Set<string>();
   /** Locals bound to objects the caller can reach (`for (const s of this.slots)`, `const s = param.slot`). */
   private readonly externalLocals = new Set<Key>();
+  /** Temporaries that hold a fresh acquisition. */
+  private readonly acquiredTemps = new Set<Key>();
   private readonly scope: TSESTree.Node;
   private readonly captured: ReadonlySet<Key>;
 
@@ -125,6 +127,7 @@ class Lowering {
     if (op.kind === 'acquire' || op.kind === 'release' || op.kind === 'borrow' || (op.kind === 'read' && op.handle)) {
       this.interesting = true;
     }
+    if (op.kind === 'acquire') this.acquiredTemps.add(op.dst);
     this.current.ops.push(op);
   }
 
@@ -354,6 +357,11 @@ class Lowering {
         // evaluation here (functions are analysed on their own).
         return;
     }
+  }
+
+  private isConstructor(): boolean {
+    const parent = this.fn.parent;
+    return parent?.type === AST_NODE_TYPES.MethodDefinition && parent.kind === 'constructor';
   }
 
   /** An expression whose object the caller (or anyone outside) can reach: `this.x`, a parameter's field, an outer variable. */
@@ -966,6 +974,8 @@ class Lowering {
       this.link(this.current, assign);
       this.goto(done);
       this.enter(assign);
+      // `this.ptr ??= malloc()`: it assigns only when the field holds nothing.
+      if (current && node.operator !== '&&=') this.emit({ kind: 'null', src: current });
       const value = this.expr(node.right);
       this.assign(node.left, value, node);
       this.goto(done);
@@ -1003,8 +1013,11 @@ class Lowering {
         let property: Key | null = null;
         if (target.computed) property = this.expr(target.property);
         const path = this.pathOf(target);
+        // A fresh handle into a field of `this` outside the constructor: the field's old handle must be gone.
+        const replaces = path !== null && path.startsWith('this.') && value !== null && this.acquiredTemps.has(value) && !this.isConstructor();
+        if (replaces) this.emit({ kind: 'read', path, handle: true });
         // The store first: `s.ptr = undefined` right after `free(s.ptr)` clears the field before `s` counts as read again.
-        if (path) this.emit({ kind: 'store', dst: path, src: value, node, escapes: true });
+        if (path) this.emit({ kind: 'store', dst: path, src: value, node, escapes: true, replaces });
         else if (value) this.emit({ kind: 'escape', src: value, node, operand: target, how: 'container' });
         if (object) this.emit({ kind: 'use', src: object, node: target, operand: target.object, how: 'member' });
         if (property) this.emit({ kind: 'use', src: property, node: target, operand: target.property, how: 'index' });
@@ -1136,6 +1149,19 @@ class Lowering {
       this.emit({ kind: 'release', src: release.key, node, operand: release.operand, disposable: this.file.isDisposableNode(release.operand) });
     }
     if (effect.mayMutateReceiver && receiverPath) this.emit({ kind: 'invalidate', prefix: `${receiverPath}.` });
+    // `this.dispose()` releases the fields `dispose` releases.
+    if (receiverPath && this.withSummaries && node.type === AST_NODE_TYPES.CallExpression && callee.type === AST_NODE_TYPES.MemberExpression) {
+      const summary = this.file.calleeSummary(node);
+      for (const field of summary?.releasedFields ?? []) {
+        const path = `${receiverPath}.${field}`;
+        if (summary?.clearedFields.includes(field)) {
+          this.emit({ kind: 'store', dst: path, src: null, node, escapes: false });
+          continue;
+        }
+        this.emit({ kind: 'read', path, handle: true });
+        this.emit({ kind: 'release', src: path, node, operand: callee.object, viaCall: true });
+      }
+    }
     this.emit(releases.length > 0 ? { kind: 'throw', node, released: releases.map((release) => release.key) } : { kind: 'throw', node });
     if (awaited) this.emit({ kind: 'throw', node: awaited });
 

@@ -8,6 +8,7 @@ import noUnguardedFinalizer from './no-unguarded-finalizer.js';
 import noUnregisterWithoutToken from './no-unregister-without-token.js';
 import noUseAfterRelease from './no-use-after-release.js';
 import preferDedicatedUnregisterToken from './prefer-dedicated-unregister-token.js';
+import requireOwnedFieldRelease from './require-owned-field-release.js';
 
 export const rules = {
   'no-append-only-handle-store': noAppendOnlyHandleStore,
@@ -20,4 +21,5 @@ export const rules = {
   'no-unregister-without-token': noUnregisterWithoutToken,
   'no-use-after-release': noUseAfterRelease,
   'prefer-dedicated-unregister-token': preferDedicatedUnregisterToken,
+  'require-owned-field-release': requireOwnedFieldRelease,
 };

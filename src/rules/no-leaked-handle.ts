@@ -11,7 +11,8 @@ export type MessageIds =
   | 'leakDiscarded'
   | 'leakInLoop'
   | 'leakOnException'
-  | 'declareWithUsing';
+  | 'declareWithUsing'
+  | 'releaseInFinally';
 
 export type Options = [
   {
@@ -41,6 +42,7 @@ export default createRule<Options, MessageIds>({
       leakOnException:
         '`{{name}}`{{holder}} leaks if `{{thrower}}` at line {{line}} throws: release it in a `finally` block or declare it with `using`.',
       declareWithUsing: 'Declare `{{name}}` with `{{keyword}}` so that it is disposed when the block exits.',
+      releaseInFinally: 'Wrap the code after `{{name}}` is acquired in `try`, and move its release into `finally`.',
     },
     schema: [
       {
@@ -96,7 +98,9 @@ export default createRule<Options, MessageIds>({
                     : finding.certainty === 'always' && finding.neverHandled
                       ? 'leak'
                       : 'leakOnPath';
-          const suggestion = usingSuggestion(finding, context, analysis.model);
+          const suggestion =
+            usingSuggestion(finding, context, analysis.model) ??
+            (finding.leakKind === 'exception' ? tryFinallySuggestion(finding, context, name) : null);
           context.report({
             node: finding.node,
             messageId,
@@ -158,6 +162,58 @@ function usingSuggestion(
     messageId: 'declareWithUsing',
     data: { name: declarator.id.name, keyword },
     fix: (fixer) => fixer.replaceText(constToken, keyword),
+  };
+}
+
+/**
+ * `const p = acquire(); a(); b(); release(p);` →
+ * `const p = acquire(); try { a(); b(); } finally { release(p); }`, when the
+ * only release is one statement of the same block after the declaration.
+ */
+function tryFinallySuggestion(
+  finding: Finding,
+  context: Readonly<TSESLint.RuleContext<MessageIds, Options>>,
+  name: string,
+): TSESLint.SuggestionReportDescriptor<MessageIds> | null {
+  const releases = finding.releaseSites ?? [];
+  if (releases.length !== 1) return null;
+  let node: TSESTree.Node = finding.node;
+  while (node.parent?.type === AST_NODE_TYPES.AwaitExpression) node = node.parent;
+  const declarator = node.parent;
+  if (declarator?.type !== AST_NODE_TYPES.VariableDeclarator || declarator.init !== node) return null;
+  const declaration = declarator.parent;
+  const block = declaration.parent;
+  if (block.type !== AST_NODE_TYPES.BlockStatement) return null;
+  const start = block.body.indexOf(declaration);
+  let releaseCall: TSESTree.Node = releases[0];
+  if (releaseCall.parent?.type === AST_NODE_TYPES.AwaitExpression) releaseCall = releaseCall.parent;
+  const releaseStatement = releaseCall.parent;
+  if (releaseStatement?.type !== AST_NODE_TYPES.ExpressionStatement || releaseStatement.parent !== block) return null;
+  const end = block.body.indexOf(releaseStatement);
+  if (start < 0 || end <= start + 1) return null;
+  // Declarations before the release may be used after it: then the rest of the block goes into `try` too.
+  const declares = block.body.slice(start + 1, end).some((statement) => statement.type === AST_NODE_TYPES.VariableDeclaration);
+  const lastIndex = declares ? block.body.length - 1 : end - 1;
+  const sourceCode = context.sourceCode;
+  const indent = ' '.repeat(declaration.loc.start.column);
+  const first = block.body[start + 1];
+  const last = block.body[Math.max(lastIndex, end - 1)];
+  const before = sourceCode.getTokenBefore(releaseStatement)!;
+  let body = sourceCode.text.slice(first.range[0], last.range[1]);
+  if (releaseStatement.range[1] <= last.range[1]) {
+    // Cut the release (and the space before it) out of the wrapped code.
+    body = body.slice(0, before.range[1] - first.range[0]) + body.slice(releaseStatement.range[1] - first.range[0]);
+  }
+  const multiLineTemplate = /`[^`]*\n[^`]*`/.test(body);
+  const inner = multiLineTemplate ? body : body.replace(/\n(?=[ \t]*\S)/g, '\n  ');
+  const replacement = `try {\n${indent}  ${inner}\n${indent}} finally {\n${indent}  ${sourceCode.getText(releaseStatement)}\n${indent}}`;
+  return {
+    messageId: 'releaseInFinally',
+    data: { name },
+    fix: (fixer) =>
+      releaseStatement.range[1] <= last.range[1]
+        ? fixer.replaceTextRange([first.range[0], last.range[1]], replacement)
+        : [fixer.replaceTextRange([first.range[0], last.range[1]], replacement), fixer.removeRange([before.range[1], releaseStatement.range[1]])],
   };
 }
 

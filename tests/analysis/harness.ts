@@ -30,3 +30,10 @@ export function analyzeCode(code: string, filename = 'file.ts'): FileAnalysis & 
 export function summarize(code: string, filename?: string): string[] {
   return analyzeCode(code, filename).findings.map((f) => `${f.kind}${f.certainty === 'maybe' ? '?' : ''}@${f.node.loc.start.line}`);
 }
+
+/** Class obligations as `kind:field@line` strings. */
+export function summarizeClasses(code: string, filename?: string): string[] {
+  return analyzeCode(code, filename).classFindings.map(
+    (f) => `${f.kind}:${f.fields.map((field) => field.name).join(',')}@${f.node.loc.start.line}`,
+  );
+}

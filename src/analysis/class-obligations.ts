@@ -1,0 +1,277 @@
+/**
+ * Class obligations: a class that owns handles must release each of them
+ * on every path of a dispose method (the NativeFinalizer seed's dispose
+ * chain: session → bridge → repl → platform → bindings → free; one missing
+ * link leaks the native handle).
+ *
+ * A field is owned when the class assigns it the result of an acquisition
+ * (a field initialiser, the constructor or any method: `@acquire` calls,
+ * `new` of a handle or Disposable class, summarised factories). What a
+ * dispose method releases comes from its summary, so delegation
+ * (`[Symbol.dispose]() { this.dispose() }`, helpers that release their
+ * parameters) counts. Fields filled through a DisposableStack the class
+ * owns are the stack's to dispose.
+ */
+import type { TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES } from '@typescript-eslint/utils';
+import { visitorKeys } from '@typescript-eslint/visitor-keys';
+import ts from 'typescript';
+import type { FileContext } from './file-context.js';
+import type { Finding } from './findings.js';
+import { memberName } from './lower.js';
+
+export type ClassObligationKind = 'no-release-method' | 'field-not-released' | 'field-released-on-some-paths' | 'field-overwritten';
+
+export interface OwnedField {
+  readonly name: string;
+  /** Where the class acquires it (the first acquisition found). */
+  readonly acquiredAt: TSESTree.Node;
+  /** Acquired by a field initialiser or the constructor: every instance holds it from the start. */
+  readonly fromConstruction: boolean;
+  /** The field holds a Disposable child (its own dispose chain), not a raw handle. */
+  readonly disposable: boolean;
+}
+
+/** Owned fields per class, for rules that check assignments to them. */
+export interface ClassOwnership {
+  readonly classNode: TSESTree.ClassDeclaration | TSESTree.ClassExpression;
+  readonly owned: ReadonlyMap<string, OwnedField>;
+}
+
+export interface ClassObligationFinding {
+  readonly kind: ClassObligationKind;
+  /** Where to report: the class name, or the dispose method's key. */
+  readonly node: TSESTree.Node;
+  readonly className: string;
+  readonly fields: readonly OwnedField[];
+  /** The dispose method (for field findings). */
+  readonly method?: string;
+}
+
+type ClassNode = TSESTree.ClassDeclaration | TSESTree.ClassExpression;
+type FunctionBody = TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression;
+
+const STACK_METHODS = new Set(['use', 'adopt']);
+
+/**
+ * @param overwrites the flow analysis' `field-overwrite` findings: a fresh
+ *   handle stored into `this.f` while it still held one. They count for
+ *   fields every instance owns from construction on.
+ */
+export function analyzeClassObligations(file: FileContext, overwrites: readonly Finding[]): ClassObligationFinding[] {
+  const findings: ClassObligationFinding[] = [];
+  const classes = collectClasses(file.ast);
+  for (const classNode of classes) {
+    try {
+      const innermost = overwrites.filter((finding) => innermostClass(classes, finding.node) === classNode);
+      findings.push(...checkClass(file, classNode, innermost));
+    } catch (error) {
+      if (!(error instanceof RangeError) && !(error instanceof TypeError)) throw error;
+    }
+  }
+  return findings;
+}
+
+function innermostClass(classes: readonly ClassNode[], node: TSESTree.Node): ClassNode | undefined {
+  let best: ClassNode | undefined;
+  for (const candidate of classes) {
+    if (candidate.range[0] <= node.range[0] && node.range[1] <= candidate.range[1]) {
+      if (!best || candidate.range[0] >= best.range[0]) best = candidate;
+    }
+  }
+  return best;
+}
+
+function checkClass(file: FileContext, classNode: ClassNode, overwrites: readonly Finding[]): ClassObligationFinding[] {
+  const className = classNode.id?.name ?? 'this class';
+  const owned = new Map<string, OwnedField>();
+  const stackOwned = new Set<string>();
+  const releaseMethods: { name: string; key: TSESTree.Node; fn: TSESTree.FunctionExpression }[] = [];
+  const releaseNames = new Set(file.model.options.releaseMethodNames);
+
+  const noteAssignment = (field: string, value: TSESTree.Expression, fromConstruction: boolean): void => {
+    const inner = unwrap(value);
+    if (isStackAdoption(inner)) {
+      stackOwned.add(field);
+      return;
+    }
+    const existing = owned.get(field);
+    if ((existing && (existing.fromConstruction || !fromConstruction)) || !isAcquisition(file, inner)) return;
+    owned.set(field, { name: field, acquiredAt: inner, disposable: file.isDisposableNode(inner), fromConstruction });
+  };
+
+  for (const member of classNode.body.body) {
+    if (member.type === AST_NODE_TYPES.PropertyDefinition && !member.static && member.value) {
+      const name = keyName(member.key, member.computed);
+      if (name !== null) noteAssignment(name, member.value, true);
+    }
+    if (member.type !== AST_NODE_TYPES.MethodDefinition || member.static || !member.value.body) continue;
+    const name = keyName(member.key, member.computed);
+    forEachThisAssignment(member.value, (field, value) => noteAssignment(field, value, member.kind === 'constructor'));
+    if (member.kind === 'constructor') {
+      for (const param of member.value.params) {
+        // `constructor(private readonly ptr: Ptr)` borrows unless the parameter says it takes ownership.
+        if (param.type === AST_NODE_TYPES.TSParameterProperty && param.parameter.type === AST_NODE_TYPES.Identifier && hasOwnedTag(file, param)) {
+          owned.set(param.parameter.name, {
+            name: param.parameter.name,
+            acquiredAt: param,
+            disposable: file.isDisposableNode(param.parameter),
+            fromConstruction: true,
+          });
+        }
+      }
+      continue;
+    }
+    if (member.kind !== 'method' || name === null) continue;
+    if (name === '@@dispose' || name === '@@asyncDispose' || (releaseNames.has(name) && member.value.params.length === 0) || hasReleaseTag(file, member)) {
+      releaseMethods.push({ name: name.startsWith('@@') ? `[Symbol.${name.slice(2)}]` : name, key: member.key, fn: member.value });
+    }
+  }
+  for (const field of stackOwned) owned.delete(field);
+  if (owned.size === 0) return [];
+
+  const overwritten: ClassObligationFinding[] = [];
+  for (const finding of overwrites) {
+    const field = owned.get(finding.danglingPath?.slice('this.'.length) ?? '');
+    if (field?.fromConstruction) overwritten.push({ kind: 'field-overwritten', node: finding.node, className, fields: [field] });
+  }
+
+  const fields = [...owned.values()];
+  if (releaseMethods.length === 0) {
+    return [{ kind: 'no-release-method', node: classNode.id ?? classNode, className, fields }, ...overwritten];
+  }
+
+  const released = new Set<string>();
+  const partly = new Map<string, string>();
+  for (const method of releaseMethods) {
+    const tsMethod = file.tsNode(method.fn);
+    const declaration = tsMethod && ts.isFunctionLike(tsMethod) ? (tsMethod as ts.SignatureDeclaration) : undefined;
+    const parent = declaration?.parent;
+    const summary = parent && ts.isMethodDeclaration(parent) ? file.summaryOf(parent) : declaration ? file.summaryOf(declaration) : undefined;
+    if (!summary) {
+      // No summary (too large to analyse): trust the method.
+      return overwritten;
+    }
+    for (const field of summary.releasedFields) released.add(field);
+    for (const field of summary.maybeReleasedFields) if (!partly.has(field)) partly.set(field, method.name);
+  }
+  const primary = releaseMethods.find((method) => method.name === 'dispose') ?? releaseMethods[0];
+  const findings: ClassObligationFinding[] = [];
+  for (const field of fields) {
+    if (released.has(field.name)) continue;
+    const partial = partly.get(field.name);
+    const method = partial ? releaseMethods.find((candidate) => candidate.name === partial)! : primary;
+    findings.push({
+      kind: partial ? 'field-released-on-some-paths' : 'field-not-released',
+      node: method.key,
+      className,
+      fields: [field],
+      method: method.name,
+    });
+  }
+  return [...findings, ...overwritten];
+}
+
+function collectClasses(root: TSESTree.Node): ClassNode[] {
+  const result: ClassNode[] = [];
+  const visit = (node: TSESTree.Node): void => {
+    if (node.type === AST_NODE_TYPES.ClassDeclaration || node.type === AST_NODE_TYPES.ClassExpression) result.push(node);
+    for (const key of visitorKeys[node.type] ?? []) {
+      const value = (node as unknown as Record<string, unknown>)[key];
+      if (Array.isArray(value)) {
+        for (const child of value) if (child && typeof child === 'object' && 'type' in child) visit(child as TSESTree.Node);
+      } else if (value && typeof value === 'object' && 'type' in value) visit(value as TSESTree.Node);
+    }
+  };
+  visit(root);
+  return result;
+}
+
+/** `this.f = value` anywhere in a method body (arrow functions keep `this`; other functions and classes do not). */
+function forEachThisAssignment(fn: FunctionBody, callback: (field: string, value: TSESTree.Expression) => void): void {
+  const visit = (node: TSESTree.Node): void => {
+    if (node !== fn && (node.type === AST_NODE_TYPES.FunctionExpression || node.type === AST_NODE_TYPES.FunctionDeclaration)) return;
+    if (node.type === AST_NODE_TYPES.ClassDeclaration || node.type === AST_NODE_TYPES.ClassExpression) return;
+    if (
+      node.type === AST_NODE_TYPES.AssignmentExpression &&
+      (node.operator === '=' || node.operator === '??=' || node.operator === '||=') &&
+      node.left.type === AST_NODE_TYPES.MemberExpression &&
+      node.left.object.type === AST_NODE_TYPES.ThisExpression
+    ) {
+      const name = memberName(node.left);
+      if (name !== null) callback(name, node.right);
+    }
+    for (const key of visitorKeys[node.type] ?? []) {
+      const value = (node as unknown as Record<string, unknown>)[key];
+      if (Array.isArray(value)) {
+        for (const child of value) if (child && typeof child === 'object' && 'type' in child) visit(child as TSESTree.Node);
+      } else if (value && typeof value === 'object' && 'type' in value) visit(value as TSESTree.Node);
+    }
+  };
+  visit(fn);
+}
+
+function unwrap(node: TSESTree.Expression): TSESTree.Expression {
+  let current = node;
+  for (;;) {
+    if (
+      current.type === AST_NODE_TYPES.AwaitExpression ||
+      current.type === AST_NODE_TYPES.TSAsExpression ||
+      current.type === AST_NODE_TYPES.TSNonNullExpression ||
+      current.type === AST_NODE_TYPES.TSSatisfiesExpression
+    ) {
+      current = current.type === AST_NODE_TYPES.AwaitExpression ? current.argument : current.expression;
+    } else {
+      return current;
+    }
+  }
+}
+
+/** `this.stack.use(x)` / `stack.adopt(x, fn)`: the stack owns what it returns. */
+function isStackAdoption(node: TSESTree.Expression): boolean {
+  return (
+    node.type === AST_NODE_TYPES.CallExpression &&
+    node.callee.type === AST_NODE_TYPES.MemberExpression &&
+    !node.callee.computed &&
+    node.callee.property.type === AST_NODE_TYPES.Identifier &&
+    STACK_METHODS.has(node.callee.property.name)
+  );
+}
+
+function isAcquisition(file: FileContext, node: TSESTree.Expression): boolean {
+  if (node.type !== AST_NODE_TYPES.CallExpression && node.type !== AST_NODE_TYPES.NewExpression) return false;
+  return file.classifyCall(node, false).result === 'acquire';
+}
+
+function keyName(key: TSESTree.Node, computed: boolean): string | null {
+  if (!computed) {
+    if (key.type === AST_NODE_TYPES.Identifier) return key.name;
+    if (key.type === AST_NODE_TYPES.PrivateIdentifier) return `#${key.name}`;
+    if (key.type === AST_NODE_TYPES.Literal) return String(key.value);
+    return null;
+  }
+  if (
+    key.type === AST_NODE_TYPES.MemberExpression &&
+    key.object.type === AST_NODE_TYPES.Identifier &&
+    key.object.name === 'Symbol' &&
+    key.property.type === AST_NODE_TYPES.Identifier
+  ) {
+    return `@@${key.property.name}`;
+  }
+  return null;
+}
+
+function jsDocTagNames(file: FileContext, node: TSESTree.Node): string[] {
+  const tsNode = file.tsNode(node);
+  return tsNode ? ts.getJSDocTags(tsNode).map((tag) => tag.tagName.text) : [];
+}
+
+function hasReleaseTag(file: FileContext, member: TSESTree.MethodDefinition): boolean {
+  return jsDocTagNames(file, member).includes('release');
+}
+
+function hasOwnedTag(file: FileContext, param: TSESTree.TSParameterProperty): boolean {
+  const tsNode = file.tsNode(param);
+  if (!tsNode || !ts.isParameter(tsNode)) return false;
+  return ts.getJSDocTags(tsNode).some((tag) => tag.tagName.text === 'owned') || ts.getJSDocParameterTags(tsNode).some((tag) => /@owned|\bowned\b/.test(String(tag.comment ?? '')));
+}
