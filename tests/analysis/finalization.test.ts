@@ -13,6 +13,8 @@ function analyze(code: string) {
     filePath: path.join(fixturesDir, 'file.ts'),
     tsconfigRootDir: fixturesDir,
     project: './tsconfig.json',
+    // With CI=true typescript-estree would assume a single run and read file.ts from disk, not this code.
+    disallowAutomaticSingleRunInference: true,
     range: true,
     loc: true,
   });

@@ -14,6 +14,8 @@ export function analyzeCode(code: string, filename = 'file.ts'): FileAnalysis & 
     filePath: path.join(fixturesDir, filename),
     tsconfigRootDir: fixturesDir,
     project: './tsconfig.json',
+    // With CI=true typescript-estree would assume a single run and read file.ts from disk, not this code.
+    disallowAutomaticSingleRunInference: true,
     range: true,
     loc: true,
   });

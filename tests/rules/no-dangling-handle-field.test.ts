@@ -13,7 +13,7 @@ describe('no-dangling-handle-field messages', () => {
   const config: Linter.Config[] = [
     {
       files: ['**/*.ts'],
-      languageOptions: { parser, parserOptions: { project: './tsconfig.json', tsconfigRootDir: fixturesDir } },
+      languageOptions: { parser, parserOptions: { project: './tsconfig.json', tsconfigRootDir: fixturesDir, disallowAutomaticSingleRunInference: true } },
       plugins: { 'handle-lifetime': { rules: { 'no-dangling-handle-field': rule as never } } },
       rules: { 'handle-lifetime/no-dangling-handle-field': 'error' },
     },
