@@ -8,6 +8,8 @@
  */
 import * as tsutils from 'ts-api-utils';
 import ts from 'typescript';
+import type { CompiledSpecs } from './presets/matcher.js';
+import { SpecMatcher } from './presets/matcher.js';
 
 /** What a call does to one of its arguments (or to its receiver). */
 export type ArgumentEffect =
@@ -62,6 +64,8 @@ export interface HandleModelOptions {
   readonly releaseMethodNames: readonly string[];
   /** Properties and methods that only ask whether a handle is still alive. */
   readonly livenessMemberNames: readonly string[];
+  /** Library presets and settings (src/analysis/presets), compiled; none when absent. */
+  readonly specs?: CompiledSpecs;
 }
 
 export const defaultHandleModelOptions: HandleModelOptions = {
@@ -119,6 +123,8 @@ export class HandleModel {
   private readonly tagCache = new Map<ts.Declaration, DeclarationTags>();
   private readonly releaseMethodNames: ReadonlySet<string>;
   private readonly livenessMemberNames: ReadonlySet<string>;
+  /** Presets and settings: handle types and calls described by name (see src/analysis/presets). */
+  readonly specs: SpecMatcher | undefined;
 
   constructor(
     private readonly program: ts.Program,
@@ -128,6 +134,7 @@ export class HandleModel {
     this.options = options;
     this.releaseMethodNames = new Set(options.releaseMethodNames);
     this.livenessMemberNames = new Set(options.livenessMemberNames);
+    this.specs = options.specs && options.specs.specs.length > 0 ? new SpecMatcher(options.specs, program) : undefined;
   }
 
   isLivenessMember(name: string): boolean {
@@ -189,8 +196,9 @@ export class HandleModel {
     const cached = this.handleSymbolCache.get(symbol);
     if (cached !== undefined) return cached;
     this.handleSymbolCache.set(symbol, false);
-    let result = false;
-    for (const declaration of symbol.declarations ?? []) {
+    // Hook (presets/settings): a type a preset or the settings name is a handle.
+    let result = this.specs?.isHandleSymbol(symbol) ?? false;
+    for (const declaration of result ? [] : (symbol.declarations ?? [])) {
       if (ts.getJSDocTags(declaration).some((tag) => tag.tagName.text === HANDLE_TAG)) {
         result = true;
         break;
@@ -277,7 +285,20 @@ export class HandleModel {
         if (declaration.parameters[tags.release]?.dotDotDotToken) rest = 'release';
         else args[tags.release] = 'release';
       }
-      if (!tags.acquire && tags.release === undefined) {
+      // Hook (presets/settings): an API a preset or the settings describe; tags above win, summaries below lose.
+      const specEffect = !tags.acquire && tags.release === undefined && signature ? this.specs?.classifyCall(node, signature, declaration) : undefined;
+      if (specEffect) {
+        if (specEffect.result) result = specEffect.result;
+        for (const [index, effect] of specEffect.args) {
+          if (declaration.parameters[index]?.dotDotDotToken) rest = effect;
+          else args[index] = effect;
+        }
+        if (specEffect.receiver && isMethodCall) {
+          receiver = specEffect.receiver;
+          if (receiver === 'release' || receiver === 'escape') mayMutateReceiver = false;
+        }
+        resultAliasesArg = specEffect.resultAliasesArg;
+      } else if (!tags.acquire && tags.release === undefined) {
         const summary = summaryOf?.(declaration);
         if (summary) {
           summary.params.forEach((effect, index) => {

@@ -20,11 +20,21 @@ import { defaultHandleModelOptions, HandleModel } from './handle-model.js';
 import { analyzeClassObligations } from './class-obligations.js';
 import type { ClassObligationFinding } from './class-obligations.js';
 import { lowerFunction } from './lower.js';
-import { mayTouchHandles } from './prefilter.js';
+import { calleeVocabulary, mayTouchHandles } from './prefilter.js';
+import type { CalleeVocabulary } from './prefilter.js';
+import { CompiledSpecs, presets } from './presets/index.js';
+import type { HandleLifetimeSettings } from './settings.js';
+import { specFromSettings } from './settings.js';
 
 export type { Finding, FindingKind, LeakKind, TraceStep } from './findings.js';
 export type { ClassObligationFinding, ClassObligationKind, OwnedField } from './class-obligations.js';
 export type { HandleModelOptions } from './handle-model.js';
+export { presetNames } from './presets/index.js';
+export type { HandleApiSpec } from './presets/index.js';
+export type { HandleLifetimeSettings } from './settings.js';
+export { validateSettings } from './settings.js';
+export { analyzeNativeCallbacks } from './native-callbacks.js';
+export type { NativeCallbackAnalysis, PrematureCallbackRelease } from './native-callbacks.js';
 export { HandleModel } from './handle-model.js';
 export { analyzeHandleStores, PERMANENT_STORE_COMMENT } from './handle-stores.js';
 export type { HandleStore, HandleStoreAnalysis, StoreFinding, StoreSite } from './handle-stores.js';
@@ -39,6 +49,24 @@ export interface AnalysisInput {
 
 export interface AnalysisOptions {
   readonly model?: Partial<HandleModelOptions>;
+  /**
+   * `settings['handle-lifetime']`, already validated (src/analysis/settings.ts):
+   * presets to turn off and APIs to describe. Every preset is on when absent.
+   */
+  readonly settings?: HandleLifetimeSettings;
+}
+
+const compiledSpecsCache = new Map<string, CompiledSpecs>();
+
+/** The presets that are on, after the settings' own spec (settings win over presets). */
+export function compiledSpecsFor(settings: HandleLifetimeSettings = {}): CompiledSpecs {
+  const fromSettings = specFromSettings(settings);
+  const specs = [...(fromSettings ? [fromSettings] : []), ...presets.filter((preset) => settings.presets?.[preset.name] !== false)];
+  const compiled = new CompiledSpecs(specs);
+  const cached = compiledSpecsCache.get(compiled.key);
+  if (cached) return cached;
+  compiledSpecsCache.set(compiled.key, compiled);
+  return compiled;
 }
 
 export interface FileAnalysis {
@@ -58,7 +86,15 @@ const analysisCache = new WeakMap<TSESTree.Program, FileAnalysis>();
 
 /** The model for a program, shared by every file of it (its caches are per type and declaration). */
 export function handleModelFor(program: ts.Program, options: AnalysisOptions = {}): HandleModel {
-  const resolved: HandleModelOptions = { ...defaultHandleModelOptions, ...options.model };
+  const specs = options.model?.specs ?? compiledSpecsFor(options.settings);
+  const resolved: HandleModelOptions = {
+    ...defaultHandleModelOptions,
+    ...options.model,
+    // Presets add their liveness checks (`alive`, `isDeleted`) to the defaults.
+    livenessMemberNames: [...new Set([...(options.model?.livenessMemberNames ?? defaultHandleModelOptions.livenessMemberNames), ...specs.livenessMembers])],
+    specs,
+  };
+  // The specs serialise to their key (CompiledSpecs#toJSON).
   const key = JSON.stringify(resolved);
   let byOptions = modelCache.get(program);
   if (!byOptions) modelCache.set(program, (byOptions = new Map()));
@@ -98,10 +134,16 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
   const findings: Finding[] = [];
   const skipped: TSESTree.Node[] = [];
   const functions: (FunctionNode | TSESTree.Program)[] = [input.ast, ...collectFunctions(input.ast)];
+  let vocabulary: CalleeVocabulary | undefined;
+  try {
+    vocabulary = calleeVocabulary(file, functions);
+  } catch (error) {
+    if (!(error instanceof RangeError) && !(error instanceof TypeError)) throw error;
+  }
   for (const fn of functions) {
     try {
       // Most functions of most files touch no handle: a cheap look first.
-      if (!mayTouchHandles(file, fn)) continue;
+      if (!mayTouchHandles(file, fn, vocabulary)) continue;
       const lowered = lowerFunction(file, fn);
       if (lowered.tooLarge) {
         skipped.push(fn);
@@ -184,6 +226,10 @@ function summariesOfFile(program: ts.Program, sourceFile: ts.SourceFile, model: 
 }
 
 /** Summaries of functions whose bodies are in this file, computed on demand, with a guard against recursion. */
+/** How many summaries are being computed inside each other (see `Summaries.of`). */
+let summaryDepth = 0;
+const MAX_SUMMARY_DEPTH = 2;
+
 class Summaries {
   private readonly cache = new Map<ts.Node, MethodSummary | undefined>();
   private readonly inProgress = new Set<ts.Node>();
@@ -199,19 +245,24 @@ class Summaries {
       return undefined;
     }
     this.inProgress.add(declaration);
+    summaryDepth++;
     let summary: MethodSummary | undefined;
     try {
-      const lowered = lowerFunction(this.file, fn, { summarize: true });
+      // Summaries of summaries stop two levels down: in a large file the
+      // callees of callees would otherwise pull in most of the file.
+      const lowered = lowerFunction(this.file, fn, { summarize: true, withSummaries: summaryDepth < MAX_SUMMARY_DEPTH });
       if (!lowered.tooLarge) summary = runDataflow(lowered, { checkLeaks: false, summarize: true }).summary;
     } finally {
+      summaryDepth--;
       this.inProgress.delete(declaration);
     }
     this.cache.set(declaration, summary);
     return summary;
   }
 
-  private functionNode(declaration: ts.SignatureDeclaration): FunctionNode | undefined {
-    if (!('body' in declaration) || !declaration.body) return undefined;
+  private functionNode(signature: ts.SignatureDeclaration): FunctionNode | undefined {
+    const declaration = 'body' in signature && signature.body ? signature : this.implementationOf(signature);
+    if (!declaration) return undefined;
     const node = this.file.services.tsNodeToESTreeNodeMap.get(declaration);
     if (!node) return undefined;
     if (
@@ -225,5 +276,15 @@ class Summaries {
       return node.value;
     }
     return undefined;
+  }
+
+  /** An overload signature's implementation (the declaration of the same symbol that has a body). */
+  private implementationOf(signature: ts.SignatureDeclaration): ts.SignatureDeclaration | undefined {
+    const name = signature.name;
+    if (!name) return undefined;
+    const symbol = this.file.model.checker.getSymbolAtLocation(name);
+    return symbol?.declarations?.find(
+      (declaration): declaration is ts.SignatureDeclaration => ts.isFunctionLike(declaration) && 'body' in declaration && declaration.body !== undefined,
+    );
   }
 }

@@ -16,7 +16,176 @@ type FunctionLike = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression |
 
 const declarationVerdicts = new WeakMap<ts.Declaration, boolean>();
 
-export function mayTouchHandles(file: FileContext, fn: FunctionLike): boolean {
+/**
+ * Callee names worth a symbol lookup: release-named methods, names the
+ * program tags `@acquire`/`@release`, names presets and settings describe,
+ * and functions of this file that themselves touch handles. A call by any
+ * other name cannot acquire or release (short of a cross-file summary).
+ */
+export interface CalleeVocabulary {
+  readonly names: ReadonlySet<string>;
+  /** A spec matches methods of any name: every member call is looked up. */
+  readonly anyMethod: boolean;
+}
+
+const taggedNamesCache = new WeakMap<ts.Program, ReadonlySet<string>>();
+
+/** Names of declarations tagged `@acquire` or `@release` anywhere in the program (files without the tags are skipped by a text search). */
+function taggedNames(program: ts.Program): ReadonlySet<string> {
+  const cached = taggedNamesCache.get(program);
+  if (cached) return cached;
+  const names = new Set<string>();
+  for (const sourceFile of program.getSourceFiles()) {
+    if (program.isSourceFileDefaultLibrary(sourceFile)) continue;
+    const text = sourceFile.text;
+    if (!text.includes('@acquire') && !text.includes('@release')) continue;
+    const visit = (node: ts.Node): void => {
+      if (ts.isFunctionLike(node) || ts.isVariableDeclaration(node) || ts.isPropertyDeclaration(node) || ts.isPropertySignature(node)) {
+        const tags = ts.getJSDocTags(node);
+        if (tags.some((tag) => tag.tagName.text === 'acquire' || tag.tagName.text === 'release')) {
+          const name = (node as { name?: ts.Node }).name;
+          if (name && (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name))) names.add(name.text);
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(sourceFile);
+  }
+  taggedNamesCache.set(program, names);
+  return names;
+}
+
+interface SpecLike {
+  readonly modules?: readonly string[];
+  readonly acquireByReturnType?: boolean;
+  readonly handleShapes?: readonly { readonly members: readonly string[] }[];
+}
+
+const activeCache = new WeakMap<ts.Program, Map<string, boolean>>();
+
+/**
+ * Does the program use this spec's library? Its modules appear among the
+ * program's files (`/node_modules/<pkg>/`), or, for specs that match
+ * generated glue by shape (`modules: ['*']`), some declaration file has
+ * every member of a shape.
+ */
+function specActive(program: ts.Program, spec: SpecLike): boolean {
+  let byKey = activeCache.get(program);
+  if (!byKey) activeCache.set(program, (byKey = new Map()));
+  const key = JSON.stringify(spec);
+  const cached = byKey.get(key);
+  if (cached !== undefined) return cached;
+  const modules = spec.modules ?? ['*'];
+  const files = program.getSourceFiles().filter((file) => !program.isSourceFileDefaultLibrary(file));
+  let active: boolean;
+  if (modules.includes('*')) {
+    const shapes = spec.handleShapes ?? [];
+    active =
+      shapes.length === 0 ||
+      files.some((file) => file.isDeclarationFile && shapes.some((shape) => shape.members.every((member) => file.text.includes(member))));
+  } else {
+    active = files.some((file) => modules.some((module) => file.fileName.includes(`/node_modules/${module}/`) || file.text.includes(`'${module}'`) || file.text.includes(`"${module}"`)));
+  }
+  byKey.set(key, active);
+  return active;
+}
+
+/** Function and method names that presets and settings describe. */
+function specNames(file: FileContext): { names: string[]; anyMethod: boolean } {
+  const allSpecs = (file.model.options as { specs?: { specs?: readonly SpecLike[] } }).specs?.specs ?? [];
+  const specs = allSpecs.filter((spec) => specActive(file.services.program, spec));
+  const names: string[] = [];
+  // A spec that acquires by return type matches calls of any name.
+  let anyMethod = specs.some((spec) => spec.acquireByReturnType === true);
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (value && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) {
+        if ((key === 'method' || key === 'function') && typeof inner === 'string') {
+          if (inner === '*') anyMethod = true;
+          else names.push(inner);
+        } else visit(inner);
+      }
+    }
+  };
+  visit(specs);
+  return { names, anyMethod };
+}
+
+/** The vocabulary of a file: computed once, before its functions are looked at. */
+export function calleeVocabulary(file: FileContext, functions: readonly FunctionLike[]): CalleeVocabulary {
+  const fromSpecs = specNames(file);
+  // Release-named methods (`x.dispose()`) are checked by their receiver's type, not looked up by name.
+  const names = new Set<string>([...taggedNames(file.services.program), ...fromSpecs.names]);
+  const base: CalleeVocabulary = { names: new Set(names), anyMethod: fromSpecs.anyMethod };
+  // Functions of this file that touch handles by the base vocabulary, then
+  // those that call them by name, to a fixpoint (bounded by the file).
+  const pending = functions.filter((fn) => fn.type !== AST_NODE_TYPES.Program);
+  const touching = pending.filter((fn) => mayTouchHandles(file, fn, base));
+  const added = (fn: FunctionLike): string | null => functionName(fn);
+  for (const fn of touching) {
+    const name = added(fn);
+    if (name) names.add(name);
+  }
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const fn of pending) {
+      const name = added(fn);
+      if (!name || names.has(name)) continue;
+      if (callsAnyOf(fn, names)) {
+        names.add(name);
+        grew = true;
+      }
+    }
+  }
+  return { names, anyMethod: fromSpecs.anyMethod };
+}
+
+function functionName(fn: FunctionLike): string | null {
+  if (fn.type === AST_NODE_TYPES.FunctionDeclaration && fn.id) return fn.id.name;
+  if (fn.type === AST_NODE_TYPES.FunctionExpression && fn.id) return fn.id.name;
+  const parent = fn.parent;
+  if (!parent) return null;
+  if ((parent.type === AST_NODE_TYPES.MethodDefinition || parent.type === AST_NODE_TYPES.Property || parent.type === AST_NODE_TYPES.PropertyDefinition) && !parent.computed) {
+    return parent.key.type === AST_NODE_TYPES.Identifier ? parent.key.name : parent.key.type === AST_NODE_TYPES.PrivateIdentifier ? `#${parent.key.name}` : null;
+  }
+  if (parent.type === AST_NODE_TYPES.VariableDeclarator && parent.id.type === AST_NODE_TYPES.Identifier) return parent.id.name;
+  if (parent.type === AST_NODE_TYPES.AssignmentExpression && parent.left.type === AST_NODE_TYPES.MemberExpression) return memberName(parent.left);
+  return null;
+}
+
+function calleeName(node: TSESTree.CallExpression | TSESTree.NewExpression): string | null {
+  const callee = node.callee.type === AST_NODE_TYPES.ChainExpression ? node.callee.expression : node.callee;
+  if (callee.type === AST_NODE_TYPES.Identifier) return callee.name;
+  if (callee.type === AST_NODE_TYPES.MemberExpression) return memberName(callee);
+  return null;
+}
+
+function callsAnyOf(fn: FunctionLike, names: ReadonlySet<string>): boolean {
+  let found = false;
+  const visit = (node: TSESTree.Node): void => {
+    if (found) return;
+    if (node !== fn && (node.type === AST_NODE_TYPES.FunctionDeclaration || node.type === AST_NODE_TYPES.FunctionExpression || node.type === AST_NODE_TYPES.ArrowFunctionExpression)) return;
+    if (node.type === AST_NODE_TYPES.CallExpression || node.type === AST_NODE_TYPES.NewExpression) {
+      const name = calleeName(node);
+      if (name !== null && names.has(name)) {
+        found = true;
+        return;
+      }
+    }
+    for (const key of visitorKeys[node.type] ?? []) {
+      const value = (node as unknown as Record<string, unknown>)[key];
+      if (Array.isArray(value)) {
+        for (const child of value) if (child && typeof child === 'object' && 'type' in child) visit(child as TSESTree.Node);
+      } else if (value && typeof value === 'object' && 'type' in value) visit(value as TSESTree.Node);
+    }
+  };
+  visit(fn);
+  return found;
+}
+
+export function mayTouchHandles(file: FileContext, fn: FunctionLike, vocabulary?: CalleeVocabulary): boolean {
   const releaseNames = new Set(file.model.options.releaseMethodNames);
   let found = false;
   const visit = (node: TSESTree.Node): void => {
@@ -35,7 +204,7 @@ export function mayTouchHandles(file: FileContext, fn: FunctionLike): boolean {
         break;
       case AST_NODE_TYPES.CallExpression:
       case AST_NODE_TYPES.NewExpression:
-        if (callMayTouchHandles(file, node, releaseNames)) {
+        if (callMayTouchHandles(file, node, releaseNames, vocabulary)) {
           found = true;
           return;
         }
@@ -55,8 +224,19 @@ export function mayTouchHandles(file: FileContext, fn: FunctionLike): boolean {
   return found;
 }
 
-function callMayTouchHandles(file: FileContext, node: TSESTree.CallExpression | TSESTree.NewExpression, releaseNames: ReadonlySet<string>): boolean {
+function callMayTouchHandles(
+  file: FileContext,
+  node: TSESTree.CallExpression | TSESTree.NewExpression,
+  releaseNames: ReadonlySet<string>,
+  vocabulary: CalleeVocabulary | undefined,
+): boolean {
   const callee = node.callee.type === AST_NODE_TYPES.ChainExpression ? node.callee.expression : node.callee;
+  if (vocabulary && node.type === AST_NODE_TYPES.CallExpression && callee.type === AST_NODE_TYPES.MemberExpression && !vocabulary.anyMethod) {
+    // A method's symbol costs the receiver's type: only names in the vocabulary are worth it
+    // (plain function names resolve cheaply and are always looked up, as is `new`).
+    const name = memberName(callee);
+    if (name !== '@@dispose' && name !== '@@asyncDispose' && (name === null || !vocabulary.names.has(name))) return false;
+  }
   if (callee.type === AST_NODE_TYPES.MemberExpression) {
     const name = memberName(callee);
     if (name === '@@dispose' || name === '@@asyncDispose') return true;
@@ -70,6 +250,8 @@ function callMayTouchHandles(file: FileContext, node: TSESTree.CallExpression | 
   let symbol = checker.getSymbolAtLocation(nameNode);
   if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
   if (!symbol) return false;
+  // Hook (presets/settings, issue 7): `tf.square`, `koffi.register` carry no tags and may return no handle type.
+  if (file.model.specs?.mayDescribeCallee(symbol)) return true;
   if (node.type === AST_NODE_TYPES.NewExpression) {
     return file.model.isHandleType(checker.getDeclaredTypeOfSymbol(symbol)) || (symbol.declarations ?? []).some((d) => declarationMatters(file, d));
   }

@@ -4,6 +4,7 @@ import noDoubleRelease from './no-double-release.js';
 import noFinalizerKeepsTargetAlive from './no-finalizer-keeps-target-alive.js';
 import noFinalizerSharedState from './no-finalizer-shared-state.js';
 import noLeakedHandle from './no-leaked-handle.js';
+import noPrematureCallbackRelease from './no-premature-callback-release.js';
 import noUnguardedFinalizer from './no-unguarded-finalizer.js';
 import noUnregisterWithoutToken from './no-unregister-without-token.js';
 import noUseAfterRelease from './no-use-after-release.js';
@@ -17,6 +18,7 @@ export const rules = {
   'no-finalizer-keeps-target-alive': noFinalizerKeepsTargetAlive,
   'no-finalizer-shared-state': noFinalizerSharedState,
   'no-leaked-handle': noLeakedHandle,
+  'no-premature-callback-release': noPrematureCallbackRelease,
   'no-unguarded-finalizer': noUnguardedFinalizer,
   'no-unregister-without-token': noUnregisterWithoutToken,
   'no-use-after-release': noUseAfterRelease,

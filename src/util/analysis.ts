@@ -2,17 +2,47 @@
 import type { ScopeManager } from '@typescript-eslint/scope-manager';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { ESLintUtils } from '@typescript-eslint/utils';
-import { analyzeFile } from '../analysis/index.js';
-import type { FileAnalysis, Finding } from '../analysis/index.js';
+import { analyzeFile, presetNames, validateSettings } from '../analysis/index.js';
+import type { AnalysisOptions, FileAnalysis, Finding, HandleLifetimeSettings } from '../analysis/index.js';
 
-export function getFileAnalysis(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>): FileAnalysis {
+type AnyRuleContext = Readonly<TSESLint.RuleContext<string, readonly unknown[]>>;
+
+/** Validated settings per settings object (ESLint hands every rule of a config the same one). */
+const validatedSettings = new WeakMap<object, HandleLifetimeSettings>();
+
+/**
+ * `settings['handle-lifetime']`, checked: a bad entry throws an Error that
+ * names it (`handle-lifetime settings: release[2].method must be a string`),
+ * which ESLint reports for the file.
+ */
+export function handleLifetimeSettings(context: AnyRuleContext): HandleLifetimeSettings {
+  const raw = (context.settings as Record<string, unknown> | undefined)?.['handle-lifetime'];
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw === 'object') {
+    const cached = validatedSettings.get(raw);
+    if (cached) return cached;
+  }
+  const settings = validateSettings(raw, presetNames);
+  if (typeof raw === 'object') validatedSettings.set(raw, settings);
+  return settings;
+}
+
+/** The analysis options a rule's context asks for (the bridges of other analyses use them too). */
+export function analysisOptionsFor(context: AnyRuleContext): AnalysisOptions {
+  return { settings: handleLifetimeSettings(context) };
+}
+
+export function getFileAnalysis(context: AnyRuleContext): FileAnalysis {
   const services = ESLintUtils.getParserServices(context);
   const sourceCode = context.sourceCode;
-  return analyzeFile({
-    ast: sourceCode.ast,
-    services,
-    scopeManager: sourceCode.scopeManager as ScopeManager,
-  });
+  return analyzeFile(
+    {
+      ast: sourceCode.ast,
+      services,
+      scopeManager: sourceCode.scopeManager as ScopeManager,
+    },
+    analysisOptionsFor(context),
+  );
 }
 
 const MAX_NAME = 40;

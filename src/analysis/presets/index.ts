@@ -1,0 +1,32 @@
+/** The library presets, on by default; `settings['handle-lifetime'].presets` turns any off by name. */
+import { bunFfi } from './bun-ffi.js';
+import { denoFfi } from './deno-ffi.js';
+import { embind } from './embind.js';
+import { koffi } from './koffi.js';
+import { opencv } from './opencv.js';
+import { quickjsEmscripten } from './quickjs-emscripten.js';
+import { sqlJs } from './sql-js.js';
+import { tfjs } from './tfjs.js';
+import type { HandleApiSpec } from './types.js';
+import { wasmBindgen } from './wasm-bindgen.js';
+import { webTreeSitter } from './web-tree-sitter.js';
+
+export type { CallPattern, HandleApiSpec, HandleShape, ModuleName, NativeCallbackSpec, Operand, OperandPattern, ScopePattern } from './types.js';
+export { CompiledSpecs, SpecMatcher } from './matcher.js';
+export type { SpecCallEffect } from './matcher.js';
+
+/** Library-specific presets first: a type both opencv and the generic embind preset match is opencv's. */
+export const presets: readonly HandleApiSpec[] = [
+  quickjsEmscripten,
+  webTreeSitter,
+  sqlJs,
+  tfjs,
+  opencv,
+  denoFfi,
+  bunFfi,
+  koffi,
+  embind,
+  wasmBindgen,
+];
+
+export const presetNames: readonly string[] = presets.map((preset) => preset.name);

@@ -1,0 +1,478 @@
+/**
+ * Compiles handle API specs (presets and settings) into lookups, and answers
+ * the handle model's two questions about them: is this symbol a handle type
+ * of some spec, and what does this call do? Lookups are indexed by name, so
+ * a call asks only the patterns written for its callee's name; answers are
+ * cached per symbol, declaration and call.
+ */
+import ts from 'typescript';
+import type { ArgumentEffect } from '../handle-model.js';
+import type { CallPattern, HandleApiSpec, HandleShape, ModuleName, Operand, OperandPattern } from './types.js';
+
+/** The specs a model was built with, independent of any program (so one compilation serves every program). */
+export class CompiledSpecs {
+  /** Which specs, and in which order: the key of the model cache. */
+  readonly key: string;
+  readonly livenessMembers: readonly string[];
+
+  constructor(readonly specs: readonly HandleApiSpec[]) {
+    if (specs.length > 30) throw new Error(`handle-lifetime: at most 30 handle API specs are supported (got ${specs.length})`);
+    this.key = JSON.stringify(specs);
+    this.livenessMembers = [...new Set(specs.flatMap((spec) => spec.liveness ?? []))];
+  }
+
+  /** Models are cached by `JSON.stringify(options)`: the specs stand for themselves by their key. */
+  toJSON(): string {
+    return this.key;
+  }
+}
+
+/** What a matched call does, as far as a spec says; the model fills in the rest. */
+export interface SpecCallEffect {
+  readonly spec: string;
+  readonly result?: 'acquire' | 'other';
+  readonly receiver?: ArgumentEffect;
+  readonly args: ReadonlyMap<number, ArgumentEffect>;
+  readonly resultAliasesArg?: number;
+}
+
+type PatternKind = 'acquire' | 'borrow' | 'release' | 'takeOwnership' | 'use' | 'scope' | 'keep' | 'callback';
+
+interface IndexedPattern {
+  readonly specIndex: number;
+  readonly kind: PatternKind;
+  readonly pattern: CallPattern & { readonly operand?: Operand };
+  readonly modules: readonly ModuleName[];
+}
+
+interface Origin {
+  readonly names: ReadonlySet<string>;
+  readonly fileName: string;
+}
+
+const EMPTY_MAP: ReadonlyMap<number, ArgumentEffect> = new Map();
+
+export class SpecMatcher {
+  private readonly specs: readonly HandleApiSpec[];
+  /** Patterns by function or method name (`*` methods under `*`). */
+  private readonly byName = new Map<string, IndexedPattern[]>();
+  private readonly handleTypeNames = new Map<string, number[]>();
+  private readonly symbolMasks = new Map<ts.Symbol, number>();
+  private readonly originCache = new Map<ts.Node, Origin>();
+  private readonly packageCache = new Map<string, readonly string[]>();
+  private readonly containerNamesCache = new Map<ts.Declaration, ReadonlySet<string>>();
+  private readonly scopeCallCache = new Map<ts.CallExpression, number>();
+  private readonly calleeVerdicts = new Map<ts.Symbol, boolean>();
+  private readonly checker: ts.TypeChecker;
+
+  constructor(
+    compiled: CompiledSpecs,
+    program: ts.Program,
+  ) {
+    this.checker = program.getTypeChecker();
+    this.specs = compiled.specs;
+    this.specs.forEach((spec, specIndex) => {
+      for (const name of spec.handleTypes ?? []) push(this.handleTypeNames, name, specIndex);
+      const add = (kind: PatternKind, patterns: readonly CallPattern[] | undefined): void => {
+        for (const pattern of patterns ?? []) {
+          const name = pattern.method ?? pattern.function;
+          if (name === undefined) continue;
+          push(this.byName, name, { specIndex, kind, pattern, modules: pattern.from ?? spec.modules });
+        }
+      };
+      add('borrow', spec.borrow);
+      add('acquire', spec.acquire);
+      add('release', spec.release);
+      add('takeOwnership', spec.takeOwnership);
+      add('use', spec.use);
+      add('scope', spec.scopes);
+      add('keep', spec.keep);
+      add('callback', spec.nativeCallbacks?.create);
+    });
+  }
+
+  get specCount(): number {
+    return this.specs.length;
+  }
+
+  // ------------------------------------------------------------------ types
+
+  /** Is the class, interface or type alias a handle type of some spec? */
+  isHandleSymbol(symbol: ts.Symbol): boolean {
+    return this.maskOfSymbol(symbol) !== 0;
+  }
+
+  /** The specs (as a bit mask) that make values of this type handles. */
+  maskOfType(type: ts.Type, depth = 0): number {
+    if (depth > 4) return 0;
+    let mask = 0;
+    if (type.aliasSymbol) mask |= this.maskOfSymbol(type.aliasSymbol);
+    if (type.isUnionOrIntersection()) {
+      for (const part of type.types) mask |= this.maskOfType(part, depth + 1);
+      return mask;
+    }
+    const symbol = type.getSymbol();
+    // `typeof Tensor` (the class itself, as `getGlobalTensorClass()` returns it) is no handle.
+    if (symbol && symbol.flags & ts.SymbolFlags.Class && type.getConstructSignatures().length > 0) return mask;
+    if (symbol) {
+      if (symbol.getName() === 'Promise' || symbol.getName() === 'PromiseLike') {
+        const [awaited] = this.checker.getTypeArguments(type as ts.TypeReference);
+        return awaited ? mask | this.maskOfType(awaited, depth + 1) : mask;
+      }
+      mask |= this.maskOfSymbol(symbol);
+    }
+    return mask;
+  }
+
+  private maskOfSymbol(symbol: ts.Symbol): number {
+    const cached = this.symbolMasks.get(symbol);
+    if (cached !== undefined) return cached;
+    this.symbolMasks.set(symbol, 0); // recursive heritage
+    let mask = 0;
+    const named = this.handleTypeNames.get(symbol.getName());
+    for (const declaration of symbol.declarations ?? []) {
+      if (named) {
+        const origin = this.originOf(declaration);
+        for (const specIndex of named) if (this.fromModules(origin, this.specs[specIndex].modules)) mask |= 1 << specIndex;
+      }
+      this.specs.forEach((spec, specIndex) => {
+        if ((mask & (1 << specIndex)) !== 0 || !spec.handleShapes) return;
+        if (spec.handleShapes.some((shape) => this.hasShape(symbol, declaration, shape)) && this.fromModules(this.originOf(declaration), spec.modules)) {
+          mask |= 1 << specIndex;
+        }
+      });
+      if (ts.isClassLike(declaration) || ts.isInterfaceDeclaration(declaration)) {
+        for (const clause of declaration.heritageClauses ?? []) {
+          for (const heritage of clause.types) {
+            const base = this.checker.getTypeAtLocation(heritage).getSymbol() ?? this.checker.getSymbolAtLocation(heritage.expression);
+            if (base && base !== symbol) mask |= this.maskOfSymbol(base);
+          }
+        }
+      }
+    }
+    this.symbolMasks.set(symbol, mask);
+    return mask;
+  }
+
+  private hasShape(symbol: ts.Symbol, declaration: ts.Declaration, shape: HandleShape): boolean {
+    if (shape.classesOnly ? !ts.isClassLike(declaration) : !(ts.isClassLike(declaration) || ts.isInterfaceDeclaration(declaration))) return false;
+    if (shape.declarationFilesOnly && !declaration.getSourceFile().isDeclarationFile) return false;
+    const type = this.checker.getDeclaredTypeOfSymbol(symbol);
+    return shape.members.every((member) => type.getProperty(member) !== undefined);
+  }
+
+  // ------------------------------------------------------------------ calls
+
+  /**
+   * What the specs say about a call, or undefined when none describes it.
+   * The first spec that describes the call decides (settings come first).
+   */
+  classifyCall(node: ts.CallExpression | ts.NewExpression, signature: ts.Signature, signatureDeclaration: ts.SignatureDeclaration): SpecCallEffect | undefined {
+    // `super(…)` initialises `this`; it returns nothing new.
+    if (node.expression.kind === ts.SyntaxKind.SuperKeyword) return undefined;
+    const declaration = memberOf(signatureDeclaration);
+    const candidates = this.candidates(node, declaration);
+    const origin = this.originOf(declaration);
+    const matched = new Map<number, IndexedPattern[]>();
+    if (candidates.length > 0) {
+      const containerNames = this.containerNames(declaration, node);
+      for (const candidate of candidates) {
+        if (!this.fromModules(origin, candidate.modules)) continue;
+        if (!this.patternMatches(candidate.pattern, declaration, containerNames)) continue;
+        push(matched, candidate.specIndex, candidate);
+      }
+    }
+    for (let specIndex = 0; specIndex < this.specs.length; specIndex++) {
+      const spec = this.specs[specIndex];
+      const patterns = matched.get(specIndex) ?? [];
+      const byReturnType =
+        spec.acquireByReturnType === true &&
+        this.fromModules(origin, spec.modules) &&
+        !returnsThis(signatureDeclaration) &&
+        (this.maskOfType(signature.getReturnType()) & (1 << specIndex)) !== 0;
+      if (patterns.length === 0 && !byReturnType) continue;
+      return this.effectOf(spec, specIndex, patterns, byReturnType, node, declaration);
+    }
+    return undefined;
+  }
+
+  /**
+   * A cheap look for the prefilter: may a call to this symbol be described by
+   * a spec (so its function must be analysed)? Cached per symbol.
+   */
+  mayDescribeCallee(symbol: ts.Symbol): boolean {
+    const cached = this.calleeVerdicts.get(symbol);
+    if (cached !== undefined) return cached;
+    let verdict = false;
+    const named = this.byName.get(symbol.getName()) ?? [];
+    for (const declaration of symbol.declarations ?? []) {
+      const origin = this.originOf(declaration);
+      if (named.some((candidate) => this.fromModules(origin, candidate.modules))) verdict = true;
+      for (let specIndex = 0; !verdict && specIndex < this.specs.length; specIndex++) {
+        const spec = this.specs[specIndex];
+        if (!spec.acquireByReturnType || !this.fromModules(origin, spec.modules)) continue;
+        if (!spec.modules.includes('*')) verdict = true;
+        else if (declaration.getSourceFile().isDeclarationFile && ts.isFunctionLike(declaration) && declaration.type) {
+          verdict = (this.maskOfType(this.checker.getTypeFromTypeNode(declaration.type)) & (1 << specIndex)) !== 0;
+        }
+      }
+      if (verdict) break;
+    }
+    // `new SQL.Database()`, `new cv.Mat()`: a property whose type constructs a handle of some spec.
+    if (!verdict && symbol.flags & (ts.SymbolFlags.Property | ts.SymbolFlags.Variable | ts.SymbolFlags.Class)) {
+      const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0];
+      if (declaration) {
+        const construct = this.checker.getTypeOfSymbolAtLocation(symbol, declaration).getConstructSignatures();
+        verdict = construct.some((signature) => this.maskOfType(signature.getReturnType()) !== 0);
+      }
+    }
+    this.calleeVerdicts.set(symbol, verdict);
+    return verdict;
+  }
+
+  /** The call creates a native callback by a spec's `nativeCallbacks.create` (`koffi.register`). */
+  isCallbackCreation(node: ts.CallExpression | ts.NewExpression, signatureDeclaration: ts.SignatureDeclaration): boolean {
+    const declaration = memberOf(signatureDeclaration);
+    const origin = this.originOf(declaration);
+    return this.candidates(node, declaration).some(
+      (candidate) =>
+        candidate.kind === 'callback' &&
+        this.fromModules(origin, candidate.modules) &&
+        this.patternMatches(candidate.pattern, declaration, this.containerNames(declaration, node)),
+    );
+  }
+
+  /** Is a value of this type a native callback (`Deno.UnsafeCallback`, bun's `JSCallback`)? */
+  isNativeCallbackType(type: ts.Type): boolean {
+    const mask = this.maskOfType(type);
+    if (mask === 0) return false;
+    const names = this.typeNames(type);
+    return this.specs.some(
+      (spec, specIndex) => (mask & (1 << specIndex)) !== 0 && (spec.nativeCallbacks?.types ?? []).some((name) => names.has(name)),
+    );
+  }
+
+  /** Members that hand a native callback's address out, over every spec. */
+  callbackPointerMembers(): ReadonlySet<string> {
+    return new Set(this.specs.flatMap((spec) => spec.nativeCallbacks?.pointerMembers ?? []));
+  }
+
+  private effectOf(
+    spec: HandleApiSpec,
+    specIndex: number,
+    patterns: readonly IndexedPattern[],
+    byReturnType: boolean,
+    node: ts.CallExpression | ts.NewExpression,
+    declaration: ts.Declaration,
+  ): SpecCallEffect {
+    const isMethod = isMethodDeclaration(declaration);
+    const args = new Map<number, ArgumentEffect>();
+    let receiver: ArgumentEffect | undefined;
+    let result: SpecCallEffect['result'];
+    let resultAliasesArg: number | undefined;
+    const setOperand = (pattern: OperandPattern, effect: ArgumentEffect): void => {
+      const operand = pattern.operand ?? (isMethod && pattern.method !== undefined ? 'receiver' : 0);
+      if (operand === 'receiver') receiver = effect;
+      else args.set(operand, effect);
+    };
+    const kinds = new Set(patterns.map((pattern) => pattern.kind));
+    for (const { kind, pattern } of patterns) {
+      if (kind === 'release') setOperand(pattern, 'release');
+      else if (kind === 'takeOwnership') setOperand(pattern, 'escape');
+      else if (kind === 'use') setOperand(pattern, 'use');
+    }
+    const insideScope = spec.scopes !== undefined && this.insideScope(node, specIndex);
+    if (kinds.has('borrow')) result = 'other';
+    else if (kinds.has('keep')) {
+      if (insideScope) {
+        result = 'acquire';
+        args.set(0, 'escape');
+      } else {
+        result = 'other';
+        resultAliasesArg = 0;
+        args.set(0, 'use');
+      }
+    } else if (kinds.has('acquire') || kinds.has('callback') || byReturnType) {
+      // Inside `tf.tidy(() => …)` the scope releases what the library allocates.
+      result = insideScope ? 'other' : 'acquire';
+    }
+    return { spec: spec.name, result, receiver, args: args.size > 0 ? args : EMPTY_MAP, resultAliasesArg };
+  }
+
+  /** Is the call inside a callback handed to one of this spec's scope calls (at any depth)? */
+  private insideScope(node: ts.Node, specIndex: number): boolean {
+    for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+      if (!(ts.isArrowFunction(current) || ts.isFunctionExpression(current))) continue;
+      const call = current.parent;
+      if (!call || !ts.isCallExpression(call) || !call.arguments.includes(current as ts.Expression)) continue;
+      let scopeOf = this.scopeCallCache.get(call);
+      if (scopeOf === undefined) {
+        scopeOf = -1;
+        const signatureDeclaration = this.checker.getResolvedSignature(call)?.getDeclaration();
+        if (signatureDeclaration) {
+          const declaration = memberOf(signatureDeclaration);
+          const origin = this.originOf(declaration);
+          const containerNames = this.containerNames(declaration, call);
+          const scope = this.candidates(call, declaration).find(
+            (candidate) =>
+              candidate.kind === 'scope' && this.fromModules(origin, candidate.modules) && this.patternMatches(candidate.pattern, declaration, containerNames),
+          );
+          if (scope) scopeOf = scope.specIndex;
+        }
+        this.scopeCallCache.set(call, scopeOf);
+      }
+      if (scopeOf === specIndex) return true;
+    }
+    return false;
+  }
+
+  private candidates(node: ts.CallExpression | ts.NewExpression, declaration: ts.Declaration): IndexedPattern[] {
+    const names = new Set<string>();
+    const nameNode = ts.getNameOfDeclaration(declaration);
+    const declared = nameNode && (ts.isIdentifier(nameNode) || ts.isStringLiteral(nameNode)) ? nameNode.text : undefined;
+    if (declared) names.add(declared);
+    // `export declare const add: typeof add_`: the written name too.
+    const callee = node.expression;
+    if (ts.isIdentifier(callee)) names.add(callee.text);
+    else if (ts.isPropertyAccessExpression(callee)) names.add(callee.name.text);
+    if (ts.isConstructorDeclaration(declaration) || ts.isConstructSignatureDeclaration(declaration)) names.add('constructor');
+    const result: IndexedPattern[] = [];
+    for (const name of names) result.push(...(this.byName.get(name) ?? []));
+    if (isMethodDeclaration(declaration)) result.push(...(this.byName.get('*') ?? []));
+    return result;
+  }
+
+  private patternMatches(pattern: CallPattern, declaration: ts.Declaration, containerNames: ReadonlySet<string>): boolean {
+    if (pattern.type !== undefined) return pattern.method !== undefined && containerNames.has(pattern.type);
+    // A free function: not a method of a class or interface.
+    return pattern.function !== undefined && !isMethodDeclaration(declaration);
+  }
+
+  /**
+   * Names of the type that declares a method and of the types it extends,
+   * and of the receiver's type at the call (a method inherited from a base
+   * the spec does not name).
+   */
+  private containerNames(declaration: ts.Declaration, node: ts.CallExpression | ts.NewExpression): ReadonlySet<string> {
+    let names = this.containerNamesCache.get(declaration);
+    if (!names) {
+      const collected = new Set<string>();
+      const container = declaration.parent;
+      if (container && (ts.isClassLike(container) || ts.isInterfaceDeclaration(container))) {
+        const symbol = container.name ? this.checker.getSymbolAtLocation(container.name) : undefined;
+        if (symbol) for (const name of this.typeNames(this.checker.getDeclaredTypeOfSymbol(symbol))) collected.add(name);
+      } else if (container && ts.isTypeLiteralNode(container) && ts.isTypeAliasDeclaration(container.parent)) {
+        collected.add(container.parent.name.text);
+      }
+      names = collected;
+      this.containerNamesCache.set(declaration, names);
+    }
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+      const receiverNames = this.typeNames(this.checker.getTypeAtLocation(node.expression.expression));
+      if (receiverNames.size > 0) return new Set([...names, ...receiverNames]);
+    }
+    return names;
+  }
+
+  /** The names a type goes by: its alias, its symbol, and its base classes and interfaces. */
+  private typeNames(type: ts.Type): Set<string> {
+    const names = new Set<string>();
+    const visit = (current: ts.Type, depth: number): void => {
+      if (depth > 8) return;
+      if (current.aliasSymbol) names.add(current.aliasSymbol.getName());
+      if (current.isUnionOrIntersection()) {
+        for (const part of current.types) visit(part, depth + 1);
+        return;
+      }
+      const symbol = current.getSymbol();
+      if (!symbol) return;
+      if (names.has(symbol.getName()) && depth > 0) return;
+      names.add(symbol.getName());
+      const target = (current as ts.TypeReference).target ?? current;
+      if (target.isClassOrInterface()) for (const base of this.checker.getBaseTypes(target)) visit(base, depth + 1);
+    };
+    visit(type, 0);
+    return names;
+  }
+
+  // ------------------------------------------------------------------ origins
+
+  private fromModules(origin: Origin, modules: readonly ModuleName[]): boolean {
+    for (const name of modules) {
+      if (name === '*' || origin.names.has(name)) return true;
+      // A file of the program: `src/native.d.ts` names the declaring file.
+      if (/\.[cm]?[jt]sx?$/.test(name) && origin.fileName.endsWith(name.startsWith('/') ? name : `/${name}`)) return true;
+    }
+    return false;
+  }
+
+  /** Packages, ambient modules and namespaces a declaration sits in. */
+  private originOf(declaration: ts.Node): Origin {
+    const cached = this.originCache.get(declaration);
+    if (cached) return cached;
+    const sourceFile = declaration.getSourceFile();
+    const names = new Set<string>(this.packagesOf(sourceFile.fileName));
+    const namespaces: string[] = [];
+    for (let current: ts.Node | undefined = declaration.parent; current; current = current.parent) {
+      if (!ts.isModuleDeclaration(current)) continue;
+      if (ts.isStringLiteral(current.name)) names.add(current.name.text);
+      else namespaces.unshift(current.name.text);
+    }
+    for (let i = 0; i < namespaces.length; i++) {
+      names.add(namespaces[i]);
+      names.add(namespaces.slice(0, i + 1).join('.'));
+    }
+    const origin = { names, fileName: sourceFile.fileName.replace(/\\/g, '/') };
+    this.originCache.set(declaration, origin);
+    return origin;
+  }
+
+  private packagesOf(fileName: string): readonly string[] {
+    const cached = this.packageCache.get(fileName);
+    if (cached) return cached;
+    const normalized = fileName.replace(/\\/g, '/');
+    const at = normalized.lastIndexOf('/node_modules/');
+    let packages: string[] = [];
+    if (at >= 0) {
+      const parts = normalized.slice(at + '/node_modules/'.length).split('/');
+      const name = parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+      packages = [name];
+      if (name.startsWith('@types/')) {
+        const typed = name.slice('@types/'.length);
+        packages.push(typed.includes('__') ? `@${typed.replace('__', '/')}` : typed);
+      }
+    }
+    this.packageCache.set(fileName, packages);
+    return packages;
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** A method typed as a property (`manage: <T>(lifetime: T) => T`) is known by its property. */
+function memberOf(declaration: ts.SignatureDeclaration): ts.Declaration {
+  const parent = declaration.parent;
+  if ((ts.isFunctionTypeNode(declaration) || ts.isArrowFunction(declaration) || ts.isFunctionExpression(declaration)) && parent) {
+    if (ts.isPropertySignature(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertyAssignment(parent)) return parent;
+  }
+  return declaration;
+}
+
+function isMethodDeclaration(declaration: ts.Node): boolean {
+  return (
+    ts.isMethodDeclaration(declaration) ||
+    ts.isMethodSignature(declaration) ||
+    ts.isPropertyDeclaration(declaration) ||
+    ts.isPropertySignature(declaration) ||
+    ts.isGetAccessor(declaration)
+  );
+}
+
+/** `method(): this`: the receiver comes back, not a fresh handle. */
+function returnsThis(declaration: ts.SignatureDeclaration): boolean {
+  return declaration.type !== undefined && declaration.type.kind === ts.SyntaxKind.ThisType;
+}

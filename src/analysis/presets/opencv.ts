@@ -1,0 +1,16 @@
+/**
+ * opencv.js (embind): `Mat`, `MatVector` and the other bound classes own
+ * C++ memory until `delete()`. `new cv.Mat()`, `cv.imread`, `mat.clone()`,
+ * `mat.roi()` and `vector.get(i)` return new objects the caller deletes.
+ */
+import type { HandleApiSpec } from './types.js';
+
+export const opencv: HandleApiSpec = {
+  name: 'opencv',
+  description: 'Mat, MatVector and the other embind classes of opencv.js',
+  modules: ['@techstark/opencv-js', 'opencv.js', 'opencv-js', 'mirada'],
+  handleTypes: ['EmscriptenEmbindInstance', 'Mat', 'MatVector'],
+  acquireByReturnType: true,
+  takeOwnership: [{ type: 'EmscriptenEmbindInstance', method: 'deleteLater' }],
+  liveness: ['isDeleted'],
+};

@@ -1,0 +1,19 @@
+/**
+ * @tensorflow/tfjs-core: every op returns a new tensor that holds backend
+ * memory (a WebGL texture, a wasm buffer) until `dispose()`. `tf.tidy(fn)`
+ * disposes the tensors allocated while `fn` runs, except the ones it returns
+ * (owned by the caller of `tidy`) and the ones passed to `tf.keep`.
+ */
+import type { HandleApiSpec } from './types.js';
+
+export const tfjs: HandleApiSpec = {
+  name: 'tfjs',
+  description: 'Tensor and Variable of @tensorflow/tfjs-core (`dispose()`, `tf.tidy`, `tf.keep`)',
+  modules: ['@tensorflow/tfjs-core', '@tensorflow/tfjs', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
+  handleTypes: ['Tensor', 'Variable'],
+  // Every op (`tf.add`, `t.reshape()`, `tf.tidy` itself) returns a fresh tensor.
+  acquireByReturnType: true,
+  release: [{ function: 'dispose', operand: 0 }],
+  scopes: [{ function: 'tidy' }],
+  keep: [{ function: 'keep' }],
+};

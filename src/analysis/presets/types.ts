@@ -1,0 +1,108 @@
+/**
+ * The declarative description of a native-handle API that cannot carry JSDoc
+ * tags (a library's published `.d.ts`, generated glue): which types are
+ * handles, and which functions and methods acquire, release, borrow or take
+ * ownership of one. Presets (one file per library in this folder) and the
+ * `handle-lifetime` settings are both written in this form; matcher.ts
+ * compiles them into lookups the handle model asks.
+ *
+ * Names are matched against declarations, not against the text at the call
+ * site: `tf.tidy` and `import { tidy } from '@tensorflow/tfjs-core'` are the
+ * same function, and a method matches when it is declared on the named type
+ * or on a class that type extends.
+ */
+
+/**
+ * Where a declaration comes from. A string is matched against
+ * - the package whose files declare it (`/node_modules/<package>/`, and
+ *   `@types/<package>`),
+ * - an ambient module around it (`declare module 'bun:ffi' { … }`),
+ * - a namespace around it (`declare namespace Deno { … }`; `Deno` matches).
+ * `*` matches any declaration.
+ */
+export type ModuleName = string;
+
+/** A call the spec describes: a free function, or a method of a type. */
+export interface CallPattern {
+  /** A function (or a namespace member such as `Deno.dlopen`: write `dlopen`). */
+  readonly function?: string;
+  /** The type that declares the method, or a type it extends (`QuickJSContext`, `Lifetime`). */
+  readonly type?: string;
+  /** The method name; `*` matches any method of `type`. */
+  readonly method?: string;
+  /** Overrides the spec's `modules` for this pattern. */
+  readonly from?: readonly ModuleName[];
+}
+
+/** The handle a call acts on: the receiver of a method, or an argument. */
+export type Operand = number | 'receiver';
+
+export interface OperandPattern extends CallPattern {
+  /** Which operand; methods default to their receiver, functions to their first argument. */
+  readonly operand?: Operand;
+}
+
+/** Structural match for generated classes that share no named base (embind, wasm-bindgen). */
+export interface HandleShape {
+  /** Every one of these members must exist on the type. */
+  readonly members: readonly string[];
+  /** Only classes and interfaces declared in a declaration file (`.d.ts`): generated glue, not the user's own classes. */
+  readonly declarationFilesOnly?: boolean;
+  /** Only classes (not interfaces or type aliases). */
+  readonly classesOnly?: boolean;
+}
+
+/**
+ * A call that runs its callback inside an ownership scope: handles the
+ * library allocates while the callback runs are released when it returns
+ * (`tf.tidy(() => …)`). Inside the callback those handles are not owned by
+ * the code that made them.
+ */
+export type ScopePattern = CallPattern;
+
+/** Native callbacks: values that native code may call back through after they are registered. */
+export interface NativeCallbackSpec {
+  /** Handle types whose values are callbacks (`UnsafeCallback`, `JSCallback`). */
+  readonly types?: readonly string[];
+  /** Calls whose result is a registered callback that is not typed as a handle (`koffi.register` returns a `bigint`). */
+  readonly create?: readonly CallPattern[];
+  /** Members that hand the callback's native address out (`pointer`, `ptr`). */
+  readonly pointerMembers?: readonly string[];
+}
+
+export interface HandleApiSpec {
+  /** The preset's key in `settings['handle-lifetime'].presets` (`quickjs-emscripten`, `tfjs`). */
+  readonly name: string;
+  /** One line for docs and errors. */
+  readonly description: string;
+  /** Packages, ambient modules or namespaces the spec covers (see {@link ModuleName}). */
+  readonly modules: readonly ModuleName[];
+  /** Classes, interfaces and type aliases whose values are handles, by name; classes extending them are handles too. */
+  readonly handleTypes?: readonly string[];
+  readonly handleShapes?: readonly HandleShape[];
+  /** Calls that return a fresh handle the caller owns. */
+  readonly acquire?: readonly CallPattern[];
+  /**
+   * Every call declared in the spec's modules whose result is a handle of
+   * this spec acquires it (tfjs ops, embind methods returning objects),
+   * unless a `borrow` pattern says otherwise.
+   */
+  readonly acquireByReturnType?: boolean;
+  /** Calls whose handle result stays owned by someone else (wins over `acquire` and `acquireByReturnType`). */
+  readonly borrow?: readonly CallPattern[];
+  /** Calls that end the life of a handle. */
+  readonly release?: readonly OperandPattern[];
+  /** Calls that keep a handle they are given: the caller no longer owes its release. */
+  readonly takeOwnership?: readonly OperandPattern[];
+  /** Calls that only read a handle they are given (the caller still owns it). */
+  readonly use?: readonly OperandPattern[];
+  /** Members that tell whether a handle is still alive; reading them is not a use. */
+  readonly liveness?: readonly string[];
+  readonly scopes?: readonly ScopePattern[];
+  /**
+   * Calls that take a handle out of the enclosing scope (`tf.keep`): inside a
+   * scope the result is owned by the caller; outside it is the argument itself.
+   */
+  readonly keep?: readonly CallPattern[];
+  readonly nativeCallbacks?: NativeCallbackSpec;
+}

@@ -1,0 +1,86 @@
+// opencv.js through its preset, against the published types of @techstark/opencv-js.
+import { describe, expect, it } from 'vitest';
+import { findings } from './harness.js';
+
+describe('opencv preset: invalid', () => {
+  it('a Mat allocated for the output and never deleted', () => {
+    expect(
+      findings(`
+import * as cv from '@techstark/opencv-js';
+export function toGray(src: cv.Mat): number {
+  const gray = new cv.Mat();
+  cv.cvtColor(src, gray, cv.COLOR_RGBA2GRAY);
+  return gray.rows;
+}
+`),
+    ).toEqual(['leak@4']);
+  });
+
+  it('a clone() never deleted', () => {
+    expect(
+      findings(`
+import * as cv from '@techstark/opencv-js';
+export function meanOfCopy(src: cv.Mat): number {
+  const copy = src.clone();
+  return cv.mean(copy)[0];
+}
+`),
+    ).toEqual(['leak@4']);
+  });
+
+  it('a region of interest used after delete()', () => {
+    expect(
+      findings(`
+import * as cv from '@techstark/opencv-js';
+export function cornerValue(src: cv.Mat, rect: cv.Rect): number {
+  const roi = src.roi(rect);
+  roi.delete();
+  return roi.ucharAt(0, 0);
+}
+`),
+    ).toEqual(['use-after-release@6']);
+  });
+});
+
+describe('opencv preset: valid', () => {
+  it('every Mat deleted in finally', () => {
+    expect(
+      findings(`
+import * as cv from '@techstark/opencv-js';
+export function toGray(src: cv.Mat): number {
+  const gray = new cv.Mat();
+  try {
+    cv.cvtColor(src, gray, cv.COLOR_RGBA2GRAY);
+    return gray.rows;
+  } finally {
+    gray.delete();
+  }
+}
+`),
+    ).toEqual([]);
+  });
+
+  it('a Mat returned to the caller', () => {
+    expect(
+      findings(`
+import * as cv from '@techstark/opencv-js';
+export function blurred(src: cv.Mat): cv.Mat {
+  const out = new cv.Mat();
+  cv.GaussianBlur(src, out, new cv.Size(5, 5), 0);
+  return out;
+}
+`),
+    ).toEqual([]);
+  });
+
+  it('isDeleted() is only a check', () => {
+    expect(
+      findings(`
+import * as cv from '@techstark/opencv-js';
+export function release(mat: cv.Mat): void {
+  if (!mat.isDeleted()) mat.delete();
+}
+`),
+    ).toEqual([]);
+  });
+});

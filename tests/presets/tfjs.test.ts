@@ -1,0 +1,118 @@
+// @tensorflow/tfjs-core through its preset, against the real published types.
+import { describe, expect, it } from 'vitest';
+import { findings } from './harness.js';
+
+describe('tfjs preset: invalid', () => {
+  it('an intermediate tensor of a computation is never disposed', () => {
+    expect(
+      findings(`
+import * as tf from '@tensorflow/tfjs-core';
+export function normalize(input: tf.Tensor): tf.Tensor {
+  const mean = tf.mean(input);
+  return tf.sub(input, mean);
+}
+`),
+    ).toEqual(['leak@4']);
+  });
+
+  it('the result of tf.tidy belongs to the caller: dropping it leaks', () => {
+    expect(
+      findings(`
+import * as tf from '@tensorflow/tfjs-core';
+export function logLoss(labels: tf.Tensor, predictions: tf.Tensor): void {
+  const loss = tf.tidy(() => tf.mean(tf.square(tf.sub(labels, predictions))));
+  console.log(loss.dataSync()[0]);
+}
+`),
+    ).toEqual(['leak@4']);
+  });
+
+  it('tf.keep inside tidy takes the tensor out of the scope: it must be disposed later', () => {
+    expect(
+      findings(`
+import * as tf from '@tensorflow/tfjs-core';
+export function warmUp(input: tf.Tensor): number {
+  return tf.tidy(() => {
+    const cached = tf.keep(tf.square(input));
+    return cached.size;
+  });
+}
+`),
+    ).toEqual(['leak@5']);
+  });
+
+  it('a tensor read after tf.dispose()', () => {
+    expect(
+      findings(`
+import * as tf from '@tensorflow/tfjs-core';
+export function total(values: number[]): number {
+  const tensor = tf.tensor1d(values);
+  tf.dispose(tensor);
+  return tensor.dataSync()[0];
+}
+`),
+    ).toEqual(['use-after-release@6']);
+  });
+});
+
+describe('tfjs preset: valid', () => {
+  it('tensors created inside tf.tidy are released by it', () => {
+    expect(
+      findings(`
+import * as tf from '@tensorflow/tfjs-core';
+export function standardize(input: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const mean = tf.mean(input);
+    const centered = tf.sub(input, mean);
+    const deviation = tf.sqrt(tf.mean(tf.square(centered)));
+    return tf.div(centered, deviation);
+  });
+}
+`),
+    ).toEqual([]);
+  });
+
+  it('every intermediate disposed', () => {
+    expect(
+      findings(`
+import * as tf from '@tensorflow/tfjs-core';
+export function normalize(input: tf.Tensor): tf.Tensor {
+  const mean = tf.mean(input);
+  const result = tf.sub(input, mean);
+  mean.dispose();
+  return result;
+}
+`),
+    ).toEqual([]);
+  });
+
+  it('a kept tensor stored in a field, disposed by the owner', () => {
+    expect(
+      findings(`
+import * as tf from '@tensorflow/tfjs-core';
+export class Scaler {
+  private scale: tf.Tensor | undefined;
+  fit(input: tf.Tensor): void {
+    this.scale = tf.tidy(() => tf.keep(tf.max(tf.abs(input))));
+  }
+  dispose(): void {
+    this.scale?.dispose();
+  }
+}
+`),
+    ).toEqual([]);
+  });
+
+  it('tf.keep outside tidy is the tensor itself', () => {
+    expect(
+      findings(`
+import * as tf from '@tensorflow/tfjs-core';
+export function ones(size: number): tf.Tensor {
+  const tensor = tf.ones([size]);
+  tf.keep(tensor);
+  return tensor;
+}
+`),
+    ).toEqual([]);
+  });
+});
