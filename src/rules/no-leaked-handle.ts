@@ -190,13 +190,17 @@ function tryFinallySuggestion(
   const releaseStatement = releaseCall.parent;
   if (releaseStatement?.type !== AST_NODE_TYPES.ExpressionStatement || releaseStatement.parent !== block) return null;
   const end = block.body.indexOf(releaseStatement);
-  if (start < 0 || end <= start + 1) return null;
+  if (start < 0) return null;
+  // `if (!tree) return;` stays before the `try`: the finally then knows the handle is there.
+  let begin = start + 1;
+  while (begin < end && isNullGuard(block.body[begin], declarator.id)) begin++;
+  if (end <= begin) return null;
   // Declarations before the release may be used after it: then the rest of the block goes into `try` too.
-  const declares = block.body.slice(start + 1, end).some((statement) => statement.type === AST_NODE_TYPES.VariableDeclaration);
+  const declares = block.body.slice(begin, end).some((statement) => statement.type === AST_NODE_TYPES.VariableDeclaration);
   const lastIndex = declares ? block.body.length - 1 : end - 1;
   const sourceCode = context.sourceCode;
   const indent = ' '.repeat(declaration.loc.start.column);
-  const first = block.body[start + 1];
+  const first = block.body[begin];
   const last = block.body[Math.max(lastIndex, end - 1)];
   const before = sourceCode.getTokenBefore(releaseStatement)!;
   let body = sourceCode.text.slice(first.range[0], last.range[1]);
@@ -215,6 +219,21 @@ function tryFinallySuggestion(
         ? fixer.replaceTextRange([first.range[0], last.range[1]], replacement)
         : [fixer.replaceTextRange([first.range[0], last.range[1]], replacement), fixer.removeRange([before.range[1], releaseStatement.range[1]])],
   };
+}
+
+/** `if (!x) return …;` / `if (x == null) throw …;`: an early exit when the acquisition gave nothing. */
+function isNullGuard(statement: TSESTree.Statement, id: TSESTree.Node): boolean {
+  if (statement.type !== AST_NODE_TYPES.IfStatement || statement.alternate || id.type !== AST_NODE_TYPES.Identifier) return false;
+  const name = id.name;
+  const test = statement.test;
+  const names =
+    (test.type === AST_NODE_TYPES.UnaryExpression && test.operator === '!' && test.argument.type === AST_NODE_TYPES.Identifier && test.argument.name === name) ||
+    (test.type === AST_NODE_TYPES.BinaryExpression &&
+      ['==', '==='].includes(test.operator) &&
+      ((test.left.type === AST_NODE_TYPES.Identifier && test.left.name === name) || (test.right.type === AST_NODE_TYPES.Identifier && test.right.name === name)));
+  if (!names) return false;
+  const exit = statement.consequent.type === AST_NODE_TYPES.BlockStatement && statement.consequent.body.length === 1 ? statement.consequent.body[0] : statement.consequent;
+  return exit.type === AST_NODE_TYPES.ReturnStatement || exit.type === AST_NODE_TYPES.ThrowStatement;
 }
 
 function isInAsyncFunction(node: TSESTree.Node): boolean {

@@ -1,5 +1,6 @@
 import rule from '../../src/rules/no-leaked-handle.js';
 import { ruleTester } from '../rule-tester.js';
+import { exceptionPathInvalid, exceptionPathValid } from './no-leaked-handle.exception-paths.cases.js';
 
 const exceptionPaths = [{ checkExceptionPaths: true }] as const;
 
@@ -948,7 +949,28 @@ export function unguarded() {
 }
 `,
       options: exceptionPaths,
-      errors: [{ messageId: 'leakOnException', line: 4, suggestions: [] }],
+      errors: [
+        {
+          messageId: 'leakOnException',
+          line: 4,
+          suggestions: [
+            {
+              messageId: 'releaseInFinally',
+              output: `
+import { malloc, free, mayThrow } from './handles';
+export function unguarded() {
+  const ptr = malloc(4);
+  try {
+    mayThrow();
+  } finally {
+    free(ptr);
+  }
+}
+`,
+            },
+          ],
+        },
+      ],
     },
     // web-tree-sitter: the tree leaks if the query throws.
     {
@@ -964,7 +986,31 @@ export function captures(parser: Parser, source: string) {
 }
 `,
       options: exceptionPaths,
-      errors: [{ messageId: 'leakOnException', line: 5, suggestions: [] }],
+      errors: [
+        {
+          messageId: 'leakOnException',
+          line: 5,
+          suggestions: [
+            {
+              messageId: 'releaseInFinally',
+              output: `
+import type { Parser } from './handles';
+declare function runQuery(type: string): string[];
+export function captures(parser: Parser, source: string) {
+  const tree = parser.parse(source);
+  if (!tree) return [];
+  try {
+    const result = runQuery(tree.rootNode.type);
+    return result;
+  } finally {
+    tree.delete();
+  }
+}
+`,
+            },
+          ],
+        },
+      ],
     },
     // sql.js: bind() throws on a bad parameter, and the statement leaks.
     {
@@ -978,7 +1024,29 @@ export function insert(db: Database, values: unknown[]) {
 }
 `,
       options: exceptionPaths,
-      errors: [{ messageId: 'leakOnException', line: 4, suggestions: [] }],
+      errors: [
+        {
+          messageId: 'leakOnException',
+          line: 4,
+          suggestions: [
+            {
+              messageId: 'releaseInFinally',
+              output: `
+import type { Database } from './handles';
+export function insert(db: Database, values: unknown[]) {
+  const stmt = db.prepare('INSERT INTO t VALUES (?, ?)');
+  try {
+    stmt.bind(values);
+    stmt.step();
+  } finally {
+    stmt.free();
+  }
+}
+`,
+            },
+          ],
+        },
+      ],
     },
     // quickjs: setProp may throw (a setter in the guest).
     {
@@ -991,7 +1059,28 @@ export function setGlobalName(vm: VmContext, name: string) {
 }
 `,
       options: exceptionPaths,
-      errors: [{ messageId: 'leakOnException', line: 4, suggestions: [] }],
+      errors: [
+        {
+          messageId: 'leakOnException',
+          line: 4,
+          suggestions: [
+            {
+              messageId: 'releaseInFinally',
+              output: `
+import type { VmContext } from './handles';
+export function setGlobalName(vm: VmContext, name: string) {
+  const value = vm.newString(name);
+  try {
+    vm.setProp(vm.global, 'name', value);
+  } finally {
+    value.dispose();
+  }
+}
+`,
+            },
+          ],
+        },
+      ],
     },
     // The query rejects, and the connection is never closed.
     {
@@ -1005,7 +1094,29 @@ export async function userNames(url: string) {
 }
 `,
       options: exceptionPaths,
-      errors: [{ messageId: 'leakOnException', line: 4, suggestions: [] }],
+      errors: [
+        {
+          messageId: 'leakOnException',
+          line: 4,
+          suggestions: [
+            {
+              messageId: 'releaseInFinally',
+              output: `
+import { connect } from './handles';
+export async function userNames(url: string) {
+  const conn = await connect(url);
+  try {
+    const rows = await conn.query('SELECT name FROM users');
+    return rows;
+  } finally {
+    await conn[Symbol.asyncDispose]();
+  }
+}
+`,
+            },
+          ],
+        },
+      ],
     },
     {
       code: `
@@ -1018,7 +1129,29 @@ export function readAll(path: string) {
 }
 `,
       options: exceptionPaths,
-      errors: [{ messageId: 'leakOnException', line: 4, suggestions: [] }],
+      errors: [
+        {
+          messageId: 'leakOnException',
+          line: 4,
+          suggestions: [
+            {
+              messageId: 'releaseInFinally',
+              output: `
+import { openFile } from './handles';
+export function readAll(path: string) {
+  const file = openFile(path);
+  try {
+    const text = file.read();
+    return text;
+  } finally {
+    file[Symbol.dispose]();
+  }
+}
+`,
+            },
+          ],
+        },
+      ],
     },
     // A handle that leaks on a normal path is reported once, for that path.
     {
@@ -1138,4 +1271,13 @@ export function releasedInCatchOnly() {
       errors: [{ messageId: 'leakOnPath', line: 4, suggestions: [] }],
     },
   ],
+});
+
+// Exception paths: leaks when a call between the acquisition and the release
+// throws, with the `releaseInFinally` / `declareWithUsing` suggestions (cases
+// in no-leaked-handle.exception-paths.cases.ts; no-leaked-handle.fixes.test.ts
+// type-checks every suggestion output).
+ruleTester.run('no-leaked-handle: exception paths', rule, {
+  valid: exceptionPathValid,
+  invalid: exceptionPathInvalid,
 });

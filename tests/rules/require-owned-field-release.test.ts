@@ -1,0 +1,731 @@
+import rule from '../../src/rules/require-owned-field-release.js';
+import { ruleTester } from '../rule-tester.js';
+
+ruleTester.run('require-owned-field-release', rule, {
+  valid: [
+    // The seed's dispose chain with every link: each dispose() disposes its child, the bindings free the handle.
+    {
+      code: `
+import { createInterpreter, freeInterpreter, runCode, type InterpreterHandle } from './dispose-chain-api';
+export class Bindings implements Disposable {
+  #handle: InterpreterHandle = createInterpreter();
+  run(code: string) {
+    return runCode(this.#handle, code);
+  }
+  dispose() {
+    freeInterpreter(this.#handle);
+  }
+  [Symbol.dispose]() {
+    this.dispose();
+  }
+}
+export class Platform implements Disposable {
+  readonly bindings = new Bindings();
+  dispose() {
+    this.bindings.dispose();
+  }
+  [Symbol.dispose]() {
+    this.dispose();
+  }
+}
+export class Repl implements Disposable {
+  readonly platform = new Platform();
+  dispose() {
+    this.platform.dispose();
+  }
+  [Symbol.dispose]() {
+    this.dispose();
+  }
+}
+export class Bridge implements Disposable {
+  readonly repl = new Repl();
+  dispose() {
+    this.repl.dispose();
+  }
+  [Symbol.dispose]() {
+    this.dispose();
+  }
+}
+export class Session {
+  readonly bridge = new Bridge();
+  dispose() {
+    this.bridge.dispose();
+  }
+}
+`,
+    },
+    // `[Symbol.dispose]` delegating to dispose().
+    {
+      code: `
+import { malloc, free, type Ptr } from './handles';
+export class Block implements Disposable {
+  readonly ptr: Ptr = malloc(16);
+  dispose() {
+    free(this.ptr);
+  }
+  [Symbol.dispose]() {
+    this.dispose();
+  }
+}
+`,
+    },
+    // dispose() delegating to a helper function that releases both parameters (its summary).
+    {
+      code: `
+import { malloc, free, type Ptr } from './handles';
+function releaseBoth(first: Ptr, second: Ptr) {
+  free(first);
+  free(second);
+}
+export class Range {
+  readonly start: Ptr = malloc(4);
+  readonly end: Ptr = malloc(4);
+  dispose() {
+    releaseBoth(this.start, this.end);
+  }
+}
+`,
+    },
+    // Fields filled through a DisposableStack the class owns and disposes.
+    {
+      code: `
+import { openFile, type FileHandle } from './handles';
+export class Workspace implements Disposable {
+  readonly #stack = new DisposableStack();
+  readonly config: FileHandle = this.#stack.use(openFile('config.json'));
+  readonly data: FileHandle = this.#stack.use(openFile('data.json'));
+  [Symbol.dispose]() {
+    this.#stack.dispose();
+  }
+}
+`,
+    },
+    // Lazy initialisation with `??=`; dispose() frees it when it was created.
+    {
+      code: `
+import { malloc, free, type Ptr } from './handles';
+export class LazyBuffer {
+  #ptr: Ptr | undefined;
+  get ptr() {
+    return (this.#ptr ??= malloc(64));
+  }
+  dispose() {
+    if (this.#ptr !== undefined) free(this.#ptr);
+    this.#ptr = undefined;
+  }
+}
+`,
+    },
+    // Re-assigned in a method after the old buffer is freed.
+    {
+      code: `
+import { malloc, free, type Ptr } from './handles';
+export class Growable {
+  ptr: Ptr;
+  constructor(size: number) {
+    this.ptr = malloc(size);
+  }
+  resize(size: number) {
+    free(this.ptr);
+    this.ptr = malloc(size);
+  }
+  dispose() {
+    free(this.ptr);
+  }
+}
+`,
+    },
+    // web-tree-sitter: the old tree is deleted before the re-parse.
+    {
+      code: `
+import type { Parser, Tree } from './handles';
+export class Document {
+  tree: Tree | null = null;
+  constructor(private readonly parser: Parser) {}
+  update(source: string) {
+    this.tree?.delete();
+    this.tree = this.parser.parse(source);
+  }
+  dispose() {
+    this.tree?.delete();
+    this.tree = null;
+  }
+}
+`,
+    },
+    // quickjs Lifetime shape: an `@owned` parameter property released by dispose().
+    {
+      code: `
+import type { VmHandle } from './handles';
+export class Lifetime {
+  constructor(/** @owned */ private readonly value: VmHandle) {}
+  get alive() {
+    return this.value.alive;
+  }
+  dispose() {
+    this.value.dispose();
+  }
+}
+`,
+    },
+    // A parameter property without `@owned` borrows: the creator frees it.
+    {
+      code: `
+import { readI32, type Ptr } from './handles';
+export class View {
+  constructor(private readonly ptr: Ptr) {}
+  get value() {
+    return readI32(this.ptr);
+  }
+}
+`,
+    },
+    // An abstract base class that frees what it allocates; the subclass inherits the release.
+    {
+      code: `
+import { malloc, free, type Ptr } from './handles';
+export abstract class NativeBase implements Disposable {
+  protected readonly state: Ptr = malloc(32);
+  abstract run(): void;
+  [Symbol.dispose]() {
+    free(this.state);
+  }
+}
+export class Worker extends NativeBase {
+  run() {
+    console.log('running');
+  }
+}
+`,
+    },
+    // A `@release`-tagged method that frees the heap.
+    {
+      code: `
+import { malloc, free, type Ptr } from './handles';
+export class Engine {
+  readonly heap: Ptr = malloc(1024);
+  /** @release */
+  shutdown() {
+    free(this.heap);
+  }
+}
+`,
+    },
+    // sql.js: close() frees the statement.
+    {
+      code: `
+import type { Database, Statement } from './handles';
+export class Query {
+  readonly stmt: Statement;
+  constructor(db: Database) {
+    this.stmt = db.prepare('SELECT 1');
+  }
+  close() {
+    this.stmt.free();
+  }
+}
+`,
+    },
+    // `[Symbol.asyncDispose]` closes the connection opened by a method.
+    {
+      code: `
+import { connect, type Connection } from './handles';
+export class Pool implements AsyncDisposable {
+  conn: Connection | undefined;
+  async open(url: string) {
+    this.conn = await connect(url);
+  }
+  async [Symbol.asyncDispose]() {
+    await this.conn?.[Symbol.asyncDispose]();
+  }
+}
+`,
+    },
+    // dispose() delegating to a private method (`this.freeBuffers()`).
+    {
+      code: `
+import { malloc, free, type Ptr } from './handles';
+export class Matrix {
+  readonly data: Ptr = malloc(64);
+  readonly scratch: Ptr = malloc(64);
+  dispose() {
+    this.freeBuffers();
+  }
+  private freeBuffers() {
+    free(this.data);
+    free(this.scratch);
+  }
+}
+`,
+    },
+    // quickjs: `vm.global` is borrowed from the context, only the new object is owned.
+    {
+      code: `
+import type { VmContext, VmHandle } from './handles';
+export class GlobalRef {
+  readonly global: VmHandle;
+  readonly object: VmHandle;
+  constructor(vm: VmContext) {
+    this.global = vm.global;
+    this.object = vm.newObject();
+  }
+  dispose() {
+    this.object.dispose();
+  }
+}
+`,
+    },
+    // Created under a null check, freed under one.
+    {
+      code: `
+import { malloc, free, type Ptr } from './handles';
+export class Slot {
+  #ptr: Ptr | undefined;
+  fill() {
+    if (this.#ptr === undefined) this.#ptr = malloc(8);
+    return this.#ptr;
+  }
+  dispose() {
+    if (this.#ptr !== undefined) {
+      free(this.#ptr);
+      this.#ptr = undefined;
+    }
+  }
+}
+`,
+    },
+    // close() disposes the Disposable child.
+    {
+      code: `
+import { openFile } from './handles';
+export class Logger {
+  readonly file = openFile('app.log');
+  close() {
+    this.file[Symbol.dispose]();
+  }
+}
+`,
+    },
+    // Handles kept in an array: the array, not a field, owns them (out of this rule's scope).
+    {
+      code: `
+import { malloc, free, type Ptr } from './handles';
+export class Ring {
+  readonly slots: Ptr[] = [];
+  add() {
+    const slot = malloc(4);
+    this.slots.push(slot);
+  }
+  dispose() {
+    for (const slot of this.slots) free(slot);
+    this.slots.length = 0;
+  }
+}
+`,
+    },
+    // No handles at all.
+    {
+      code: `
+export class Plain {
+  count = 0;
+  increment() {
+    this.count++;
+  }
+}
+`,
+    },
+    // `[Symbol.dispose]` delegating to a method named release().
+    {
+      code: `
+import { malloc, free, type Ptr } from './handles';
+export class Unit implements Disposable {
+  ptr: Ptr = malloc(4);
+  [Symbol.dispose]() {
+    this.release();
+  }
+  release() {
+    free(this.ptr);
+  }
+}
+`,
+    },
+    // `??=` on a field owned from construction is a null check, not an overwrite.
+    {
+      code: `
+import type { Parser, Tree } from './handles';
+export class Outline {
+  tree: Tree | null;
+  constructor(private readonly parser: Parser, source: string) {
+    this.tree = parser.parse(source);
+  }
+  ensure(source: string) {
+    this.tree ??= this.parser.parse(source);
+    return this.tree;
+  }
+  dispose() {
+    this.tree?.delete();
+  }
+}
+`,
+    },
+    // Re-created only when the old one was released and cleared.
+    {
+      code: `
+import { malloc, free, type Ptr } from './handles';
+export class Arena {
+  ptr: Ptr | undefined = malloc(256);
+  reset() {
+    if (this.ptr !== undefined) free(this.ptr);
+    this.ptr = malloc(256);
+  }
+  dispose() {
+    if (this.ptr !== undefined) free(this.ptr);
+    this.ptr = undefined;
+  }
+}
+`,
+    },
+  ],
+  invalid: [
+    // The seed's dispose chain (session → bridge → repl → platform → bindings → free)
+    // with one missing link: Repl.dispose() clears its history but never disposes the
+    // platform, so the bindings never free the native interpreter.
+    {
+      code: `
+import { createInterpreter, freeInterpreter, runCode, type InterpreterHandle } from './dispose-chain-api';
+export class Bindings implements Disposable {
+  #handle: InterpreterHandle = createInterpreter();
+  run(code: string) {
+    return runCode(this.#handle, code);
+  }
+  dispose() {
+    freeInterpreter(this.#handle);
+  }
+  [Symbol.dispose]() {
+    this.dispose();
+  }
+}
+export class Platform implements Disposable {
+  readonly bindings = new Bindings();
+  dispose() {
+    this.bindings.dispose();
+  }
+  [Symbol.dispose]() {
+    this.dispose();
+  }
+}
+export class Repl implements Disposable {
+  readonly platform = new Platform();
+  history: string[] = [];
+  dispose() {
+    this.history = [];
+  }
+  [Symbol.dispose]() {
+    this.dispose();
+  }
+}
+export class Bridge implements Disposable {
+  readonly repl = new Repl();
+  dispose() {
+    this.repl.dispose();
+  }
+  [Symbol.dispose]() {
+    this.dispose();
+  }
+}
+export class Session {
+  readonly bridge = new Bridge();
+  dispose() {
+    this.bridge.dispose();
+  }
+}
+`,
+      errors: [{ messageId: 'childNotDisposed', line: 27 }],
+    },
+    // A Disposable child the class creates and never disposes.
+    {
+      code: `
+import { openFile } from './handles';
+export class LogTail {
+  readonly file = openFile('/var/log/app.log');
+  lines: string[] = [];
+  dispose() {
+    this.lines = [];
+  }
+}
+`,
+      errors: [{ messageId: 'childNotDisposed', line: 6 }],
+    },
+    // Released on one branch of dispose() only.
+    {
+      code: `
+import { malloc, free, type Ptr } from './handles';
+export class Scratch {
+  readonly ptr: Ptr = malloc(64);
+  used = false;
+  dispose() {
+    if (this.used) free(this.ptr);
+  }
+}
+`,
+      errors: [{ messageId: 'fieldReleasedOnSomePaths', line: 6 }],
+    },
+    // Owns a handle and has no release method at all.
+    {
+      code: `
+import { malloc, writeI32, type Ptr } from './handles';
+export class Counter {
+  readonly cell: Ptr = malloc(4);
+  set(value: number) {
+    writeI32(this.cell, value);
+  }
+}
+`,
+      errors: [{ messageId: 'noReleaseMethod', line: 3 }],
+    },
+    // Two fields from the constructor, only one released.
+    {
+      code: `
+import { malloc, free, type Ptr } from './handles';
+export class Pair {
+  readonly left: Ptr;
+  readonly right: Ptr;
+  constructor() {
+    this.left = malloc(4);
+    this.right = malloc(4);
+  }
+  free() {
+    free(this.left);
+  }
+}
+`,
+      errors: [{ messageId: 'fieldNotReleased', line: 10 }],
+    },
+    // The constructor's buffer is replaced without being freed first.
+    {
+      code: `
+import { malloc, free, type Ptr } from './handles';
+export class Buffer {
+  ptr: Ptr;
+  constructor(size: number) {
+    this.ptr = malloc(size);
+  }
+  resize(size: number) {
+    this.ptr = malloc(size);
+  }
+  dispose() {
+    free(this.ptr);
+  }
+}
+`,
+      errors: [{ messageId: 'fieldOverwritten', line: 9 }],
+    },
+    // quickjs: a class holding a VM object handle with no dispose (a getter is no release method).
+    {
+      code: `
+import type { VmContext, VmHandle } from './handles';
+export class GuestObject {
+  readonly handle: VmHandle;
+  constructor(vm: VmContext) {
+    this.handle = vm.newObject();
+  }
+  get alive() {
+    return this.handle.alive;
+  }
+}
+`,
+      errors: [{ messageId: 'noReleaseMethod', line: 3 }],
+    },
+    // `@owned` parameter property: the class takes the handle, dispose() forgets it.
+    {
+      code: `
+import type { VmHandle } from './handles';
+export class OwnedValue {
+  constructor(/** @owned */ private readonly value: VmHandle) {}
+  dispose() {
+    console.log('disposing', this.value.alive);
+  }
+}
+`,
+      errors: [{ messageId: 'fieldNotReleased', line: 5 }],
+    },
+    // `@owned` parameter property and no release method.
+    {
+      code: `
+import { readI32, type Ptr } from './handles';
+export class Cell {
+  constructor(/** @owned */ readonly ptr: Ptr) {}
+  get value() {
+    return readI32(this.ptr);
+  }
+}
+`,
+      errors: [{ messageId: 'noReleaseMethod', line: 3 }],
+    },
+    // An abstract base class that allocates for its subclasses and never frees.
+    {
+      code: `
+import { malloc, type Ptr } from './handles';
+export abstract class NativeBase {
+  protected readonly state: Ptr = malloc(32);
+  abstract run(): void;
+}
+`,
+      errors: [{ messageId: 'noReleaseMethod', line: 3 }],
+    },
+    // `[Symbol.dispose]` that does not release the private field.
+    {
+      code: `
+import { malloc, type Ptr } from './handles';
+export class Guarded implements Disposable {
+  #ptr: Ptr = malloc(8);
+  [Symbol.dispose]() {
+    console.log('bye');
+  }
+}
+`,
+      errors: [{ messageId: 'fieldNotReleased', line: 5 }],
+    },
+    // A `@release`-tagged method that forgets the heap.
+    {
+      code: `
+import { malloc, type Ptr } from './handles';
+export class Engine {
+  readonly heap: Ptr = malloc(1024);
+  /** @release */
+  shutdown() {
+    console.log('shutting down');
+  }
+}
+`,
+      errors: [{ messageId: 'fieldNotReleased', line: 6 }],
+    },
+    // A field filled by a same-file factory (its summary returns a fresh handle).
+    {
+      code: `
+import { malloc, type Ptr } from './handles';
+function makeBuffer(size: number) {
+  return malloc(size);
+}
+export class Frame {
+  readonly pixels: Ptr = makeBuffer(4096);
+  dispose() {}
+}
+`,
+      errors: [{ messageId: 'fieldNotReleased', line: 8 }],
+    },
+    // dispose() delegates to a helper that releases only its first parameter.
+    {
+      code: `
+import { malloc, free, type Ptr } from './handles';
+function releaseFirst(first: Ptr, second: Ptr) {
+  free(first);
+  console.log(second);
+}
+export class Span {
+  readonly start: Ptr = malloc(4);
+  readonly end: Ptr = malloc(4);
+  dispose() {
+    releaseFirst(this.start, this.end);
+  }
+}
+`,
+      errors: [{ messageId: 'fieldNotReleased', line: 10 }],
+    },
+    // web-tree-sitter: a re-parse that drops the old tree without deleting it.
+    {
+      code: `
+import type { Parser, Tree } from './handles';
+export class Document {
+  tree: Tree | null;
+  constructor(private readonly parser: Parser, source: string) {
+    this.tree = parser.parse(source);
+  }
+  update(source: string) {
+    this.tree = this.parser.parse(source);
+  }
+  dispose() {
+    this.tree?.delete();
+  }
+}
+`,
+      errors: [{ messageId: 'fieldOverwritten', line: 9 }],
+    },
+    // A class expression: reported at the class, named `this class`.
+    {
+      code: `
+import { openFile } from './handles';
+export const Reader = class {
+  readonly file = openFile('input.txt');
+  read() {
+    return this.file.read();
+  }
+};
+`,
+      errors: [{ messageId: 'noReleaseMethod', line: 3 }],
+    },
+    // A DisposableStack the class owns but never disposes: the files it adopted leak with it.
+    {
+      code: `
+import { openFile } from './handles';
+export class Bundle {
+  readonly stack = new DisposableStack();
+  readonly file = this.stack.use(openFile('bundle.txt'));
+  dispose() {
+    console.log(this.file.read());
+  }
+}
+`,
+      errors: [{ messageId: 'childNotDisposed', line: 6 }],
+    },
+    // sql.js: close() steps the statement but never frees it.
+    {
+      code: `
+import type { Database, Statement } from './handles';
+export class Query {
+  readonly stmt: Statement;
+  constructor(db: Database) {
+    this.stmt = db.prepare('SELECT 1');
+  }
+  close() {
+    this.stmt.step();
+  }
+}
+`,
+      errors: [{ messageId: 'fieldNotReleased', line: 8 }],
+    },
+    // A Disposable child opened by a method, never disposed.
+    {
+      code: `
+import { openFile, type FileHandle } from './handles';
+export class Tail {
+  file: FileHandle | undefined;
+  open(path: string) {
+    this.file = openFile(path);
+  }
+  dispose() {
+    console.log('closing', this.file?.read());
+  }
+}
+`,
+      errors: [{ messageId: 'childNotDisposed', line: 8 }],
+    },
+    // `[Symbol.dispose]` delegates to dispose(), which misses a field: reported at dispose.
+    {
+      code: `
+import { malloc, free, type Ptr } from './handles';
+export class Pair implements Disposable {
+  readonly keys: Ptr = malloc(8);
+  readonly values: Ptr = malloc(8);
+  dispose() {
+    free(this.keys);
+  }
+  [Symbol.dispose]() {
+    this.dispose();
+  }
+}
+`,
+      errors: [{ messageId: 'fieldNotReleased', line: 6 }],
+    },
+  ],
+});
