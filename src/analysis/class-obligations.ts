@@ -153,6 +153,8 @@ function checkClass(file: FileContext, classNode: ClassNode, overwrites: readonl
       return overwritten;
     }
     for (const field of summary.releasedFields) released.add(field);
+    // `if (this.disposed) return; this.disposed = true; …`: the skipped path already released everything.
+    if (summary.guardedByFlag) for (const field of summary.maybeReleasedFields) released.add(field);
     for (const field of summary.maybeReleasedFields) if (!partly.has(field)) partly.set(field, method.name);
   }
   const primary = releaseMethods.find((method) => method.name === 'dispose') ?? releaseMethods[0];

@@ -80,6 +80,8 @@ export interface FieldReleaseSummary {
   readonly maybeReleasedFields: readonly string[];
   /** Of the released fields, those the method also clears (`this.ptr = 0` after the release). */
   readonly clearedFields: readonly string[];
+  /** The method sets and tests a boolean flag of `this` (an idempotent dispose: `if (this.disposed) return`). */
+  readonly guardedByFlag: boolean;
 }
 
 export type MethodSummary = FunctionSummary & FieldReleaseSummary;
@@ -428,7 +430,8 @@ class Dataflow {
           if (op.alive && current.flags & RELEASED) {
             // Alive here: not the released one (if it can only be released, this path does not happen).
             state.res.set(id, { ...current, flags: current.flags & ~RELEASED });
-          } else if (!op.alive && current.flags & RELEASED) {
+          } else if (!op.alive && (current.flags & RELEASED || this.resources[id].kind === 'implicit')) {
+            // Not alive here: released, by this function or (a parameter, a field) before it was called.
             state.res.set(id, { ...current, flags: RELEASED });
           }
         }
@@ -739,6 +742,7 @@ class Dataflow {
         if (base === 'this' && this.fn.setsThisFlag) continue;
         // `dispose() { this.child[Symbol.dispose]() }`: the Disposable protocol asks child disposal to be idempotent.
         if (base === 'this' && dangling.disposable) continue;
+        if (this.fn.livenessChecked.has(path)) continue;
         if (base === 'this' || base.startsWith('o') || this.fn.paramKeys.has(base) || this.fn.externalLocals.has(base)) {
           this.reportDangling(path, dangling, node, 'exit');
         }
@@ -877,7 +881,7 @@ class Dataflow {
       (everywhere ? releasedFields : maybeReleasedFields).push(field);
       if (everywhere && exits.every((flags) => flags & (CLEARED | NULLED))) clearedFields.push(field);
     }
-    return { ...this.parameterSummary(), releasedFields, maybeReleasedFields, clearedFields };
+    return { ...this.parameterSummary(), releasedFields, maybeReleasedFields, clearedFields, guardedByFlag: this.fn.setsThisFlag };
   }
 
   private parameterSummary(): FunctionSummary {

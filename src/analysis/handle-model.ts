@@ -163,6 +163,23 @@ export class HandleModel {
   }
 
   /**
+   * A class whose release methods all have empty bodies (quickjs's
+   * `StaticLifetime`: `dispose() {}`) owns nothing: constructing one
+   * acquires nothing.
+   */
+  private hasNoOpDisposal(type: ts.Type): boolean {
+    const declaration = type.getSymbol()?.declarations?.find(ts.isClassLike);
+    if (!declaration || ts.getJSDocTags(declaration).some((tag) => tag.tagName.text === HANDLE_TAG)) return false;
+    const releasers = declaration.members.filter((member): member is ts.MethodDeclaration => {
+      if (!ts.isMethodDeclaration(member) || !member.body) return false;
+      const name = member.name;
+      if (ts.isIdentifier(name)) return this.releaseMethodNames.has(name.text) && member.parameters.length === 0;
+      return ts.isComputedPropertyName(name) && /Symbol\.(asyncD|d)ispose/.test(name.expression.getText());
+    });
+    return releasers.length > 0 && releasers.every((method) => method.body!.statements.length === 0);
+  }
+
+  /**
    * `lib.esnext.disposable` makes every built-in iterator and generator
    * Disposable (`IteratorObject extends Disposable`; disposing calls
    * `return()`); they hold no native resource, so they are not handles.
@@ -323,7 +340,7 @@ export class HandleModel {
 
     if (ts.isNewExpression(node)) {
       const instanceType = checker.getTypeAtLocation(node);
-      if (this.isHandleType(instanceType)) result = 'acquire';
+      if (this.isHandleType(instanceType) && !this.hasNoOpDisposal(instanceType)) result = 'acquire';
       // A constructor we cannot see may keep its handle arguments.
       const hasBody = declaration !== undefined && 'body' in declaration && declaration.body !== undefined;
       if (!hasBody) {

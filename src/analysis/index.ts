@@ -188,6 +188,8 @@ function collectFunctions(root: TSESTree.Node): FunctionNode[] {
 }
 
 const foreignSummaries = new WeakMap<HandleModel, Map<string, Summaries | null>>();
+/** Files larger than this (in characters) are not converted for cross-file summaries. */
+const MAX_FOREIGN_FILE_SIZE = 300_000;
 
 /**
  * Summaries of another source file of the program: it is converted to
@@ -196,6 +198,8 @@ const foreignSummaries = new WeakMap<HandleModel, Map<string, Summaries | null>>
  */
 function summariesOfFile(program: ts.Program, sourceFile: ts.SourceFile, model: HandleModel): Summaries | null {
   if (sourceFile.isDeclarationFile || program.isSourceFileFromExternalLibrary(sourceFile)) return null;
+  // Converting a bundle (three.core.js is 2 MB) for one callee costs more than the summary is worth.
+  if (sourceFile.text.length > MAX_FOREIGN_FILE_SIZE) return null;
   let byFile = foreignSummaries.get(model);
   if (!byFile) foreignSummaries.set(model, (byFile = new Map()));
   const cached = byFile.get(sourceFile.fileName);

@@ -85,6 +85,8 @@ export interface LoweredFunction {
   readonly setsThisFlag: boolean;
   /** Locals bound to objects outside the function (a loop over `this.slots`, `const s = param.slot`). */
   readonly externalLocals: ReadonlySet<Key>;
+  /** Paths tested with a liveness check: a handle there knows when it is dead, so a second release is guarded. */
+  readonly livenessChecked: ReadonlySet<Key>;
   /** Source names of the local variable keys, for messages. */
   readonly keyNames: ReadonlyMap<Key, string>;
   /** Something in the function acquires, releases or reads a handle. */

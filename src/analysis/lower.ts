@@ -61,6 +61,8 @@ class Lowering {
   private readonly thisFieldsTested = new Set<string>();
   /** Locals bound to objects the caller can reach (`for (const s of this.slots)`, `const s = param.slot`). */
   private readonly externalLocals = new Set<Key>();
+  /** Paths the function tests with a liveness check (`if (this.h.alive) this.h.dispose()`). */
+  private readonly livenessChecked = new Set<Key>();
   /** Temporaries that hold a fresh acquisition. */
   private readonly acquiredTemps = new Set<Key>();
   private readonly scope: TSESTree.Node;
@@ -108,6 +110,7 @@ class Lowering {
       keyNames: this.keyNames,
       setsThisFlag: [...this.thisFlagsWritten].some((name) => this.thisFieldsTested.has(name)),
       externalLocals: this.externalLocals,
+      livenessChecked: this.livenessChecked,
       interesting: this.interesting,
       tooLarge,
     };
@@ -703,6 +706,7 @@ class Lowering {
     if (name === null || name === 'constructor' || !this.file.model.isLivenessMember(name)) return null;
     const key = this.pathOf(member.object);
     if (!key) return null;
+    this.livenessChecked.add(key);
     return { key, aliveWhenTrue: /^(is)?alive$/i.test(name) };
   }
 
@@ -1137,7 +1141,8 @@ class Lowering {
       this.applyArgumentEffect(argEffect, key, node, operand, 'argument', releases);
     });
     for (const property of literalProperties) {
-      const propertyEffect = effect.propertyEffect?.(property.index, property.name) ?? 'escape';
+      // `new Owner({ file })`: a constructor keeps what its options carry.
+      const propertyEffect = node.type === AST_NODE_TYPES.NewExpression ? 'escape' : (effect.propertyEffect?.(property.index, property.name) ?? 'escape');
       // A property that is released by the callee is unusual; treat it as handed over.
       const applied = propertyEffect === 'release' ? 'escape' : propertyEffect;
       this.applyArgumentEffect(applied, property.key, node, property.operand, 'argument', releases);

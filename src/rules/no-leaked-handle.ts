@@ -150,6 +150,10 @@ function usingSuggestion(
   if (declaration.kind !== 'const' || declaration.declarations.length !== 1) return null;
   const container = declaration.parent;
   if (container.type !== AST_NODE_TYPES.BlockStatement && container.type !== AST_NODE_TYPES.StaticBlock) return null;
+  // Handed to a call or put in an object (`new Owner({ file })`, `ffi(h.value.ptr)`): ownership
+  // may have moved in a way the analysis did not see, and `using` would dispose it under the new owner.
+  const variable = context.sourceCode.getDeclaredVariables(declarator)[0];
+  if (variable?.references.some((reference) => flowsOnward(reference.identifier))) return null;
   const services = ESLintUtils.getParserServices(context);
   const disposable = model.isDisposableType(services.getTypeAtLocation(declarator.id));
   if (!disposable) return null;
@@ -234,6 +238,29 @@ function isNullGuard(statement: TSESTree.Statement, id: TSESTree.Node): boolean 
   if (!names) return false;
   const exit = statement.consequent.type === AST_NODE_TYPES.BlockStatement && statement.consequent.body.length === 1 ? statement.consequent.body[0] : statement.consequent;
   return exit.type === AST_NODE_TYPES.ReturnStatement || exit.type === AST_NODE_TYPES.ThrowStatement;
+}
+
+/** The value, or a member of it, is passed to a call, stored, or returned. */
+function flowsOnward(identifier: TSESTree.Node): boolean {
+  let node: TSESTree.Node = identifier;
+  while (
+    node.parent &&
+    ((node.parent.type === AST_NODE_TYPES.MemberExpression && node.parent.object === node) ||
+      node.parent.type === AST_NODE_TYPES.TSNonNullExpression ||
+      node.parent.type === AST_NODE_TYPES.TSAsExpression ||
+      node.parent.type === AST_NODE_TYPES.ChainExpression)
+  ) {
+    node = node.parent;
+  }
+  const parent = node.parent;
+  if (!parent) return false;
+  if ((parent.type === AST_NODE_TYPES.CallExpression || parent.type === AST_NODE_TYPES.NewExpression) && parent.arguments.includes(node as TSESTree.Expression)) return true;
+  return (
+    (parent.type === AST_NODE_TYPES.Property && parent.value === node) ||
+    parent.type === AST_NODE_TYPES.ArrayExpression ||
+    parent.type === AST_NODE_TYPES.ReturnStatement ||
+    (parent.type === AST_NODE_TYPES.AssignmentExpression && parent.right === node)
+  );
 }
 
 function isInAsyncFunction(node: TSESTree.Node): boolean {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseForESLint } from '@typescript-eslint/parser';
 import type { ScopeManager } from '@typescript-eslint/scope-manager';
+import { visitorKeys } from '@typescript-eslint/visitor-keys';
 import type { ParserServicesWithTypeInformation, TSESTree } from '@typescript-eslint/utils';
 import { analyzeFile } from '../../src/analysis/index.js';
 import type { FileAnalysis } from '../../src/analysis/index.js';
@@ -19,6 +20,7 @@ export function analyzeCode(code: string, filename = 'file.ts'): FileAnalysis & 
     range: true,
     loc: true,
   });
+  setParents(parsed.ast as TSESTree.Node);
   const services = parsed.services as ParserServicesWithTypeInformation;
   const analysis = analyzeFile({
     ast: parsed.ast as TSESTree.Program,
@@ -26,6 +28,17 @@ export function analyzeCode(code: string, filename = 'file.ts'): FileAnalysis & 
     scopeManager: parsed.scopeManager as ScopeManager,
   });
   return { ...analysis, code };
+}
+
+/** ESLint sets `parent` on every node before rules run; the analysis relies on it. */
+function setParents(node: TSESTree.Node, parent?: TSESTree.Node): void {
+  (node as { parent?: TSESTree.Node }).parent = parent;
+  for (const key of visitorKeys[node.type] ?? []) {
+    const value = (node as unknown as Record<string, unknown>)[key];
+    for (const child of Array.isArray(value) ? value : [value]) {
+      if (child && typeof child === 'object' && 'type' in child) setParents(child as TSESTree.Node, node);
+    }
+  }
 }
 
 /** Findings as `kind@line` strings, for compact assertions. */

@@ -1281,3 +1281,52 @@ ruleTester.run('no-leaked-handle: exception paths', rule, {
   valid: exceptionPathValid,
   invalid: exceptionPathInvalid,
 });
+
+// Ownership moved through a constructor's options object, or through an overloaded method that disposes its receiver.
+ruleTester.run('no-leaked-handle: hand-offs quickjs uses', rule, {
+  valid: [
+    `
+import { openFile, type FileHandle } from './handles';
+class Reader implements Disposable {
+  readonly file: FileHandle;
+  constructor(args: { file: FileHandle }) {
+    this.file = args.file;
+  }
+  [Symbol.dispose]() {
+    this.file[Symbol.dispose]();
+  }
+}
+export function open(path: string) {
+  const file = openFile(path);
+  return new Reader({ file });
+}
+`,
+    `
+import { malloc, free, readI32, type Ptr } from './handles';
+export class Box implements Disposable {
+  constructor(private ptr: Ptr | undefined) {}
+  consume<R>(map: (box: this) => R): R;
+  consume<R>(map: (box: Box) => R): R;
+  consume<R>(map: (box: any) => R): R {
+    const result = map(this);
+    this.dispose();
+    return result;
+  }
+  get value(): Ptr {
+    return this.ptr!;
+  }
+  dispose() {
+    if (this.ptr) free(this.ptr);
+    this.ptr = undefined;
+  }
+  [Symbol.dispose]() {
+    this.dispose();
+  }
+}
+export function read() {
+  return new Box(malloc(4)).consume((box) => readI32(box.value));
+}
+`,
+  ],
+  invalid: [],
+});

@@ -729,3 +729,55 @@ export class Pair implements Disposable {
     },
   ],
 });
+
+// Shapes from quickjs-emscripten's own source that the first version reported.
+ruleTester.run('require-owned-field-release: quickjs shapes', rule, {
+  valid: [
+    // A Disposable whose dispose() does nothing (quickjs's StaticLifetime) owns nothing.
+    `
+import { malloc, free, type Ptr } from './handles';
+export class StaticValue implements Disposable {
+  constructor(readonly ptr: Ptr) {}
+  dispose() {}
+  [Symbol.dispose]() {}
+}
+export class Context {
+  #heap: Ptr = malloc(64);
+  #undefined: StaticValue | undefined;
+  get undefined() {
+    return (this.#undefined ??= new StaticValue(0 as Ptr));
+  }
+  dispose() {
+    free(this.#heap);
+  }
+}
+`,
+    // An idempotent dispose guarded by a flag releases everything on the path that runs.
+    `
+import { malloc, free, type Ptr } from './handles';
+export class Guarded {
+  ptr: Ptr = malloc(4);
+  disposed = false;
+  dispose() {
+    if (this.disposed) return;
+    this.disposed = true;
+    free(this.ptr);
+  }
+}
+`,
+    // Dispose only what is still alive: a dead handle was released already.
+    `
+import type { VmHandle } from './handles';
+export class Holder {
+  h: VmHandle;
+  constructor(h: VmHandle) {
+    this.h = h.dup();
+  }
+  dispose() {
+    if (this.h.alive) this.h.dispose();
+  }
+}
+`,
+  ],
+  invalid: [],
+});
