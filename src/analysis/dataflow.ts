@@ -31,8 +31,10 @@ interface ResourceState {
   readonly flags: number;
   readonly releasedAt: readonly Node[];
   readonly returnedAt?: Node;
-  /** Owned handles this value was taken out of (`w.value`, `w.unwrap()`): releasing or moving it hands them off. */
+  /** Owned handles this value was taken out of (`w.value`, `w.unwrap()`). */
   readonly from?: ReadonlySet<number>;
+  /** It stands for them (a handle or a raw pointer): releasing or moving it hands them off. */
+  readonly carries?: boolean;
 }
 
 type ResourceSet = ReadonlySet<number>;
@@ -362,7 +364,12 @@ class Dataflow {
       }
       case 'borrow': {
         const id = this.siteResource(op.node, 'borrow');
-        state.res.set(id, { flags: BORROWED, releasedAt: [], from: op.from ? this.owners(state, op.from) : undefined });
+        state.res.set(id, {
+          flags: BORROWED,
+          releasedAt: [],
+          from: op.from ? this.owners(state, op.from) : undefined,
+          carries: op.from ? op.carries !== false : undefined,
+        });
         state.vars.set(op.dst, new Set([id]));
         return;
       }
@@ -378,11 +385,12 @@ class Dataflow {
       case 'read': {
         if (state.vars.has(op.path)) return;
         const owners = op.root ? this.owners(state, op.root) : undefined;
-        // Untyped code: a value read out of an owned handle is tracked so that handing it off hands off the handle.
-        if (!op.handle && !(op.untyped && owners && [...owners].some((id) => (state.res.get(id)?.flags ?? 0) & OWNED))) return;
+        // A value read out of an owned handle is tracked, so that handing off a pointer taken out of it hands off the handle.
+        const ownedRoot = owners !== undefined && [...owners].some((id) => (state.res.get(id)?.flags ?? 0) & OWNED);
+        if (!op.handle && !ownedRoot) return;
         const id = this.implicitResource(op.path);
         state.vars.set(op.path, new Set([id]));
-        if (!state.res.has(id)) state.res.set(id, { flags: BORROWED, releasedAt: [], from: owners });
+        if (!state.res.has(id)) state.res.set(id, { flags: BORROWED, releasedAt: [], from: owners, carries: op.handle || op.untyped === true });
         return;
       }
       case 'store':
@@ -671,13 +679,17 @@ class Dataflow {
   /** Handles acquired in this function that `key` holds (the owners of what is read out of it). */
   private owners(state: State, key: Key): ReadonlySet<number> | undefined {
     let result: Set<number> | undefined;
-    for (const id of this.get(state, key)) if (this.resources[id].kind === 'site') (result ??= new Set()).add(id);
+    for (const id of this.get(state, key)) {
+      if (this.resources[id].kind === 'site') (result ??= new Set()).add(id);
+      // Read out of something read out of a handle: the same owners (`h.value.ptr`).
+      else for (const owner of state.res.get(id)?.from ?? []) (result ??= new Set()).add(owner);
+    }
     return result;
   }
 
   /** A value taken out of owned handles was released or handed off: the handles go with it. */
   private handOver(state: State, current: ResourceState): void {
-    if (!current.from) return;
+    if (!current.from || current.carries === false) return;
     for (const owner of current.from) {
       const ownerState = state.res.get(owner);
       if (!ownerState || !(ownerState.flags & OWNED)) continue;

@@ -190,6 +190,20 @@ export class FileContext {
     }
   }
 
+  /** The expression is a number, a bigint or untyped: what a raw pointer is. */
+  isPointerLikeNode(node: TSESTree.Node): boolean {
+    const tsNode = this.tsNode(node);
+    if (!tsNode) return false;
+    try {
+      const type = this.model.checker.getTypeAtLocation(tsNode);
+      // Branded pointers (`number & { __brand: 'Ptr' }`) count too.
+      const parts = type.isIntersection() || type.isUnion() ? type.types : [type];
+      return parts.some((part) => (part.flags & (ts.TypeFlags.Any | ts.TypeFlags.NumberLike | ts.TypeFlags.BigIntLike)) !== 0);
+    } catch {
+      return false;
+    }
+  }
+
   mayThrowWhenIterated(node: TSESTree.Node): boolean {
     const tsNode = this.tsNode(node);
     if (!tsNode) return true;

@@ -16,8 +16,11 @@ export type Op =
   /** `dst` := a fresh handle acquired at `node` (the caller owns it). */
   | { readonly kind: 'acquire'; readonly dst: Key; readonly node: Node }
   /** `dst` := a handle value owned by someone else, produced at `node`. */
-  /** `from`: the value was taken out of this key's handle (a method that returns one of its fields). */
-  | { readonly kind: 'borrow'; readonly dst: Key; readonly node: Node; readonly from?: Key }
+  /**
+   * `from`: the value was taken out of this key's handle (a method that returns one of its fields, a
+   * member); `carries`: it stands for that handle (a handle or a raw pointer), so handing it off hands it off.
+   */
+  | { readonly kind: 'borrow'; readonly dst: Key; readonly node: Node; readonly from?: Key; readonly carries?: boolean }
   | { readonly kind: 'copy'; readonly dst: Key; readonly src: Key }
   /** `dst` := `dst` ∪ `src` (a value that may be either). */
   | { readonly kind: 'union'; readonly dst: Key; readonly src: Key }
@@ -26,7 +29,8 @@ export type Op =
   /**
    * `root`: the variable the path starts from; a value read out of an owned
    * handle (`buffer.value.pointer`) carries that handle along, so releasing
-   * or handing it off hands off the wrapper. `untyped`: the path has type `any`.
+   * or handing it off hands off the wrapper. `untyped`: the path is a raw
+   * pointer or untyped (`number`, `bigint`, `any`).
    */
   | { readonly kind: 'read'; readonly path: Key; readonly handle: boolean; readonly root?: Key; readonly untyped?: boolean }
   /** Assignment to a variable or path. `escapes`: the target outlives the function (field, outer variable, captured). */

@@ -19,6 +19,8 @@ import type { FileContext } from './file-context.js';
 type FunctionNode = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression;
 
 const MAX_OPS = 40_000;
+/** Member names of a raw pointer (quickjs `.value.ptr`, wasm-bindgen `__wbg_ptr`). */
+const POINTER_NAMES = /^_*(ptr|pointer|address|addr|raw|wbg_ptr)$/i;
 const MAX_PATH_DEPTH = 4;
 
 type Frame =
@@ -934,10 +936,26 @@ class Lowering {
     const path = this.pathOf(node);
     if (path) {
       const root = path.slice(0, path.indexOf('.'));
-      this.emit({ kind: 'read', path, handle: this.isHandle(node), root, untyped: this.file.isAnyNode(node) });
+      this.emit({ kind: 'read', path, handle: this.isHandle(node), root, untyped: this.carriesOwner(node, name) });
       return path;
     }
+    if (object) {
+      // `acquire().value.ptr`: what is read out of a handle carries it along.
+      const key = this.temp();
+      this.emit({ kind: 'borrow', dst: key, node, from: object, carries: this.isHandle(node) || this.carriesOwner(node, name) });
+      return key;
+    }
     return this.borrowIfHandle(node);
+  }
+
+  /**
+   * Does a value read out of a handle stand for it? An untyped value may;
+   * a number or bigint does when its name says it is the raw pointer
+   * (`h.value.ptr`, `stmt.pointer`), not a count (`mat.rows`).
+   */
+  private carriesOwner(node: TSESTree.Node, name: string | null): boolean {
+    if (this.file.isAnyNode(node)) return true;
+    return name !== null && POINTER_NAMES.test(name) && this.file.isPointerLikeNode(node);
   }
 
   private logical(node: TSESTree.LogicalExpression): Key {

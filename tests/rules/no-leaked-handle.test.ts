@@ -1330,3 +1330,42 @@ export function read() {
   ],
   invalid: [],
 });
+
+// A raw pointer read out of a handle and returned (to native code that frees it) hands the handle off.
+ruleTester.run('no-leaked-handle: pointers handed out', rule, {
+  valid: [
+    `
+import { malloc, type Ptr } from './handles';
+class HeapString implements Disposable {
+  constructor(readonly value: { ptr: Ptr; length: number }) {}
+  [Symbol.dispose]() {}
+  dispose() {}
+}
+function newHeapString(text: string): HeapString {
+  return new HeapString({ ptr: malloc(text.length + 1), length: text.length });
+}
+export function toNative(text: string): Ptr {
+  return newHeapString(text).value.ptr;
+}
+`,
+  ],
+  invalid: [
+    {
+      // A count read out of a handle is not the handle: the Mat-like buffer still leaks.
+      code: `
+import { openFile } from './handles';
+export function size(path: string): number {
+  const file = openFile(path);
+  return file.read().length;
+}
+`,
+      errors: [{ messageId: 'leak', line: 4, suggestions: [{ messageId: 'declareWithUsing', output: `
+import { openFile } from './handles';
+export function size(path: string): number {
+  using file = openFile(path);
+  return file.read().length;
+}
+` }] }],
+    },
+  ],
+});
