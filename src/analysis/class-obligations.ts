@@ -14,7 +14,7 @@
  */
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
-import { visitorKeys } from '@typescript-eslint/visitor-keys';
+import { forEachChild } from './ast.js';
 import ts from 'typescript';
 import type { FileContext } from './file-context.js';
 import type { Finding } from './findings.js';
@@ -178,12 +178,7 @@ function collectClasses(root: TSESTree.Node): ClassNode[] {
   const result: ClassNode[] = [];
   const visit = (node: TSESTree.Node): void => {
     if (node.type === AST_NODE_TYPES.ClassDeclaration || node.type === AST_NODE_TYPES.ClassExpression) result.push(node);
-    for (const key of visitorKeys[node.type] ?? []) {
-      const value = (node as unknown as Record<string, unknown>)[key];
-      if (Array.isArray(value)) {
-        for (const child of value) if (child && typeof child === 'object' && 'type' in child) visit(child as TSESTree.Node);
-      } else if (value && typeof value === 'object' && 'type' in value) visit(value as TSESTree.Node);
-    }
+    forEachChild(node, visit);
   };
   visit(root);
   return result;
@@ -203,12 +198,7 @@ function forEachThisAssignment(fn: FunctionBody, callback: (field: string, value
       const name = memberName(node.left);
       if (name !== null) callback(name, node.right);
     }
-    for (const key of visitorKeys[node.type] ?? []) {
-      const value = (node as unknown as Record<string, unknown>)[key];
-      if (Array.isArray(value)) {
-        for (const child of value) if (child && typeof child === 'object' && 'type' in child) visit(child as TSESTree.Node);
-      } else if (value && typeof value === 'object' && 'type' in value) visit(value as TSESTree.Node);
-    }
+    forEachChild(node, visit);
   };
   visit(fn);
 }

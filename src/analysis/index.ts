@@ -8,7 +8,7 @@ import { analyze as analyzeScopes } from '@typescript-eslint/scope-manager';
 import { parseAndGenerateServices } from '@typescript-eslint/typescript-estree';
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
-import { visitorKeys } from '@typescript-eslint/visitor-keys';
+import { forEachChild } from './ast.js';
 import ts from 'typescript';
 import { runDataflow } from './dataflow.js';
 import type { MethodSummary } from './dataflow.js';
@@ -176,12 +176,7 @@ function collectFunctions(root: TSESTree.Node): FunctionNode[] {
     ) {
       if (node.body) result.push(node);
     }
-    for (const key of visitorKeys[node.type] ?? []) {
-      const value = (node as unknown as Record<string, unknown>)[key];
-      if (Array.isArray(value)) {
-        for (const child of value) if (child && typeof child === 'object' && 'type' in child) visit(child as TSESTree.Node);
-      } else if (value && typeof value === 'object' && 'type' in value) visit(value as TSESTree.Node);
-    }
+    forEachChild(node, visit);
   };
   visit(root);
   return result;

@@ -7,7 +7,7 @@
  */
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
-import { visitorKeys } from '@typescript-eslint/visitor-keys';
+import { forEachChild } from './ast.js';
 import ts from 'typescript';
 import type { FileContext } from './file-context.js';
 import { memberName } from './lower.js';
@@ -174,12 +174,7 @@ function callsAnyOf(fn: FunctionLike, names: ReadonlySet<string>): boolean {
         return;
       }
     }
-    for (const key of visitorKeys[node.type] ?? []) {
-      const value = (node as unknown as Record<string, unknown>)[key];
-      if (Array.isArray(value)) {
-        for (const child of value) if (child && typeof child === 'object' && 'type' in child) visit(child as TSESTree.Node);
-      } else if (value && typeof value === 'object' && 'type' in value) visit(value as TSESTree.Node);
-    }
+    forEachChild(node, visit);
   };
   visit(fn);
   return found;
@@ -212,13 +207,9 @@ export function mayTouchHandles(file: FileContext, fn: FunctionLike, vocabulary?
       default:
         break;
     }
-    for (const key of visitorKeys[node.type] ?? []) {
-      const value = (node as unknown as Record<string, unknown>)[key];
-      if (Array.isArray(value)) {
-        for (const child of value) if (child && typeof child === 'object' && 'type' in child) visit(child as TSESTree.Node);
-      } else if (value && typeof value === 'object' && 'type' in value) visit(value as TSESTree.Node);
-      if (found) return;
-    }
+    forEachChild(node, (child) => {
+      if (!found) visit(child);
+    });
   };
   visit(fn);
   return found;

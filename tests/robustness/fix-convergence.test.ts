@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import plugin from '../../src/index.js';
 import { fixturesDir } from '../rule-tester.js';
 import { readInvalidCases } from './rule-cases.js';
-import { typeErrors } from './type-check.js';
+import { typeErrors } from '../type-check.js';
 
 const { cases } = readInvalidCases();
 const fixable = cases.filter((testCase) => testCase.output !== null);

@@ -4,16 +4,9 @@
  * the fix) are compiled with the fixture project's options next to the real
  * tests/fixtures/handles.ts and dangling-api.ts.
  */
-import path from 'node:path';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { fixturesDir } from '../rule-tester.js';
+import { type Sample, typeErrors } from '../type-check.js';
 import { invalid, valid } from './no-dangling-handle-field.cases.js';
-
-interface Sample {
-  readonly name: string;
-  readonly code: string;
-}
 
 const firstLine = (code: string): string => code.trim().split('\n').find((line) => !line.startsWith('import'))?.trim() ?? '';
 
@@ -35,38 +28,6 @@ const sources: Sample[] = [
   ...invalid.map((testCase, index) => ({ name: `invalid #${index} before the fix`, code: testCase.code })),
 ];
 
-/** Type errors of each sample, compiled in one program as its own module in the fixtures directory. */
-function typeErrors(samples: readonly Sample[]): Map<string, string[]> {
-  const configPath = path.join(fixturesDir, 'tsconfig.json');
-  const config = ts.readConfigFile(configPath, (file) => ts.sys.readFile(file));
-  const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, fixturesDir);
-  const files = new Map(samples.map((sample, index) => [path.join(fixturesDir, `__dangling_fixed_${index}.ts`), sample]));
-  const host = ts.createCompilerHost(options);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (fileName, languageVersion, ...rest) => {
-    const sample = files.get(path.resolve(fileName));
-    return sample ? ts.createSourceFile(fileName, sample.code, languageVersion, true) : getSourceFile(fileName, languageVersion, ...rest);
-  };
-  const fileExists = host.fileExists.bind(host);
-  host.fileExists = (fileName) => files.has(path.resolve(fileName)) || fileExists(fileName);
-  const readFile = host.readFile.bind(host);
-  host.readFile = (fileName) => files.get(path.resolve(fileName))?.code ?? readFile(fileName);
-
-  const program = ts.createProgram({ rootNames: [...files.keys()], options, host });
-  const errors = new Map<string, string[]>();
-  for (const [fileName, sample] of files) {
-    const sourceFile = program.getSourceFile(fileName)!;
-    const diagnostics = [...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)];
-    errors.set(
-      sample.name,
-      diagnostics.map((diagnostic) => {
-        const { line } = sourceFile.getLineAndCharacterOfPosition(diagnostic.start ?? 0);
-        return `line ${line + 1}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`;
-      }),
-    );
-  }
-  return errors;
-}
 
 describe('no-dangling-handle-field fixes type-check', () => {
   it('has fixed outputs to check', () => {

@@ -5,16 +5,9 @@
  * one program with the fixture project's options, next to the real
  * tests/fixtures/handles.ts and dispose-chain-api.ts.
  */
-import path from 'node:path';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { fixturesDir } from '../rule-tester.js';
+import { type Sample, typeErrors } from '../type-check.js';
 import { exceptionPathInvalid, exceptionPathValid } from './no-leaked-handle.exception-paths.cases.js';
-
-interface Sample {
-  readonly name: string;
-  readonly code: string;
-}
 
 const firstLine = (code: string): string => code.trim().split('\n').find((line) => !line.startsWith('import'))?.trim() ?? '';
 
@@ -32,38 +25,6 @@ const sources: Sample[] = [
   ...exceptionPathInvalid.map((testCase, index) => ({ name: `invalid #${index} before the fix`, code: testCase.code })),
 ];
 
-/** Type errors of each sample, compiled in one program, each as its own module in the fixtures directory. */
-function typeErrors(samples: readonly Sample[]): Map<string, string[]> {
-  const configPath = path.join(fixturesDir, 'tsconfig.json');
-  const config = ts.readConfigFile(configPath, (file) => ts.sys.readFile(file));
-  const { options } = ts.parseJsonConfigFileContent(config.config, ts.sys, fixturesDir);
-  const files = new Map(samples.map((sample, index) => [path.join(fixturesDir, `__leak_suggested_${index}.ts`), sample]));
-  const host = ts.createCompilerHost(options);
-  const getSourceFile = host.getSourceFile.bind(host);
-  host.getSourceFile = (fileName, languageVersion, ...rest) => {
-    const sample = files.get(path.resolve(fileName));
-    return sample ? ts.createSourceFile(fileName, sample.code, languageVersion, true) : getSourceFile(fileName, languageVersion, ...rest);
-  };
-  const fileExists = host.fileExists.bind(host);
-  host.fileExists = (fileName) => files.has(path.resolve(fileName)) || fileExists(fileName);
-  const readFile = host.readFile.bind(host);
-  host.readFile = (fileName) => files.get(path.resolve(fileName))?.code ?? readFile(fileName);
-
-  const program = ts.createProgram({ rootNames: [...files.keys()], options, host });
-  const errors = new Map<string, string[]>();
-  for (const [fileName, sample] of files) {
-    const sourceFile = program.getSourceFile(fileName)!;
-    const diagnostics = [...program.getSyntacticDiagnostics(sourceFile), ...program.getSemanticDiagnostics(sourceFile)];
-    errors.set(
-      sample.name,
-      diagnostics.map((diagnostic) => {
-        const { line } = sourceFile.getLineAndCharacterOfPosition(diagnostic.start ?? 0);
-        return `line ${line + 1}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`;
-      }),
-    );
-  }
-  return errors;
-}
 
 describe('no-leaked-handle exception-path suggestions type-check', () => {
   it('has suggestions of both kinds to check', () => {

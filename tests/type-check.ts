@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import ts from 'typescript';
-import { fixturesDir } from '../rule-tester.js';
+import { fixturesDir } from './rule-tester.js';
 
 export interface Sample {
   readonly name: string;
