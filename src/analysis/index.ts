@@ -143,7 +143,7 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
   for (const fn of functions) {
     try {
       // Most functions of most files touch no handle: a cheap look first.
-      if (!mayTouchHandles(file, fn, vocabulary)) continue;
+      if (vocabulary ? !vocabulary.touching.has(fn) : !mayTouchHandles(file, fn)) continue;
       const lowered = lowerFunction(file, fn);
       if (lowered.tooLarge) {
         skipped.push(fn);

@@ -26,6 +26,8 @@ export interface CalleeVocabulary {
   readonly names: ReadonlySet<string>;
   /** A spec matches methods of any name: every member call is looked up. */
   readonly anyMethod: boolean;
+  /** The functions of the file that may acquire or release (directly, or by calling such a function of the file). */
+  readonly touching: ReadonlySet<TSESTree.Node>;
 }
 
 const taggedNamesCache = new WeakMap<ts.Program, ReadonlySet<string>>();
@@ -117,29 +119,33 @@ export function calleeVocabulary(file: FileContext, functions: readonly Function
   const fromSpecs = specNames(file);
   // Release-named methods (`x.dispose()`) are checked by their receiver's type, not looked up by name.
   const names = new Set<string>([...taggedNames(file.services.program), ...fromSpecs.names]);
-  const base: CalleeVocabulary = { names: new Set(names), anyMethod: fromSpecs.anyMethod };
-  // Functions of this file that touch handles by the base vocabulary, then
+  const base: CalleeVocabulary = { names: new Set(names), anyMethod: fromSpecs.anyMethod, touching: new Set() };
+  // Functions that touch handles by the base vocabulary (the only pass that asks the checker), then
   // those that call them by name, to a fixpoint (bounded by the file).
-  const pending = functions.filter((fn) => fn.type !== AST_NODE_TYPES.Program);
-  const touching = pending.filter((fn) => mayTouchHandles(file, fn, base));
-  const added = (fn: FunctionLike): string | null => functionName(fn);
+  const touching = new Set(functions.filter((fn) => mayTouchHandles(file, fn, base)));
+  const localNames = new Set<string>();
   for (const fn of touching) {
-    const name = added(fn);
-    if (name) names.add(name);
+    const name = functionName(fn);
+    if (name) localNames.add(name);
   }
-  let grew = true;
+  // A call by one of those names touches handles only if it resolves to such a function: ask the
+  // checker, but only for functions that make such a call.
+  let grew = localNames.size > 0;
   while (grew) {
     grew = false;
-    for (const fn of pending) {
-      const name = added(fn);
-      if (!name || names.has(name)) continue;
-      if (callsAnyOf(fn, names)) {
-        names.add(name);
+    for (const name of localNames) names.add(name);
+    const vocabulary: CalleeVocabulary = { names, anyMethod: fromSpecs.anyMethod, touching };
+    for (const fn of functions) {
+      if (touching.has(fn) || !callsAnyOf(fn, localNames) || !mayTouchHandles(file, fn, vocabulary)) continue;
+      touching.add(fn);
+      const name = functionName(fn);
+      if (name && !localNames.has(name)) {
+        localNames.add(name);
         grew = true;
       }
     }
   }
-  return { names, anyMethod: fromSpecs.anyMethod };
+  return { names, anyMethod: fromSpecs.anyMethod, touching };
 }
 
 function functionName(fn: FunctionLike): string | null {
