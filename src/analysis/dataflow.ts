@@ -159,8 +159,9 @@ class Dataflow {
     queued[this.fn.entry] = 1;
     let budget = BUDGET_PER_BLOCK * blocks.length * MAX_PARTITIONS + 200;
     let work = 0;
-    const propagate = (target: number, state: State): void => {
-      if (!this.addState(inStates[target], state)) return;
+    /** `handOver`: the caller will not use `state` again, so a new partition may keep it without a copy. */
+    const propagate = (target: number, state: State, handOver: boolean): void => {
+      if (!this.addState(inStates[target], state, handOver)) return;
       if (!queued[target]) {
         queued[target] = 1;
         worklist.push(target);
@@ -175,8 +176,8 @@ class Dataflow {
         work += block.ops.length + state.vars.size + state.res.size;
         if (work > WORK_BUDGET) return { findings: [], summary: undefined, skipped: true };
         const { out, exceptional } = this.transfer(block, state.clone());
-        if (out) for (const next of block.next) propagate(next, out);
-        if (exceptional && block.handler >= 0) propagate(block.handler, exceptional);
+        if (out) block.next.forEach((next, index) => propagate(next, out, index === block.next.length - 1));
+        if (exceptional && block.handler >= 0) propagate(block.handler, exceptional, true);
       }
     }
     this.collecting = true;
@@ -202,12 +203,12 @@ class Dataflow {
    * same bindings, else kept apart; past the bound, all are joined into one.
    * Returns whether anything changed.
    */
-  private addState(partitions: State[], state: State): boolean {
+  private addState(partitions: State[], state: State, handOver = false): boolean {
     for (const existing of partitions) {
       if (sameBindings(existing, state)) return this.joinInto(existing, state);
     }
     if (partitions.length < MAX_PARTITIONS) {
-      partitions.push(state.clone());
+      partitions.push(handOver ? state : state.clone());
       return true;
     }
     const merged = partitions[0];
@@ -342,7 +343,11 @@ class Dataflow {
           thrown = state.clone();
           for (const key of op.released) for (const id of this.get(thrown, key)) thrown.res.delete(id);
         }
-        if (block.handler < 0) this.exceptionExit(thrown, op.node);
+        if (block.handler < 0) {
+          // Leaves the function: nothing to propagate, only the leak check on exception paths.
+          this.exceptionExit(thrown, op.node);
+          continue;
+        }
         if (exceptional) this.joinInto(exceptional, thrown);
         else exceptional = thrown === state ? state.clone() : thrown;
         continue;
@@ -449,7 +454,7 @@ class Dataflow {
         for (const key of [...state.dangling.keys()]) if (key.startsWith(op.prefix)) state.dangling.delete(key);
         return;
       case 'dropTemps':
-        return this.dropTemps(state, op.node);
+        return this.dropTemps(state, op.node, op.temps);
       case 'forget': {
         const dropped: number[] = [];
         for (const key of op.keys) {
@@ -661,10 +666,11 @@ class Dataflow {
     });
   }
 
-  private dropTemps(state: State, node: Node): void {
+  private dropTemps(state: State, node: Node, temps: readonly Key[]): void {
     let dropped: number[] | null = null;
-    for (const [key, value] of state.vars) {
-      if (!isTempKey(key)) continue;
+    for (const key of temps) {
+      const value = state.vars.get(key);
+      if (!value) continue;
       state.vars.delete(key);
       for (const id of value) (dropped ??= []).push(id);
     }

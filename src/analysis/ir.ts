@@ -64,8 +64,8 @@ export type Op =
   | { readonly kind: 'liveness'; readonly src: Key; readonly alive: boolean }
   /** Paths under `prefix` may have been changed by code we cannot see. */
   | { readonly kind: 'invalidate'; readonly prefix: Key }
-  /** End of a statement: temporaries die; a fresh handle only they held is discarded. */
-  | { readonly kind: 'dropTemps'; readonly node: Node }
+  /** End of a statement: its temporaries die; a fresh handle only they held is discarded. */
+  | { readonly kind: 'dropTemps'; readonly node: Node; readonly temps: readonly Key[] }
   /** The function returns (or its body ends) here. */
   | { readonly kind: 'exit'; readonly node: Node; readonly how: 'return' | 'end' };
 

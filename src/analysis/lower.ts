@@ -54,6 +54,8 @@ class Lowering {
   private handler = -1;
   private frames: Frame[] = [];
   private tempCount = 0;
+  /** Temporaries made since the last end of a statement. */
+  private liveTemps: Key[] = [];
   private opCount = 0;
   private interesting = false;
   private readonly paramKeys = new Map<Key, number>();
@@ -159,7 +161,29 @@ class Lowering {
   }
 
   private temp(): Key {
-    return `~${this.tempCount++}`;
+    const key = `~${this.tempCount++}`;
+    this.liveTemps.push(key);
+    return key;
+  }
+
+  /** The temporaries made since the last end of a statement, no longer live here. */
+  private takeTemps(): Key[] {
+    const temps = this.liveTemps;
+    this.liveTemps = [];
+    return temps;
+  }
+
+  /** Enter one branch of a test: the test's temporaries die on each branch. */
+  private enterBranch(block: Block, temps: readonly Key[], node: Node): void {
+    this.enter(block);
+    if (temps.length > 0) this.emit({ kind: 'dropTemps', node, temps });
+  }
+
+  /** End of a statement: the temporaries made since the last one die. */
+  private dropTemps(node: Node): void {
+    const temps = this.liveTemps;
+    this.liveTemps = [];
+    this.emit({ kind: 'dropTemps', node, temps });
   }
 
   // ---------------------------------------------------------------- names
@@ -225,6 +249,7 @@ class Lowering {
   // ---------------------------------------------------------------- statements
 
   private statements(body: readonly TSESTree.Node[]): void {
+    const deaths = this.lastUses(body);
     for (let i = 0; i < body.length; i++) {
       const statement = body[i];
       if (statement.type === AST_NODE_TYPES.VariableDeclaration && isUsing(statement)) {
@@ -232,7 +257,41 @@ class Lowering {
         return;
       }
       this.statement(statement);
+      // A variable nothing reads again drops out of the state (what it held is forgotten unless owned).
+      const dead = deaths.get(i);
+      if (dead) this.emit({ kind: 'forget', keys: dead });
     }
+  }
+
+  /**
+   * For the `let`/`const` variables declared in this statement list: the
+   * index of the last statement that refers to them (a loop that does is
+   * one statement). Variables closures capture live on.
+   */
+  private lastUses(body: readonly TSESTree.Node[]): Map<number, Key[]> {
+    const deaths = new Map<number, Key[]>();
+    if (body.length < 2) return deaths;
+    for (const statement of body) {
+      if (statement.type !== AST_NODE_TYPES.VariableDeclaration || statement.kind === 'var' || isUsing(statement)) continue;
+      for (const declarator of statement.declarations) {
+        if (declarator.id.type !== AST_NODE_TYPES.Identifier) continue;
+        const variable = this.file.variableOf(declarator.id);
+        const key = this.identifierKey(declarator.id);
+        if (!variable || !key || !key.startsWith('v') || this.captured.has(key)) continue;
+        let last = body.indexOf(statement);
+        for (const reference of variable.references) {
+          const position = reference.identifier.range[0];
+          for (let index = body.length - 1; index > last; index--) {
+            if (body[index].range[0] <= position && position < body[index].range[1]) {
+              last = index;
+              break;
+            }
+          }
+        }
+        if (last < body.length - 1) deaths.set(last, [...(deaths.get(last) ?? []), key]);
+      }
+    }
+    return deaths;
   }
 
   /** `using x = …; rest` ≡ `const x = …; try { rest } finally { x[Symbol.dispose]() }`. */
@@ -268,11 +327,11 @@ class Lowering {
     switch (node.type) {
       case AST_NODE_TYPES.ExpressionStatement:
         this.expr(node.expression);
-        this.emit({ kind: 'dropTemps', node });
+        this.dropTemps(node);
         return;
       case AST_NODE_TYPES.VariableDeclaration:
         this.variableDeclaration(node);
-        this.emit({ kind: 'dropTemps', node });
+        this.dropTemps(node);
         return;
       case AST_NODE_TYPES.BlockStatement: {
         this.statements(node.body);
@@ -287,10 +346,11 @@ class Lowering {
         const alternate = this.newBlock();
         const done = this.newBlock();
         this.condition(node.test, consequent, alternate);
-        this.enter(consequent);
+        const testTemps = this.takeTemps();
+        this.enterBranch(consequent, testTemps, node.test);
         this.statement(node.consequent);
         this.goto(done);
-        this.enter(alternate);
+        this.enterBranch(alternate, testTemps, node.test);
         if (node.alternate) this.statement(node.alternate);
         this.goto(done);
         this.enter(done);
@@ -442,10 +502,11 @@ class Lowering {
     const body = this.newBlock();
     const done = this.newBlock();
     this.condition(node.test, body, done);
-    this.enter(body);
+    const testTemps = this.takeTemps();
+    this.enterBranch(body, testTemps, node.test);
     this.loopBody(labels, node.body, done, head);
     this.goto(head);
-    this.enter(done);
+    this.enterBranch(done, testTemps, node.test);
   }
 
   private doWhileLoop(node: TSESTree.DoWhileStatement, labels: readonly string[]): void {
@@ -470,14 +531,16 @@ class Lowering {
     const done = this.newBlock();
     if (node.test) this.condition(node.test, body, done);
     else this.goto(body);
-    this.enter(body);
+    // The init's and the test's temporaries die on both ways out of the test.
+    const testTemps = this.takeTemps();
+    this.enterBranch(body, testTemps, node);
     this.loopBody(labels, node.body, done, update);
     this.goto(update);
     this.enter(update);
     if (node.update) this.expr(node.update);
-    this.emit({ kind: 'dropTemps', node });
+    this.dropTemps(node);
     this.goto(head);
-    this.enter(done);
+    this.enterBranch(done, testTemps, node);
   }
 
   private forEachLoop(node: TSESTree.ForInStatement | TSESTree.ForOfStatement, labels: readonly string[]): void {
