@@ -9,7 +9,7 @@
  * The fixpoint is bounded; past the budget the function is skipped.
  */
 import type { Block, Key, LoweredFunction, Node, Op } from './ir.js';
-import { isImplicitKey, isTempKey } from './ir.js';
+import { isImplicitKey } from './ir.js';
 import type { ArgumentEffect, FunctionSummary } from './handle-model.js';
 import { RECEIVER_INDEX } from './lower.js';
 import type { Finding, LeakKind, TraceStep } from './findings.js';
