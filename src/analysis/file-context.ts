@@ -20,6 +20,24 @@ export interface ParserServicesLike {
 
 const NO_EFFECT: CallEffect = { result: 'other', receiver: 'escape', args: [], rest: 'escape', mayMutateReceiver: true };
 
+const contexts = new WeakMap<TSESTree.Program, Map<HandleModel, FileContext>>();
+
+/**
+ * The one context of a file for a model: the flow, finalizer and callback
+ * analyses share its variable resolution and caches instead of each building
+ * their own.
+ */
+export function fileContextFor(
+  input: { readonly ast: TSESTree.Program; readonly services: ParserServicesLike; readonly scopeManager: ScopeManager },
+  model: HandleModel,
+): FileContext {
+  let byModel = contexts.get(input.ast);
+  if (!byModel) contexts.set(input.ast, (byModel = new Map()));
+  let context = byModel.get(model);
+  if (!context) byModel.set(model, (context = new FileContext(input.ast, input.services, input.scopeManager, model)));
+  return context;
+}
+
 export class FileContext {
   private readonly variables = new Map<TSESTree.Node, Variable>();
   private readonly variableIds = new Map<Variable, number>();

@@ -35,7 +35,7 @@ import { visitorKeys } from '@typescript-eslint/visitor-keys';
 import * as tsutils from 'ts-api-utils';
 import ts from 'typescript';
 import type { ParserServicesLike } from './file-context.js';
-import { FileContext } from './file-context.js';
+import { FileContext, fileContextFor } from './file-context.js';
 import type { HandleModel } from './handle-model.js';
 
 /**
@@ -178,7 +178,7 @@ class FinalizerAnalyzer {
     model: HandleModel,
   ) {
     this.checker = model.checker;
-    this.file = new FileContext(input.ast, input.services, input.scopeManager, model);
+    this.file = fileContextFor(input, model);
     const sourceFile = input.services.esTreeNodeToTSNodeMap.get(input.ast)?.getSourceFile();
     this.sourceText = sourceFile?.text ?? '';
     this.isJavaScript = /\.[cm]?jsx?$/.test(sourceFile?.fileName ?? '');

@@ -13,7 +13,7 @@ import ts from 'typescript';
 import { runDataflow } from './dataflow.js';
 import type { MethodSummary } from './dataflow.js';
 import type { ParserServicesLike } from './file-context.js';
-import { FileContext } from './file-context.js';
+import { FileContext, fileContextFor } from './file-context.js';
 import type { Finding } from './findings.js';
 import type { HandleModelOptions } from './handle-model.js';
 import { defaultHandleModelOptions, HandleModel } from './handle-model.js';
@@ -54,7 +54,12 @@ export interface AnalysisOptions {
    * presets to turn off and APIs to describe. Every preset is on when absent.
    */
   readonly settings?: HandleLifetimeSettings;
+  /** Told how each function went and how long it took (the benchmark's per-function figures). */
+  readonly onFunction?: (fn: TSESTree.Node, outcome: FunctionOutcome, ms: number, error?: unknown) => void;
 }
+
+/** `prefiltered`: touches no handle; `too-large` / `over-budget` / `error`: skipped. */
+export type FunctionOutcome = 'prefiltered' | 'analysed' | 'too-large' | 'over-budget' | 'error';
 
 const compiledSpecsCache = new Map<string, CompiledSpecs>();
 
@@ -122,7 +127,7 @@ export function cachedFileAnalysis(ast: TSESTree.Program): FileAnalysis | undefi
 
 function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalysis {
   const model = handleModelFor(input.services.program, options);
-  const file = new FileContext(input.ast, input.services, input.scopeManager, model);
+  const file = fileContextFor(input, model);
   const summaries = new Summaries(file);
   const thisFile = input.services.esTreeNodeToTSNodeMap.get(input.ast)?.getSourceFile();
   file.summaryOf = (declaration) => {
@@ -141,22 +146,28 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
     if (!(error instanceof RangeError) && !(error instanceof TypeError)) throw error;
   }
   for (const fn of functions) {
+    const started = options.onFunction ? performance.now() : 0;
+    let outcome: FunctionOutcome = 'prefiltered';
+    let failure: unknown;
     try {
       // Most functions of most files touch no handle: a cheap look first.
-      if (vocabulary ? !vocabulary.touching.has(fn) : !mayTouchHandles(file, fn)) continue;
-      const lowered = lowerFunction(file, fn);
-      if (lowered.tooLarge) {
-        skipped.push(fn);
-        continue;
+      if (vocabulary ? vocabulary.touching.has(fn) : mayTouchHandles(file, fn)) {
+        const lowered = lowerFunction(file, fn);
+        if (lowered.tooLarge) outcome = 'too-large';
+        else {
+          const result = runDataflow(lowered, { checkLeaks: fn.type !== AST_NODE_TYPES.Program, summarize: false });
+          outcome = result.skipped ? 'over-budget' : 'analysed';
+          findings.push(...result.findings);
+        }
       }
-      const result = runDataflow(lowered, { checkLeaks: fn.type !== AST_NODE_TYPES.Program, summarize: false });
-      if (result.skipped) skipped.push(fn);
-      findings.push(...result.findings);
     } catch (error) {
       // Never a crash: a function the analysis (or the checker under it) cannot handle is skipped.
       if (!(error instanceof RangeError) && !(error instanceof TypeError)) throw error;
-      skipped.push(fn);
+      outcome = 'error';
+      failure = error;
     }
+    if (outcome === 'too-large' || outcome === 'over-budget' || outcome === 'error') skipped.push(fn);
+    options.onFunction?.(fn, outcome, performance.now() - started, failure);
   }
   findings.sort((a, b) => a.node.range[0] - b.node.range[0] || a.kind.localeCompare(b.kind));
   const classFindings = analyzeClassObligations(

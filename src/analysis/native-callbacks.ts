@@ -25,7 +25,7 @@ import { visitorKeys } from '@typescript-eslint/visitor-keys';
 import ts from 'typescript';
 import type { AnalysisInput } from './index.js';
 import type { HandleModel } from './handle-model.js';
-import { FileContext } from './file-context.js';
+import { FileContext, fileContextFor } from './file-context.js';
 
 export interface PrematureCallbackRelease {
   /** The release (`cb.close()`, `koffi.unregister(cb)`). */
@@ -109,7 +109,7 @@ class NativeCallbacks {
     private readonly input: AnalysisInput,
     private readonly model: HandleModel,
   ) {
-    this.file = new FileContext(input.ast, input.services, input.scopeManager, model);
+    this.file = fileContextFor(input, model);
     this.pointerMembers = model.specs?.callbackPointerMembers() ?? new Set();
     this.currentFunction = input.ast;
   }

@@ -3,6 +3,7 @@ import type { ScopeManager } from '@typescript-eslint/scope-manager';
 import type { TSESLint } from '@typescript-eslint/utils';
 import { ESLintUtils } from '@typescript-eslint/utils';
 import { analyzeFinalizers, handleModelFor } from '../analysis/index.js';
+import { analysisOptionsFor } from './analysis.js';
 import type { FinalizationAnalysis, TextEdit } from '../analysis/index.js';
 
 export function getFinalizationAnalysis(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>): FinalizationAnalysis {
@@ -10,7 +11,8 @@ export function getFinalizationAnalysis(context: Readonly<TSESLint.RuleContext<s
   const sourceCode = context.sourceCode;
   return analyzeFinalizers(
     { ast: sourceCode.ast, services, scopeManager: sourceCode.scopeManager as ScopeManager },
-    handleModelFor(services.program),
+    // The same model (presets, settings) as the other rules.
+    handleModelFor(services.program, analysisOptionsFor(context)),
   );
 }
 
