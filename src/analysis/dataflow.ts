@@ -205,7 +205,7 @@ class Dataflow {
    */
   private addState(partitions: State[], state: State, handOver = false): boolean {
     for (const existing of partitions) {
-      if (sameBindings(existing, state)) return this.joinInto(existing, state);
+      if (sameBindings(existing, state, this.isLocalResource)) return this.joinInto(existing, state);
     }
     if (partitions.length < MAX_PARTITIONS) {
       partitions.push(handOver ? state : state.clone());
@@ -220,6 +220,8 @@ class Dataflow {
   }
 
   // ---------------------------------------------------------------- resources
+
+  private readonly isLocalResource = (id: number): boolean => this.resources[id].kind !== 'implicit';
 
   private siteResource(node: Node, kind: 'site' | 'borrow'): number {
     let id = this.siteIds.get(node);
@@ -949,14 +951,21 @@ function isFieldPath(key: Key): boolean {
   return key.includes('.');
 }
 
-/** Do two states bind every variable to the same resources? */
-function sameBindings(a: State, b: State): boolean {
-  if (a.vars.size !== b.vars.size) return false;
-  for (const [key, value] of a.vars) {
-    const other = b.vars.get(key);
-    if (!other || other.size !== value.size) return false;
-    for (const id of value) if (!other.has(id)) return false;
-  }
+/**
+ * Do two states bind every variable to the same handles? Only bindings to
+ * handles of this function (acquired or borrowed here) tell partitions
+ * apart: a parameter or field path holds its own initial value or nothing
+ * (nulled) either way, and keeping those apart would multiply the states by
+ * every field a function tests.
+ */
+function sameBindings(a: State, b: State, isLocalResource: (id: number) => boolean): boolean {
+  const differs = (value: ResourceSet, other: ResourceSet | undefined): boolean => {
+    if (other === value) return false;
+    for (const id of value) if (isLocalResource(id) && !other?.has(id)) return true;
+    return false;
+  };
+  for (const [key, value] of a.vars) if (differs(value, b.vars.get(key))) return false;
+  for (const [key, value] of b.vars) if (differs(value, a.vars.get(key))) return false;
   return true;
 }
 

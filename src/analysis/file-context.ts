@@ -202,7 +202,7 @@ export class FileContext {
     const tsNode = this.tsNode(node);
     if (!tsNode) return false;
     try {
-      return (this.model.checker.getTypeAtLocation(tsNode).flags & ts.TypeFlags.Any) !== 0;
+      return (this.model.typeOfExpression(tsNode).flags & ts.TypeFlags.Any) !== 0;
     } catch {
       return false;
     }
@@ -213,7 +213,7 @@ export class FileContext {
     const tsNode = this.tsNode(node);
     if (!tsNode) return false;
     try {
-      const type = this.model.checker.getTypeAtLocation(tsNode);
+      const type = this.model.typeOfExpression(tsNode);
       // Branded pointers (`number & { __brand: 'Ptr' }`) count too.
       const parts = type.isIntersection() || type.isUnion() ? type.types : [type];
       return parts.some((part) => (part.flags & (ts.TypeFlags.Any | ts.TypeFlags.NumberLike | ts.TypeFlags.BigIntLike)) !== 0);
@@ -237,7 +237,7 @@ export class FileContext {
     const tsNode = this.tsNode(node);
     if (!tsNode) return false;
     try {
-      return this.model.isDisposableType(this.model.checker.getTypeAtLocation(tsNode)) !== false;
+      return this.model.isDisposableType(this.model.typeOfExpression(tsNode)) !== false;
     } catch {
       return false;
     }
@@ -248,7 +248,7 @@ export class FileContext {
     const tsNode = this.tsNode(node);
     if (!tsNode || !ts.isCallExpression(tsNode)) return undefined;
     try {
-      const declaration = this.model.checker.getResolvedSignature(tsNode)?.getDeclaration() as ts.SignatureDeclaration | undefined;
+      const declaration = this.model.signatureOf(tsNode)?.getDeclaration() as ts.SignatureDeclaration | undefined;
       return declaration ? this.summaryOf(declaration) : undefined;
     } catch {
       return undefined;

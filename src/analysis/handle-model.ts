@@ -121,6 +121,10 @@ export class HandleModel {
   private readonly handleTypeCache = new Map<ts.Type, boolean>();
   private readonly handleSymbolCache = new Map<ts.Symbol, boolean>();
   private readonly tagCache = new Map<ts.Declaration, DeclarationTags>();
+  private readonly expressionTypeCache = new Map<ts.Node, ts.Type>();
+  private readonly signatureCache = new Map<ts.Node, ts.Signature | undefined>();
+  /** Signatures `signatureOf` took from the callee's type alone. */
+  private readonly cheapSignatures = new WeakSet<ts.Signature>();
   private readonly releaseMethodNames: ReadonlySet<string>;
   private readonly livenessMemberNames: ReadonlySet<string>;
   /** Presets and settings: handle types and calls described by name (see src/analysis/presets). */
@@ -192,7 +196,116 @@ export class HandleModel {
   }
 
   isHandleNode(node: ts.Node): boolean {
-    return this.isHandleType(this.checker.getTypeAtLocation(node));
+    return this.isHandleType(this.typeOfExpression(node));
+  }
+
+  /**
+   * The type of an expression for the model's questions (is it a handle, a
+   * pointer, `any`, Disposable). `getTypeAtLocation` narrows a variable or a
+   * property by walking back over the function's control flow, to the last
+   * assignment or test of it: asked for every use in a long function, that
+   * is quadratic. Narrowing only filters a declared type's constituents (or
+   * picks a subtype), so where every constituent but `null`/`undefined`
+   * gives the same answers, the declared type answers as well, without the
+   * walk. Calls whose callee has one non-generic signature take its return
+   * type, without checking the arguments (which narrows each of them).
+   */
+  typeOfExpression(node: ts.Node): ts.Type {
+    const cached = this.expressionTypeCache.get(node);
+    if (cached) return cached;
+    const type = this.stableTypeOf(skipParentheses(node)) ?? this.checker.getTypeAtLocation(node);
+    this.expressionTypeCache.set(node, type);
+    return type;
+  }
+
+  /**
+   * The signature a call resolves to. A callee with exactly one signature and
+   * no type parameters resolves to it whatever the arguments are; asking the
+   * checker instead checks every argument.
+   */
+  signatureOf(node: ts.CallExpression | ts.NewExpression): ts.Signature | undefined {
+    if (this.signatureCache.has(node)) return this.signatureCache.get(node);
+    let signature: ts.Signature | undefined;
+    const callee = skipParentheses(node.expression);
+    const calleeType =
+      ts.isIdentifier(callee) || (ts.isPropertyAccessExpression(callee) && !ts.isOptionalChain(callee) && !ts.isPrivateIdentifier(callee.name))
+        ? this.stableTypeOf(callee)
+        : undefined;
+    if (calleeType && !(calleeType.flags & ts.TypeFlags.Union)) {
+      const signatures = ts.isNewExpression(node) ? calleeType.getConstructSignatures() : calleeType.getCallSignatures();
+      const only = signatures.length === 1 ? signatures[0] : undefined;
+      const declaration = only?.getDeclaration() as ts.SignatureDeclaration | undefined;
+      if (only && !only.typeParameters && declaration && !declaration.typeParameters && !isInstantiableParent(declaration)) {
+        signature = only;
+        this.cheapSignatures.add(only);
+      }
+    }
+    signature ??= this.checker.getResolvedSignature(node);
+    this.signatureCache.set(node, signature);
+    return signature;
+  }
+
+  /** The declared type of a variable, parameter or property reference, when narrowing cannot change the model's answers. */
+  private stableTypeOf(node: ts.Node): ts.Type | undefined {
+    let type: ts.Type | undefined;
+    if (ts.isIdentifier(node)) {
+      let symbol = this.checker.getSymbolAtLocation(node);
+      // An import: what it imports (never narrowed, an import being constant).
+      if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = this.checker.getAliasedSymbol(symbol);
+      if (!symbol || symbol.flags & ts.SymbolFlags.Alias) return undefined;
+      if (!(symbol.flags & (ts.SymbolFlags.Variable | ts.SymbolFlags.Property | ts.SymbolFlags.Function | ts.SymbolFlags.Class))) return undefined;
+      type = this.checker.getTypeOfSymbol(symbol);
+    } else if (ts.isPropertyAccessExpression(node) && !ts.isOptionalChain(node) && !ts.isPrivateIdentifier(node.name)) {
+      const object = skipParentheses(node.expression);
+      let objectType: ts.Type | undefined;
+      // `this` is never narrowed: its apparent type is the class's instance type.
+      if (object.kind === ts.SyntaxKind.ThisKeyword) objectType = this.thisTypeOf(object);
+      else if (ts.isIdentifier(object) || ts.isPropertyAccessExpression(object)) objectType = this.stableTypeOf(object);
+      if (!objectType || objectType.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Union | ts.TypeFlags.Instantiable)) return undefined;
+      const property = this.checker.getPropertyOfType(this.checker.getApparentType(objectType), node.name.text);
+      // Write-only accessors are left to the checker.
+      if (!property || (property.flags & ts.SymbolFlags.SetAccessor && !(property.flags & ts.SymbolFlags.GetAccessor))) return undefined;
+      type = this.checker.getTypeOfSymbol(property);
+    } else if ((ts.isCallExpression(node) && !ts.isOptionalChain(node)) || ts.isNewExpression(node)) {
+      // Only a signature found without the checker's resolution: after a resolution, `getTypeAtLocation` is cached.
+      const signature = this.signatureOf(node);
+      if (!signature || !this.cheapSignatures.has(signature)) return undefined;
+      return this.checker.getReturnTypeOfSignature(signature);
+    }
+    return type && this.narrowingCannotMatter(type) ? type : undefined;
+  }
+
+  /**
+   * The type of `this` in a class member, from the class: asking the checker
+   * about `this` narrows it by walking the flow (for `this is T` guards).
+   */
+  private thisTypeOf(node: ts.Node): ts.Type | undefined {
+    let container: ts.Node = node.parent;
+    while (!ts.isSourceFile(container) && !(ts.isFunctionLike(container) && !ts.isArrowFunction(container)) && !ts.isPropertyDeclaration(container) && !ts.isClassStaticBlockDeclaration(container)) {
+      container = container.parent;
+    }
+    const cls = container.parent;
+    if (!cls) return undefined;
+    if (!ts.isClassLike(cls) || cls.typeParameters) return undefined;
+    if (!(ts.isMethodDeclaration(container) || ts.isConstructorDeclaration(container) || ts.isAccessor(container) || ts.isPropertyDeclaration(container))) {
+      return undefined;
+    }
+    const symbol = cls.name ? this.checker.getSymbolAtLocation(cls.name) : undefined;
+    if (!symbol) return undefined;
+    const isStatic = (ts.getCombinedModifierFlags(container) & ts.ModifierFlags.Static) !== 0;
+    return isStatic ? this.checker.getTypeOfSymbol(symbol) : this.checker.getDeclaredTypeOfSymbol(symbol);
+  }
+
+  private narrowingCannotMatter(type: ts.Type): boolean {
+    if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Instantiable | ts.TypeFlags.Never)) return false;
+    if (!type.isUnion()) return true;
+    const parts = type.types.filter((part) => !(part.flags & (ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Void)));
+    if (parts.length <= 1) return parts.length === 1 && this.narrowingCannotMatter(parts[0]);
+    // `boolean`, string or number literal unions: every narrowing of them is still a boolean, a string, a number.
+    for (const family of [ts.TypeFlags.BooleanLike, ts.TypeFlags.StringLike, ts.TypeFlags.NumberLike, ts.TypeFlags.BigIntLike]) {
+      if (parts.every((part) => part.flags & family)) return true;
+    }
+    return false;
   }
 
   private computeIsHandleType(type: ts.Type): boolean {
@@ -267,8 +380,7 @@ export class HandleModel {
    * @param receiverIsHandle whether the receiver of a method call is a handle
    */
   classifyCall(node: ts.CallExpression | ts.NewExpression, receiverIsHandle: boolean, summaryOf?: SummaryProvider): CallEffect {
-    const checker = this.checker;
-    const signature = checker.getResolvedSignature(node);
+    const signature = this.signatureOf(node);
     const declaration = signature?.getDeclaration() as ts.SignatureDeclaration | undefined;
     const callee = node.expression;
     const methodName = methodNameOf(callee);
@@ -339,7 +451,7 @@ export class HandleModel {
     }
 
     if (ts.isNewExpression(node)) {
-      const instanceType = checker.getTypeAtLocation(node);
+      const instanceType = this.typeOfExpression(node);
       if (this.isHandleType(instanceType) && !this.hasNoOpDisposal(instanceType)) result = 'acquire';
       // A constructor we cannot see may keep its handle arguments.
       const hasBody = declaration !== undefined && 'body' in declaration && declaration.body !== undefined;
@@ -352,7 +464,7 @@ export class HandleModel {
     }
 
     if (isMethodCall && methodName !== undefined) {
-      const receiverType = isMethodCall ? checker.getTypeAtLocation(callee.expression) : undefined;
+      const receiverType = isMethodCall ? this.typeOfExpression(callee.expression) : undefined;
       if (methodName === '__@dispose' || methodName === '__@asyncDispose') {
         receiver = 'release';
         mayMutateReceiver = false;
@@ -417,6 +529,17 @@ export class HandleModel {
     if (symbol && (symbol.flags & ts.SymbolFlags.TypeLiteral) !== 0) return 'escape';
     return 'use';
   }
+}
+
+function skipParentheses(node: ts.Node): ts.Node {
+  while (ts.isParenthesizedExpression(node)) node = node.expression;
+  return node;
+}
+
+/** A method of a generic class or interface: its signature is instantiated per receiver. */
+function isInstantiableParent(declaration: ts.SignatureDeclaration): boolean {
+  const parent = declaration.parent;
+  return (ts.isClassLike(parent) || ts.isInterfaceDeclaration(parent) || ts.isTypeLiteralNode(parent) || ts.isObjectLiteralExpression(parent)) && ('typeParameters' in parent ? parent.typeParameters !== undefined : false);
 }
 
 function isDisposableStack(type: ts.Type): boolean {
