@@ -167,8 +167,14 @@ class Dataflow {
         worklist.push(target);
       }
     };
-    while (worklist.length > 0) {
-      const id = worklist.shift()!;
+    // A queue by index: `shift()` copies the array, quadratic over thousands of blocks.
+    let head = 0;
+    while (head < worklist.length) {
+      const id = worklist[head++];
+      if (head > 1024 && head * 2 > worklist.length) {
+        worklist.splice(0, head);
+        head = 0;
+      }
       queued[id] = 0;
       const block = blocks[id];
       for (const state of [...inStates[id]]) {

@@ -43,6 +43,7 @@ export class FileContext {
   private readonly variableIds = new Map<Variable, number>();
   private readonly capturedCache = new Map<TSESTree.Node, ReadonlySet<Key>>();
   private readonly handleNodeCache = new Map<TSESTree.Node, boolean>();
+  private readonly variableTypes = new Map<Variable, ts.Type | null>();
   /** Summaries of functions with bodies in this file (set by the analysis). */
   summaryOf: (declaration: ts.SignatureDeclaration) => MethodSummary | undefined = () => undefined;
 
@@ -177,6 +178,29 @@ export class FileContext {
     return result.filter((child) => !child.type.startsWith('TS') || isValueTsNode(child));
   }
 
+  /**
+   * The type of an expression for the model's questions (see
+   * HandleModel#typeOfExpression). A variable's declared type is looked up
+   * once per variable, through the scope manager, not per use.
+   */
+  typeOf(node: TSESTree.Node): ts.Type | undefined {
+    if (node.type === AST_NODE_TYPES.Identifier) {
+      const variable = this.variables.get(node);
+      if (variable) {
+        let type = this.variableTypes.get(variable);
+        if (type === undefined) {
+          type = null;
+          const name = variable.defs.length === 1 ? this.tsNode(variable.defs[0].name) : undefined;
+          if (name && ts.isIdentifier(name)) type = this.model.stableTypeOfName(name) ?? null;
+          this.variableTypes.set(variable, type);
+        }
+        if (type) return type;
+      }
+    }
+    const tsNode = this.tsNode(node);
+    return tsNode ? this.model.typeOfExpression(tsNode) : undefined;
+  }
+
   tsNode(node: TSESTree.Node): ts.Node | undefined {
     return this.services.esTreeNodeToTSNodeMap.get(node);
   }
@@ -184,14 +208,12 @@ export class FileContext {
   isHandleNode(node: TSESTree.Node): boolean {
     const cached = this.handleNodeCache.get(node);
     if (cached !== undefined) return cached;
-    const tsNode = this.tsNode(node);
-    let result = false;
-    if (tsNode) {
-      try {
-        result = this.model.isHandleNode(tsNode);
-      } catch {
-        result = false;
-      }
+    let result: boolean;
+    try {
+      const type = this.typeOf(node);
+      result = type !== undefined && this.model.isHandleType(type);
+    } catch {
+      result = false;
     }
     this.handleNodeCache.set(node, result);
     return result;
@@ -199,10 +221,9 @@ export class FileContext {
 
   /** The expression has type `any` (untyped JavaScript, or an `any` escape hatch). */
   isAnyNode(node: TSESTree.Node): boolean {
-    const tsNode = this.tsNode(node);
-    if (!tsNode) return false;
     try {
-      return (this.model.typeOfExpression(tsNode).flags & ts.TypeFlags.Any) !== 0;
+      const type = this.typeOf(node);
+      return type !== undefined && (type.flags & ts.TypeFlags.Any) !== 0;
     } catch {
       return false;
     }
@@ -210,10 +231,9 @@ export class FileContext {
 
   /** The expression is a number, a bigint or untyped: what a raw pointer is. */
   isPointerLikeNode(node: TSESTree.Node): boolean {
-    const tsNode = this.tsNode(node);
-    if (!tsNode) return false;
     try {
-      const type = this.model.typeOfExpression(tsNode);
+      const type = this.typeOf(node);
+      if (!type) return false;
       // Branded pointers (`number & { __brand: 'Ptr' }`) count too.
       const parts = type.isIntersection() || type.isUnion() ? type.types : [type];
       return parts.some((part) => (part.flags & (ts.TypeFlags.Any | ts.TypeFlags.NumberLike | ts.TypeFlags.BigIntLike)) !== 0);
@@ -234,10 +254,9 @@ export class FileContext {
   }
 
   isDisposableNode(node: TSESTree.Node): boolean {
-    const tsNode = this.tsNode(node);
-    if (!tsNode) return false;
     try {
-      return this.model.isDisposableType(this.model.typeOfExpression(tsNode)) !== false;
+      const type = this.typeOf(node);
+      return type !== undefined && this.model.isDisposableType(type) !== false;
     } catch {
       return false;
     }

@@ -245,6 +245,11 @@ export class HandleModel {
     return signature;
   }
 
+  /** The declared type of what a name (a declaration's or a reference's) stands for, when narrowing cannot change the model's answers. */
+  stableTypeOfName(name: ts.Identifier): ts.Type | undefined {
+    return this.stableTypeOf(name);
+  }
+
   /** The declared type of a variable, parameter or property reference, when narrowing cannot change the model's answers. */
   private stableTypeOf(node: ts.Node): ts.Type | undefined {
     let type: ts.Type | undefined;

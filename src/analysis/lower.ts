@@ -271,22 +271,30 @@ class Lowering {
   private lastUses(body: readonly TSESTree.Node[]): Map<number, Key[]> {
     const deaths = new Map<number, Key[]>();
     if (body.length < 2) return deaths;
-    for (const statement of body) {
+    /** The statement of `body` that contains `position` (binary search: the statements are in source order). */
+    const statementAt = (position: number): number => {
+      let low = 0;
+      let high = body.length - 1;
+      while (low <= high) {
+        const middle = (low + high) >> 1;
+        if (position < body[middle].range[0]) high = middle - 1;
+        else if (position >= body[middle].range[1]) low = middle + 1;
+        else return middle;
+      }
+      return -1;
+    };
+    for (let declared = 0; declared < body.length; declared++) {
+      const statement = body[declared];
       if (statement.type !== AST_NODE_TYPES.VariableDeclaration || statement.kind === 'var' || isUsing(statement)) continue;
       for (const declarator of statement.declarations) {
         if (declarator.id.type !== AST_NODE_TYPES.Identifier) continue;
         const variable = this.file.variableOf(declarator.id);
         const key = this.identifierKey(declarator.id);
         if (!variable || !key || !key.startsWith('v') || this.captured.has(key)) continue;
-        let last = body.indexOf(statement);
+        let last = declared;
         for (const reference of variable.references) {
-          const position = reference.identifier.range[0];
-          for (let index = body.length - 1; index > last; index--) {
-            if (body[index].range[0] <= position && position < body[index].range[1]) {
-              last = index;
-              break;
-            }
-          }
+          const index = statementAt(reference.identifier.range[0]);
+          if (index > last) last = index;
         }
         if (last < body.length - 1) deaths.set(last, [...(deaths.get(last) ?? []), key]);
       }
