@@ -58,10 +58,20 @@ const STACK_METHODS = new Set(['use', 'adopt']);
  *   handle stored into `this.f` while it still held one. They count for
  *   fields every instance owns from construction on.
  */
-export function analyzeClassObligations(file: FileContext, overwrites: readonly Finding[]): ClassObligationFinding[] {
+export function analyzeClassObligations(
+  file: FileContext,
+  overwrites: readonly Finding[],
+  options: {
+    /** The classes of the file, when the caller already walked it. */
+    readonly classes?: readonly ClassNode[];
+    /** A cheap look: can the class acquire anything at all (see the prefilter)? A class that cannot owns nothing. */
+    readonly mayAcquire?: (classNode: ClassNode) => boolean;
+  } = {},
+): ClassObligationFinding[] {
   const findings: ClassObligationFinding[] = [];
-  const classes = collectClasses(file.ast);
+  const classes = options.classes ?? collectClasses(file.ast);
   for (const classNode of classes) {
+    if (options.mayAcquire && !options.mayAcquire(classNode)) continue;
     try {
       const innermost = overwrites.filter((finding) => innermostClass(classes, finding.node) === classNode);
       findings.push(...checkClass(file, classNode, innermost));

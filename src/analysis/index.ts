@@ -138,7 +138,8 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
 
   const findings: Finding[] = [];
   const skipped: TSESTree.Node[] = [];
-  const functions: (FunctionNode | TSESTree.Program)[] = [input.ast, ...collectFunctions(input.ast)];
+  const classes: ClassNode[] = [];
+  const functions: (FunctionNode | TSESTree.Program)[] = [input.ast, ...collectFunctions(input.ast, classes)];
   let vocabulary: CalleeVocabulary | undefined;
   try {
     vocabulary = calleeVocabulary(file, functions);
@@ -173,13 +174,49 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
   const classFindings = analyzeClassObligations(
     file,
     findings.filter((finding) => finding.kind === 'field-overwrite'),
+    { classes, mayAcquire: vocabulary ? (classNode) => classMayAcquire(file, classNode, vocabulary) : undefined },
   );
   return { findings, classFindings, skipped, functionsAnalysed: functions.length, model };
 }
 
-function collectFunctions(root: TSESTree.Node): FunctionNode[] {
+type ClassNode = TSESTree.ClassDeclaration | TSESTree.ClassExpression;
+
+/**
+ * Can this class acquire a handle at all? Its methods are in the
+ * vocabulary's touching set, or a field initialiser or static block makes a
+ * call the prefilter cannot rule out, or a constructor parameter property
+ * may take ownership (`@owned`).
+ */
+function classMayAcquire(file: FileContext, classNode: ClassNode, vocabulary: CalleeVocabulary): boolean {
+  for (const member of classNode.body.body) {
+    switch (member.type) {
+      case AST_NODE_TYPES.MethodDefinition:
+        if (vocabulary.touching.has(member.value)) return true;
+        if (member.kind === 'constructor' && member.value.params.some((param) => param.type === AST_NODE_TYPES.TSParameterProperty)) return true;
+        break;
+      case AST_NODE_TYPES.PropertyDefinition:
+      case AST_NODE_TYPES.AccessorProperty:
+        if (member.value && (isFunctionNode(member.value) ? vocabulary.touching.has(member.value) : mayTouchHandles(file, member.value, vocabulary))) return true;
+        break;
+      case AST_NODE_TYPES.StaticBlock:
+        if (mayTouchHandles(file, member, vocabulary)) return true;
+        break;
+      default:
+        // Index signatures and abstract members hold no code.
+        break;
+    }
+  }
+  return false;
+}
+
+function isFunctionNode(node: TSESTree.Node): node is FunctionNode {
+  return node.type === AST_NODE_TYPES.FunctionExpression || node.type === AST_NODE_TYPES.ArrowFunctionExpression;
+}
+
+function collectFunctions(root: TSESTree.Node, classes: ClassNode[]): FunctionNode[] {
   const result: FunctionNode[] = [];
   const visit = (node: TSESTree.Node): void => {
+    if (node.type === AST_NODE_TYPES.ClassDeclaration || node.type === AST_NODE_TYPES.ClassExpression) classes.push(node);
     if (
       node.type === AST_NODE_TYPES.FunctionDeclaration ||
       node.type === AST_NODE_TYPES.FunctionExpression ||

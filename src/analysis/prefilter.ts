@@ -5,6 +5,7 @@
  * and member; this asks about callee symbols (cached per declaration) and
  * about receivers only of calls named like releases.
  */
+import type { Variable } from '@typescript-eslint/scope-manager';
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { forEachChild } from './ast.js';
@@ -14,7 +15,8 @@ import { memberName } from './lower.js';
 
 type FunctionLike = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression | TSESTree.Program;
 
-const declarationVerdicts = new WeakMap<ts.Declaration, boolean>();
+/** Per model (its presets and settings decide what a handle type is), per declaration. */
+const declarationVerdicts = new WeakMap<object, Map<ts.Declaration, boolean>>();
 
 /**
  * Callee names worth a symbol lookup: release-named methods, names the
@@ -186,7 +188,7 @@ function callsAnyOf(fn: FunctionLike, names: ReadonlySet<string>): boolean {
   return found;
 }
 
-export function mayTouchHandles(file: FileContext, fn: FunctionLike, vocabulary?: CalleeVocabulary): boolean {
+export function mayTouchHandles(file: FileContext, fn: FunctionLike | TSESTree.Node, vocabulary?: CalleeVocabulary): boolean {
   const releaseNames = new Set(file.model.options.releaseMethodNames);
   let found = false;
   const visit = (node: TSESTree.Node): void => {
@@ -240,19 +242,81 @@ function callMayTouchHandles(
     // `x.dispose()`, `tree.delete()`: a release when the receiver is a handle.
     if (name !== null && releaseNames.has(name) && node.arguments.length === 0 && file.isHandleNode(callee.object)) return true;
   }
+  const isNew = node.type === AST_NODE_TYPES.NewExpression;
+  let symbol: ts.Symbol | undefined;
+  if (callee.type === AST_NODE_TYPES.Identifier) {
+    // A plain name: resolved once per variable (the scope manager knows it), not once per call.
+    const variable = file.variableOf(callee);
+    const symbols = variable ? symbolsOf(file) : undefined;
+    const cached = variable ? symbols!.get(variable) : undefined;
+    if (cached !== undefined) symbol = cached ?? undefined;
+    else {
+      const declarationName = variable && variable.defs.length === 1 ? file.tsNode(variable.defs[0].name) : undefined;
+      symbol = calleeSymbol(file, declarationName ?? file.tsNode(callee));
+      if (variable) symbols!.set(variable, symbol ?? null);
+    }
+  } else {
+    const tsCallee = file.tsNode(callee);
+    symbol = calleeSymbol(file, tsCallee && ts.isPropertyAccessExpression(tsCallee) ? tsCallee.name : tsCallee);
+  }
+  if (!symbol) return false;
+  if (symbolMayTouchHandles(file, symbol, isNew)) return true;
+  // A function of this file that touches handles (its summary says what it does).
+  if (vocabulary && vocabulary.touching.size > 0) {
+    for (const declaration of symbol.declarations ?? []) {
+      const fn = functionOfDeclaration(file, declaration);
+      if (fn && vocabulary.touching.has(fn)) return true;
+    }
+  }
+  return false;
+}
+
+const symbolsByFile = new WeakMap<FileContext, Map<Variable, ts.Symbol | null>>();
+
+function symbolsOf(file: FileContext): Map<Variable, ts.Symbol | null> {
+  let symbols = symbolsByFile.get(file);
+  if (!symbols) symbolsByFile.set(file, (symbols = new Map()));
+  return symbols;
+}
+
+function calleeSymbol(file: FileContext, nameNode: ts.Node | undefined): ts.Symbol | undefined {
+  if (!nameNode) return undefined;
   const checker = file.model.checker;
-  const tsCallee = file.tsNode(callee);
-  if (!tsCallee) return false;
-  const nameNode = ts.isPropertyAccessExpression(tsCallee) ? tsCallee.name : tsCallee;
   let symbol = checker.getSymbolAtLocation(nameNode);
   if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
-  if (!symbol) return false;
+  return symbol;
+}
+
+/** The ESTree function a declaration of this file declares (`function f`, `const f = () => …`, a method). */
+function functionOfDeclaration(file: FileContext, declaration: ts.Declaration): TSESTree.Node | undefined {
+  const target = ts.isVariableDeclaration(declaration) || ts.isPropertyAssignment(declaration) || ts.isPropertyDeclaration(declaration) ? declaration.initializer : declaration;
+  if (!target) return undefined;
+  const node = file.services.tsNodeToESTreeNodeMap.get(target);
+  if (!node) return undefined;
+  if (node.type === AST_NODE_TYPES.MethodDefinition || node.type === AST_NODE_TYPES.Property) return node.value;
+  return node;
+}
+
+/** Per model (its presets and settings decide), per symbol: [as a call, as `new`]. */
+const symbolVerdicts = new WeakMap<object, Map<ts.Symbol, [boolean | undefined, boolean | undefined]>>();
+
+/** The callee may acquire or release by its tags, a preset, or its declared types (cached per symbol). */
+function symbolMayTouchHandles(file: FileContext, symbol: ts.Symbol, isNew: boolean): boolean {
+  let byModel = symbolVerdicts.get(file.model);
+  if (!byModel) symbolVerdicts.set(file.model, (byModel = new Map()));
+  let pair = byModel.get(symbol);
+  if (!pair) byModel.set(symbol, (pair = [undefined, undefined]));
+  const cached = pair[isNew ? 1 : 0];
+  if (cached !== undefined) return cached;
+  let verdict: boolean;
   // Hook (presets/settings, issue 7): `tf.square`, `koffi.register` carry no tags and may return no handle type.
-  if (file.model.specs?.mayDescribeCallee(symbol)) return true;
-  if (node.type === AST_NODE_TYPES.NewExpression) {
-    return file.model.isHandleType(checker.getDeclaredTypeOfSymbol(symbol)) || (symbol.declarations ?? []).some((d) => declarationMatters(file, d));
-  }
-  return (symbol.declarations ?? []).some((declaration) => declarationMatters(file, declaration));
+  if (file.model.specs?.mayDescribeCallee(symbol, isNew)) verdict = true;
+  else if (isNew) {
+    verdict =
+      file.model.isHandleType(file.model.checker.getDeclaredTypeOfSymbol(symbol)) || (symbol.declarations ?? []).some((d) => declarationMatters(file, d));
+  } else verdict = (symbol.declarations ?? []).some((declaration) => declarationMatters(file, declaration));
+  pair[isNew ? 1 : 0] = verdict;
+  return verdict;
 }
 
 /**
@@ -260,7 +324,9 @@ function callMayTouchHandles(
  * a handle parameter (its summary may release or keep it).
  */
 function declarationMatters(file: FileContext, declaration: ts.Declaration): boolean {
-  const cached = declarationVerdicts.get(declaration);
+  let verdicts = declarationVerdicts.get(file.model);
+  if (!verdicts) declarationVerdicts.set(file.model, (verdicts = new Map()));
+  const cached = verdicts.get(declaration);
   if (cached !== undefined) return cached;
   let verdict = false;
   const target = ts.isVariableDeclaration(declaration) && declaration.initializer ? declaration.initializer : declaration;
@@ -275,6 +341,6 @@ function declarationMatters(file: FileContext, declaration: ts.Declaration): boo
       declared(target.type ?? ts.getJSDocReturnType(target)) ||
       target.parameters.some((parameter) => declared(parameter.type ?? ts.getJSDocType(parameter)));
   }
-  declarationVerdicts.set(declaration, verdict);
+  verdicts.set(declaration, verdict);
   return verdict;
 }

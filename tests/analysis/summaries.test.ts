@@ -33,6 +33,18 @@ describe('summaries of same-file functions', () => {
   it('a factory that returns a fresh handle acquires', () => {
     expect(normal(`function make(): Ptr { const p = malloc(4); return p; }\nexport function f() { make(); }`)).toEqual(['leak@3']);
   });
+  it('a factory without a declared return type acquires (its callers are analysed too)', () => {
+    expect(normal(`function make(size: number) { return malloc(size); }\nexport function f() { const p = make(4); }`)).toEqual(['leak@3']);
+  });
+  it('a factory reached through another untyped factory acquires', () => {
+    const code = `function make(size: number) { return malloc(size); }
+const wrap = (size: number) => make(size);
+export function f() { const p = wrap(4); }`;
+    expect(normal(code)).toEqual(['leak@4']);
+  });
+  it('a caller of an untyped factory that releases is clean', () => {
+    expect(normal(`function make(size: number) { return malloc(size); }\nexport function f() { const p = make(4); free(p); }`)).toEqual([]);
+  });
   it('a function returning a stored handle does not acquire', () => {
     expect(normal(`let cached: Ptr | undefined;\nfunction get(): Ptr { cached ??= malloc(4); return cached; }\nexport function f() { get(); }`)).toEqual([]);
   });

@@ -63,6 +63,7 @@ export class SpecMatcher {
   private readonly containerNamesCache = new Map<ts.Declaration, ReadonlySet<string>>();
   private readonly scopeCallCache = new Map<ts.CallExpression, number>();
   private readonly calleeVerdicts = new Map<ts.Symbol, boolean>();
+  private readonly constructVerdicts = new Map<ts.Symbol, boolean>();
   private readonly checker: ts.TypeChecker;
 
   constructor(
@@ -200,8 +201,9 @@ export class SpecMatcher {
    * A cheap look for the prefilter: may a call to this symbol be described by
    * a spec (so its function must be analysed)? Cached per symbol.
    */
-  mayDescribeCallee(symbol: ts.Symbol): boolean {
-    const cached = this.calleeVerdicts.get(symbol);
+  mayDescribeCallee(symbol: ts.Symbol, isNew: boolean): boolean {
+    const verdicts = isNew ? this.constructVerdicts : this.calleeVerdicts;
+    const cached = verdicts.get(symbol);
     if (cached !== undefined) return cached;
     let verdict = false;
     const named = this.byName.get(symbol.getName()) ?? [];
@@ -219,14 +221,15 @@ export class SpecMatcher {
       if (verdict) break;
     }
     // `new SQL.Database()`, `new cv.Mat()`: a property whose type constructs a handle of some spec.
-    if (!verdict && symbol.flags & (ts.SymbolFlags.Property | ts.SymbolFlags.Variable | ts.SymbolFlags.Class)) {
+    // (Only for `new`: the type of every variable called would infer half of an untyped bundle.)
+    if (!verdict && isNew && symbol.flags & (ts.SymbolFlags.Property | ts.SymbolFlags.Variable | ts.SymbolFlags.Class)) {
       const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0];
       if (declaration) {
         const construct = this.checker.getTypeOfSymbolAtLocation(symbol, declaration).getConstructSignatures();
         verdict = construct.some((signature) => this.maskOfType(signature.getReturnType()) !== 0);
       }
     }
-    this.calleeVerdicts.set(symbol, verdict);
+    verdicts.set(symbol, verdict);
     return verdict;
   }
 
