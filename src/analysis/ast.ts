@@ -2,13 +2,39 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import { visitorKeys } from '@typescript-eslint/visitor-keys';
 
+type Callback = (child: TSESTree.Node) => void;
+
 /** Calls `callback` on each direct child node of `node`, in source order. */
-export function forEachChild(node: TSESTree.Node, callback: (child: TSESTree.Node) => void): void {
-  for (const key of visitorKeys[node.type] ?? []) {
-    const value = (node as unknown as Record<string, unknown>)[key];
+export function forEachChild(node: TSESTree.Node, callback: Callback): void {
+  const keys = visitorKeys[node.type];
+  if (keys !== undefined) visitKeys(node, keys, callback);
+}
+
+/** Keys that hold only type syntax: no call, no `new`, no function runs in them. */
+const TYPE_ONLY_KEYS = new Set(['typeAnnotation', 'returnType', 'typeParameters', 'typeArguments', 'superTypeArguments', 'implements']);
+const valueKeysCache = new Map<string, readonly string[]>();
+
+/** Like `forEachChild`, without the children that are type annotations (a walk that looks for code). */
+export function forEachValueChild(node: TSESTree.Node, callback: Callback): void {
+  let keys = valueKeysCache.get(node.type);
+  if (keys === undefined) {
+    keys = (visitorKeys[node.type] ?? []).filter((key) => !TYPE_ONLY_KEYS.has(key));
+    valueKeysCache.set(node.type, keys);
+  }
+  visitKeys(node, keys, callback);
+}
+
+function visitKeys(node: TSESTree.Node, keys: readonly string[], callback: Callback): void {
+  const record = node as unknown as Record<string, unknown>;
+  for (let i = 0; i < keys.length; i++) {
+    const value = record[keys[i]];
+    if (value === null || typeof value !== 'object') continue;
     if (Array.isArray(value)) {
-      for (const child of value) if (child && typeof child === 'object' && 'type' in child) callback(child as TSESTree.Node);
-    } else if (value && typeof value === 'object' && 'type' in value) {
+      for (let j = 0; j < value.length; j++) {
+        const child = value[j] as { type?: unknown } | null;
+        if (child !== null && typeof child === 'object' && child.type !== undefined) callback(child as TSESTree.Node);
+      }
+    } else if ((value as { type?: unknown }).type !== undefined) {
       callback(value as TSESTree.Node);
     }
   }

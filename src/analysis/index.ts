@@ -8,7 +8,6 @@ import { analyze as analyzeScopes } from '@typescript-eslint/scope-manager';
 import { parseAndGenerateServices } from '@typescript-eslint/typescript-estree';
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
-import { forEachChild } from './ast.js';
 import ts from 'typescript';
 import { runDataflow } from './dataflow.js';
 import type { MethodSummary } from './dataflow.js';
@@ -20,7 +19,7 @@ import { defaultHandleModelOptions, HandleModel } from './handle-model.js';
 import { analyzeClassObligations } from './class-obligations.js';
 import type { ClassObligationFinding } from './class-obligations.js';
 import { lowerFunction } from './lower.js';
-import { calleeVocabulary, mayTouchHandles } from './prefilter.js';
+import { calleeVocabulary, mayTouchHandles, scanFile } from './prefilter.js';
 import type { CalleeVocabulary } from './prefilter.js';
 import { CompiledSpecs, presets } from './presets/index.js';
 import type { HandleLifetimeSettings } from './settings.js';
@@ -138,11 +137,11 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
 
   const findings: Finding[] = [];
   const skipped: TSESTree.Node[] = [];
-  const classes: ClassNode[] = [];
-  const functions: (FunctionNode | TSESTree.Program)[] = [input.ast, ...collectFunctions(input.ast, classes)];
+  const scan = scanFile(input.ast);
+  const { functions, classes } = scan;
   let vocabulary: CalleeVocabulary | undefined;
   try {
-    vocabulary = calleeVocabulary(file, functions);
+    vocabulary = calleeVocabulary(file, scan);
   } catch (error) {
     if (!(error instanceof RangeError) && !(error instanceof TypeError)) throw error;
   }
@@ -213,22 +212,6 @@ function isFunctionNode(node: TSESTree.Node): node is FunctionNode {
   return node.type === AST_NODE_TYPES.FunctionExpression || node.type === AST_NODE_TYPES.ArrowFunctionExpression;
 }
 
-function collectFunctions(root: TSESTree.Node, classes: ClassNode[]): FunctionNode[] {
-  const result: FunctionNode[] = [];
-  const visit = (node: TSESTree.Node): void => {
-    if (node.type === AST_NODE_TYPES.ClassDeclaration || node.type === AST_NODE_TYPES.ClassExpression) classes.push(node);
-    if (
-      node.type === AST_NODE_TYPES.FunctionDeclaration ||
-      node.type === AST_NODE_TYPES.FunctionExpression ||
-      node.type === AST_NODE_TYPES.ArrowFunctionExpression
-    ) {
-      if (node.body) result.push(node);
-    }
-    forEachChild(node, visit);
-  };
-  visit(root);
-  return result;
-}
 
 const foreignSummaries = new WeakMap<HandleModel, Map<string, Summaries | null>>();
 /** Files larger than this (in characters) are not converted for cross-file summaries. */

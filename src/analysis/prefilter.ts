@@ -8,7 +8,7 @@
 import type { Variable } from '@typescript-eslint/scope-manager';
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
-import { forEachChild } from './ast.js';
+import { forEachChild, forEachValueChild } from './ast.js';
 import ts from 'typescript';
 import type { FileContext } from './file-context.js';
 import { memberName } from './lower.js';
@@ -66,6 +66,31 @@ interface SpecLike {
 }
 
 const activeCache = new WeakMap<ts.Program, Map<string, boolean>>();
+const mentionedCache = new WeakMap<ts.Program, Map<string, ReadonlySet<string>>>();
+
+/**
+ * Which of these modules the program's files import or declare: a file under
+ * `/node_modules/<pkg>/`, or the name quoted anywhere in a file. One regular
+ * expression pass per file for all the modules (a search per module and
+ * quote read typescript.js forty times).
+ */
+function modulesMentioned(program: ts.Program, modules: readonly string[]): ReadonlySet<string> {
+  let byKey = mentionedCache.get(program);
+  if (!byKey) mentionedCache.set(program, (byKey = new Map()));
+  const key = modules.join('\0');
+  const cached = byKey.get(key);
+  if (cached) return cached;
+  const found = new Set<string>();
+  const escaped = modules.map((module) => module.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+  const pattern = new RegExp(`['"](${escaped.join('|')})['"]`, 'g');
+  for (const file of program.getSourceFiles()) {
+    if (program.isSourceFileDefaultLibrary(file)) continue;
+    for (const module of modules) if (file.fileName.includes(`/node_modules/${module}/`)) found.add(module);
+    if (modules.length > 0) for (const match of file.text.matchAll(pattern)) found.add(match[1]);
+  }
+  byKey.set(key, found);
+  return found;
+}
 
 /**
  * Does the program use this spec's library? Its modules appear among the
@@ -73,22 +98,24 @@ const activeCache = new WeakMap<ts.Program, Map<string, boolean>>();
  * generated glue by shape (`modules: ['*']`), some declaration file has
  * every member of a shape.
  */
-function specActive(program: ts.Program, spec: SpecLike): boolean {
+function specActive(program: ts.Program, spec: SpecLike, allModules: readonly string[]): boolean {
   let byKey = activeCache.get(program);
   if (!byKey) activeCache.set(program, (byKey = new Map()));
   const key = JSON.stringify(spec);
   const cached = byKey.get(key);
   if (cached !== undefined) return cached;
   const modules = spec.modules ?? ['*'];
-  const files = program.getSourceFiles().filter((file) => !program.isSourceFileDefaultLibrary(file));
   let active: boolean;
   if (modules.includes('*')) {
     const shapes = spec.handleShapes ?? [];
     active =
       shapes.length === 0 ||
-      files.some((file) => file.isDeclarationFile && shapes.some((shape) => shape.members.every((member) => file.text.includes(member))));
+      program
+        .getSourceFiles()
+        .some((file) => file.isDeclarationFile && !program.isSourceFileDefaultLibrary(file) && shapes.some((shape) => shape.members.every((member) => file.text.includes(member))));
   } else {
-    active = files.some((file) => modules.some((module) => file.fileName.includes(`/node_modules/${module}/`) || file.text.includes(`'${module}'`) || file.text.includes(`"${module}"`)));
+    const mentioned = modulesMentioned(program, allModules);
+    active = modules.some((module) => mentioned.has(module));
   }
   byKey.set(key, active);
   return active;
@@ -97,7 +124,8 @@ function specActive(program: ts.Program, spec: SpecLike): boolean {
 /** Function and method names that presets and settings describe. */
 function specNames(file: FileContext): { names: string[]; anyMethod: boolean } {
   const allSpecs = (file.model.options as { specs?: { specs?: readonly SpecLike[] } }).specs?.specs ?? [];
-  const specs = allSpecs.filter((spec) => specActive(file.services.program, spec));
+  const allModules = [...new Set(allSpecs.flatMap((spec) => spec.modules ?? []))].filter((module) => module !== '*').sort();
+  const specs = allSpecs.filter((spec) => specActive(file.services.program, spec, allModules));
   const names: string[] = [];
   // A spec that acquires by return type matches calls of any name.
   let anyMethod = specs.some((spec) => spec.acquireByReturnType === true);
@@ -116,18 +144,80 @@ function specNames(file: FileContext): { names: string[]; anyMethod: boolean } {
   return { names, anyMethod };
 }
 
+type CallLike = TSESTree.CallExpression | TSESTree.NewExpression;
+type ClassNode = TSESTree.ClassDeclaration | TSESTree.ClassExpression;
+
+/** One walk over a file: what the prefilter and the analysis need to know of its structure. */
+export interface FileScan {
+  /** The Program, then every function with a body, in source order (outer before inner). */
+  readonly functions: readonly FunctionLike[];
+  readonly classes: readonly ClassNode[];
+  /** Per function (and the Program): the calls and `new`s of its own code, not of the functions nested in it. */
+  readonly calls: ReadonlyMap<TSESTree.Node, readonly CallLike[]>;
+  /** Functions (or the Program) that declare `using` / `await using` variables in their own code. */
+  readonly usesUsing: ReadonlySet<TSESTree.Node>;
+}
+
+/** Walk the file once (the flow analysis, the prefilter and class obligations used to walk it once each). */
+export function scanFile(ast: TSESTree.Program): FileScan {
+  const functions: FunctionLike[] = [ast];
+  const classes: ClassNode[] = [];
+  const calls = new Map<TSESTree.Node, CallLike[]>();
+  const usesUsing = new Set<TSESTree.Node>();
+  let owner: TSESTree.Node = ast;
+  let ownCalls: CallLike[] = [];
+  calls.set(ast, ownCalls);
+  const visit = (node: TSESTree.Node): void => {
+    switch (node.type) {
+      case AST_NODE_TYPES.FunctionDeclaration:
+      case AST_NODE_TYPES.FunctionExpression:
+      case AST_NODE_TYPES.ArrowFunctionExpression: {
+        if (node.body) functions.push(node);
+        const outer = owner;
+        const outerCalls = ownCalls;
+        owner = node;
+        ownCalls = [];
+        calls.set(node, ownCalls);
+        forEachValueChild(node, visit);
+        owner = outer;
+        ownCalls = outerCalls;
+        return;
+      }
+      case AST_NODE_TYPES.ClassDeclaration:
+      case AST_NODE_TYPES.ClassExpression:
+        classes.push(node);
+        break;
+      case AST_NODE_TYPES.CallExpression:
+      case AST_NODE_TYPES.NewExpression:
+        ownCalls.push(node);
+        break;
+      case AST_NODE_TYPES.VariableDeclaration:
+        if (node.kind === 'using' || node.kind === 'await using') usesUsing.add(owner);
+        break;
+      default:
+        break;
+    }
+    forEachValueChild(node, visit);
+  };
+  forEachValueChild(ast, visit);
+  return { functions, classes, calls, usesUsing };
+}
+
 /** The vocabulary of a file: computed once, before its functions are looked at. */
-export function calleeVocabulary(file: FileContext, functions: readonly FunctionLike[]): CalleeVocabulary {
+export function calleeVocabulary(file: FileContext, scan: FileScan): CalleeVocabulary {
   const fromSpecs = specNames(file);
+  const releaseNames = new Set(file.model.options.releaseMethodNames);
   // Release-named methods (`x.dispose()`) are checked by their receiver's type, not looked up by name.
   const names = new Set<string>([...taggedNames(file.services.program), ...fromSpecs.names]);
   const base: CalleeVocabulary = { names: new Set(names), anyMethod: fromSpecs.anyMethod, touching: new Set() };
+  const touches = (fn: TSESTree.Node, vocabulary: CalleeVocabulary): boolean =>
+    scan.usesUsing.has(fn) || (scan.calls.get(fn) ?? []).some((call) => callMayTouchHandles(file, call, releaseNames, vocabulary));
   // Functions that touch handles by the base vocabulary (the only pass that asks the checker), then
-  // those that call them by name, to a fixpoint (bounded by the file).
-  const touching = new Set(functions.filter((fn) => mayTouchHandles(file, fn, base)));
+  // those that call them, to a fixpoint (bounded by the file).
+  const touching = new Set<TSESTree.Node>(scan.functions.filter((fn) => touches(fn, base)));
   const localNames = new Set<string>();
   for (const fn of touching) {
-    const name = functionName(fn);
+    const name = functionName(fn as FunctionLike);
     if (name) localNames.add(name);
   }
   // A call by one of those names touches handles only if it resolves to such a function: ask the
@@ -137,8 +227,10 @@ export function calleeVocabulary(file: FileContext, functions: readonly Function
     grew = false;
     for (const name of localNames) names.add(name);
     const vocabulary: CalleeVocabulary = { names, anyMethod: fromSpecs.anyMethod, touching };
-    for (const fn of functions) {
-      if (touching.has(fn) || !callsAnyOf(fn, localNames) || !mayTouchHandles(file, fn, vocabulary)) continue;
+    for (const fn of scan.functions) {
+      if (touching.has(fn)) continue;
+      const own = scan.calls.get(fn) ?? [];
+      if (!own.some((call) => localNames.has(calleeName(call) ?? '')) || !touches(fn, vocabulary)) continue;
       touching.add(fn);
       const name = functionName(fn);
       if (name && !localNames.has(name)) {
@@ -168,24 +260,6 @@ function calleeName(node: TSESTree.CallExpression | TSESTree.NewExpression): str
   if (callee.type === AST_NODE_TYPES.Identifier) return callee.name;
   if (callee.type === AST_NODE_TYPES.MemberExpression) return memberName(callee);
   return null;
-}
-
-function callsAnyOf(fn: FunctionLike, names: ReadonlySet<string>): boolean {
-  let found = false;
-  const visit = (node: TSESTree.Node): void => {
-    if (found) return;
-    if (node !== fn && (node.type === AST_NODE_TYPES.FunctionDeclaration || node.type === AST_NODE_TYPES.FunctionExpression || node.type === AST_NODE_TYPES.ArrowFunctionExpression)) return;
-    if (node.type === AST_NODE_TYPES.CallExpression || node.type === AST_NODE_TYPES.NewExpression) {
-      const name = calleeName(node);
-      if (name !== null && names.has(name)) {
-        found = true;
-        return;
-      }
-    }
-    forEachChild(node, visit);
-  };
-  visit(fn);
-  return found;
 }
 
 export function mayTouchHandles(file: FileContext, fn: FunctionLike | TSESTree.Node, vocabulary?: CalleeVocabulary): boolean {

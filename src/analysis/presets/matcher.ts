@@ -209,7 +209,9 @@ export class SpecMatcher {
     const named = this.byName.get(symbol.getName()) ?? [];
     for (const declaration of symbol.declarations ?? []) {
       const origin = this.originOf(declaration);
-      if (named.some((candidate) => this.fromModules(origin, candidate.modules))) verdict = true;
+      // A `method` pattern (embind's `clone()`) never describes a plain function of that name.
+      const plainFunction = ts.isFunctionDeclaration(declaration) || ts.isVariableDeclaration(declaration);
+      if (named.some((candidate) => !(plainFunction && candidate.pattern.method !== undefined) && this.fromModules(origin, candidate.modules))) verdict = true;
       for (let specIndex = 0; !verdict && specIndex < this.specs.length; specIndex++) {
         const spec = this.specs[specIndex];
         if (!spec.acquireByReturnType || !this.fromModules(origin, spec.modules)) continue;
