@@ -10,6 +10,7 @@
  */
 import type { Block, Key, LoweredFunction, Node, Op } from './ir.js';
 import { isImplicitKey } from './ir.js';
+import { PMap } from './pmap.js';
 import type { ArgumentEffect, FunctionSummary } from './handle-model.js';
 import { RECEIVER_INDEX } from './lower.js';
 import type { Finding, LeakKind, TraceStep } from './findings.js';
@@ -55,15 +56,16 @@ interface Dangling {
   readonly disposable: boolean;
 }
 
+/** Persistent maps: a copy per block costs O(1), and a join visits only what differs (see pmap.ts). */
 class State {
   constructor(
-    readonly vars: Map<Key, ResourceSet>,
-    readonly res: Map<number, ResourceState>,
-    readonly dangling: Map<Key, Dangling> = new Map(),
+    readonly vars: PMap<Key, ResourceSet> = new PMap(),
+    readonly res: PMap<number, ResourceState> = new PMap(),
+    readonly dangling: PMap<Key, Dangling> = new PMap(),
   ) {}
 
   clone(): State {
-    return new State(new Map(this.vars), new Map(this.res), new Map(this.dangling));
+    return new State(this.vars.clone(), this.res.clone(), this.dangling.clone());
   }
 }
 
@@ -153,7 +155,7 @@ class Dataflow {
     // variable bindings: which handle a variable holds stays correlated with
     // that handle's state (`if (c) { free(p); p = malloc() }`).
     const inStates: State[][] = blocks.map(() => []);
-    inStates[this.fn.entry].push(new State(new Map(), new Map()));
+    inStates[this.fn.entry].push(new State());
     const queued = new Uint8Array(blocks.length);
     const worklist: number[] = [this.fn.entry];
     queued[this.fn.entry] = 1;
@@ -272,57 +274,49 @@ class Dataflow {
 
   // ---------------------------------------------------------------- join
 
+  /** Join `source` into `target`; entries the two share unchanged are skipped (they join to themselves). */
   private joinInto(target: State, source: State): boolean {
     let changed = false;
-    for (const [key, value] of source.dangling) {
-      if (!target.dangling.has(key)) {
-        target.dangling.set(key, value);
+    target.dangling.forEachDifference(source.dangling, (key, inTarget, inSource) => {
+      if (inSource !== undefined && inTarget === undefined) {
+        target.dangling.set(key, inSource);
         changed = true;
       }
-    }
-    for (const [key, value] of source.vars) {
-      const existing = target.vars.get(key);
-      if (!existing) {
-        const merged = this.withImplicit(key, value);
-        target.vars.set(key, merged);
-        changed = true;
-      } else {
-        const merged = union(existing, value);
-        if (merged !== existing) {
+    });
+    target.vars.forEachDifference(source.vars, (key, inTarget, inSource) => {
+      if (inSource !== undefined) {
+        const merged = inTarget === undefined ? this.withImplicit(key, inSource) : union(inTarget, inSource);
+        if (merged !== inTarget) {
+          target.vars.set(key, merged);
+          changed = true;
+        }
+      } else if (inTarget !== undefined && (this.implicitIds.has(key) || this.fn.paramKeys.has(key))) {
+        const merged = this.withImplicit(key, inTarget);
+        if (merged !== inTarget) {
           target.vars.set(key, merged);
           changed = true;
         }
       }
-    }
-    for (const [key, value] of target.vars) {
-      if (!source.vars.has(key) && (this.implicitIds.has(key) || this.fn.paramKeys.has(key))) {
-        const merged = this.withImplicit(key, value);
-        if (merged !== value) {
-          target.vars.set(key, merged);
+    });
+    target.res.forEachDifference(source.res, (id, inTarget, inSource) => {
+      if (inSource !== undefined) {
+        const existing = inTarget ?? (this.resources[id].kind === 'implicit' ? { flags: BORROWED, releasedAt: [] } : undefined);
+        if (!existing) {
+          target.res.set(id, inSource);
+          changed = true;
+          return;
+        }
+        const flags = existing.flags | inSource.flags;
+        const releasedAt = mergeNodes(existing.releasedAt, inSource.releasedAt);
+        if (flags !== existing.flags || releasedAt !== existing.releasedAt || inTarget === undefined) {
+          target.res.set(id, { flags, releasedAt });
           changed = true;
         }
-      }
-    }
-    for (const [id, value] of source.res) {
-      const existing = target.res.get(id) ?? (this.resources[id].kind === 'implicit' ? { flags: BORROWED, releasedAt: [] } : undefined);
-      if (!existing) {
-        target.res.set(id, value);
-        changed = true;
-        continue;
-      }
-      const flags = existing.flags | value.flags;
-      const releasedAt = mergeNodes(existing.releasedAt, value.releasedAt);
-      if (flags !== existing.flags || releasedAt !== existing.releasedAt || !target.res.has(id)) {
-        target.res.set(id, { flags, releasedAt });
+      } else if (inTarget !== undefined && this.resources[id].kind === 'implicit' && !(inTarget.flags & BORROWED)) {
+        target.res.set(id, { flags: inTarget.flags | BORROWED, releasedAt: inTarget.releasedAt });
         changed = true;
       }
-    }
-    for (const [id, value] of target.res) {
-      if (!source.res.has(id) && this.resources[id].kind === 'implicit' && !(value.flags & BORROWED)) {
-        target.res.set(id, { flags: value.flags | BORROWED, releasedAt: value.releasedAt });
-        changed = true;
-      }
-    }
+    });
     return changed;
   }
 
@@ -965,14 +959,15 @@ function isFieldPath(key: Key): boolean {
  * every field a function tests.
  */
 function sameBindings(a: State, b: State, isLocalResource: (id: number) => boolean): boolean {
-  const differs = (value: ResourceSet, other: ResourceSet | undefined): boolean => {
-    if (other === value) return false;
-    for (const id of value) if (isLocalResource(id) && !other?.has(id)) return true;
-    return false;
+  let same = true;
+  const covers = (value: ResourceSet | undefined, other: ResourceSet | undefined): boolean => {
+    if (value) for (const id of value) if (isLocalResource(id) && !other?.has(id)) return false;
+    return true;
   };
-  for (const [key, value] of a.vars) if (differs(value, b.vars.get(key))) return false;
-  for (const [key, value] of b.vars) if (differs(value, a.vars.get(key))) return false;
-  return true;
+  a.vars.forEachDifference(b.vars, (_key, inA, inB) => {
+    if (same && (!covers(inA, inB) || !covers(inB, inA))) same = false;
+  });
+  return same;
 }
 
 function step(node: Node, label: string): TraceStep {
