@@ -141,21 +141,60 @@ interface ReleaseEvent {
   readonly takeOut: boolean;
 }
 
+/** Origins of a variable with keys of a held value: from its declaration (in any function), or from assignments. */
+interface HeldOrigins {
+  always: boolean;
+  readonly assignments: TSESTree.AssignmentExpression[];
+}
+
 const cache = new WeakMap<TSESTree.Program, FinalizationAnalysis>();
 
-/** Analyse a file once; every finalizer rule reads the same result. */
-export function analyzeFinalizers(input: FinalizationInput, model: HandleModel): FinalizationAnalysis {
+/**
+ * Analyse a file once; every finalizer rule reads the same result. The
+ * model may be passed as a function, called only when the file needs it
+ * (not for a file already analysed, nor for one that names no registry).
+ */
+export function analyzeFinalizers(input: FinalizationInput, model: HandleModel | (() => HandleModel)): FinalizationAnalysis {
   const cached = cache.get(input.ast);
   if (cached) return cached;
-  let result: FinalizationAnalysis;
+  let result: FinalizationAnalysis | undefined;
   try {
-    result = new FinalizerAnalyzer(input, model).run();
+    if (!mayMentionRegistry(input)) result = NOTHING;
   } catch {
-    // Precision over recall: an unexpected shape gives no report, never a crash.
-    result = { findings: [], registrations: 0 };
+    result = NOTHING;
+  }
+  if (!result) {
+    const resolved = typeof model === 'function' ? model() : model;
+    try {
+      result = new FinalizerAnalyzer(input, resolved).run();
+    } catch {
+      // Precision over recall: an unexpected shape gives no report, never a crash.
+      result = { findings: [], registrations: 0 };
+    }
   }
   cache.set(input.ast, result);
   return result;
+}
+
+const NOTHING: FinalizationAnalysis = { findings: [], registrations: 0 };
+
+/**
+ * Can the file register, unregister or create a registry at all? Every
+ * registration and unregistration is a call of a member named `register` /
+ * `unregister`, and every creation names `FinalizationRegistry`, so a file
+ * whose parser saw none of these names has nothing to analyse. The
+ * TypeScript parser interns each identifier (and each literal property
+ * name) of a file, escapes decoded, in `SourceFile.identifiers`; without it
+ * the text is searched, conservatively.
+ */
+function mayMentionRegistry(input: FinalizationInput): boolean {
+  const sourceFile = input.services.esTreeNodeToTSNodeMap.get(input.ast)?.getSourceFile();
+  if (!sourceFile) return true;
+  const identifiers = (sourceFile as { identifiers?: unknown }).identifiers;
+  if (!(identifiers instanceof Map)) return /register|FinalizationRegistry|\\/.test(sourceFile.text);
+  if (identifiers.has('register') || identifiers.has('unregister') || identifiers.has('FinalizationRegistry')) return true;
+  // `new globalThis[('FinalizationRegistry')](…)`: a parenthesized literal is not interned.
+  return sourceFile.text.includes('FinalizationRegistry');
 }
 
 class FinalizerAnalyzer {
@@ -171,6 +210,19 @@ class FinalizerAnalyzer {
   private readonly unregistrations: Unregistration[] = [];
   private readonly methodUnregisterCache = new Map<TSESTree.Node, Unregistration[]>();
   private readonly guardCache = new Map<TSESTree.Node, TSESTree.Node[]>();
+  private readonly releasedCache = new Map<TSESTree.CallExpression, TSESTree.Node[]>();
+  private readonly heldOriginCache = new Map<Variable, { released: HeldOrigins; takenOut: HeldOrigins }>();
+  private readonly clearedCache = new Map<TSESTree.Node, Set<string | undefined>>();
+  private readonly symbolCache = new Map<TSESTree.Node, ts.Symbol | undefined>();
+  private readonly methodCalledCache = new Map<TSESTree.CallExpression, TSESTree.MethodDefinition | undefined>();
+  /** Per variable: its references that are the left or right side of a plain assignment, in order. */
+  private readonly assignmentCache = new Map<Variable, TSESTree.Identifier[]>();
+  /** The declared property symbols behind `s` keys. */
+  private readonly propertySymbols = new Map<string, ts.Symbol>();
+  /** Every key of every registration's held value: no release event with none of them can match. */
+  private readonly heldUnion = new Set<string>();
+  /** The names of the properties among {@link heldUnion}. */
+  private readonly heldPropertyNames = new Set<string>();
   private readonly findings: FinalizerFinding[] = [];
 
   constructor(
@@ -202,19 +254,27 @@ class FinalizerAnalyzer {
 
   // ── Collection ──────────────────────────────────────────────────────────
 
+  /** Calls, registry creations and returns, in source order (a depth-first walk with an explicit stack). */
   private collect(root: TSESTree.Node): void {
-    const visit = (node: TSESTree.Node): void => {
+    const stack: TSESTree.Node[] = [root];
+    for (let node = stack.pop(); node; node = stack.pop()) {
       if (node.type === AST_NODE_TYPES.CallExpression) this.calls.push(node);
       else if (node.type === AST_NODE_TYPES.NewExpression && isFinalizationRegistryConstructor(node.callee)) this.creations.push(node);
       else if (node.type === AST_NODE_TYPES.ReturnStatement) this.returns.push(node);
-      for (const key of visitorKeys[node.type] ?? []) {
-        const value = (node as unknown as Record<string, unknown>)[key];
+      const keys = visitorKeys[node.type];
+      if (!keys) continue;
+      // Children pushed last to first, so that they are visited first to last.
+      for (let k = keys.length - 1; k >= 0; k--) {
+        const value = (node as unknown as Record<string, unknown>)[keys[k]];
+        if (!value || typeof value !== 'object') continue;
         if (Array.isArray(value)) {
-          for (const child of value) if (child && typeof child === 'object' && 'type' in child) visit(child as TSESTree.Node);
-        } else if (value && typeof value === 'object' && 'type' in value) visit(value as TSESTree.Node);
+          for (let i = value.length - 1; i >= 0; i--) {
+            const child: unknown = value[i];
+            if (child && typeof child === 'object' && 'type' in child) stack.push(child as TSESTree.Node);
+          }
+        } else if ('type' in value) stack.push(value as TSESTree.Node);
       }
-    };
-    visit(root);
+    }
   }
 
   private classifyRegistryCall(call: TSESTree.CallExpression): void {
@@ -260,6 +320,13 @@ class FinalizerAnalyzer {
 
   private symbolOf(node: TSESTree.Node): ts.Symbol | undefined {
     node = unwrap(node);
+    if (this.symbolCache.has(node)) return this.symbolCache.get(node);
+    const symbol = this.lookUpSymbol(node);
+    this.symbolCache.set(node, symbol);
+    return symbol;
+  }
+
+  private lookUpSymbol(node: TSESTree.Node): ts.Symbol | undefined {
     const tsNode = this.file.tsNode(node);
     if (!tsNode) return undefined;
     let at: ts.Node = tsNode;
@@ -309,7 +376,9 @@ class FinalizerAnalyzer {
     if (!symbol || (symbol.flags & ts.SymbolFlags.Property) === 0) return undefined;
     const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0];
     if (!declaration || declaration.getSourceFile().hasNoDefaultLib) return undefined;
-    return `s${this.idOf(symbol)}`;
+    const key = `s${this.idOf(symbol)}`;
+    this.propertySymbols.set(key, symbol);
+    return key;
   }
 
   private keysOf(node: TSESTree.Node): Set<string> {
@@ -394,12 +463,25 @@ class FinalizerAnalyzer {
         result.push(definition.node.init);
       }
     }
-    for (const reference of variable.references) {
-      const parent = reference.identifier.parent;
-      if (!parent || parent.type !== AST_NODE_TYPES.AssignmentExpression || parent.operator !== '=') continue;
+    for (const identifier of this.assignmentReferences(variable)) {
+      const parent = identifier.parent as TSESTree.AssignmentExpression;
       if (!contains(fn, parent)) continue;
-      if (parent.left === reference.identifier) result.push(parent.right);
-      else if (unwrap(parent.right) === reference.identifier && parent.left.type === AST_NODE_TYPES.MemberExpression) result.push(parent.left);
+      if (parent.left === identifier) result.push(parent.right);
+      else if (unwrap(parent.right) === identifier && parent.left.type === AST_NODE_TYPES.MemberExpression) result.push(parent.left);
+    }
+    return result;
+  }
+
+  /** The references of a variable whose parent is a plain assignment (`=`), once per variable. */
+  private assignmentReferences(variable: Variable): TSESTree.Identifier[] {
+    let result = this.assignmentCache.get(variable);
+    if (!result) {
+      result = [];
+      for (const reference of variable.references) {
+        const parent = reference.identifier.parent;
+        if (parent?.type === AST_NODE_TYPES.AssignmentExpression && parent.operator === '=') result.push(reference.identifier as TSESTree.Identifier);
+      }
+      this.assignmentCache.set(variable, result);
     }
     return result;
   }
@@ -407,8 +489,17 @@ class FinalizerAnalyzer {
   // ── Releases and take-outs ──────────────────────────────────────────────
 
   private releaseEvents(): ReleaseEvent[] {
+    for (const registration of this.registrations) {
+      for (const key of registration.heldKeys) {
+        this.heldUnion.add(key);
+        const symbol = this.propertySymbols.get(key);
+        if (symbol) this.heldPropertyNames.add(symbol.getName());
+      }
+    }
     const events: ReleaseEvent[] = [];
     for (const call of this.calls) {
+      // Asking the handle model how a call treats its operands is the costly part: only where one could be a held value.
+      if (!this.mayReleaseHeld(call)) continue;
       for (const released of this.releasedBy(call)) {
         const keys = this.keysAt(released);
         if (keys.size > 0) events.push({ node: call, released, keys, takeOut: false });
@@ -418,12 +509,123 @@ class FinalizerAnalyzer {
     return events;
   }
 
+  /**
+   * Could some expression the call releases (its receiver, an argument)
+   * have a key of a held value at the release ({@link keysAt})?
+   */
+  private mayReleaseHeld(call: TSESTree.CallExpression): boolean {
+    const callee = unwrap(call.callee);
+    const operands: TSESTree.Node[] = [];
+    if (callee.type === AST_NODE_TYPES.MemberExpression && callee.object.type !== AST_NODE_TYPES.ThisExpression) operands.push(callee.object);
+    for (const argument of call.arguments) if (argument.type !== AST_NODE_TYPES.SpreadElement) operands.push(argument);
+    // Places first: they need no checker.
+    return operands.some((operand) => this.placeMeetsHeld(operand)) || operands.some((operand) => this.keysAtMeetHeld(operand));
+  }
+
+  private placeMeetsHeld(node: TSESTree.Node): boolean {
+    const place = this.placeOf(node);
+    return place !== undefined && this.heldUnion.has(place);
+  }
+
+  /** Does {@link keysAt} of the node share a key with some held value? */
+  private keysAtMeetHeld(node: TSESTree.Node): boolean {
+    node = unwrap(node);
+    if (this.keysMeetHeld(node)) return true;
+    if (node.type !== AST_NODE_TYPES.Identifier) return false;
+    const variable = this.file.variableOf(node);
+    return variable !== undefined && this.originMeets(this.heldOrigins(variable).released, node);
+  }
+
+  /**
+   * Which origins ({@link originsOf}) of a variable, in any function, have
+   * keys of a held value: those `keysAt` reads (a member or a variable) and
+   * those a take-out reads (a field of `this`). Once per variable, so that
+   * a call argument costs no walk to its function unless one does.
+   */
+  private heldOrigins(variable: Variable): { released: HeldOrigins; takenOut: HeldOrigins } {
+    let result = this.heldOriginCache.get(variable);
+    if (result) return result;
+    result = { released: { always: false, assignments: [] }, takenOut: { always: false, assignments: [] } };
+    const note = (origin: TSESTree.Node, assignment: TSESTree.AssignmentExpression | undefined): void => {
+      const source = unwrap(origin);
+      if (source.type !== AST_NODE_TYPES.MemberExpression && source.type !== AST_NODE_TYPES.Identifier) return;
+      if (!this.keysMeetHeld(source)) return;
+      const kinds = [result!.released];
+      if (source.type === AST_NODE_TYPES.MemberExpression && unwrap(source.object).type === AST_NODE_TYPES.ThisExpression) kinds.push(result!.takenOut);
+      for (const kind of kinds) {
+        if (assignment) kind.assignments.push(assignment);
+        else kind.always = true;
+      }
+    };
+    for (const definition of variable.defs) {
+      if (definition.node.type === AST_NODE_TYPES.VariableDeclarator && definition.node.id.type === AST_NODE_TYPES.Identifier && definition.node.init) {
+        note(definition.node.init, undefined);
+      }
+    }
+    for (const identifier of this.assignmentReferences(variable)) {
+      const parent = identifier.parent as TSESTree.AssignmentExpression;
+      if (parent.left === identifier) note(parent.right, parent);
+      else if (unwrap(parent.right) === identifier && parent.left.type === AST_NODE_TYPES.MemberExpression) note(parent.left, parent);
+    }
+    this.heldOriginCache.set(variable, result);
+    return result;
+  }
+
+  /** Is one of these origins an origin of `identifier` in the function of `at`? */
+  private originMeets(origins: HeldOrigins, identifier: TSESTree.Node, at: TSESTree.Node = identifier): boolean {
+    if (origins.always) return true;
+    if (origins.assignments.length === 0) return false;
+    const fn = enclosingFunction(at);
+    return origins.assignments.some((assignment) => contains(fn, assignment));
+  }
+
+  /**
+   * Does {@link keysOf} of the node share a key with some held value? The
+   * checker is asked about a member only when a held property has the
+   * name it accesses.
+   */
+  private keysMeetHeld(node: TSESTree.Node): boolean {
+    node = unwrap(node);
+    if (this.placeMeetsHeld(node)) return true;
+    if (node.type !== AST_NODE_TYPES.MemberExpression || this.heldPropertyNames.size === 0) return false;
+    const name = this.accessedName(node);
+    if (name !== undefined && !this.heldPropertyNames.has(name)) return false;
+    const property = this.propertyKey(node);
+    return property !== undefined && this.heldUnion.has(property);
+  }
+
+  /**
+   * The name of the symbol {@link symbolOf} can find for a member, when it
+   * is plain: `o.name` (not `o.#name`), `o['name']`, `o[0]` (the property
+   * of that name), `o[key]` (the variable `key`), as TypeScript reads the
+   * name (escapes decoded, numbers normalised).
+   */
+  private accessedName(node: TSESTree.MemberExpression): string | undefined {
+    const property = node.property;
+    if (property.type !== AST_NODE_TYPES.Identifier && !(node.computed && property.type === AST_NODE_TYPES.Literal)) return undefined;
+    const name = this.file.tsNode(property);
+    if (!name) return undefined;
+    if (ts.isIdentifier(name)) return name.text;
+    return node.computed && (ts.isStringLiteral(name) || ts.isNumericLiteral(name)) ? name.text : undefined;
+  }
+
   /** The expressions a call releases: by the handle model, or by the glue naming convention. */
   private releasedBy(call: TSESTree.CallExpression): TSESTree.Node[] {
+    const cached = this.releasedCache.get(call);
+    if (cached) return cached;
+    const result = this.computeReleasedBy(call);
+    this.releasedCache.set(call, result);
+    return result;
+  }
+
+  private computeReleasedBy(call: TSESTree.CallExpression): TSESTree.Node[] {
     const result: TSESTree.Node[] = [];
     const callee = unwrap(call.callee);
     const receiver = callee.type === AST_NODE_TYPES.MemberExpression ? callee.object : undefined;
-    const effect = this.file.classifyCall(call, receiver !== undefined && this.file.isHandleNode(receiver));
+    // Whether the receiver is a handle decides only whether the call releases the receiver, which matters
+    // only for a receiver that may be a held value: the checker is not asked about the others.
+    const receiverMatters = receiver !== undefined && receiver.type !== AST_NODE_TYPES.ThisExpression && this.keysAtMeetHeld(receiver);
+    const effect = this.file.classifyCall(call, receiverMatters && this.file.isHandleNode(receiver));
     if (receiver && effect.receiver === 'release' && receiver.type !== AST_NODE_TYPES.ThisExpression) result.push(receiver);
     call.arguments.forEach((argument, index) => {
       if (argument.type === AST_NODE_TYPES.SpreadElement) return;
@@ -476,28 +678,46 @@ class FinalizerAnalyzer {
         return;
       }
     };
-    for (const statement of this.returns) if (statement.argument) consider(statement, statement.argument);
+    for (const statement of this.returns) if (statement.argument && this.mayTakeOutHeld(statement, statement.argument)) consider(statement, statement.argument);
     for (const call of this.calls) {
+      const candidates = call.arguments.filter((argument) => this.mayTakeOutHeld(call, argument));
+      if (candidates.length === 0) continue;
       const released = this.releasedBy(call);
-      for (const argument of call.arguments) if (!released.includes(argument)) consider(call, argument);
+      for (const argument of candidates) if (!released.includes(argument)) consider(call, argument);
     }
     return events;
+  }
+
+  /**
+   * Could `consider` in {@link takeOuts} make an event that shares a key
+   * with some held value: does the value come from a field of `this` that
+   * is a held value's? (Whether that field is cleared is asked only then.)
+   */
+  private mayTakeOutHeld(node: TSESTree.Node, value: TSESTree.Node): boolean {
+    value = unwrap(value);
+    if (value.type !== AST_NODE_TYPES.Identifier) return false;
+    const variable = this.file.variableOf(value);
+    return variable !== undefined && this.originMeets(this.heldOrigins(variable).takenOut, value, node);
   }
 
   /** `this.ptr = 0` / `null` / `undefined` somewhere in the function. */
   private isClearedIn(field: TSESTree.MemberExpression, fn: TSESTree.Node): boolean {
     const place = this.placeOf(field);
-    if (!place) return false;
-    let cleared = false;
+    return place !== undefined && this.clearedPlaces(fn).has(place);
+  }
+
+  /** The places a function (not its nested functions) sets to `0` / `null` / `undefined`, once per function. */
+  private clearedPlaces(fn: TSESTree.Node): Set<string | undefined> {
+    let places = this.clearedCache.get(fn);
+    if (places) return places;
+    places = new Set();
     walk(fn, (node) => {
-      if (cleared) return false;
       if (node !== fn && isFunction(node)) return false;
-      if (node.type === AST_NODE_TYPES.AssignmentExpression && node.operator === '=' && isEmptyValue(node.right) && this.placeOf(node.left) === place) {
-        cleared = true;
-      }
+      if (node.type === AST_NODE_TYPES.AssignmentExpression && node.operator === '=' && isEmptyValue(node.right)) places.add(this.placeOf(node.left));
       return true;
     });
-    return cleared;
+    this.clearedCache.set(fn, places);
+    return places;
   }
 
   // ── 1 and 3 ─────────────────────────────────────────────────────────────
@@ -581,10 +801,19 @@ class FinalizerAnalyzer {
     if (cached) return cached;
     const guards: TSESTree.Node[] = [];
     this.guardCache.set(registration.call, guards);
-    const disarms = (unregistration: Unregistration): boolean =>
-      unregistration.registryKey === registration.registryKey &&
-      unregistration.argument !== undefined &&
-      !this.isProvablyOtherToken(unregistration.argument, registration);
+    // Once per unregistration: a method that unregisters may be called from many places.
+    const disarming = new Map<Unregistration, boolean>();
+    const disarms = (unregistration: Unregistration): boolean => {
+      let result = disarming.get(unregistration);
+      if (result === undefined) {
+        result =
+          unregistration.registryKey === registration.registryKey &&
+          unregistration.argument !== undefined &&
+          !this.isProvablyOtherToken(unregistration.argument, registration);
+        disarming.set(unregistration, result);
+      }
+      return result;
+    };
     for (const unregistration of this.unregistrations) if (disarms(unregistration)) guards.push(unregistration.call);
     for (const call of this.calls) {
       const method = this.methodCalled(call);
@@ -595,6 +824,13 @@ class FinalizerAnalyzer {
 
   /** `this.m()` / `this.#m()` → the method definition of the enclosing class. */
   private methodCalled(call: TSESTree.CallExpression): TSESTree.MethodDefinition | undefined {
+    if (this.methodCalledCache.has(call)) return this.methodCalledCache.get(call);
+    const method = this.findMethodCalled(call);
+    this.methodCalledCache.set(call, method);
+    return method;
+  }
+
+  private findMethodCalled(call: TSESTree.CallExpression): TSESTree.MethodDefinition | undefined {
     const callee = unwrap(call.callee);
     if (callee.type !== AST_NODE_TYPES.MemberExpression || unwrap(callee.object).type !== AST_NODE_TYPES.ThisExpression) return undefined;
     const name = memberName(callee);

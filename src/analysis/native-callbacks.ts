@@ -73,20 +73,38 @@ const UNREGISTER_VERBS = new Set([
 
 const cache = new WeakMap<TSESTree.Program, NativeCallbackAnalysis>();
 
-export function analyzeNativeCallbacks(input: AnalysisInput, model: HandleModel): NativeCallbackAnalysis {
+/**
+ * Analyse a file once. The model may be passed as a function, called only
+ * when the file mentions a callback API.
+ */
+export function analyzeNativeCallbacks(input: AnalysisInput, model: HandleModel | (() => HandleModel)): NativeCallbackAnalysis {
   const cached = cache.get(input.ast);
   if (cached) return cached;
   let result: NativeCallbackAnalysis = { findings: [] };
+  let mentioned = false;
   try {
     // Most files never mention a native callback: look for the words first.
-    const text = input.ast.range && model.specs ? sourceTextOf(input) : '';
     // The callback APIs the presets know: Deno.UnsafeCallback, bun's JSCallback, koffi.register.
-    if (model.specs && /UnsafeCallback|JSCallback|\bkoffi\b/.test(text)) result = new NativeCallbacks(input, model).run();
+    const text = input.ast.range ? sourceTextOf(input) : '';
+    mentioned = mentionsCallbackApi(text);
   } catch (error) {
     if (!(error instanceof RangeError) && !(error instanceof TypeError)) throw error;
   }
+  if (mentioned) {
+    const resolved = typeof model === 'function' ? model() : model;
+    try {
+      if (resolved.specs) result = new NativeCallbacks(input, resolved).run();
+    } catch (error) {
+      if (!(error instanceof RangeError) && !(error instanceof TypeError)) throw error;
+    }
+  }
   cache.set(input.ast, result);
   return result;
+}
+
+/** `/UnsafeCallback|JSCallback|\bkoffi\b/.test(text)`, with plain substring searches first (a regex alternation scans a large file slowly). */
+function mentionsCallbackApi(text: string): boolean {
+  return text.includes('UnsafeCallback') || text.includes('JSCallback') || (text.includes('koffi') && /\bkoffi\b/.test(text));
 }
 
 function sourceTextOf(input: AnalysisInput): string {

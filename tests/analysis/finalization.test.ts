@@ -67,4 +67,78 @@ export class Buffer {
     const { input, model } = analyze(`export const x = [1, 2].map((n) => n + 1);\n`);
     expect(analyzeFinalizers(input, model)).toEqual({ findings: [], registrations: 0 });
   });
+
+  it('builds no model for a file that names no registry, register or unregister', () => {
+    // `'register'` as a string names no member: only identifiers (and literal property names) count.
+    const { input } = analyze(`export const events = ['register', 'registered'].map((name) => name.length);\n`);
+    let built = 0;
+    const result = analyzeFinalizers(input, () => {
+      built++;
+      throw new Error('the model is not needed');
+    });
+    expect(result).toEqual({ findings: [], registrations: 0 });
+    expect(built).toBe(0);
+  });
+
+  it('looks further at a file that names FinalizationRegistry only in a comment or a string', () => {
+    const { input, model } = analyze(`// FinalizationRegistry\nexport const x = 1;\n`);
+    let built = 0;
+    const result = analyzeFinalizers(input, () => {
+      built++;
+      return model;
+    });
+    expect(result).toEqual({ findings: [], registrations: 0 });
+    expect(built).toBe(1);
+  });
+
+  it('builds the model only for a file that needs it, and only once', () => {
+    const { input, model } = analyze(code);
+    let built = 0;
+    const lazy = () => {
+      built++;
+      return model;
+    };
+    expect(analyzeFinalizers(input, lazy).registrations).toBe(1);
+    expect(analyzeFinalizers(input, lazy).registrations).toBe(1);
+    expect(built).toBe(1);
+  });
+
+  it('finds registrations of a registry imported from another module, in a file that never names FinalizationRegistry', () => {
+    const { input, model } = analyze(`
+import { malloc, free, type Ptr } from './handles';
+import { sharedRegistry } from './finalizer-api';
+export class Buffer {
+  readonly ptr: Ptr = malloc(64);
+  constructor() {
+    sharedRegistry.register(this, this.ptr);
+  }
+  dispose(): void {
+    free(this.ptr);
+  }
+}
+`);
+    const result = analyzeFinalizers(input, model);
+    expect(result.registrations).toBe(1);
+    expect(result.findings.map((finding) => `${finding.kind}@${finding.node.loc.start.line}`)).toEqual(['register-without-token@7']);
+  });
+
+  it('matches a release through another instance of the class (the declared property, not the place)', () => {
+    const { input, model } = analyze(`
+import { malloc, free, type Ptr } from './handles';
+const registry = new FinalizationRegistry<Ptr>((ptr) => free(ptr));
+export class Buffer {
+  0: Ptr = malloc(64);
+  readonly token = {};
+  constructor() {
+    registry.register(this, this[0], this.token);
+  }
+  static release(other: Buffer, key: number): void {
+    const ignored = [other[key as 1], other['1' as never]];
+    free(other[0]);
+  }
+}
+`);
+    const result = analyzeFinalizers(input, model);
+    expect(result.findings.map((finding) => `${finding.kind}@${finding.node.loc.start.line}`)).toEqual(['release-without-unregister@12']);
+  });
 });
