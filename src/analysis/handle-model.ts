@@ -231,6 +231,12 @@ export class HandleModel {
       ts.isIdentifier(callee) || (ts.isPropertyAccessExpression(callee) && !ts.isOptionalChain(callee) && !ts.isPrivateIdentifier(callee.name))
         ? this.stableTypeOf(callee)
         : undefined;
+    // A callee reached through an untyped value (`Module._free(ptr)` in emscripten glue) has no
+    // declaration to resolve to: the checker would check every argument to say so.
+    if (!calleeType && this.reachedThroughAny(callee)) {
+      this.signatureCache.set(node, undefined);
+      return undefined;
+    }
     if (calleeType && !(calleeType.flags & ts.TypeFlags.Union)) {
       const signatures = ts.isNewExpression(node) ? calleeType.getConstructSignatures() : calleeType.getCallSignatures();
       const only = signatures.length === 1 ? signatures[0] : undefined;
@@ -243,6 +249,28 @@ export class HandleModel {
     signature ??= this.checker.getResolvedSignature(node);
     this.signatureCache.set(node, signature);
     return signature;
+  }
+
+  /**
+   * An identifier declared `any` (or a member of one, at any depth): what it
+   * holds has no declaration. (Narrowing `any` by `instanceof` before a call
+   * is not followed.)
+   */
+  private reachedThroughAny(node: ts.Node): boolean {
+    node = skipParentheses(node);
+    if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) return !ts.isOptionalChain(node) && this.reachedThroughAny(node.expression);
+    if (!ts.isIdentifier(node)) return false;
+    let symbol = this.checker.getSymbolAtLocation(node);
+    if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = this.checker.getAliasedSymbol(symbol);
+    if (!symbol || !(symbol.flags & ts.SymbolFlags.Variable)) return false;
+    if ((this.checker.getTypeOfSymbol(symbol).flags & ts.TypeFlags.Any) === 0) return false;
+    // `let x;` / `var x;` in JavaScript: its type evolves with what the declaring function assigns; only
+    // elsewhere is it plainly `any`.
+    const declaration = symbol.valueDeclaration;
+    if (declaration && ts.isVariableDeclaration(declaration) && !declaration.type && !declaration.initializer) {
+      return functionContainer(declaration) !== functionContainer(node);
+    }
+    return true;
   }
 
   /** The declared type of what a name (a declaration's or a reference's) stands for, when narrowing cannot change the model's answers. */
@@ -534,6 +562,13 @@ export class HandleModel {
     if (symbol && (symbol.flags & ts.SymbolFlags.TypeLiteral) !== 0) return 'escape';
     return 'use';
   }
+}
+
+/** The function (or file) whose control flow a node belongs to. */
+function functionContainer(node: ts.Node): ts.Node {
+  let current = node.parent;
+  while (current && !ts.isFunctionLike(current) && !ts.isSourceFile(current) && !ts.isClassStaticBlockDeclaration(current)) current = current.parent;
+  return current ?? node;
 }
 
 function skipParentheses(node: ts.Node): ts.Node {

@@ -90,6 +90,22 @@ const analysisCache = new WeakMap<TSESTree.Program, FileAnalysis>();
 
 /** The model for a program, shared by every file of it (its caches are per type and declaration). */
 export function handleModelFor(program: ts.Program, options: AnalysisOptions = {}): HandleModel {
+  // The rules ask once per file each, with the same settings object: skip compiling the specs and the key.
+  const settings = options.model === undefined ? options.settings : undefined;
+  const bySettings = settings ? modelsBySettings.get(program) : undefined;
+  const known = settings ? bySettings?.get(settings) : undefined;
+  if (known) return known;
+  const model = modelFor(program, options);
+  if (settings) {
+    if (bySettings) bySettings.set(settings, model);
+    else modelsBySettings.set(program, new WeakMap([[settings, model]]));
+  }
+  return model;
+}
+
+const modelsBySettings = new WeakMap<ts.Program, WeakMap<HandleLifetimeSettings, HandleModel>>();
+
+function modelFor(program: ts.Program, options: AnalysisOptions): HandleModel {
   const specs = options.model?.specs ?? compiledSpecsFor(options.settings);
   const resolved: HandleModelOptions = {
     ...defaultHandleModelOptions,

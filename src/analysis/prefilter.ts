@@ -331,7 +331,15 @@ function callMayTouchHandles(
     }
   } else {
     const tsCallee = file.tsNode(callee);
-    symbol = calleeSymbol(file, tsCallee && ts.isPropertyAccessExpression(tsCallee) ? tsCallee.name : tsCallee);
+    if (callee.type === AST_NODE_TYPES.MemberExpression && tsCallee && ts.isPropertyAccessExpression(tsCallee) && !tsCallee.questionDotToken) {
+      // The receiver's declared type (cached per variable) names the method without narrowing the receiver.
+      const receiverType = file.typeOf(callee.object);
+      if (receiverType && !(receiverType.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Union))) {
+        const checker = file.model.checker;
+        symbol = checker.getPropertyOfType(checker.getApparentType(receiverType), tsCallee.name.text);
+      }
+    }
+    symbol ??= calleeSymbol(file, tsCallee && ts.isPropertyAccessExpression(tsCallee) ? tsCallee.name : tsCallee);
   }
   if (!symbol) return false;
   if (symbolMayTouchHandles(file, symbol, isNew)) return true;

@@ -7,6 +7,8 @@ import type { AnalysisOptions, FileAnalysis, Finding, HandleLifetimeSettings } f
 
 type AnyRuleContext = Readonly<TSESLint.RuleContext<string, readonly unknown[]>>;
 
+const NO_SETTINGS: HandleLifetimeSettings = Object.freeze({});
+
 /** Validated settings per settings object (ESLint hands every rule of a config the same one). */
 const validatedSettings = new WeakMap<object, HandleLifetimeSettings>();
 
@@ -17,7 +19,8 @@ const validatedSettings = new WeakMap<object, HandleLifetimeSettings>();
  */
 export function handleLifetimeSettings(context: AnyRuleContext): HandleLifetimeSettings {
   const raw = (context.settings as Record<string, unknown> | undefined)?.['handle-lifetime'];
-  if (raw === undefined || raw === null) return {};
+  // One object for "no settings": the model cache is keyed by the settings object.
+  if (raw === undefined || raw === null) return NO_SETTINGS;
   if (typeof raw === 'object') {
     const cached = validatedSettings.get(raw);
     if (cached) return cached;
