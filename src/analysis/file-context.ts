@@ -184,6 +184,12 @@ export class FileContext {
    * once per variable, through the scope manager, not per use.
    */
   typeOf(node: TSESTree.Node): ts.Type | undefined {
+    const tsNode = this.tsNode(node);
+    return this.declaredTypeOf(node) ?? (tsNode ? this.model.typeOfExpression(tsNode) : undefined);
+  }
+
+  /** `typeOf`, only where it needs no flow analysis (a variable's or property's declared type); else undefined. */
+  declaredTypeOf(node: TSESTree.Node): ts.Type | undefined {
     if (node.type === AST_NODE_TYPES.Identifier) {
       const variable = this.variables.get(node);
       if (variable) {
@@ -196,9 +202,10 @@ export class FileContext {
         }
         if (type) return type;
       }
+      return undefined;
     }
     const tsNode = this.tsNode(node);
-    return tsNode ? this.model.typeOfExpression(tsNode) : undefined;
+    return tsNode ? this.model.stableTypeOfNode(tsNode) : undefined;
   }
 
   tsNode(node: TSESTree.Node): ts.Node | undefined {

@@ -278,6 +278,11 @@ export class HandleModel {
     return this.stableTypeOf(name);
   }
 
+  /** The type `typeOfExpression` gives, if it needs no flow analysis; else undefined. */
+  stableTypeOfNode(node: ts.Node): ts.Type | undefined {
+    return this.expressionTypeCache.get(node) ?? this.stableTypeOf(skipParentheses(node));
+  }
+
   /** The declared type of a variable, parameter or property reference, when narrowing cannot change the model's answers. */
   private stableTypeOf(node: ts.Node): ts.Type | undefined {
     let type: ts.Type | undefined;

@@ -333,7 +333,7 @@ function callMayTouchHandles(
     const tsCallee = file.tsNode(callee);
     if (callee.type === AST_NODE_TYPES.MemberExpression && tsCallee && ts.isPropertyAccessExpression(tsCallee) && !tsCallee.questionDotToken) {
       // The receiver's declared type (cached per variable) names the method without narrowing the receiver.
-      const receiverType = file.typeOf(callee.object);
+      const receiverType = file.declaredTypeOf(callee.object);
       if (receiverType && !(receiverType.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Union))) {
         const checker = file.model.checker;
         symbol = checker.getPropertyOfType(checker.getApparentType(receiverType), tsCallee.name.text);
