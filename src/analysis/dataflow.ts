@@ -639,15 +639,17 @@ class Dataflow {
     }
     if (op.byUsing || op.viaCall) return;
     // Fields that still hold what was just released now point at freed memory.
-    for (const [key, value] of state.vars) {
-      if (!isFieldPath(key) || state.dangling.has(key)) continue;
+    const reached: Key[] = [];
+    state.vars.forEach((value, key) => {
+      if (!isFieldPath(key) || state.dangling.has(key)) return;
       for (const id of ids) {
         if (value.has(id)) {
-          state.dangling.set(key, { release: op.node, operand: op.operand, disposable: op.disposable === true });
+          reached.push(key);
           break;
         }
       }
-    }
+    });
+    for (const key of reached) state.dangling.set(key, { release: op.node, operand: op.operand, disposable: op.disposable === true });
   }
 
   private useAfterRelease(id: number, current: ResourceState, node: Node, operand: Node, how: string): void {
@@ -680,8 +682,7 @@ class Dataflow {
   }
 
   private isReferenced(state: State, id: number, exceptKey?: Key): boolean {
-    for (const [key, value] of state.vars) if (key !== exceptKey && value.has(id)) return true;
-    return false;
+    return state.vars.some((value, key) => key !== exceptKey && value.has(id));
   }
 
   /** Handles acquired in this function that `key` holds (the owners of what is read out of it). */
@@ -800,8 +801,11 @@ class Dataflow {
 
   private exceptionExit(state: State, node: Node): void {
     if (!this.collecting || !this.options.checkLeaks || this.options.summarize) return;
-    for (const [id, current] of state.res) {
-      if (!(current.flags & OWNED) || this.resources[id].kind !== 'site') continue;
+    const owned: [number, ResourceState][] = [];
+    state.res.forEach((current, id) => {
+      if (current.flags & OWNED && this.resources[id].kind === 'site') owned.push([id, current]);
+    });
+    for (const [id, current] of owned) {
       this.leak(id, node, 'exception', current.flags === OWNED ? 'always' : 'maybe', [], this.holderName(state, id));
     }
   }

@@ -15,8 +15,7 @@
  */
 
 const BITS = 5;
-const WIDTH = 1 << BITS;
-const MASK = WIDTH - 1;
+const MASK = (1 << BITS) - 1;
 /** Below this depth the 32-bit hash is used up: keys that collide share a bucket. */
 const MAX_DEPTH = Math.ceil(32 / BITS);
 
@@ -141,6 +140,16 @@ export class PMap<K, V> implements Iterable<[K, V]> {
     return this.entries();
   }
 
+  /** Visits every entry (faster than iterating; the map must not be written during the visit). */
+  forEach(visit: (value: V, key: K) => void): void {
+    if (this.root) visitAll(this.root, visit);
+  }
+
+  /** Does some entry pass the test? Stops at the first that does (no writes during the test). */
+  some(test: (value: V, key: K) => boolean): boolean {
+    return this.root !== null && someEntry(this.root, test);
+  }
+
   *keys(): IterableIterator<K> {
     for (const [key] of this.entries()) yield key;
   }
@@ -251,6 +260,29 @@ function* walk<K, V>(node: Branch<K, V>): Generator<[K, V]> {
   }
 }
 
+function visitAll<K, V>(node: Branch<K, V>, visit: (value: V, key: K) => void): void {
+  const slots = node.slots;
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i];
+    if (Array.isArray(slot)) for (const entry of slot) visit(entry.value, entry.key);
+    else if (isBranch(slot)) visitAll(slot, visit);
+    else visit(slot.value, slot.key);
+  }
+}
+
+function someEntry<K, V>(node: Branch<K, V>, test: (value: V, key: K) => boolean): boolean {
+  const slots = node.slots;
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i];
+    if (Array.isArray(slot)) {
+      if (slot.some((entry) => test(entry.value, entry.key))) return true;
+    } else if (isBranch(slot)) {
+      if (someEntry(slot, test)) return true;
+    } else if (test(slot.value, slot.key)) return true;
+  }
+  return false;
+}
+
 function forEachEntry<K, V>(slot: Slot<K, V> | null, visit: (entry: Entry<K, V>) => void): void {
   if (slot === null) return;
   if (Array.isArray(slot)) slot.forEach(visit);
@@ -261,13 +293,16 @@ function forEachEntry<K, V>(slot: Slot<K, V> | null, visit: (entry: Entry<K, V>)
 function difference<K, V>(a: Slot<K, V> | null, b: Slot<K, V> | null, depth: number, visit: (key: K, inA: V | undefined, inB: V | undefined) => void): void {
   if (a === b) return;
   if (a !== null && b !== null && isBranch(a) && isBranch(b)) {
-    const bits = a.bitmap | b.bitmap;
-    for (let fragmentIndex = 0; fragmentIndex < WIDTH; fragmentIndex++) {
-      const bit = 1 << fragmentIndex;
-      if ((bits & bit) === 0) continue;
-      const inA = a.bitmap & bit ? a.slots[popcount(a.bitmap & (bit - 1))] : null;
-      const inB = b.bitmap & bit ? b.slots[popcount(b.bitmap & (bit - 1))] : null;
-      difference(inA, inB, depth + 1, visit);
+    // Walk the set bits of either map only; equal slots (shared subtrees, the same entry) are skipped here.
+    let bits = a.bitmap | b.bitmap;
+    let indexA = 0;
+    let indexB = 0;
+    while (bits !== 0) {
+      const bit = bits & -bits;
+      bits ^= bit;
+      const inA = a.bitmap & bit ? a.slots[indexA++] : null;
+      const inB = b.bitmap & bit ? b.slots[indexB++] : null;
+      if (inA !== inB) difference(inA, inB, depth + 1, visit);
     }
     return;
   }

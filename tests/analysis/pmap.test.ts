@@ -56,6 +56,16 @@ describe('PMap', () => {
     }
   });
 
+  it('forEach and some see every entry', () => {
+    const map = new PMap<number, number>();
+    for (let i = 0; i < 300; i++) map.set(i, i * 2);
+    let sum = 0;
+    map.forEach((value) => (sum += value));
+    expect(sum).toBe(299 * 300);
+    expect(map.some((value, key) => key === 150 && value === 300)).toBe(true);
+    expect(map.some((value) => value === 1)).toBe(false);
+  });
+
   it('keys that collide in every hash bit still work', () => {
     // Numbers are hashed by multiplication mod 2^32: n and n + 2^32 are different keys with one hash.
     const map = new PMap<number, string>();
