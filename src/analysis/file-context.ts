@@ -285,7 +285,9 @@ export class FileContext {
     const tsNode = this.tsNode(node);
     if (!tsNode || !(ts.isCallExpression(tsNode) || ts.isNewExpression(tsNode))) return NO_EFFECT;
     try {
-      return this.model.classifyCall(tsNode, receiverIsHandle, withSummaries ? this.summaryOf : undefined);
+      // A named callee's declared type is known per variable: no name resolution per call.
+      const calleeType = node.callee.type === AST_NODE_TYPES.Identifier ? this.declaredTypeOf(node.callee) : undefined;
+      return this.model.classifyCall(tsNode, receiverIsHandle, withSummaries ? this.summaryOf : undefined, calleeType);
     } catch {
       return NO_EFFECT;
     }

@@ -223,14 +223,15 @@ export class HandleModel {
    * no type parameters resolves to it whatever the arguments are; asking the
    * checker instead checks every argument.
    */
-  signatureOf(node: ts.CallExpression | ts.NewExpression): ts.Signature | undefined {
+  signatureOf(node: ts.CallExpression | ts.NewExpression, calleeTypeHint?: ts.Type): ts.Signature | undefined {
     if (this.signatureCache.has(node)) return this.signatureCache.get(node);
     let signature: ts.Signature | undefined;
     const callee = skipParentheses(node.expression);
     const calleeType =
-      ts.isIdentifier(callee) || (ts.isPropertyAccessExpression(callee) && !ts.isOptionalChain(callee) && !ts.isPrivateIdentifier(callee.name))
+      calleeTypeHint ??
+      (ts.isIdentifier(callee) || (ts.isPropertyAccessExpression(callee) && !ts.isOptionalChain(callee) && !ts.isPrivateIdentifier(callee.name))
         ? this.stableTypeOf(callee)
-        : undefined;
+        : undefined);
     // A callee reached through an untyped value (`Module._free(ptr)` in emscripten glue) has no
     // declaration to resolve to: the checker would check every argument to say so.
     if (!calleeType && this.reachedThroughAny(callee)) {
@@ -416,9 +417,10 @@ export class HandleModel {
   /**
    * Classify a call or `new` expression.
    * @param receiverIsHandle whether the receiver of a method call is a handle
+   * @param calleeTypeHint the callee's declared type, when the caller knows it (a variable's, looked up once)
    */
-  classifyCall(node: ts.CallExpression | ts.NewExpression, receiverIsHandle: boolean, summaryOf?: SummaryProvider): CallEffect {
-    const signature = this.signatureOf(node);
+  classifyCall(node: ts.CallExpression | ts.NewExpression, receiverIsHandle: boolean, summaryOf?: SummaryProvider, calleeTypeHint?: ts.Type): CallEffect {
+    const signature = this.signatureOf(node, calleeTypeHint);
     const declaration = signature?.getDeclaration() as ts.SignatureDeclaration | undefined;
     const callee = node.expression;
     const methodName = methodNameOf(callee);
