@@ -196,8 +196,15 @@ export class FileContext {
         let type = this.variableTypes.get(variable);
         if (type === undefined) {
           type = null;
-          const name = variable.defs.length === 1 ? this.tsNode(variable.defs[0].name) : undefined;
-          if (name && ts.isIdentifier(name)) type = this.model.stableTypeOfName(name) ?? null;
+          const def = variable.defs.length === 1 ? variable.defs[0] : undefined;
+          // `const p = malloc(4)`: the callee's return type, when its signature needs no resolution
+          // (the checker would check the whole initializer to type the variable).
+          const init = def?.node.type === AST_NODE_TYPES.VariableDeclarator && def.node.id === def.name && !def.node.id.typeAnnotation && def.parent?.type === AST_NODE_TYPES.VariableDeclaration && def.parent.kind === 'const' ? def.node.init : null;
+          const tsInit = init && (init.type === AST_NODE_TYPES.CallExpression || init.type === AST_NODE_TYPES.NewExpression) ? this.tsNode(init) : undefined;
+          const initType = tsInit ? this.model.stableTypeOfNode(tsInit) : undefined;
+          if (initType && this.model.narrowingCannotMatter(initType)) type = initType;
+          const name = def ? this.tsNode(def.name) : undefined;
+          if (!type && name && ts.isIdentifier(name)) type = this.model.stableTypeOfName(name) ?? null;
           this.variableTypes.set(variable, type);
         }
         if (type) return type;

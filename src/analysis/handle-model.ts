@@ -335,7 +335,7 @@ export class HandleModel {
     return isStatic ? this.checker.getTypeOfSymbol(symbol) : this.checker.getDeclaredTypeOfSymbol(symbol);
   }
 
-  private narrowingCannotMatter(type: ts.Type): boolean {
+  narrowingCannotMatter(type: ts.Type): boolean {
     if (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Instantiable | ts.TypeFlags.Never)) return false;
     if (!type.isUnion()) return true;
     const parts = type.types.filter((part) => !(part.flags & (ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Void)));
