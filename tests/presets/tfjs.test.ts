@@ -55,6 +55,46 @@ export function total(values: number[]): number {
   });
 });
 
+describe('tfjs preset: ops defined with op()', () => {
+  it('intermediate tensors of a function handed to op({ name_ }) are the op scope\'s to dispose', () => {
+    expect(
+      findings(`
+import * as tf from '@tensorflow/tfjs-core';
+function squaredDistance_(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const difference = tf.sub(a, b);
+  return tf.mul(difference, difference);
+}
+export const squaredDistance = tf.op({ squaredDistance_ });
+`),
+    ).toEqual([]);
+  });
+
+  it('the same function not handed to op() leaks its intermediate tensor', () => {
+    expect(
+      findings(`
+import * as tf from '@tensorflow/tfjs-core';
+export function squaredDistance(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const difference = tf.sub(a, b);
+  return tf.mul(difference, difference);
+}
+`),
+    ).toEqual(['leak@4']);
+  });
+
+  it('a function passed to some other call is not in a scope', () => {
+    expect(
+      findings(`
+import * as tf from '@tensorflow/tfjs-core';
+function squaredDistance_(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const difference = tf.sub(a, b);
+  return tf.mul(difference, difference);
+}
+export const squaredDistance = Object.freeze({ squaredDistance_ });
+`),
+    ).toEqual(['leak@4']);
+  });
+});
+
 describe('tfjs preset: valid', () => {
   it('tensors created inside tf.tidy are released by it', () => {
     expect(

@@ -64,6 +64,7 @@ export class SpecMatcher {
   private readonly scopeCallCache = new Map<ts.CallExpression, number>();
   private readonly calleeVerdicts = new Map<ts.Symbol, boolean>();
   private readonly constructVerdicts = new Map<ts.Symbol, boolean>();
+  private readonly scopedFunctionCache = new Map<ts.FunctionDeclaration, number[]>();
   private readonly checker: ts.TypeChecker;
 
   constructor(
@@ -304,31 +305,82 @@ export class SpecMatcher {
     return { spec: spec.name, result, receiver, args: args.size > 0 ? args : EMPTY_MAP, resultAliasesArg };
   }
 
-  /** Is the call inside a callback handed to one of this spec's scope calls (at any depth)? */
+  /**
+   * Is the call inside a callback handed to one of this spec's scope calls (at
+   * any depth)? A callback written in place (`tf.tidy(() => …)`), or a
+   * function declared by name and handed over at the top level of its file
+   * (tfjs-core's `export const add = op({ add_ })`: `op` runs `add_` in an
+   * engine scope).
+   */
   private insideScope(node: ts.Node, specIndex: number): boolean {
     for (let current: ts.Node | undefined = node.parent; current; current = current.parent) {
+      if (ts.isFunctionDeclaration(current)) {
+        if (this.handedToScopeAtTopLevel(current).includes(specIndex)) return true;
+        continue;
+      }
       if (!(ts.isArrowFunction(current) || ts.isFunctionExpression(current))) continue;
       const call = current.parent;
       if (!call || !ts.isCallExpression(call) || !call.arguments.includes(current as ts.Expression)) continue;
-      let scopeOf = this.scopeCallCache.get(call);
-      if (scopeOf === undefined) {
-        scopeOf = -1;
-        const signatureDeclaration = this.checker.getResolvedSignature(call)?.getDeclaration();
-        if (signatureDeclaration) {
-          const declaration = memberOf(signatureDeclaration);
-          const origin = this.originOf(declaration);
-          const containerNames = this.containerNames(declaration, call);
-          const scope = this.candidates(call, declaration).find(
-            (candidate) =>
-              candidate.kind === 'scope' && this.fromModules(origin, candidate.modules) && this.patternMatches(candidate.pattern, declaration, containerNames),
-          );
-          if (scope) scopeOf = scope.specIndex;
-        }
-        this.scopeCallCache.set(call, scopeOf);
-      }
-      if (scopeOf === specIndex) return true;
+      if (this.scopeOfCall(call) === specIndex) return true;
     }
     return false;
+  }
+
+  /** The spec whose scope call this is, or -1. */
+  private scopeOfCall(call: ts.CallExpression): number {
+    let scopeOf = this.scopeCallCache.get(call);
+    if (scopeOf === undefined) {
+      scopeOf = -1;
+      const signatureDeclaration = this.checker.getResolvedSignature(call)?.getDeclaration();
+      if (signatureDeclaration) {
+        const declaration = memberOf(signatureDeclaration);
+        const origin = this.originOf(declaration);
+        const containerNames = this.containerNames(declaration, call);
+        const scope = this.candidates(call, declaration).find(
+          (candidate) =>
+            candidate.kind === 'scope' && this.fromModules(origin, candidate.modules) && this.patternMatches(candidate.pattern, declaration, containerNames),
+        );
+        if (scope) scopeOf = scope.specIndex;
+      }
+      this.scopeCallCache.set(call, scopeOf);
+    }
+    return scopeOf;
+  }
+
+  /**
+   * The specs whose scope calls a top-level statement of the function's file
+   * hands it to: as an argument (`op(add_)`) or a property of an object
+   * argument (`op({ add_ })`, `op({ add: add_ })`).
+   */
+  private handedToScopeAtTopLevel(fn: ts.FunctionDeclaration): number[] {
+    const cached = this.scopedFunctionCache.get(fn);
+    if (cached) return cached;
+    const result: number[] = [];
+    this.scopedFunctionCache.set(fn, result);
+    const name = fn.name?.text;
+    if (name === undefined || !ts.isSourceFile(fn.parent)) return result;
+    const names = (expression: ts.Expression): boolean =>
+      ts.isIdentifier(expression) && expression.text === name;
+    const visit = (node: ts.Node): void => {
+      if (ts.isCallExpression(node)) {
+        const hands = node.arguments.some(
+          (argument) =>
+            names(argument) ||
+            (ts.isObjectLiteralExpression(argument) &&
+              argument.properties.some(
+                (property) => (ts.isShorthandPropertyAssignment(property) && property.name.text === name) || (ts.isPropertyAssignment(property) && names(property.initializer)),
+              )),
+        );
+        const scope = hands ? this.scopeOfCall(node) : -1;
+        if (scope >= 0 && !result.includes(scope)) result.push(scope);
+      }
+      // Expressions of the statement only: functions nested in it are their own business.
+      if (!ts.isFunctionLike(node) && !ts.isClassLike(node)) ts.forEachChild(node, visit);
+    };
+    for (const statement of fn.parent.statements) {
+      if (ts.isVariableStatement(statement) || ts.isExpressionStatement(statement) || ts.isExportAssignment(statement)) ts.forEachChild(statement, visit);
+    }
+    return result;
   }
 
   private candidates(node: ts.CallExpression | ts.NewExpression, declaration: ts.Declaration): IndexedPattern[] {

@@ -2,7 +2,8 @@
  * @tensorflow/tfjs-core: every op returns a new tensor that holds backend
  * memory (a WebGL texture, a wasm buffer) until `dispose()`. `tf.tidy(fn)`
  * disposes the tensors allocated while `fn` runs, except the ones it returns
- * (owned by the caller of `tidy`) and the ones passed to `tf.keep`.
+ * (owned by the caller of `tidy`) and the ones passed to `tf.keep`. An op
+ * defined with `op({ name_ })` runs in such a scope too.
  */
 import type { HandleApiSpec } from './types.js';
 
@@ -14,6 +15,8 @@ export const tfjs: HandleApiSpec = {
   // Every op (`tf.add`, `t.reshape()`, `tf.tidy` itself) returns a fresh tensor.
   acquireByReturnType: true,
   release: [{ function: 'dispose', operand: 0 }],
-  scopes: [{ function: 'tidy' }],
+  // `op({ add_ })` (how tfjs-core and custom ops define an op) runs the function in an engine scope,
+  // which disposes the tensors it allocates except the result, as `tidy` does.
+  scopes: [{ function: 'tidy' }, { function: 'op' }],
   keep: [{ function: 'keep' }],
 };
