@@ -182,6 +182,8 @@ function scalingPass(runs, { family: onlyFamily, factor: onlyFactor } = {}) {
     // Size 0 (the function without its repeated part) is the fixed cost the fit subtracts.
     sizes: factors.map((factor) => {
       const code = family.code(factor * family.unit);
+      // One untimed run first: the paths a larger input takes get compiled by the JIT before the timed runs.
+      measureGenerated(code);
       const measured = Array.from({ length: runs }, () => measureGenerated(code));
       const byTime = [...measured].sort((a, b) => a.analyzeMs - b.analyzeMs);
       const middle = byTime[Math.floor(byTime.length / 2)];
