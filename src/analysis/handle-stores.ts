@@ -13,8 +13,21 @@
  * escapes (returned, stored, passed on), can run it any number of times.
  * Code that runs once per store (module top level, a factory body, a
  * constructor) neither grows a store without bound nor reclaims it later.
+ *
+ * Cost: nothing here walks the whole file on the way to the findings. The
+ * scope manager indexes what matters (functions, classes, variables and
+ * their references, in ESLint's parent-linked AST); code is read per owner,
+ * on demand: a class's methods for `this.x` when its field stores are used
+ * or its methods are explored, a function when an insertion is traced
+ * through it. A file without a store declaration stops after its variables
+ * are listed, and locals of functions without closures are not even looked
+ * at. The one whole-file walk left (uses of a public field store from
+ * outside its class, `other.fnMaps.clear()`) runs only when such a store
+ * would otherwise be reported, or when `stores` is read. The results are
+ * those of a walk over every node: same stores, sites, order and findings.
  */
-import type { ScopeManager, Variable } from '@typescript-eslint/scope-manager';
+import type { Reference, Scope, ScopeManager, Variable } from '@typescript-eslint/scope-manager';
+import { ScopeType } from '@typescript-eslint/scope-manager';
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { visitorKeys } from '@typescript-eslint/visitor-keys';
@@ -55,6 +68,7 @@ export interface StoreFinding {
 }
 
 export interface HandleStoreAnalysis {
+  /** Every store of the file (computed on first read: it may cost a walk of the whole file). */
   readonly stores: readonly HandleStore[];
   /** Stores with reachable insertions and no reachable removal (not escaping, not weak, not marked permanent). */
   readonly findings: readonly StoreFinding[];
@@ -99,15 +113,9 @@ interface ClassInfo {
   readonly publicMembers: Owner[];
   /** Run once per instance: the constructor and field initializers. */
   readonly perInstance: Owner[];
-  readonly counterFields: Set<string>;
+  /** Fields counted up (`this.next++`), read on demand. */
+  counterFields: Set<string> | null;
   exported: boolean;
-}
-
-interface Edges {
-  readonly calls: Set<Owner>;
-  readonly escapes: Set<Owner>;
-  readonly classRefs: Set<ClassInfo>;
-  readonly constructs: Set<ClassInfo>;
 }
 
 interface Def {
@@ -121,8 +129,20 @@ interface Leaving {
   readonly call?: Node;
 }
 
+/** What a function's own code (not its nested functions') hands back and hands on. */
+interface OwnCode {
+  readonly returns: Node[];
+  readonly leaving: Leaving[];
+}
+
 interface CallSite {
   readonly call: TSESTree.CallExpression | TSESTree.NewExpression;
+  readonly owner: Owner;
+}
+
+/** `this.x` in code whose `this` is an instance of a class of the file. */
+interface ThisMember {
+  readonly node: TSESTree.MemberExpression;
   readonly owner: Owner;
 }
 
@@ -136,6 +156,13 @@ interface Candidate {
   readonly values: readonly Node[];
 }
 
+interface Removal {
+  readonly node: Node;
+  readonly owner: Owner;
+  /** Uses from outside the class come first (they are found last), then direct uses, then those through containers. */
+  readonly phase: 0 | 1 | 2;
+}
+
 interface Store {
   readonly name: string;
   readonly kind: StoreKind;
@@ -145,11 +172,14 @@ interface Store {
   /** The variable's own initializer or creating assignment (not a reset). */
   readonly creation: Set<Node>;
   readonly candidates: Candidate[];
-  readonly removals: { node: Node; owner: Owner }[];
+  readonly removals: Removal[];
   /** Arrays whose popped ids this store reuses: pushing onto them frees a slot. */
   readonly freeLists: Set<string>;
   escapes: boolean;
   holdsContainers: boolean;
+  insertions: StoreSite[];
+  weakValues: boolean;
+  result?: HandleStore;
 }
 
 /** What an id is made of, in one function: for "does it leave?". */
@@ -168,6 +198,46 @@ interface FreshAccumulator {
   readonly chainCalls: Set<Node>;
   readonly freeLists: Set<string>;
   readonly visiting: Set<Variable>;
+}
+
+/** The kinds of edges between owners: a call, a function handed out, a class referenced or constructed. */
+const enum EdgeKind {
+  Call,
+  Escape,
+  ClassRef,
+  Construct,
+}
+
+/**
+ * The owners that run any number of times per life of a store declared in `scope`, explored on
+ * demand: first what runs once (the scope and what it calls), whose escaping closures seed the rest.
+ * Owners are graph ids; both sets only grow, so the order of exploration does not matter.
+ */
+interface Reach {
+  /** The scope's owner id (-1 when it has no edges, or is a class). */
+  readonly scope: number;
+  /** The class index for a class scope, else -1. */
+  readonly cls: number;
+  /** Per owner id: 1 when it runs once, 2 when it repeats (both bits may be set). Made at the first step. */
+  marks: Uint8Array | null;
+  readonly onceQueue: number[];
+  queue: number[];
+  head: number;
+}
+
+/** Calls and references between owners, by id: the edges out of owner `i` are `offsets[i]` to `offsets[i + 1]`. */
+interface Graph {
+  readonly offsets: Int32Array;
+  readonly targets: Int32Array;
+  readonly kinds: Uint8Array;
+  /** Per class index: its public members' and per-instance owners' ids. */
+  readonly publicMembers: number[][];
+  readonly perInstance: number[][];
+  /** Per class index: the owners that reference or construct it. */
+  readonly users: number[][];
+  readonly exportedSeeds: number[];
+  /** Ids of classes that are exported. */
+  readonly exportedClasses: number[];
 }
 
 const STORE_INSERT_METHODS: Record<string, InsertionShape | undefined> = { set: 'keyed', add: 'add', push: 'push', unshift: 'push' };
@@ -190,55 +260,595 @@ const READ_ONLY_CALLEES = new Set([
   'Map',
   'Set',
 ]);
+/** The wrappers `strip` sees through. */
+const WRAPPER_TYPES = new Set<string>([
+  AST_NODE_TYPES.TSAsExpression,
+  AST_NODE_TYPES.TSNonNullExpression,
+  AST_NODE_TYPES.TSSatisfiesExpression,
+  AST_NODE_TYPES.TSTypeAssertion,
+  AST_NODE_TYPES.TSInstantiationExpression,
+  AST_NODE_TYPES.ChainExpression,
+]);
+const NO_EDGES: number[] = [];
+/** `Reach.marks` bits. */
+const RUNS_ONCE = 1;
+const REPEATS = 2;
+/** A scope's references are searched in a list up to this many, in an index beyond. */
+const LINEAR_SEARCH_LIMIT = 16;
 
 class StoreAnalyzer {
-  private readonly variables = new Map<Node, Variable>();
-  private readonly parents = new Map<Node, Node>();
-  private readonly owners = new Map<Node, Owner>();
-  private readonly thisClassOf = new Map<Owner, ClassInfo | null>();
+  private readonly program: TSESTree.Program;
+  private readonly scopeManager: ScopeManager;
   private readonly classes = new Map<ClassNode, ClassInfo>();
-  private readonly edges = new Map<Owner, Edges>();
+  /** Owners whose `this` is an instance of a class of the file (every other owner's is not). */
+  private readonly thisClasses = new Map<Owner, ClassInfo | null>();
+  /** Start and end of each outermost class, in source order. */
+  private classRanges: number[] | null = null;
+  /** `this.x` in an owner's own code, for owners whose `this` is an instance of a class of the file. */
+  private readonly thisMembersCache = new Map<Owner, TSESTree.MemberExpression[]>();
+  private readonly classOwners = new Map<ClassInfo, Owner[]>();
+  /** Edges from `this.m()` and `this.m` to a class's methods, by owner id (found when the owner is first explored). */
+  private readonly thisEdgesCache: (number[] | undefined)[] = [];
+  /** The names each method (or function-valued field) is known by in its class. */
+  private readonly methodNames = new Map<Owner, string[]>();
+  /** The class each method (or function-valued field) belongs to. */
+  private readonly methodClass = new Map<Owner, ClassInfo>();
+  /** Graph ids of owners by the slot (index) of the owner's scope (see `ownerScope`): -1 for none yet. */
+  private ownerIdBySlot: Int32Array | null = null;
+  /** For a reference's scope: its owner's id, -1 when that takes `ownerOf`, -2 when not yet known. */
+  private fromOwnerBySlot: Int32Array | null = null;
+  /** Owners by graph id. */
+  private readonly ownerList: Owner[] = [];
+  private scopeSlots: Map<Scope, number> | null = null;
+  private scopeBase = 0;
+  private readonly classIds = new Map<ClassInfo, number>();
+  /** The edges found so far, before they are laid out in `graph`. */
+  private readonly edgeFrom: number[] = [];
+  private readonly edgeTo: number[] = [];
+  private readonly edgeKinds: EdgeKind[] = [];
+  private graph: Graph | null = null;
   private readonly bindings = new Map<Variable, Node[]>();
-  private readonly defs = new Map<Variable, Def[]>();
-  private readonly counterVars = new Set<Variable>();
-  private readonly returns = new Map<Owner, Node[]>();
-  private readonly leaving = new Map<Owner, Leaving[]>();
-  private readonly calls: CallSite[] = [];
-  private readonly callSites = new Map<Owner, CallSite[]>();
-  private readonly memberRefs: { node: TSESTree.MemberExpression; owner: Owner }[] = [];
+  /** The variables each function is bound to (the reverse of `bindings`). */
+  private readonly boundVariables = new Map<Node, Variable>();
   private readonly exportedSeeds = new Set<Owner>();
   private readonly exportedNames = new Set<Variable>();
   private readonly stores: Store[] = [];
   private readonly storeByVariable = new Map<Variable, Store>();
   private readonly fieldStores = new Map<ClassInfo, Map<string, Store>>();
   private readonly nestedAliases = new Map<Variable, Store>();
-  private readonly reachabilityCache = new Map<Node, Set<Owner>>();
+  private readonly reachCache = new Map<Node, Reach>();
   private readonly returnsFreshCache = new Map<Owner, boolean>();
+  private foreignDone = false;
+  private loadSeen: Uint8Array | null = null;
+  private readonly loadQueue: number[] = [];
+  // Built on demand.
+  private readonly defsCache = new Map<Variable, Def[]>();
+  private readonly counterCache = new Map<Variable, boolean>();
+  private readonly ownCodeCache = new Map<Owner, OwnCode>();
+  private readonly returnsCache = new Map<Owner, Node[]>();
+  private readonly storeCalls = new Map<Node, boolean>();
+  private readonly callSitesCache = new Map<Owner, CallSite[]>();
+  private readonly referenceIndex = new Map<Scope, Map<Node, Variable>>();
+  /** The node types of this file's scope blocks: no other node has a scope. */
+  private blockTypes: Set<string> | null = null;
+  /** `v<id>` keys of `sourceKey` back to their variables. */
+  private readonly keyVariables = new Map<string, Variable>();
+  private readonly lookup = (identifier: Node): Variable | undefined => this.variableOf(identifier);
+  private readonly functionScopes: Scope[] = [];
+  /**
+   * The variable scopes with an owner nested in them (a function, a field initializer, a static
+   * block): only there can a reference to a local come from other code than the scope's own.
+   */
+  private readonly openScopes = new Set<Scope>();
+  /** Another scope manager than typescript-eslint's (no scope ids, no node-to-scope map): look identifiers up in a map of them all. */
+  private legacy = false;
+  private variables: Map<Node, Variable> | null = null;
 
-  constructor(private readonly input: HandleStoreInput) {
-    for (const scope of input.scopeManager.scopes) {
-      for (const reference of scope.references) if (reference.resolved) this.variables.set(reference.identifier, reference.resolved);
-      for (const variable of scope.variables) for (const identifier of variable.identifiers) this.variables.set(identifier, variable);
-    }
+  constructor(input: HandleStoreInput) {
+    this.program = input.ast;
+    this.scopeManager = input.scopeManager;
   }
 
   run(): HandleStoreAnalysis {
-    const program = this.input.ast;
-    this.walk(program, null, program, null);
+    const program = this.program;
+    ensureParents(program);
+    const scopes = this.scopeManager.scopes;
+    // typescript-eslint's scope manager numbers scopes and references in order, and maps nodes to scopes.
+    this.legacy = typeof scopes[0]?.$id !== 'number' || !(this.scopeManager.nodeToScope instanceof WeakMap);
+    this.scopeBase = scopes[0]?.$id ?? 0;
+    // Scope ids count up from the first scope's; where they do not, slots come from a map.
+    if (this.legacy || (scopes.length > 0 && scopes[scopes.length - 1]!.$id - this.scopeBase !== scopes.length - 1)) {
+      this.scopeSlots = new Map(scopes.map((scope, index) => [scope, index]));
+    }
+    this.collectScopes();
     this.collectExports(program);
-    this.collectReferenceEdges();
-    this.resolveCalls();
     this.findStores();
+    if (this.stores.length === 0) return { stores: [], findings: [] };
     this.classifyStoreUses();
-    return this.conclude();
+    for (const store of this.stores) this.concludeInsertions(store);
+    const findings = this.findings();
+    let stores: readonly HandleStore[] | null = null;
+    const allStores = (): readonly HandleStore[] => this.allStores();
+    return {
+      findings,
+      get stores(): readonly HandleStore[] {
+        if (stores === null) {
+          try {
+            stores = allStores();
+          } catch {
+            stores = [];
+          }
+        }
+        return stores;
+      },
+    };
   }
 
-  // ---- pass 1: structure --------------------------------------------------
+  // ---- lookups ------------------------------------------------------------
 
-  private edgesOf(owner: Owner): Edges {
-    let edges = this.edges.get(owner);
-    if (!edges) this.edges.set(owner, (edges = { calls: new Set(), escapes: new Set(), classRefs: new Set(), constructs: new Set() }));
-    return edges;
+  /** The owner whose code `node` is (functions own their parameters and body; the Program owns itself). */
+  private ownerOf(node: Node): Owner | undefined {
+    let current = node;
+    for (;;) {
+      const parent = parentOf(current);
+      if (!parent) return current === this.program ? current : undefined;
+      switch (parent.type) {
+        case AST_NODE_TYPES.FunctionDeclaration:
+        case AST_NODE_TYPES.FunctionExpression:
+        case AST_NODE_TYPES.ArrowFunctionExpression:
+        case AST_NODE_TYPES.StaticBlock:
+          return parent;
+        case AST_NODE_TYPES.PropertyDefinition:
+          if (parent.value === current) return current;
+          break;
+        default:
+          break;
+      }
+      current = parent;
+    }
+  }
+
+  /** The owner of a reference's identifier, read off its scope where that is sure to agree with `ownerOf`. */
+  private ownerOfReference(reference: Reference): Owner | undefined {
+    return this.scopeOwner(reference.from) ?? this.ownerOf(reference.identifier);
+  }
+
+  /**
+   * The owner of the code directly in a scope: its variable scope's function, field initializer,
+   * static block or Program. Null where the scope manager's view differs from `ownerOf`: class
+   * level code (a method's parameter decorators are visited there, yet are the method's), TS
+   * namespaces, accessor initializers, bodiless TS functions.
+   */
+  private scopeOwner(scope: Scope): Owner | null {
+    let current = scope;
+    while (current !== current.variableScope) {
+      if (current.type === ScopeType.class || !current.upper) return null;
+      current = current.upper;
+    }
+    const block = current.block as Node;
+    switch (current.type as ScopeType) {
+      case ScopeType.global:
+      case ScopeType.module:
+        return this.program;
+      case ScopeType.function:
+        return block.type === AST_NODE_TYPES.Program || isFunctionLike(block) ? block : null;
+      case ScopeType.classFieldInitializer: {
+        const parent = parentOf(block);
+        return parent?.type === AST_NODE_TYPES.PropertyDefinition && parent.value === block ? block : null;
+      }
+      case ScopeType.classStaticBlock:
+        return block.type === AST_NODE_TYPES.StaticBlock ? block : null;
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * The variable an identifier declares or refers to. Where an identifier is known to several
+   * scopes (a class name: its own scope and the enclosing one), the innermost one wins, and in a
+   * scope a declaration wins over a reference.
+   */
+  private variableOf(identifier: Node): Variable | undefined {
+    if (this.legacy) return this.variableMap().get(identifier);
+    const parent = parentOf(identifier);
+    // Function and class names are declarations only, never references.
+    const declarationOnly =
+      parent !== undefined &&
+      (parent.type === AST_NODE_TYPES.FunctionDeclaration ||
+        parent.type === AST_NODE_TYPES.FunctionExpression ||
+        parent.type === AST_NODE_TYPES.ClassDeclaration ||
+        parent.type === AST_NODE_TYPES.ClassExpression) &&
+      parent.id === identifier;
+    const name = identifier.type === AST_NODE_TYPES.Identifier ? identifier.name : null;
+    const blockTypes = (this.blockTypes ??= new Set(this.scopeManager.scopes.map((scope) => scope.block.type)));
+    for (let current: Node | undefined = identifier; current; current = parentOf(current)) {
+      if (!blockTypes.has(current.type)) continue;
+      const scopes = this.scopeManager.nodeToScope.get(current);
+      if (!scopes) continue;
+      for (let i = scopes.length - 1; i >= 0; i--) {
+        const scope = scopes[i]!;
+        if (name !== null) {
+          const variable = scope.set.get(name);
+          if (variable && variable.identifiers.includes(identifier as TSESTree.Identifier)) return variable;
+        }
+        if (declarationOnly) continue;
+        const resolved = this.resolvedIn(scope, identifier);
+        if (resolved) return resolved;
+      }
+    }
+    return undefined;
+  }
+
+  /** Every identifier's variable, as `variableOf` finds them: for a scope manager without `nodeToScope` and ids. */
+  private variableMap(): Map<Node, Variable> {
+    if (this.variables) return this.variables;
+    const variables = new Map<Node, Variable>();
+    for (const scope of this.scopeManager.scopes) {
+      for (const reference of scope.references) if (reference.resolved) variables.set(reference.identifier, reference.resolved);
+      for (const variable of scope.variables) for (const identifier of variable.identifiers) variables.set(identifier, variable);
+    }
+    this.variables = variables;
+    return variables;
+  }
+
+  /** The variable a scope's (last resolved) reference with this identifier resolves to. */
+  private resolvedIn(scope: Scope, identifier: Node): Variable | undefined {
+    const references = scope.references;
+    if (references.length <= LINEAR_SEARCH_LIMIT) {
+      let resolved: Variable | undefined;
+      for (const reference of references) if (reference.identifier === identifier && reference.resolved) resolved = reference.resolved;
+      return resolved;
+    }
+    let index = this.referenceIndex.get(scope);
+    if (!index) {
+      index = new Map();
+      for (const reference of references) if (reference.resolved) index.set(reference.identifier, reference.resolved);
+      this.referenceIndex.set(scope, index);
+    }
+    return index.get(identifier);
+  }
+
+  /** References in the order the scope manager lists them: by scope, then within the scope (both in order of creation). */
+  private inScopeOrder<T extends { reference: Reference }>(items: T[]): T[] {
+    if (items.length < 2) return items;
+    if (!this.legacy) return items.sort((a, b) => a.reference.from.$id - b.reference.from.$id || a.reference.$id - b.reference.$id);
+    const keyed = items.map((item) => ({ item, scope: this.slotOf(item.reference.from), index: item.reference.from.references.indexOf(item.reference) }));
+    return keyed.sort((a, b) => a.scope - b.scope || a.index - b.index).map(({ item }) => item);
+  }
+
+  /** Initializers and plain assignments of a variable (`const x = e`, `x = e`), in source order. */
+  private defsOf(variable: Variable): Def[] {
+    const cached = this.defsCache.get(variable);
+    if (cached) return cached;
+    const found: { node: Node; def: Def }[] = [];
+    const consider = (identifier: Node, reference?: Reference): void => {
+      const parent = parentOf(identifier);
+      if (parent?.type === AST_NODE_TYPES.VariableDeclarator) {
+        if (parent.id !== identifier || !parent.init || found.some((entry) => entry.node === parent)) return;
+        if (this.variableOf(identifier) !== variable) return;
+        // The declaration stands in its variable's scope (a `var` in a block: in the function around it).
+        const owner = reference ? this.ownerOfReference(reference) : (this.scopeOwner(variable.scope) ?? this.ownerOf(parent));
+        if (owner) found.push({ node: parent, def: { expr: parent.init, owner } });
+      } else if (parent?.type === AST_NODE_TYPES.AssignmentExpression && parent.operator === '=' && parent.left === identifier) {
+        const owner = reference ? this.ownerOfReference(reference) : this.ownerOf(parent);
+        if (owner) found.push({ node: parent, def: { expr: parent.right, owner } });
+      }
+    };
+    for (const identifier of variable.identifiers) consider(identifier);
+    for (const reference of variable.references) if (reference.isWrite()) consider(reference.identifier, reference);
+    if (found.length > 1) found.sort((a, b) => byPosition(a.node, b.node));
+    const defs = found.map(({ def }) => def);
+    this.defsCache.set(variable, defs);
+    return defs;
+  }
+
+  /** `x++`, `x += n`, `x = x + n`: a counter. */
+  private isCounter(variable: Variable): boolean {
+    const cached = this.counterCache.get(variable);
+    if (cached !== undefined) return cached;
+    let counter = false;
+    for (const reference of variable.references) {
+      const identifier = reference.identifier;
+      const target = unstrip(identifier);
+      const parent = parentOf(target);
+      if (!parent) continue;
+      if (parent.type === AST_NODE_TYPES.UpdateExpression && parent.argument === target) counter = true;
+      else if (parent.type === AST_NODE_TYPES.AssignmentExpression && parent.left === target && (parent.operator === '+=' || parent.operator === '-=')) counter = true;
+      else if (parent.type === AST_NODE_TYPES.AssignmentExpression && parent.operator === '=' && parent.left === identifier) {
+        const right = strip(parent.right);
+        if (right.type === AST_NODE_TYPES.BinaryExpression && (right.operator === '+' || right.operator === '-')) {
+          const operand = strip(right.left);
+          if (operand.type === AST_NODE_TYPES.Identifier && variable.references.some((ref) => ref.identifier === operand)) counter = true;
+        }
+      }
+      if (counter) break;
+    }
+    this.counterCache.set(variable, counter);
+    return counter;
+  }
+
+  /** The class whose instance `this` is in an owner's code: methods, field initializers, static blocks, and arrows in them. */
+  private thisClassOf(owner: Owner): ClassInfo | null {
+    if (owner === this.program || !this.insideClass(owner)) return null;
+    const cached = this.thisClasses.get(owner);
+    if (cached !== undefined) return cached;
+    let cls: ClassInfo | null;
+    if (isFunctionLike(owner) && owner.type !== AST_NODE_TYPES.ArrowFunctionExpression) {
+      const parent = parentOf(owner);
+      const method = parent && (parent.type === AST_NODE_TYPES.MethodDefinition || parent.type === AST_NODE_TYPES.TSAbstractMethodDefinition);
+      cls = method ? this.thisClassAt(owner) : null;
+    } else {
+      cls = this.thisClassAt(owner);
+    }
+    this.thisClasses.set(owner, cls);
+    return cls;
+  }
+
+  /** Does `node` stand in a class? (Classes nest or stand apart: the outermost ones are sorted and disjoint.) */
+  private insideClass(node: Node): boolean {
+    if (!this.classRanges) {
+      this.classRanges = [];
+      let end = -1;
+      for (const info of this.classes.values()) {
+        const [start, stop] = info.node.range;
+        if (start < end) continue;
+        this.classRanges.push(start, stop);
+        end = stop;
+      }
+    }
+    const ranges = this.classRanges;
+    const position = node.range[0];
+    let low = 0;
+    let high = ranges.length >> 1;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (ranges[2 * middle + 1]! <= position) low = middle + 1;
+      else high = middle;
+    }
+    return low < ranges.length >> 1 && ranges[2 * low]! < position;
+  }
+
+  /** The class of `this` where `node` stands: that of the nearest class or function around it. */
+  private thisClassAt(node: Node): ClassInfo | null {
+    for (let current = parentOf(node); current; current = parentOf(current)) {
+      if (isClassNode(current)) return this.classInfo(current);
+      if (isFunctionLike(current)) return this.thisClassOf(current);
+    }
+    return null;
+  }
+
+  /** `this.x` members in an owner's own code (none where `this` is no instance of a class of the file), in source order. */
+  private thisMembersOf(owner: Owner): TSESTree.MemberExpression[] {
+    let members = this.thisMembersCache.get(owner);
+    if (members) return members;
+    members = [];
+    if (this.thisClassOf(owner)) {
+      if (isFunctionLike(owner)) this.collectThisMembersIn(owner, members);
+      else if (owner.type === AST_NODE_TYPES.StaticBlock) for (const statement of owner.body) this.collectThisMembers(statement, members);
+      else this.collectThisMembers(owner, members);
+    }
+    this.thisMembersCache.set(owner, members);
+    return members;
+  }
+
+  private collectThisMembersIn(node: Node, members: TSESTree.MemberExpression[]): void {
+    for (const key of visitorKeys[node.type] ?? []) {
+      const value = (node as unknown as Record<string, unknown>)[key];
+      if (Array.isArray(value)) {
+        for (const child of value) if (isNode(child)) this.collectThisMembers(child, members);
+      } else if (isNode(value)) this.collectThisMembers(value, members);
+    }
+  }
+
+  /** Walks an owner's own code for `this.x`: the common node types by hand (types hold none), any other by its visitor keys. */
+  private collectThisMembers(node: Node, members: TSESTree.MemberExpression[]): void {
+    switch (node.type) {
+      case AST_NODE_TYPES.Literal:
+      case AST_NODE_TYPES.ThisExpression:
+      case AST_NODE_TYPES.Super:
+      case AST_NODE_TYPES.TemplateElement:
+      case AST_NODE_TYPES.PrivateIdentifier:
+      case AST_NODE_TYPES.EmptyStatement:
+      case AST_NODE_TYPES.BreakStatement:
+      case AST_NODE_TYPES.ContinueStatement:
+      case AST_NODE_TYPES.FunctionDeclaration:
+      case AST_NODE_TYPES.FunctionExpression:
+      case AST_NODE_TYPES.ArrowFunctionExpression:
+      case AST_NODE_TYPES.StaticBlock:
+        return; // leaves, and owners of their own
+      case AST_NODE_TYPES.Identifier:
+        if (!node.typeAnnotation && !node.decorators?.length) return;
+        break;
+      case AST_NODE_TYPES.MemberExpression:
+        if (strip(node.object).type === AST_NODE_TYPES.ThisExpression) members.push(node);
+        this.collectThisMembers(node.object, members);
+        if (node.computed) this.collectThisMembers(node.property, members);
+        return;
+      case AST_NODE_TYPES.CallExpression:
+      case AST_NODE_TYPES.NewExpression:
+        this.collectThisMembers(node.callee, members);
+        for (const argument of node.arguments) this.collectThisMembers(argument, members);
+        return;
+      case AST_NODE_TYPES.ExpressionStatement:
+      case AST_NODE_TYPES.ChainExpression:
+      case AST_NODE_TYPES.TSNonNullExpression:
+        this.collectThisMembers(node.expression, members);
+        return;
+      case AST_NODE_TYPES.BinaryExpression:
+      case AST_NODE_TYPES.LogicalExpression:
+      case AST_NODE_TYPES.AssignmentExpression:
+        this.collectThisMembers(node.left, members);
+        this.collectThisMembers(node.right, members);
+        return;
+      case AST_NODE_TYPES.UnaryExpression:
+      case AST_NODE_TYPES.UpdateExpression:
+      case AST_NODE_TYPES.SpreadElement:
+      case AST_NODE_TYPES.AwaitExpression:
+      case AST_NODE_TYPES.ThrowStatement:
+        this.collectThisMembers(node.argument, members);
+        return;
+      case AST_NODE_TYPES.ReturnStatement:
+      case AST_NODE_TYPES.YieldExpression:
+        if (node.argument) this.collectThisMembers(node.argument, members);
+        return;
+      case AST_NODE_TYPES.ConditionalExpression:
+        this.collectThisMembers(node.test, members);
+        this.collectThisMembers(node.consequent, members);
+        this.collectThisMembers(node.alternate, members);
+        return;
+      case AST_NODE_TYPES.IfStatement:
+        this.collectThisMembers(node.test, members);
+        this.collectThisMembers(node.consequent, members);
+        if (node.alternate) this.collectThisMembers(node.alternate, members);
+        return;
+      case AST_NODE_TYPES.BlockStatement:
+        for (const statement of node.body) this.collectThisMembers(statement, members);
+        return;
+      case AST_NODE_TYPES.VariableDeclaration:
+        for (const declarator of node.declarations) this.collectThisMembers(declarator, members);
+        return;
+      case AST_NODE_TYPES.VariableDeclarator:
+        this.collectThisMembers(node.id, members);
+        if (node.init) this.collectThisMembers(node.init, members);
+        return;
+      case AST_NODE_TYPES.ArrayExpression:
+        for (const element of node.elements) if (element) this.collectThisMembers(element, members);
+        return;
+      case AST_NODE_TYPES.ObjectExpression:
+        for (const property of node.properties) this.collectThisMembers(property, members);
+        return;
+      case AST_NODE_TYPES.Property:
+        if (node.computed) this.collectThisMembers(node.key, members);
+        this.collectThisMembers(node.value, members);
+        return;
+      case AST_NODE_TYPES.SequenceExpression:
+        for (const expression of node.expressions) this.collectThisMembers(expression, members);
+        return;
+      case AST_NODE_TYPES.TemplateLiteral:
+        for (const expression of node.expressions) this.collectThisMembers(expression, members);
+        return;
+      case AST_NODE_TYPES.ForStatement:
+        if (node.init) this.collectThisMembers(node.init, members);
+        if (node.test) this.collectThisMembers(node.test, members);
+        if (node.update) this.collectThisMembers(node.update, members);
+        this.collectThisMembers(node.body, members);
+        return;
+      case AST_NODE_TYPES.ForInStatement:
+      case AST_NODE_TYPES.ForOfStatement:
+        this.collectThisMembers(node.left, members);
+        this.collectThisMembers(node.right, members);
+        this.collectThisMembers(node.body, members);
+        return;
+      case AST_NODE_TYPES.WhileStatement:
+      case AST_NODE_TYPES.DoWhileStatement:
+        this.collectThisMembers(node.test, members);
+        this.collectThisMembers(node.body, members);
+        return;
+      case AST_NODE_TYPES.PropertyDefinition:
+        if (node.value) {
+          for (const key of visitorKeys[node.type] ?? []) {
+            if (key === 'value') continue;
+            const value = (node as unknown as Record<string, unknown>)[key];
+            if (Array.isArray(value)) {
+              for (const child of value) if (isNode(child)) this.collectThisMembers(child, members);
+            } else if (isNode(value)) this.collectThisMembers(value, members);
+          }
+          return;
+        }
+        break;
+      default:
+        break;
+    }
+    this.collectThisMembersIn(node, members);
+  }
+
+  /** The owners whose `this` is an instance of `cls`, in source order. */
+  private ownersOfClass(cls: ClassInfo): Owner[] {
+    let owners = this.classOwners.get(cls);
+    if (owners) return owners;
+    // Scopes come in the order the scope manager made them, each class's (decorators first) in one run.
+    owners = [];
+    const scopes = this.scopeManager.scopes;
+    const classScope = this.scopeManager.acquire(cls.node);
+    const [start, end] = cls.node.range;
+    const inside = (scope: Scope): boolean => {
+      const block = scope.block as Node;
+      return start <= block.range[0] && block.range[1] <= end;
+    };
+    if (classScope) {
+      const at = this.slotOf(classScope);
+      let first = at;
+      while (first > 0 && inside(scopes[first - 1]!)) first--;
+      for (let i = first; i < scopes.length && inside(scopes[i]!); i++) {
+        const scope = scopes[i]!;
+        const block = scope.block as Node;
+        let owner: Owner | null = null;
+        if (scope.type === ScopeType.function) owner = isFunctionLike(block) ? block : null;
+        else if (scope.type === ScopeType.classStaticBlock) owner = block.type === AST_NODE_TYPES.StaticBlock ? block : null;
+        else if (scope.type === ScopeType.classFieldInitializer && !isFunctionLike(block)) {
+          const parent = parentOf(block);
+          owner = parent?.type === AST_NODE_TYPES.PropertyDefinition && parent.value === block ? block : null;
+        }
+        if (owner && this.thisClassOf(owner) === cls) owners.push(owner);
+      }
+    }
+    this.classOwners.set(cls, owners);
+    return owners;
+  }
+
+  /** `this.x` members with one of the given names in the code whose `this` is an instance of `cls`, with their owners, in source order. */
+  private thisMembersOfClass(cls: ClassInfo, names: ReadonlySet<string> | readonly string[]): ThisMember[] {
+    const has = Array.isArray(names) ? (name: string): boolean => names.includes(name) : (name: string): boolean => (names as ReadonlySet<string>).has(name);
+    const members: ThisMember[] = [];
+    for (const owner of this.ownersOfClass(cls)) {
+      for (const node of this.thisMembersOf(owner)) {
+        const name = memberName(node);
+        if (name !== null && has(name)) members.push({ node, owner });
+      }
+    }
+    return members.sort((a, b) => byPosition(a.node, b.node));
+  }
+
+  /** The fields of `cls` counted up where `this` is its instance (`this.next++`, `this.next += 1`). */
+  private counterFieldsOf(cls: ClassInfo): Set<string> {
+    if (cls.counterFields) return cls.counterFields;
+    const fields = new Set<string>();
+    const visit = (node: Node): void => {
+      switch (node.type) {
+        case AST_NODE_TYPES.FunctionDeclaration:
+        case AST_NODE_TYPES.FunctionExpression: {
+          // Only a method keeps `this`; anywhere else it is some other object.
+          const parent = parentOf(node);
+          if (!parent || (parent.type !== AST_NODE_TYPES.MethodDefinition && parent.type !== AST_NODE_TYPES.TSAbstractMethodDefinition)) return;
+          break;
+        }
+        case AST_NODE_TYPES.ClassDeclaration:
+        case AST_NODE_TYPES.ClassExpression:
+          return; // `this` of its own
+        case AST_NODE_TYPES.UpdateExpression:
+          this.noteFieldCounter(node.argument, fields);
+          break;
+        case AST_NODE_TYPES.AssignmentExpression:
+          if (node.operator === '+=' || node.operator === '-=') this.noteFieldCounter(node.left, fields);
+          break;
+        default:
+          break;
+      }
+      for (const key of visitorKeys[node.type] ?? []) {
+        const value = (node as unknown as Record<string, unknown>)[key];
+        if (Array.isArray(value)) {
+          for (const child of value) if (isNode(child)) visit(child);
+        } else if (isNode(value)) visit(value);
+      }
+    };
+    for (const key of visitorKeys[cls.node.type] ?? []) {
+      const value = (cls.node as unknown as Record<string, unknown>)[key];
+      if (Array.isArray(value)) {
+        for (const child of value) if (isNode(child)) visit(child);
+      } else if (isNode(value)) visit(value);
+    }
+    cls.counterFields = fields;
+    return fields;
   }
 
   private push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -247,118 +857,49 @@ class StoreAnalyzer {
     else map.set(key, [value]);
   }
 
-  private walk(node: Node, parent: Node | null, owner: Owner, thisClass: ClassInfo | null): void {
-    if (parent) this.parents.set(node, parent);
-    this.owners.set(node, owner);
-    let childOwner = owner;
-    let childThis = thisClass;
+  // ---- structure: classes -------------------------------------------------
 
-    switch (node.type) {
-      case AST_NODE_TYPES.Program:
-        this.thisClassOf.set(node, null);
-        break;
-      case AST_NODE_TYPES.FunctionDeclaration:
-      case AST_NODE_TYPES.FunctionExpression:
-      case AST_NODE_TYPES.ArrowFunctionExpression: {
-        childOwner = node;
-        const method = parent && (parent.type === AST_NODE_TYPES.MethodDefinition || parent.type === AST_NODE_TYPES.TSAbstractMethodDefinition);
-        if (node.type !== AST_NODE_TYPES.ArrowFunctionExpression) childThis = method ? thisClass : null;
-        this.thisClassOf.set(node, childThis);
-        this.noteFunctionPosition(node, parent, owner);
-        if (node.type === AST_NODE_TYPES.ArrowFunctionExpression && node.expression) this.push(this.returns, node, node.body);
-        if (node.type === AST_NODE_TYPES.ArrowFunctionExpression && node.expression) this.push(this.leaving, node, { expr: node.body });
-        break;
+  /** One pass over the scopes: the classes (in source order), the function scopes, and the scopes with closures. */
+  private collectScopes(): void {
+    const nodes: ClassNode[] = [];
+    const open = this.openScopes;
+    for (const scope of this.scopeManager.scopes) {
+      switch (scope.type) {
+        case ScopeType.class:
+          if (isClassNode(scope.block)) nodes.push(scope.block);
+          continue;
+        case ScopeType.function:
+          this.functionScopes.push(scope);
+          break;
+        case ScopeType.classFieldInitializer:
+        case ScopeType.classStaticBlock:
+          break;
+        default:
+          continue;
       }
-      case AST_NODE_TYPES.ClassDeclaration:
-      case AST_NODE_TYPES.ClassExpression: {
-        const info = this.classInfo(node);
-        childThis = info;
-        const bound = this.isBindingPosition(node, parent);
-        if (node.type === AST_NODE_TYPES.ClassExpression && !bound) this.edgesOf(owner).classRefs.add(info);
-        if (parent?.type === AST_NODE_TYPES.ExportNamedDeclaration || parent?.type === AST_NODE_TYPES.ExportDefaultDeclaration) info.exported = true;
-        break;
+      // An owner nested in these variable scopes: references to their locals may come from other code.
+      for (let upper: Scope | null = scope.upper; upper; upper = upper.variableScope.upper) {
+        if (open.has(upper.variableScope)) break;
+        open.add(upper.variableScope);
       }
-      case AST_NODE_TYPES.PropertyDefinition:
-      case AST_NODE_TYPES.StaticBlock:
-        break;
-      case AST_NODE_TYPES.ReturnStatement:
-        if (node.argument) {
-          this.push(this.returns, owner, node.argument);
-          this.push(this.leaving, owner, { expr: node.argument });
-        }
-        break;
-      case AST_NODE_TYPES.YieldExpression:
-        if (node.argument) this.push(this.leaving, owner, { expr: node.argument });
-        break;
-      case AST_NODE_TYPES.CallExpression:
-      case AST_NODE_TYPES.NewExpression:
-        this.calls.push({ call: node, owner });
-        for (const argument of node.arguments) this.push(this.leaving, owner, { expr: argument, call: node });
-        break;
-      case AST_NODE_TYPES.AssignmentExpression:
-        this.noteAssignment(node, owner, thisClass);
-        break;
-      case AST_NODE_TYPES.UpdateExpression:
-        this.noteCounter(node.argument, thisClass);
-        break;
-      case AST_NODE_TYPES.VariableDeclarator:
-        if (node.id.type === AST_NODE_TYPES.Identifier && node.init) {
-          const variable = this.variables.get(node.id);
-          if (variable) this.push(this.defs, variable, { expr: node.init, owner });
-        }
-        break;
-      case AST_NODE_TYPES.Property:
-        if (parent?.type === AST_NODE_TYPES.ObjectExpression) this.push(this.leaving, owner, { expr: node.value });
-        break;
-      case AST_NODE_TYPES.ArrayExpression:
-        for (const element of node.elements) if (element) this.push(this.leaving, owner, { expr: element });
-        break;
-      case AST_NODE_TYPES.MemberExpression:
-        this.memberRefs.push({ node, owner });
-        break;
-      default:
-        break;
     }
-
-    // Class members: methods are owners of their own; field initializers run per instance.
-    if (node.type === AST_NODE_TYPES.PropertyDefinition && node.value) {
-      this.parents.set(node.value, node);
-      this.thisClassOf.set(node.value, thisClass);
-      // A function-valued field is a member like a method; any other initializer runs once per instance.
-      if (thisClass && !node.static && !isFunctionLike(node.value)) thisClass.perInstance.push(node.value);
-      for (const key of visitorKeys[node.type] ?? []) {
-        if (key === 'value') continue;
-        this.walkChild(node, key, owner, thisClass);
-      }
-      this.walk(node.value, node, node.value, thisClass);
-      return;
-    }
-    if (node.type === AST_NODE_TYPES.StaticBlock) {
-      this.thisClassOf.set(node, thisClass);
-      for (const statement of node.body) this.walk(statement, node, node, thisClass);
-      return;
-    }
-    for (const key of visitorKeys[node.type] ?? []) this.walkChild(node, key, childOwner, childThis);
-  }
-
-  private walkChild(node: Node, key: string, owner: Owner, thisClass: ClassInfo | null): void {
-    const value = (node as unknown as Record<string, unknown>)[key];
-    if (Array.isArray(value)) {
-      for (const child of value) if (isNode(child)) this.walk(child, node, owner, thisClass);
-    } else if (isNode(value)) this.walk(value, node, owner, thisClass);
+    nodes.sort(byPosition);
+    for (const node of nodes) this.classInfo(node);
   }
 
   private classInfo(node: ClassNode): ClassInfo {
     let info = this.classes.get(node);
     if (info) return info;
-    const parent = this.parents.get(node);
+    const parent = parentOf(node);
     const name = node.id?.name ?? (parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.id.type === AST_NODE_TYPES.Identifier ? parent.id.name : '(class)');
-    info = { node, name, methods: new Map(), publicMembers: [], perInstance: [], counterFields: new Set(), exported: false };
+    info = { node, name, methods: new Map(), publicMembers: [], perInstance: [], counterFields: null, exported: false };
     for (const member of node.body.body) {
       if (member.type === AST_NODE_TYPES.PropertyDefinition && !member.static && member.value && isFunctionLike(member.value)) {
         const fieldName = memberKeyName(member.key, member.computed);
         if (fieldName === null) continue;
         this.push(info.methods, fieldName, member.value);
+        this.push(this.methodNames, member.value, fieldName);
+        this.methodClass.set(member.value, info);
         if (member.key.type !== AST_NODE_TYPES.PrivateIdentifier && member.accessibility !== 'private') info.publicMembers.push(member.value);
         continue;
       }
@@ -366,90 +907,24 @@ class StoreAnalyzer {
       const memberName = memberKeyName(member.key, member.computed);
       if (memberName === null) continue;
       this.push(info.methods, memberName, member.value);
+      this.push(this.methodNames, member.value, memberName);
+      this.methodClass.set(member.value, info);
       if (member.kind === 'constructor') info.perInstance.push(member.value);
       else if (member.key.type !== AST_NODE_TYPES.PrivateIdentifier && member.accessibility !== 'private') info.publicMembers.push(member.value);
+    }
+    // A function-valued field is a member like a method; any other initializer runs once per instance.
+    for (const member of node.body.body) {
+      if (member.type === AST_NODE_TYPES.PropertyDefinition && member.value && !member.static && !isFunctionLike(member.value)) info.perInstance.push(member.value);
     }
     this.classes.set(node, info);
     return info;
   }
 
-  /** How an inline function comes to run: called on the spot, bound to a name, a class member, or handed out. */
-  private noteFunctionPosition(fn: FunctionLike, parent: Node | null, owner: Owner): void {
-    if (!parent || fn.type === AST_NODE_TYPES.FunctionDeclaration) {
-      if (fn.type === AST_NODE_TYPES.FunctionDeclaration && fn.id) {
-        const variable = this.variables.get(fn.id);
-        if (variable) this.push(this.bindings, variable, fn);
-      }
-      if (parent?.type === AST_NODE_TYPES.ExportNamedDeclaration || parent?.type === AST_NODE_TYPES.ExportDefaultDeclaration) this.exportedSeeds.add(fn);
-      return;
-    }
-    if (parent.type === AST_NODE_TYPES.MethodDefinition || parent.type === AST_NODE_TYPES.TSAbstractMethodDefinition) return;
-    if (parent.type === AST_NODE_TYPES.PropertyDefinition && parent.value === fn) return;
-    if (this.isBindingPosition(fn, parent)) return;
-    const site = this.valuePosition(fn);
-    const at = this.parents.get(site) ?? parent;
-    if ((at.type === AST_NODE_TYPES.CallExpression && at.callee === site) || at.type === AST_NODE_TYPES.TaggedTemplateExpression) this.edgesOf(owner).calls.add(fn);
-    else this.edgesOf(owner).escapes.add(fn);
-  }
-
-  /** `const f = () => …`, `f = function () {}`: reached through references to the name. */
-  private isBindingPosition(node: Node, parent: Node | null): boolean {
-    if (parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.init === node && parent.id.type === AST_NODE_TYPES.Identifier) {
-      const variable = this.variables.get(parent.id);
-      if (variable) this.push(this.bindings, variable, node);
-      const declaration = this.parents.get(parent);
-      if (declaration && this.parents.get(declaration)?.type === AST_NODE_TYPES.ExportNamedDeclaration) {
-        if (node.type === AST_NODE_TYPES.ClassExpression) this.classInfo(node).exported = true;
-        else this.exportedSeeds.add(node);
-      }
-      return true;
-    }
-    if (parent?.type === AST_NODE_TYPES.AssignmentExpression && parent.right === node && parent.left.type === AST_NODE_TYPES.Identifier) {
-      const variable = this.variables.get(parent.left);
-      if (variable) this.push(this.bindings, variable, node);
-      return true;
-    }
-    if (node.type === AST_NODE_TYPES.ClassDeclaration && node.id) {
-      const variable = this.variables.get(node.id);
-      if (variable) this.push(this.bindings, variable, node);
-      return true;
-    }
-    return false;
-  }
-
-  private noteAssignment(node: TSESTree.AssignmentExpression, owner: Owner, thisClass: ClassInfo | null): void {
-    const left = node.left;
-    if (node.operator === '+=' || node.operator === '-=') {
-      this.noteCounter(left, thisClass);
-      return;
-    }
-    if (node.operator !== '=') return;
-    if (left.type === AST_NODE_TYPES.Identifier) {
-      const variable = this.variables.get(left);
-      if (variable) {
-        this.push(this.defs, variable, { expr: node.right, owner });
-        // `next = next + 1`: a counter too.
-        const right = strip(node.right);
-        if (right.type === AST_NODE_TYPES.BinaryExpression && (right.operator === '+' || right.operator === '-')) {
-          const operand = strip(right.left);
-          if (operand.type === AST_NODE_TYPES.Identifier && this.variables.get(operand) === variable) this.counterVars.add(variable);
-        }
-        if (!this.isLocal(variable, owner)) this.push(this.leaving, owner, { expr: node.right });
-      }
-    } else if (left.type === AST_NODE_TYPES.MemberExpression) {
-      this.push(this.leaving, owner, { expr: node.right });
-    }
-  }
-
-  private noteCounter(target: Node, thisClass: ClassInfo | null): void {
+  private noteFieldCounter(target: Node, fields: Set<string>): void {
     const expr = strip(target);
-    if (expr.type === AST_NODE_TYPES.Identifier) {
-      const variable = this.variables.get(expr);
-      if (variable) this.counterVars.add(variable);
-    } else if (thisClass && isThisMember(expr)) {
-      const name = memberName(expr);
-      if (name) thisClass.counterFields.add(name);
-    }
+    if (!isThisMember(expr)) return;
+    const name = memberName(expr);
+    if (name) fields.add(name);
   }
 
   private collectExports(program: TSESTree.Program): void {
@@ -467,30 +942,250 @@ class StoreAnalyzer {
   }
 
   private exportName(identifier: TSESTree.Identifier): void {
-    let variable = this.variables.get(identifier);
-    if (!variable) {
-      const moduleScope = this.input.scopeManager.globalScope?.childScopes.find((scope) => scope.type === 'module') ?? this.input.scopeManager.globalScope;
-      variable = moduleScope?.set.get(identifier.name);
-    }
+    const moduleScope = this.scopeManager.globalScope?.childScopes.find((scope) => scope.type === 'module') ?? this.scopeManager.globalScope;
+    // Usually the name's own variable at the top, referred to from there: no need to index the top scope's references.
+    const local = moduleScope?.set.get(identifier.name);
+    let variable = local?.references.some((reference) => reference.identifier === identifier) ? local : this.variableOf(identifier);
+    variable ??= local;
     if (variable) this.exportedNames.add(variable);
+  }
+
+  // ---- structure: who runs whom -------------------------------------------
+
+  /** Functions and classes: how each comes to run, and the calls and references between them. */
+  private ensureGraph(): Graph {
+    if (this.graph) return this.graph;
+    const scopes = this.scopeManager.scopes;
+    this.ownerIdBySlot = new Int32Array(scopes.length).fill(-1);
+    this.fromOwnerBySlot = new Int32Array(scopes.length).fill(-2);
+    for (const scope of this.functionScopes) {
+      const fn = scope.block;
+      if (!isFunctionLike(fn)) continue;
+      // A function-valued field initializer owns itself (its scope's upper one says so too).
+      let owner = scope.upper ? this.fromOwnerId(scope.upper) : -1;
+      if (owner < 0) {
+        const climbed = this.ownerOf(fn);
+        if (!climbed) continue;
+        owner = this.idOf(climbed);
+      }
+      this.noteFunctionPosition(fn, parentOf(fn) ?? null, owner, scope);
+    }
+    for (const info of this.classes.values()) {
+      const node = info.node;
+      const parent = parentOf(node) ?? null;
+      const bound = this.isBindingPosition(node, parent);
+      if (node.type === AST_NODE_TYPES.ClassExpression && !bound) {
+        const owner = this.ownerOf(node);
+        if (owner) this.edge(this.idOf(owner), this.classIdOf(info), EdgeKind.ClassRef);
+      }
+      if (parent?.type === AST_NODE_TYPES.ExportNamedDeclaration || parent?.type === AST_NODE_TYPES.ExportDefaultDeclaration) info.exported = true;
+    }
+    // Bindings in source order, as the calls they resolve are tried in that order.
+    for (const targets of this.bindings.values()) if (targets.length > 1) targets.sort(byPosition);
+    this.collectReferenceEdges();
+    // Every class member and seed gets an id before the adjacency is laid out.
+    const publicMembers: number[][] = [];
+    const perInstance: number[][] = [];
+    const exportedClasses: number[] = [];
+    for (const info of this.classes.values()) {
+      const id = this.classIdOf(info);
+      // Methods are reached through `this.m()` too: edges found as their callers are explored.
+      for (const methods of info.methods.values()) for (const method of methods) this.idOf(method);
+      publicMembers[id] = info.publicMembers.map((member) => this.idOf(member));
+      perInstance[id] = info.perInstance.map((member) => this.idOf(member));
+      if (info.exported) exportedClasses.push(id);
+    }
+    const exportedSeeds = [...this.exportedSeeds].map((seed) => this.idOf(seed));
+    const count = this.ownerList.length;
+    const offsets = new Int32Array(count + 1);
+    for (const from of this.edgeFrom) offsets[from + 1]!++;
+    for (let i = 0; i < count; i++) offsets[i + 1]! += offsets[i]!;
+    const fill = offsets.slice(0, count);
+    const targets = new Int32Array(this.edgeFrom.length);
+    const kinds = new Uint8Array(this.edgeFrom.length);
+    const users: number[][] = publicMembers.map(() => []);
+    for (let e = 0; e < this.edgeFrom.length; e++) {
+      const from = this.edgeFrom[e]!;
+      const at = fill[from]!++;
+      targets[at] = this.edgeTo[e]!;
+      kinds[at] = this.edgeKinds[e]!;
+      if (this.edgeKinds[e] === EdgeKind.ClassRef || this.edgeKinds[e] === EdgeKind.Construct) users[this.edgeTo[e]!]!.push(from);
+    }
+    this.graph = { offsets, targets, kinds, publicMembers, perInstance, users, exportedSeeds, exportedClasses };
+    return this.graph;
+  }
+
+  private slotOf(scope: Scope): number {
+    return this.scopeSlots ? this.scopeSlots.get(scope)! : scope.$id - this.scopeBase;
+  }
+
+  /**
+   * The scope that stands for an owner: the Program's global scope, a function's own scope, a
+   * field initializer's or static block's.
+   */
+  private ownerScope(owner: Owner): Scope | null {
+    if (owner === this.program) return this.scopeManager.scopes[0]!;
+    return this.scopeManager.acquire(owner, isFunctionLike(owner));
+  }
+
+  private idOf(owner: Owner): number {
+    return this.idOfSlot(this.slotOf(this.ownerScope(owner)!), owner);
+  }
+
+  private idOfSlot(slot: number, owner: Owner): number {
+    let id = this.ownerIdBySlot![slot]!;
+    if (id < 0) {
+      id = this.ownerList.length;
+      this.ownerIdBySlot![slot] = id;
+      this.ownerList.push(owner);
+    }
+    return id;
+  }
+
+  /** Edges from `this.m()` and `this.m` in an owner's code to its class's methods: target, kind, target, kind, … */
+  private thisEdges(id: number): number[] {
+    let edges = this.thisEdgesCache[id];
+    if (edges) return edges;
+    const owner = this.ownerList[id]!;
+    const cls = this.thisClassOf(owner);
+    edges = cls && cls.methods.size > 0 ? [] : NO_EDGES;
+    if (cls && cls.methods.size > 0) {
+      for (const node of this.thisMembersOf(owner)) {
+        const name = memberName(node);
+        const methods = name === null ? undefined : cls.methods.get(name);
+        if (!methods) continue;
+        const site = this.valuePosition(node);
+        const parent = parentOf(site);
+        const called = parent?.type === AST_NODE_TYPES.CallExpression && parent.callee === site;
+        for (const method of methods) edges.push(this.knownIdOf(method), called ? EdgeKind.Call : EdgeKind.Escape);
+      }
+    }
+    this.thisEdgesCache[id] = edges;
+    return edges;
+  }
+
+  /** The id of an owner, if it has one (owners without edges have none). */
+  private knownIdOf(owner: Owner): number {
+    const scope = this.ownerScope(owner);
+    return scope ? this.ownerIdBySlot![this.slotOf(scope)]! : -1;
+  }
+
+  /** The owner id of the code directly in a scope (as `scopeOwner`), or -1 where `ownerOf` must tell. */
+  private fromOwnerId(scope: Scope): number {
+    const slot = this.slotOf(scope);
+    let id = this.fromOwnerBySlot![slot]!;
+    if (id === -2) {
+      const owner = this.scopeOwner(scope);
+      if (!owner) id = -1;
+      else if (owner === this.program) id = this.idOfSlot(0, owner);
+      else {
+        // The owner's scope is the variable scope found on the way, but for a function-valued field initializer.
+        const variableScope = scope.variableScope;
+        id = variableScope.block === owner && (variableScope.type as ScopeType) !== ScopeType.classFieldInitializer ? this.idOfSlot(this.slotOf(variableScope), owner) : this.idOf(owner);
+      }
+      this.fromOwnerBySlot![slot] = id;
+    }
+    return id;
+  }
+
+  private classIdOf(info: ClassInfo): number {
+    let id = this.classIds.get(info);
+    if (id === undefined) this.classIds.set(info, (id = this.classIds.size));
+    return id;
+  }
+
+  private edge(from: number, to: number, kind: EdgeKind): void {
+    this.edgeFrom.push(from);
+    this.edgeTo.push(to);
+    this.edgeKinds.push(kind);
+  }
+
+  /** How an inline function comes to run: called on the spot, bound to a name, a class member, or handed out. */
+  private noteFunctionPosition(fn: FunctionLike, parent: Node | null, owner: number, scope: Scope): void {
+    if (!parent || fn.type === AST_NODE_TYPES.FunctionDeclaration) {
+      if (fn.type === AST_NODE_TYPES.FunctionDeclaration && fn.id) {
+        const variable = this.functionNameVariable(scope, fn.id);
+        if (variable) this.bind(variable, fn);
+      }
+      if (parent?.type === AST_NODE_TYPES.ExportNamedDeclaration || parent?.type === AST_NODE_TYPES.ExportDefaultDeclaration) this.exportedSeeds.add(fn);
+      return;
+    }
+    if (parent.type === AST_NODE_TYPES.MethodDefinition || parent.type === AST_NODE_TYPES.TSAbstractMethodDefinition) return;
+    if (parent.type === AST_NODE_TYPES.PropertyDefinition && parent.value === fn) return;
+    if (this.isBindingPosition(fn, parent)) return;
+    const site = this.valuePosition(fn);
+    const at = parentOf(site) ?? parent;
+    const called = (at.type === AST_NODE_TYPES.CallExpression && at.callee === site) || at.type === AST_NODE_TYPES.TaggedTemplateExpression;
+    this.edge(owner, this.idOfSlot(this.slotOf(scope), fn), called ? EdgeKind.Call : EdgeKind.Escape);
+  }
+
+  /** `variableOf(fn.id)` for a function declaration: its name is declared in the scope around its own. */
+  private functionNameVariable(scope: Scope, id: TSESTree.Identifier): Variable | undefined {
+    const variable = scope.upper?.set.get(id.name);
+    return variable && variable.identifiers.includes(id) ? variable : this.variableOf(id);
+  }
+
+  private bind(variable: Variable, target: Node): void {
+    this.push(this.bindings, variable, target);
+    // A function or class stands in one place: it is bound to one variable at most.
+    this.boundVariables.set(target, variable);
+  }
+
+  /** `const f = () => …`, `f = function () {}`: reached through references to the name. */
+  private isBindingPosition(node: Node, parent: Node | null): boolean {
+    if (parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.init === node && parent.id.type === AST_NODE_TYPES.Identifier) {
+      const variable = this.variableOf(parent.id);
+      if (variable) this.bind(variable, node);
+      const declaration = parentOf(parent);
+      if (declaration && parentOf(declaration)?.type === AST_NODE_TYPES.ExportNamedDeclaration) {
+        if (node.type === AST_NODE_TYPES.ClassExpression) this.classInfo(node).exported = true;
+        else this.exportedSeeds.add(node);
+      }
+      return true;
+    }
+    if (parent?.type === AST_NODE_TYPES.AssignmentExpression && parent.right === node && parent.left.type === AST_NODE_TYPES.Identifier) {
+      const variable = this.variableOf(parent.left);
+      if (variable) this.bind(variable, node);
+      return true;
+    }
+    if (node.type === AST_NODE_TYPES.ClassDeclaration && node.id) {
+      const variable = this.variableOf(node.id);
+      if (variable) this.bind(variable, node);
+      return true;
+    }
+    return false;
   }
 
   /** References to named functions and classes: calls, `new`, or the function handed out as a value. */
   private collectReferenceEdges(): void {
-    for (const scope of this.input.scopeManager.scopes) {
-      for (const reference of scope.references) {
-        const variable = reference.resolved;
-        if (!variable || !reference.isRead()) continue;
-        const targets = this.bindings.get(variable);
-        if (!targets) continue;
+    for (const [variable, targets] of this.bindings) {
+      const ids = targets.map((target) => (isClassNode(target) ? this.classIdOf(this.classInfo(target)) : this.idOf(target)));
+      // References from one scope come in runs: look its owner up once per run.
+      let lastScope: Scope | null = null;
+      let from = -1;
+      for (const reference of variable.references) {
+        if (!reference.isRead()) continue;
         const identifier = reference.identifier;
-        const owner = this.owners.get(identifier);
-        if (!owner) continue;
+        if (reference.from !== lastScope) {
+          lastScope = reference.from;
+          from = this.fromOwnerId(lastScope);
+        }
+        let owner = from;
+        if (owner < 0) {
+          const climbed = this.ownerOf(identifier);
+          if (!climbed) continue;
+          owner = this.idOf(climbed);
+        }
         const site = this.valuePosition(identifier);
-        const parent = this.parents.get(site);
+        const parent = parentOf(site);
         const called = parent?.type === AST_NODE_TYPES.CallExpression && parent.callee === site;
         const constructed = parent?.type === AST_NODE_TYPES.NewExpression && parent.callee === site;
-        for (const target of targets) this.addEdge(owner, target, called ? 'call' : constructed ? 'new' : 'escape');
+        for (let i = 0; i < targets.length; i++) {
+          const kind = isClassNode(targets[i]!) ? (constructed ? EdgeKind.Construct : EdgeKind.ClassRef) : called ? EdgeKind.Call : EdgeKind.Escape;
+          this.edgeFrom.push(owner);
+          this.edgeTo.push(ids[i]!);
+          this.edgeKinds.push(kind);
+        }
       }
     }
     for (const variable of this.exportedNames) {
@@ -499,48 +1194,46 @@ class StoreAnalyzer {
         else this.exportedSeeds.add(target);
       }
     }
-    // `this.m()` and `this.m` inside a class: edges to its methods.
-    for (const { node, owner } of this.memberRefs) {
-      if (!isThisMember(node)) continue;
-      const cls = this.thisClassOf.get(owner);
-      const name = memberName(node);
-      if (!cls || !name) continue;
-      const methods = cls.methods.get(name);
-      if (!methods) continue;
-      const site = this.valuePosition(node);
-      const parent = this.parents.get(site);
-      const called = parent?.type === AST_NODE_TYPES.CallExpression && parent.callee === site;
-      for (const method of methods) this.addEdge(owner, method, called ? 'call' : 'escape');
-    }
   }
 
-  private addEdge(owner: Owner, target: Node, how: 'call' | 'new' | 'escape'): void {
-    const edges = this.edgesOf(owner);
-    if (isClassNode(target)) {
-      const info = this.classInfo(target);
-      if (how === 'new') edges.constructs.add(info);
-      else edges.classRefs.add(info);
-      return;
+  /** The calls that run `fn` (by its name, as `this.m()`, or on the spot), in source order. */
+  private callSitesOf(fn: Owner): CallSite[] {
+    const cached = this.callSitesCache.get(fn);
+    if (cached) return cached;
+    this.ensureGraph();
+    const sites: CallSite[] = [];
+    const consider = (callee: Node, owner?: Owner): void => {
+      const site = unstrip(callee);
+      const call = parentOf(site);
+      if (call?.type !== AST_NODE_TYPES.CallExpression || call.callee !== site) return;
+      const callOwner = owner ?? this.ownerOf(call);
+      if (callOwner) sites.push({ call, owner: callOwner });
+    };
+    const variable = this.boundVariables.get(fn);
+    if (variable) for (const reference of variable.references) consider(reference.identifier, this.ownerOfReference(reference));
+    const names = this.methodNames.get(fn);
+    const cls = this.methodClass.get(fn);
+    if (names && cls) {
+      for (const { node, owner } of this.thisMembersOfClass(cls, names)) {
+        const name = memberName(node);
+        if (name && this.thisClassOf(owner)?.methods.get(name)?.includes(fn)) consider(node, owner);
+      }
     }
-    if (how === 'call') edges.calls.add(target);
-    else edges.escapes.add(target);
-  }
-
-  private resolveCalls(): void {
-    for (const site of this.calls) {
-      if (site.call.type !== AST_NODE_TYPES.CallExpression) continue;
-      for (const target of this.calleeFunctions(site.call.callee, site.owner)) this.push(this.callSites, target, site);
-    }
+    if (isFunctionLike(fn)) consider(fn);
+    sites.sort((a, b) => byPosition(a.call, b.call));
+    this.callSitesCache.set(fn, sites);
+    return sites;
   }
 
   private calleeFunctions(callee: Node, owner: Owner): Owner[] {
+    this.ensureGraph();
     const expr = strip(callee);
     if (expr.type === AST_NODE_TYPES.Identifier) {
-      const variable = this.variables.get(expr);
+      const variable = this.variableOf(expr);
       return (variable && this.bindings.get(variable)?.filter((target) => !isClassNode(target))) || [];
     }
     if (isThisMember(expr)) {
-      const cls = this.thisClassOf.get(owner);
+      const cls = this.thisClassOf(owner);
       const name = memberName(expr);
       return (cls && name && cls.methods.get(name)) || [];
     }
@@ -548,48 +1241,151 @@ class StoreAnalyzer {
     return [];
   }
 
-  // ---- pass 2: stores -----------------------------------------------------
+  /** What `owner`'s own code returns and hands on (to calls, fields, outer variables, literals). */
+  private ownCode(owner: Owner): OwnCode {
+    const cached = this.ownCodeCache.get(owner);
+    if (cached) return cached;
+    const code: OwnCode = { returns: [], leaving: [] };
+    if (owner.type === AST_NODE_TYPES.ArrowFunctionExpression && owner.expression) {
+      code.returns.push(owner.body);
+      code.leaving.push({ expr: owner.body });
+    }
+    if (isFunctionLike(owner) || owner.type === AST_NODE_TYPES.Program) this.scanChildren(owner, owner, code);
+    else if (owner.type === AST_NODE_TYPES.StaticBlock) for (const statement of owner.body) this.scanOwnCode(statement, owner, code);
+    else this.scanOwnCode(owner, owner, code);
+    this.ownCodeCache.set(owner, code);
+    return code;
+  }
+
+  /** What `owner` returns: as `ownCode(owner).returns`, reading statements only (a return is never inside an expression of its own function). */
+  private returnsOf(owner: Owner): Node[] {
+    const known = this.ownCodeCache.get(owner);
+    if (known) return known.returns;
+    let returns = this.returnsCache.get(owner);
+    if (returns) return returns;
+    returns = [];
+    if (owner.type === AST_NODE_TYPES.ArrowFunctionExpression && owner.expression) returns.push(owner.body);
+    else if (isFunctionLike(owner) && owner.body) collectReturns(owner.body, returns);
+    else if (owner.type === AST_NODE_TYPES.Program) for (const statement of owner.body) collectReturns(statement, returns);
+    this.returnsCache.set(owner, returns);
+    return returns;
+  }
+
+  private scanChildren(node: Node, owner: Owner, code: OwnCode): void {
+    for (const key of visitorKeys[node.type] ?? []) {
+      const value = (node as unknown as Record<string, unknown>)[key];
+      if (Array.isArray(value)) {
+        for (const child of value) if (isNode(child)) this.scanOwnCode(child, owner, code);
+      } else if (isNode(value)) this.scanOwnCode(value, owner, code);
+    }
+  }
+
+  private scanOwnCode(node: Node, owner: Owner, code: OwnCode): void {
+    switch (node.type) {
+      case AST_NODE_TYPES.FunctionDeclaration:
+      case AST_NODE_TYPES.FunctionExpression:
+      case AST_NODE_TYPES.ArrowFunctionExpression:
+      case AST_NODE_TYPES.StaticBlock:
+        return; // owners of their own
+      case AST_NODE_TYPES.PropertyDefinition:
+        if (node.value) {
+          for (const key of visitorKeys[node.type] ?? []) {
+            if (key === 'value') continue;
+            const value = (node as unknown as Record<string, unknown>)[key];
+            if (Array.isArray(value)) {
+              for (const child of value) if (isNode(child)) this.scanOwnCode(child, owner, code);
+            } else if (isNode(value)) this.scanOwnCode(value, owner, code);
+          }
+          return;
+        }
+        break;
+      case AST_NODE_TYPES.ReturnStatement:
+        if (node.argument) {
+          code.returns.push(node.argument);
+          code.leaving.push({ expr: node.argument });
+        }
+        break;
+      case AST_NODE_TYPES.YieldExpression:
+        if (node.argument) code.leaving.push({ expr: node.argument });
+        break;
+      case AST_NODE_TYPES.CallExpression:
+      case AST_NODE_TYPES.NewExpression:
+        for (const argument of node.arguments) code.leaving.push({ expr: argument, call: node });
+        break;
+      case AST_NODE_TYPES.AssignmentExpression:
+        if (node.operator === '=') {
+          if (node.left.type === AST_NODE_TYPES.Identifier) {
+            const variable = this.variableOf(node.left);
+            if (variable && !this.isLocal(variable, owner)) code.leaving.push({ expr: node.right });
+          } else if (node.left.type === AST_NODE_TYPES.MemberExpression) {
+            code.leaving.push({ expr: node.right });
+          }
+        }
+        break;
+      case AST_NODE_TYPES.Property:
+        if (parentOf(node)?.type === AST_NODE_TYPES.ObjectExpression) code.leaving.push({ expr: node.value });
+        break;
+      case AST_NODE_TYPES.ArrayExpression:
+        for (const element of node.elements) if (element) code.leaving.push({ expr: element });
+        break;
+      default:
+        break;
+    }
+    this.scanChildren(node, owner, code);
+  }
+
+  // ---- stores -------------------------------------------------------------
 
   private findStores(): void {
-    // Variables: declared with a store, or assigned one.
-    const seen = new Set<Variable>();
-    for (const [variable, defs] of this.defs) {
-      if (seen.has(variable)) continue;
-      seen.add(variable);
-      const def = variable.defs[0];
-      if (!def || def.type !== 'Variable' || def.name.type !== AST_NODE_TYPES.Identifier) continue;
-      const declarator = def.node as TSESTree.VariableDeclarator;
-      const declaredWith = declarator.init ? storeKindOf(declarator.init, this.variables) : null;
-      const assigned = defs.filter((d) => d.expr !== declarator.init);
-      let kind = declaredWith;
-      const creation = new Set<Node>();
-      if (declarator.init) creation.add(declarator.init);
-      if (!declarator.init) {
-        // `var store; … store = new Map()`: one assignment creates it, several reset it.
-        const stores = assigned.filter((d) => storeKindOf(d.expr, this.variables));
-        if (stores.length === 0) continue;
-        kind = storeKindOf(stores[0]!.expr, this.variables);
-        if (assigned.length === 1) creation.add(assigned[0]!.expr);
+    // Variables: declared with a store, or assigned one; in the order of their first initializer or assignment.
+    const found: { store: Store; first: Node }[] = [];
+    const open = this.openScopes;
+    for (const scope of this.scopeManager.scopes) {
+      if (scope.variables.length === 0) continue;
+      const variableScope = scope.variableScope;
+      // A local that no closure can capture is no store: skip the variables of functions without nested functions.
+      if (variableScope.block.type !== AST_NODE_TYPES.Program && this.scopeOwner(variableScope) === variableScope.block && !open.has(variableScope)) continue;
+      for (const variable of scope.variables) {
+        const def = variable.defs[0];
+        if (!def || def.type !== 'Variable' || def.name.type !== AST_NODE_TYPES.Identifier) continue;
+        const declarator = def.node as TSESTree.VariableDeclarator;
+        const declaredWith = declarator.init ? storeKindOf(declarator.init, this.lookup) : null;
+        if (declarator.init && !declaredWith) continue;
+        if (!declarator.init && !this.mayBeAssignedStore(variable)) continue;
+        const defs = this.defsOf(variable);
+        if (defs.length === 0) continue;
+        const assigned = defs.filter((d) => d.expr !== declarator.init);
+        let kind = declaredWith;
+        const creation = new Set<Node>();
+        if (declarator.init) creation.add(declarator.init);
+        if (!declarator.init) {
+          // `var store; … store = new Map()`: one assignment creates it, several reset it.
+          const stores = assigned.filter((d) => storeKindOf(d.expr, this.lookup));
+          if (stores.length === 0) continue;
+          kind = storeKindOf(stores[0]!.expr, this.lookup);
+          if (assigned.length === 1) creation.add(assigned[0]!.expr);
+        }
+        if (!kind) continue;
+        const scopeBlock = variable.scope.variableScope.block;
+        const moduleLevel = scopeBlock.type === AST_NODE_TYPES.Program;
+        // A function's local store lives past the call only when a closure captures it.
+        if (!moduleLevel && !variable.references.some((ref) => this.ownerOfReference(ref) !== scopeBlock)) continue;
+        const store = this.newStore({
+          name: def.name.name,
+          kind,
+          declaration: def.name,
+          variable,
+          creation,
+          escapes: this.exportedNames.has(variable) || parentOf(parentOf(declarator) ?? declarator)?.type === AST_NODE_TYPES.ExportNamedDeclaration,
+        });
+        const first = defs[0]!;
+        found.push({ store, first: parentOf(first.expr)! });
       }
-      if (!kind) continue;
-      const scopeBlock = variable.scope.variableScope.block;
-      const moduleLevel = scopeBlock.type === AST_NODE_TYPES.Program;
-      // A function's local store lives past the call only when a closure captures it.
-      if (!moduleLevel && !variable.references.some((ref) => this.owners.get(ref.identifier) !== scopeBlock)) continue;
-      const store: Store = {
-        name: def.name.name,
-        kind,
-        declaration: def.name,
-        variable,
-        creation,
-        candidates: [],
-        removals: [],
-        freeLists: new Set(),
-        escapes: this.exportedNames.has(variable) || this.parents.get(this.parents.get(declarator) ?? declarator)?.type === AST_NODE_TYPES.ExportNamedDeclaration,
-        holdsContainers: false,
-      };
+    }
+    found.sort((a, b) => byPosition(a.first, b.first));
+    for (const { store } of found) {
       this.stores.push(store);
-      this.storeByVariable.set(variable, store);
+      this.storeByVariable.set(store.variable!, store);
     }
     // Class fields: `field = new Map()` or `this.field = new Map()` in the constructor.
     for (const info of this.classes.values()) {
@@ -600,7 +1396,7 @@ class StoreAnalyzer {
         const name = memberKeyName(member.key, member.computed);
         if (name === null) continue;
         declared.set(name, member);
-        const kind = member.value ? storeKindOf(member.value, this.variables) : null;
+        const kind = member.value ? storeKindOf(member.value, this.lookup) : null;
         if (kind && member.value) byName.set(name, this.fieldStore(info, name, kind, member.key, member.value, member));
       }
       const constructorFn = info.methods.get('constructor')?.[0];
@@ -609,7 +1405,7 @@ class StoreAnalyzer {
           for (const assignment of topLevelAssignments(statement)) {
             if (!isThisMember(assignment.left)) continue;
             const name = memberName(assignment.left);
-            const kind = storeKindOf(assignment.right, this.variables);
+            const kind = storeKindOf(assignment.right, this.lookup);
             if (!name || !kind || byName.has(name)) continue;
             const member = declared.get(name);
             byName.set(name, this.fieldStore(info, name, kind, member ? member.key : assignment.left.property, assignment.right, member ?? statement));
@@ -620,19 +1416,45 @@ class StoreAnalyzer {
     }
   }
 
+  /** `let store; … store = new Map()`: some initializer or plain assignment of the variable may create a store. */
+  private mayBeAssignedStore(variable: Variable): boolean {
+    const createsStore = (identifier: Node): boolean => {
+      const parent = parentOf(identifier);
+      if (parent?.type === AST_NODE_TYPES.VariableDeclarator) return parent.id === identifier && !!parent.init && !!storeKindOf(parent.init, this.lookup);
+      return parent?.type === AST_NODE_TYPES.AssignmentExpression && parent.operator === '=' && parent.left === identifier && !!storeKindOf(parent.right, this.lookup);
+    };
+    if (variable.identifiers.some(createsStore)) return true;
+    // Only writes can: `x = new Map()` is a write whose written expression is the store.
+    return variable.references.some((reference) => reference.writeExpr != null && storeKindOf(reference.writeExpr, this.lookup) !== null && createsStore(reference.identifier));
+  }
+
+  private newStore(fields: Pick<Store, 'name' | 'kind' | 'declaration' | 'variable' | 'field' | 'creation' | 'escapes'>): Store {
+    return {
+      name: fields.name,
+      kind: fields.kind,
+      declaration: fields.declaration,
+      ...(fields.variable ? { variable: fields.variable } : {}),
+      ...(fields.field ? { field: fields.field } : {}),
+      creation: fields.creation,
+      escapes: fields.escapes,
+      candidates: [],
+      removals: [],
+      freeLists: new Set(),
+      holdsContainers: false,
+      insertions: [],
+      weakValues: false,
+    };
+  }
+
   private fieldStore(info: ClassInfo, name: string, kind: StoreKind, declaration: Node, init: Node, statement: Node): Store {
-    const store: Store = {
+    const store = this.newStore({
       name: name.replace(/^#/, ''),
       kind,
       declaration,
       field: { cls: info, name, isPrivate: name.startsWith('#') || (statement.type === AST_NODE_TYPES.PropertyDefinition && statement.accessibility === 'private') },
       creation: new Set([init]),
-      candidates: [],
-      removals: [],
-      freeLists: new Set(),
       escapes: false,
-      holdsContainers: false,
-    };
+    });
     this.stores.push(store);
     return store;
   }
@@ -641,11 +1463,11 @@ class StoreAnalyzer {
   private directStore(expr: Node, owner: Owner): Store | null {
     const e = strip(expr);
     if (e.type === AST_NODE_TYPES.Identifier) {
-      const variable = this.variables.get(e);
+      const variable = this.variableOf(e);
       return (variable && this.storeByVariable.get(variable)) ?? null;
     }
     if (isThisMember(e)) {
-      const cls = this.thisClassOf.get(owner);
+      const cls = this.thisClassOf(owner);
       const name = memberName(e);
       return (cls && name && this.fieldStores.get(cls)?.get(name)) || null;
     }
@@ -658,7 +1480,7 @@ class StoreAnalyzer {
     if (direct) return direct;
     const e = strip(expr);
     if (e.type === AST_NODE_TYPES.Identifier) {
-      const variable = this.variables.get(e);
+      const variable = this.variableOf(e);
       return (variable && this.nestedAliases.get(variable)) ?? null;
     }
     return this.containerRead(e, owner);
@@ -679,31 +1501,48 @@ class StoreAnalyzer {
   }
 
   private classifyStoreUses(): void {
-    const uses: { expr: Node; owner: Owner; store: Store; nested: boolean }[] = [];
-    for (const scope of this.input.scopeManager.scopes) {
-      for (const reference of scope.references) {
-        const store = reference.resolved && this.storeByVariable.get(reference.resolved);
-        const owner = store && this.owners.get(reference.identifier);
-        if (store && owner) uses.push({ expr: reference.identifier, owner, store, nested: false });
+    // Where each store is named directly: its variable's references, or `this.field` in its class.
+    const directUses = new Map<Store, { expr: Node; owner: Owner }[]>();
+    for (const store of this.stores) {
+      if (!store.variable) continue;
+      const uses: { expr: Node; owner: Owner; reference: Reference }[] = [];
+      for (const reference of store.variable.references) {
+        const owner = this.ownerOfReference(reference);
+        if (owner) uses.push({ expr: reference.identifier, owner, reference });
+      }
+      directUses.set(store, this.inScopeOrder(uses));
+    }
+    for (const [cls, byName] of this.fieldStores) {
+      for (const { node, owner } of this.thisMembersOfClass(cls, new Set(byName.keys()))) {
+        const store = this.directStore(node, owner);
+        if (store) this.push(directUses, store, { expr: node, owner });
       }
     }
-    for (const { node, owner } of this.memberRefs) {
-      if (!isThisMember(node)) {
-        this.noteForeignFieldUse(node, owner);
-        continue;
-      }
-      const store = this.directStore(node, owner);
-      if (store) uses.push({ expr: node, owner, store, nested: false });
-    }
-    for (const use of uses) this.classifyUse(use.expr, use.owner, use.store, false);
+    for (const [store, uses] of directUses) for (const use of uses) this.classifyUse(use.expr, use.owner, store, false);
 
     // Containers kept in a store: their insertions and removals are the store's.
     for (const store of this.stores) {
       store.holdsContainers = store.candidates.some((candidate) => candidate.values.some((value) => this.isContainerValue(value)));
     }
-    for (const [variable, defs] of this.defs) {
-      if (this.storeByVariable.has(variable)) continue;
-      for (const def of defs) {
+    // Reads of a container out of a store (`store.get(id)`, `store[id] ?? …`), and where they go.
+    const reads: { expr: Node; owner: Owner }[] = [];
+    for (const store of this.stores) {
+      if (!store.holdsContainers) continue;
+      for (const use of directUses.get(store) ?? []) {
+        for (const expr of containerReadsAt(use.expr)) reads.push({ expr, owner: use.owner });
+      }
+    }
+    const aliased = new Set<Variable>();
+    for (const { expr } of reads) {
+      const parent = parentOf(expr);
+      let target: Node | null = null;
+      if (parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.init === expr && parent.id.type === AST_NODE_TYPES.Identifier) target = parent.id;
+      else if (parent?.type === AST_NODE_TYPES.AssignmentExpression && parent.operator === '=' && parent.right === expr && parent.left.type === AST_NODE_TYPES.Identifier) target = parent.left;
+      const variable = target && this.variableOf(target);
+      if (variable && !this.storeByVariable.has(variable)) aliased.add(variable);
+    }
+    for (const variable of aliased) {
+      for (const def of this.defsOf(variable)) {
         const outer = this.containerRead(def.expr, def.owner);
         if (outer) this.nestedAliases.set(variable, outer);
       }
@@ -713,59 +1552,120 @@ class StoreAnalyzer {
       for (const candidate of [...store.candidates]) {
         for (const value of candidate.values) {
           const v = strip(value);
-          const variable = v.type === AST_NODE_TYPES.Identifier ? this.variables.get(v) : undefined;
+          const variable = v.type === AST_NODE_TYPES.Identifier ? this.variableOf(v) : undefined;
           if (variable && !this.storeByVariable.has(variable)) this.nestedAliases.set(variable, store);
         }
       }
     }
-    for (const scope of this.input.scopeManager.scopes) {
-      for (const reference of scope.references) {
-        const store = reference.resolved && this.nestedAliases.get(reference.resolved);
-        const owner = store && this.owners.get(reference.identifier);
-        if (store && owner && reference.isRead()) this.classifyUse(reference.identifier, owner, store, true);
+    const aliasUses: { reference: Reference; owner: Owner; store: Store }[] = [];
+    for (const [variable, store] of this.nestedAliases) {
+      for (const reference of variable.references) {
+        const owner = this.ownerOfReference(reference);
+        if (owner && reference.isRead()) aliasUses.push({ reference, owner, store });
       }
     }
-    for (const { node, owner } of this.memberRefs) {
-      if (node.type !== AST_NODE_TYPES.MemberExpression) continue;
-      const parent = this.parents.get(node);
-      if (parent?.type !== AST_NODE_TYPES.CallExpression || parent.callee !== node) continue;
-      const inner = this.containerRead(node.object, owner);
-      if (inner) this.classifyUse(node.object, owner, inner, true);
+    for (const { reference, owner, store } of this.inScopeOrder(aliasUses)) this.classifyUse(reference.identifier, owner, store, true);
+    // `store.get(id).push(v)`: a method called on a container read out of the store.
+    const calls: { member: Node; expr: Node; owner: Owner }[] = [];
+    const seen = new Set<Node>();
+    for (const { expr, owner } of reads) {
+      const member = parentOf(expr);
+      if (member?.type !== AST_NODE_TYPES.MemberExpression || member.object !== expr || seen.has(member)) continue;
+      const call = parentOf(member);
+      if (call?.type !== AST_NODE_TYPES.CallExpression || call.callee !== member) continue;
+      seen.add(member);
+      calls.push({ member, expr, owner });
+    }
+    calls.sort((a, b) => byPosition(a.member, b.member));
+    for (const { expr, owner } of calls) {
+      const inner = this.containerRead(expr, owner);
+      if (inner) this.classifyUse(expr, owner, inner, true);
     }
   }
 
   private isContainerValue(value: Node): boolean {
     const v = strip(value);
-    if (storeKindOf(v, this.variables)) return true;
+    if (storeKindOf(v, this.lookup)) return true;
     if (v.type !== AST_NODE_TYPES.Identifier) return false;
-    const variable = this.variables.get(v);
-    return !!variable && (this.defs.get(variable) ?? []).some((def) => storeKindOf(def.expr, this.variables) !== null);
+    const variable = this.variableOf(v);
+    return !!variable && this.defsOf(variable).some((def) => storeKindOf(def.expr, this.lookup) !== null);
   }
 
-  /** `other.fnMaps.delete(id)` on a public field store, from outside its class: a removal we cannot place, counted by name. */
-  private noteForeignFieldUse(node: TSESTree.MemberExpression, owner: Owner): void {
-    const name = memberName(node);
-    if (!name || name.startsWith('#')) return;
-    for (const byName of this.fieldStores.values()) {
-      const store = byName.get(name);
-      if (!store || store.field?.isPrivate) continue;
-      this.classifyUse(node, owner, store, false, true);
+  /**
+   * `other.fnMaps.delete(id)` on a public field store, from outside its class: a removal we cannot
+   * place, counted by name. Finding these takes a walk of the whole file, done at most once.
+   */
+  private ensureForeignUses(): void {
+    if (this.foreignDone) return;
+    this.foreignDone = true;
+    const byName = new Map<string, Store[]>();
+    for (const stores of this.fieldStores.values()) {
+      for (const [name, store] of stores) if (!name.startsWith('#') && !store.field?.isPrivate) this.push(byName, name, store);
     }
+    if (byName.size === 0) return;
+    const touched = new Set<Store>();
+    const visit = (node: Node, owner: Owner): void => {
+      let childOwner = owner;
+      switch (node.type) {
+        case AST_NODE_TYPES.FunctionDeclaration:
+        case AST_NODE_TYPES.FunctionExpression:
+        case AST_NODE_TYPES.ArrowFunctionExpression:
+        case AST_NODE_TYPES.StaticBlock:
+          childOwner = node;
+          break;
+        case AST_NODE_TYPES.PropertyDefinition:
+          if (node.value) {
+            for (const key of visitorKeys[node.type] ?? []) {
+              if (key === 'value') continue;
+              const value = (node as unknown as Record<string, unknown>)[key];
+              if (Array.isArray(value)) {
+                for (const child of value) if (isNode(child)) visit(child, owner);
+              } else if (isNode(value)) visit(value, owner);
+            }
+            visit(node.value, node.value);
+            return;
+          }
+          break;
+        case AST_NODE_TYPES.MemberExpression: {
+          if (isThisMember(node)) break;
+          const name = memberName(node);
+          for (const store of (name && byName.get(name)) || []) {
+            this.classifyUse(node, owner, store, false, true);
+            touched.add(store);
+          }
+          break;
+        }
+        default:
+          break;
+      }
+      for (const key of visitorKeys[node.type] ?? []) {
+        const value = (node as unknown as Record<string, unknown>)[key];
+        if (Array.isArray(value)) {
+          for (const child of value) if (isNode(child)) visit(child, childOwner);
+        } else if (isNode(value)) visit(value, childOwner);
+      }
+    };
+    visit(this.program, this.program);
+    // Uses from outside the class come first, as they always did (stable: each kind keeps its order).
+    for (const store of touched) store.removals.sort((a, b) => a.phase - b.phase);
   }
 
   private classifyUse(expr: Node, owner: Owner, store: Store, nested: boolean, foreign = false): void {
     const site = this.valuePosition(expr);
-    const parent = this.parents.get(site);
+    const parent = parentOf(site);
     if (!parent) return;
+    const removal = (node: Node): void => {
+      store.removals.push({ node, owner, phase: foreign ? 0 : nested ? 2 : 1 });
+    };
     if (parent.type === AST_NODE_TYPES.MemberExpression && parent.object === site) {
-      const grand = this.parents.get(parent);
+      const grand = parentOf(parent);
       const name = memberName(parent);
       if (!parent.computed && name) {
         const callSite = this.valuePosition(parent);
-        const call = this.parents.get(callSite);
+        const call = parentOf(callSite);
         if (call?.type === AST_NODE_TYPES.CallExpression && call.callee === callSite) {
           const shape = STORE_INSERT_METHODS[name];
-          if (STORE_REMOVE_METHODS.has(name)) store.removals.push({ node: call, owner });
+          if (STORE_REMOVE_METHODS.has(name)) removal(call);
           else if (shape && !foreign) {
             if (shape === 'keyed' && call.arguments[0]) store.candidates.push({ node: call, owner, shape, key: call.arguments[0], values: call.arguments.slice(1) });
             else if (shape === 'add' && call.arguments[0]) store.candidates.push({ node: call, owner, shape, key: call.arguments[0], values: [call.arguments[0]] });
@@ -773,14 +1673,14 @@ class StoreAnalyzer {
           }
           return;
         }
-        if (name === 'length' && grand?.type === AST_NODE_TYPES.AssignmentExpression && grand.left === parent) store.removals.push({ node: grand, owner });
+        if (name === 'length' && grand?.type === AST_NODE_TYPES.AssignmentExpression && grand.left === parent) removal(grand);
         return;
       }
       if (parent.computed) {
         if (grand?.type === AST_NODE_TYPES.UnaryExpression && grand.operator === 'delete') {
-          store.removals.push({ node: grand, owner });
+          removal(grand);
         } else if (grand?.type === AST_NODE_TYPES.AssignmentExpression && grand.left === parent && grand.operator === '=') {
-          if (isNullish(grand.right) || this.isFreeListHead(grand.right, store)) store.removals.push({ node: grand, owner });
+          if (isNullish(grand.right) || this.isFreeListHead(grand.right, store)) removal(grand);
           else if (!foreign) store.candidates.push({ node: grand, owner, shape: 'keyed', key: parent.property, values: [grand.right] });
         }
       }
@@ -788,7 +1688,7 @@ class StoreAnalyzer {
     }
     if (nested) return;
     if (parent.type === AST_NODE_TYPES.AssignmentExpression && parent.left === site) {
-      if (parent.operator === '=' && !store.creation.has(parent.right)) store.removals.push({ node: parent, owner });
+      if (parent.operator === '=' && !store.creation.has(parent.right)) removal(parent);
       return;
     }
     if (this.isEscapePosition(site, parent)) store.escapes = true;
@@ -798,9 +1698,9 @@ class StoreAnalyzer {
   private isFreeListHead(value: Node, store: Store): boolean {
     const v = strip(value);
     if (v.type !== AST_NODE_TYPES.Identifier) return false;
-    const variable = this.variables.get(v);
+    const variable = this.variableOf(v);
     if (!variable) return false;
-    return (this.defs.get(variable) ?? []).some((def) => {
+    return this.defsOf(variable).some((def) => {
       const expr = strip(def.expr);
       return expr.type === AST_NODE_TYPES.MemberExpression && expr.computed && this.directStore(expr.object, def.owner) === store;
     });
@@ -838,7 +1738,7 @@ class StoreAnalyzer {
   private valuePosition(node: Node): Node {
     let current = node;
     for (;;) {
-      const parent = this.parents.get(current);
+      const parent = parentOf(current);
       if (!parent) return current;
       if (
         parent.type === AST_NODE_TYPES.TSAsExpression ||
@@ -857,77 +1757,133 @@ class StoreAnalyzer {
     }
   }
 
-  // ---- pass 3: reachability -----------------------------------------------
+  // ---- reachability -------------------------------------------------------
 
-  /** Owners that run any number of times per life of a store declared in `scope` (Program, a function, or a class). */
-  private repeatable(scope: Node): Set<Owner> {
-    const cached = this.reachabilityCache.get(scope);
+  private reachOf(scope: Node): Reach {
+    const cached = this.reachCache.get(scope);
     if (cached) return cached;
-    const runOnce = new Set<Owner>();
-    const repeat = new Set<Owner>();
-    const onceQueue: Owner[] = [];
-    const seeds: Owner[] = [];
-    const cls = isClassNode(scope) ? this.classInfo(scope) : null;
-    if (cls) {
-      onceQueue.push(...cls.perInstance);
-      if (cls.exported || this.classIsLive(cls)) seeds.push(...cls.publicMembers);
+    const graph = this.ensureGraph();
+    const cls = isClassNode(scope) ? this.classIdOf(this.classInfo(scope)) : -1;
+    const scopeId = cls < 0 ? this.knownIdOf(scope) : -1;
+    const reach: Reach = { scope: scopeId, cls, marks: null, onceQueue: [], queue: [], head: 0 };
+    this.reachCache.set(scope, reach);
+    if (cls >= 0) {
+      reach.onceQueue.push(...graph.perInstance[cls]!);
+      if (this.classInfo(scope as ClassNode).exported || this.classIsLive(cls)) reach.queue.push(...graph.publicMembers[cls]!);
     } else {
-      onceQueue.push(scope);
+      if (scopeId >= 0) reach.onceQueue.push(scopeId);
       if (scope.type === AST_NODE_TYPES.Program) {
-        seeds.push(...this.exportedSeeds);
-        for (const info of this.classes.values()) if (info.exported) seeds.push(...info.publicMembers, ...info.perInstance);
+        reach.queue.push(...graph.exportedSeeds);
+        for (const id of graph.exportedClasses) reach.queue.push(...graph.publicMembers[id]!, ...graph.perInstance[id]!);
       }
     }
-    while (onceQueue.length > 0) {
-      const owner = onceQueue.pop()!;
-      if (runOnce.has(owner)) continue;
-      runOnce.add(owner);
-      const edges = this.edges.get(owner);
-      if (!edges) continue;
-      for (const target of edges.calls) onceQueue.push(target);
-      for (const info of edges.constructs) {
-        if (info !== cls) onceQueue.push(...info.perInstance);
-        seeds.push(...info.publicMembers);
-      }
-      seeds.push(...edges.escapes);
-      for (const info of edges.classRefs) seeds.push(...info.publicMembers, ...info.perInstance);
-    }
-    const queue = [...seeds];
-    while (queue.length > 0) {
-      const owner = queue.pop()!;
-      if (repeat.has(owner) || owner === scope) continue;
-      repeat.add(owner);
-      const edges = this.edges.get(owner);
-      if (!edges) continue;
-      queue.push(...edges.calls, ...edges.escapes);
-      for (const info of [...edges.constructs, ...edges.classRefs]) queue.push(...info.publicMembers, ...(info === cls ? [] : info.perInstance));
-    }
-    this.reachabilityCache.set(scope, repeat);
-    return repeat;
+    return reach;
   }
 
-  private classIsLive(cls: ClassInfo): boolean {
-    const program = this.input.ast;
-    const reached = this.repeatable(program);
-    for (const [owner, edges] of this.edges) {
-      if (!edges.classRefs.has(cls) && !edges.constructs.has(cls)) continue;
-      if (owner === program || reached.has(owner) || this.runsAtLoad(owner)) return true;
+  /**
+   * Does `owner` run any number of times per life of the store? Explores only as far as needed:
+   * what runs once seeds what repeats, and both sets only grow, so the order does not matter.
+   */
+  private repeats(reach: Reach, owner: Owner): boolean {
+    const target = this.knownIdOf(owner);
+    if (target < 0) return false; // no edges in or out: nothing reaches it
+    if (reach.marks && reach.marks[target]! & REPEATS) return true;
+    if (target === reach.scope) return false;
+    const { offsets, targets, kinds, publicMembers, perInstance } = this.graph!;
+    const { cls, onceQueue, scope } = reach;
+    const marks = (reach.marks ??= new Uint8Array(this.ownerList.length));
+    for (;;) {
+      if (reach.head < reach.queue.length) {
+        const current = reach.queue[reach.head++]!;
+        if (marks[current]! & REPEATS || current === scope) continue;
+        marks[current]! |= REPEATS;
+        const queue = reach.queue;
+        for (let e = offsets[current]!, end = offsets[current + 1]!; e < end; e++) {
+          const to = targets[e]!;
+          if (kinds[e]! <= EdgeKind.Escape) queue.push(to);
+          else {
+            for (const member of publicMembers[to]!) queue.push(member);
+            if (to !== cls) for (const member of perInstance[to]!) queue.push(member);
+          }
+        }
+        const thisEdges = this.thisEdges(current);
+        for (let e = 0; e < thisEdges.length; e += 2) queue.push(thisEdges[e]!);
+        if (current === target) return true;
+        if (reach.head > 4096 && reach.head * 2 > queue.length) {
+          reach.queue = queue.slice(reach.head);
+          reach.head = 0;
+        }
+        continue;
+      }
+      const current = onceQueue.pop();
+      if (current === undefined) {
+        reach.queue = [];
+        reach.head = 0;
+        return false;
+      }
+      if (marks[current]! & RUNS_ONCE) continue;
+      marks[current]! |= RUNS_ONCE;
+      const thisEdges = this.thisEdges(current);
+      for (let e = 0; e < thisEdges.length; e += 2) (thisEdges[e + 1] === EdgeKind.Call ? onceQueue : reach.queue).push(thisEdges[e]!);
+      for (let e = offsets[current]!, end = offsets[current + 1]!; e < end; e++) {
+        const to = targets[e]!;
+        switch (kinds[e]) {
+          case EdgeKind.Call:
+            onceQueue.push(to);
+            break;
+          case EdgeKind.Escape:
+            reach.queue.push(to);
+            break;
+          case EdgeKind.Construct:
+            if (to !== cls) for (const member of perInstance[to]!) onceQueue.push(member);
+            for (const member of publicMembers[to]!) reach.queue.push(member);
+            break;
+          default:
+            for (const member of publicMembers[to]!) reach.queue.push(member);
+            for (const member of perInstance[to]!) reach.queue.push(member);
+            break;
+        }
+      }
+    }
+  }
+
+  private classIsLive(cls: number): boolean {
+    const program = this.program;
+    const programId = this.knownIdOf(program);
+    const reached = this.reachOf(program);
+    for (const user of this.graph!.users[cls]!) {
+      if (user === programId || this.repeatsId(reached, user) || this.runsAtLoad(user)) return true;
     }
     return false;
   }
 
+  private repeatsId(reach: Reach, id: number): boolean {
+    return (reach.marks !== null && (reach.marks[id]! & REPEATS) !== 0) || this.repeats(reach, this.ownerById(id));
+  }
+
+  private ownerById(id: number): Owner {
+    return this.ownerList[id]!;
+  }
+
   /** Called, directly or not, from the module's top level. */
-  private runsAtLoad(owner: Owner): boolean {
-    const program = this.input.ast;
-    const seen = new Set<Owner>();
-    const queue: Owner[] = [program];
+  private runsAtLoad(id: number): boolean {
+    const { offsets, targets, kinds } = this.graph!;
+    if (!this.loadSeen) {
+      this.loadSeen = new Uint8Array(this.ownerList.length);
+      const programId = this.knownIdOf(this.program);
+      if (programId >= 0) this.loadQueue.push(programId);
+    }
+    const seen = this.loadSeen;
+    if (seen[id]) return true;
+    const queue = this.loadQueue;
     while (queue.length > 0) {
       const current = queue.pop()!;
-      if (current === owner) return true;
-      if (seen.has(current)) continue;
-      seen.add(current);
-      const edges = this.edges.get(current);
-      if (edges) queue.push(...edges.calls);
+      if (seen[current]) continue;
+      seen[current] = 1;
+      for (let e = offsets[current]!, end = offsets[current + 1]!; e < end; e++) if (kinds[e] === EdgeKind.Call) queue.push(targets[e]!);
+      const thisEdges = this.thisEdges(current);
+      for (let e = 0; e < thisEdges.length; e += 2) if (thisEdges[e + 1] === EdgeKind.Call) queue.push(thisEdges[e]!);
+      if (current === id) return true;
     }
     return false;
   }
@@ -937,7 +1893,7 @@ class StoreAnalyzer {
     return store.variable!.scope.variableScope.block;
   }
 
-  // ---- pass 4: fresh ids and where they go -------------------------------
+  // ---- fresh ids and where they go ----------------------------------------
 
   private context(acc: FreshAccumulator, owner: Owner): IdContext {
     let ctx = acc.contexts.get(owner);
@@ -978,8 +1934,8 @@ class StoreAnalyzer {
           ctx.nodes.add(e);
           return true;
         }
-        const cls = this.thisClassOf.get(owner);
-        if (cls && isThisMember(e) && name && cls.counterFields.has(name)) {
+        const cls = this.thisClassOf(owner);
+        if (cls && isThisMember(e) && name && this.counterFieldsOf(cls).has(name)) {
           ctx.fields.add(name);
           return true;
         }
@@ -994,7 +1950,12 @@ class StoreAnalyzer {
         }
         if (callee.type === AST_NODE_TYPES.MemberExpression && (name === 'pop' || name === 'shift')) {
           const key = this.sourceKey(callee.object, owner);
-          if (key) acc.freeLists.add(key);
+          if (key) {
+            acc.freeLists.add(key);
+            const list = strip(callee.object);
+            const variable = list.type === AST_NODE_TYPES.Identifier ? this.variableOf(list) : undefined;
+            if (variable) this.keyVariables.set(key, variable);
+          }
           return false;
         }
         if (depth < 4 && this.calleeFunctions(e.callee, owner).some((target) => this.returnsFresh(target, depth + 1))) {
@@ -1039,14 +2000,14 @@ class StoreAnalyzer {
   }
 
   private freshVariable(identifier: TSESTree.Identifier, owner: Owner, acc: FreshAccumulator, depth: number): boolean {
-    const variable = this.variables.get(identifier);
+    const variable = this.variableOf(identifier);
     if (!variable || acc.visiting.has(variable)) return false;
     const ctx = this.context(acc, owner);
     const def = variable.defs[0];
     if (!this.isLocal(variable, owner)) {
       // An outer counter read as is: `store.set(next, value); next += 1`. Beside the store, not a loop index of a caller.
       const counterScope = variable.scope.variableScope.block;
-      if (this.counterVars.has(variable) && (counterScope.type === AST_NODE_TYPES.Program || counterScope === acc.scope)) {
+      if (this.isCounter(variable) && (counterScope.type === AST_NODE_TYPES.Program || counterScope === acc.scope)) {
         ctx.vars.add(variable);
         return true;
       }
@@ -1060,7 +2021,7 @@ class StoreAnalyzer {
         const index = fn.params.findIndex((param) => this.paramIdentifier(param) === variable.identifiers[0]);
         if (index < 0) return false;
         let any = false;
-        for (const site of this.callSites.get(fn) ?? []) {
+        for (const site of this.callSitesOf(fn)) {
           const argument = site.call.arguments[index];
           if (!argument || argument.type === AST_NODE_TYPES.SpreadElement) continue;
           if (this.fresh(argument, site.owner, acc, depth + 1)) {
@@ -1072,7 +2033,7 @@ class StoreAnalyzer {
         return any;
       }
       let any = false;
-      for (const d of this.defs.get(variable) ?? []) {
+      for (const d of this.defsOf(variable)) {
         if (d.owner === owner && this.fresh(d.expr, owner, acc, depth)) any = true;
       }
       if (any) ctx.vars.add(variable);
@@ -1098,9 +2059,9 @@ class StoreAnalyzer {
       return true;
     }
     if (e.type !== AST_NODE_TYPES.Identifier) return false;
-    const variable = this.variables.get(e);
+    const variable = this.variableOf(e);
     if (!variable || !this.isLocal(variable, owner)) return false;
-    const made = (this.defs.get(variable) ?? []).some((def) => {
+    const made = this.defsOf(variable).some((def) => {
       const d = strip(def.expr);
       return def.owner === owner && (d.type === AST_NODE_TYPES.NewExpression || d.type === AST_NODE_TYPES.ObjectExpression);
     });
@@ -1113,7 +2074,7 @@ class StoreAnalyzer {
     if (cached !== undefined) return cached;
     this.returnsFreshCache.set(fn, false);
     const acc: FreshAccumulator = { scope: null, contexts: new Map(), chainCalls: new Set(), freeLists: new Set(), visiting: new Set() };
-    const result = (this.returns.get(fn) ?? []).some((value) => this.fresh(value, fn, acc, depth));
+    const result = this.returnsOf(fn).some((value) => this.fresh(value, fn, acc, depth));
     this.returnsFreshCache.set(fn, result);
     return result;
   }
@@ -1121,9 +2082,9 @@ class StoreAnalyzer {
   private addSource(target: Node, owner: Owner, ctx: IdContext): void {
     const t = strip(target);
     if (t.type === AST_NODE_TYPES.Identifier) {
-      const variable = this.variables.get(t);
+      const variable = this.variableOf(t);
       if (variable) ctx.vars.add(variable);
-    } else if (isThisMember(t) && this.thisClassOf.get(owner)) {
+    } else if (isThisMember(t) && this.thisClassOf(owner)) {
       const name = memberName(t);
       if (name) ctx.fields.add(name);
     }
@@ -1133,11 +2094,11 @@ class StoreAnalyzer {
   private sourceKey(expr: Node, owner: Owner): string | null {
     const e = strip(expr);
     if (e.type === AST_NODE_TYPES.Identifier) {
-      const variable = this.variables.get(e);
+      const variable = this.variableOf(e);
       return variable ? `v${variable.$id}` : null;
     }
     if (isThisMember(e)) {
-      const cls = this.thisClassOf.get(owner);
+      const cls = this.thisClassOf(owner);
       const name = memberName(e);
       return cls && name ? `f${cls.name}.${name}` : null;
     }
@@ -1155,7 +2116,7 @@ class StoreAnalyzer {
     for (const [owner, ctx] of acc.contexts) {
       if (ctx.vars.size + ctx.fields.size + ctx.nodes.size + ctx.lengthOf.size === 0) continue;
       this.propagateLocals(owner, ctx);
-      for (const { expr, call } of this.leaving.get(owner) ?? []) {
+      for (const { expr, call } of this.ownCode(owner).leaving) {
         if (call && (acc.chainCalls.has(call) || this.isStoreCall(call, owner))) continue;
         if (expr !== insertion && contains(insertion, expr)) continue;
         if (this.carries(expr, owner, ctx, acc.chainCalls, insertion)) return true;
@@ -1166,7 +2127,7 @@ class StoreAnalyzer {
 
   /** Locals computed from the id (`const handle = id | tag`) carry it too. */
   private propagateLocals(owner: Owner, ctx: IdContext): void {
-    const scope = this.input.scopeManager.acquire(owner, true);
+    const scope = this.scopeManager.acquire(owner, true);
     if (!scope) return;
     const locals: Variable[] = [];
     const collect = (s: typeof scope): void => {
@@ -1179,7 +2140,7 @@ class StoreAnalyzer {
       changed = false;
       for (const variable of locals) {
         if (ctx.vars.has(variable)) continue;
-        if ((this.defs.get(variable) ?? []).some((def) => def.owner === owner && this.carries(def.expr, owner, ctx))) {
+        if (this.defsOf(variable).some((def) => def.owner === owner && this.carries(def.expr, owner, ctx))) {
           ctx.vars.add(variable);
           changed = true;
         }
@@ -1187,15 +2148,20 @@ class StoreAnalyzer {
     }
   }
 
+  /** `store.get(id)`, `store.set(…)`: a call on a store. Asked with the call's own owner, so the answer is the call's. */
   private isStoreCall(call: Node, owner: Owner): boolean {
     if (call.type !== AST_NODE_TYPES.CallExpression) return false;
     const callee = strip(call.callee);
-    return callee.type === AST_NODE_TYPES.MemberExpression && this.storeOf(callee.object, owner) !== null;
+    if (callee.type !== AST_NODE_TYPES.MemberExpression) return false;
+    let known = this.storeCalls.get(call);
+    if (known === undefined) this.storeCalls.set(call, (known = this.storeOf(callee.object, owner) !== null));
+    return known;
   }
 
   private carries(expr: Node, owner: Owner, ctx: IdContext, skip?: ReadonlySet<Node>, insertion?: Node): boolean {
     let found = false;
-    const visit = (node: Node): void => {
+    // `nodeOwner`: the owner of the code at `node` (a nested function's code is its own).
+    const visit = (node: Node, nodeOwner: Owner): void => {
       if (found) return;
       if (ctx.nodes.has(node)) {
         found = true;
@@ -1203,7 +2169,8 @@ class StoreAnalyzer {
       }
       if (node === insertion || skip?.has(node)) return;
       if (node.type === AST_NODE_TYPES.Identifier) {
-        const variable = this.variables.get(node);
+        if (ctx.vars.size === 0) return;
+        const variable = this.variableOf(node);
         if (variable && ctx.vars.has(variable)) found = true;
         return;
       }
@@ -1221,112 +2188,157 @@ class StoreAnalyzer {
           }
         }
         if (!node.computed) {
-          visit(node.object);
+          visit(node.object, nodeOwner);
           return;
         }
       }
       // `store.get(id)` yields the value, not the id.
-      if (node.type === AST_NODE_TYPES.CallExpression && this.isStoreCall(node, this.owners.get(node) ?? owner)) return;
+      if (node.type === AST_NODE_TYPES.CallExpression && this.isStoreCall(node, nodeOwner)) return;
       if (node.type === AST_NODE_TYPES.Property && !node.computed) {
-        visit(node.value);
+        visit(node.value, nodeOwner);
         return;
       }
+      const childOwner = isFunctionLike(node) || node.type === AST_NODE_TYPES.StaticBlock ? node : nodeOwner;
       for (const key of visitorKeys[node.type] ?? []) {
         if (key === 'typeAnnotation' || key === 'typeArguments' || key === 'returnType') continue;
         const value = (node as unknown as Record<string, unknown>)[key];
         if (Array.isArray(value)) {
-          for (const child of value) if (isNode(child)) visit(child);
-        } else if (isNode(value)) visit(value);
+          for (const child of value) if (isNode(child)) visit(child, childOwner);
+        } else if (isNode(value)) {
+          visit(value, node.type === AST_NODE_TYPES.PropertyDefinition && key === 'value' ? value : childOwner);
+        }
       }
     };
-    visit(expr);
+    visit(expr, owner);
     return found;
   }
 
   // ---- conclusions --------------------------------------------------------
 
-  private conclude(): HandleStoreAnalysis {
-    const stores: HandleStore[] = [];
+  /** The insertions that count: in repeating code, under a fresh id that leaves. In store order (ids are traced with a shared cache). */
+  private concludeInsertions(store: Store): void {
+    const scope = this.scopeOf(store);
+    const insertions: StoreSite[] = [];
+    let weakValues = true;
+    for (const candidate of store.candidates) {
+      if (!this.repeats(this.reachOf(scope), candidate.owner)) continue;
+      const acc: FreshAccumulator = { scope, contexts: new Map(), chainCalls: new Set(), freeLists: new Set(), visiting: new Set() };
+      let fresh = false;
+      if (candidate.shape === 'push') {
+        const ctx = this.context(acc, candidate.owner);
+        ctx.nodes.add(candidate.node);
+        const key = this.storeKey(store);
+        if (key) ctx.lengthOf.add(key);
+        for (const value of candidate.values) {
+          if (!this.fresh(value, candidate.owner, acc, 0)) this.freshObject(value, candidate.owner, acc);
+        }
+        fresh = true;
+      } else if (candidate.key) {
+        fresh = this.fresh(candidate.key, candidate.owner, acc, 0) || this.freshObject(candidate.key, candidate.owner, acc);
+      }
+      for (const list of acc.freeLists) store.freeLists.add(list);
+      if (!fresh || !this.idLeaves(acc, candidate.node)) continue;
+      insertions.push({ node: candidate.node, reachable: true });
+      if (!candidate.values.some((value) => isNewOf(value, 'WeakRef'))) weakValues = false;
+    }
+    if (insertions.length === 0) weakValues = false;
+    store.insertions = insertions;
+    store.weakValues = weakValues;
+  }
+
+  private findings(): StoreFinding[] {
     const findings: StoreFinding[] = [];
-    const program = this.input.ast;
     for (const store of this.stores) {
-      const scope = this.scopeOf(store);
-      const repeat = this.repeatable(scope);
-      const moduleRepeat = this.repeatable(program);
-      const insertions: StoreSite[] = [];
-      let weakValues = true;
-      for (const candidate of store.candidates) {
-        if (!repeat.has(candidate.owner)) continue;
-        const acc: FreshAccumulator = { scope, contexts: new Map(), chainCalls: new Set(), freeLists: new Set(), visiting: new Set() };
-        let fresh = false;
-        if (candidate.shape === 'push') {
-          const ctx = this.context(acc, candidate.owner);
-          ctx.nodes.add(candidate.node);
-          const key = this.storeKey(store);
-          if (key) ctx.lengthOf.add(key);
-          for (const value of candidate.values) {
-            if (!this.fresh(value, candidate.owner, acc, 0)) this.freshObject(value, candidate.owner, acc);
-          }
-          fresh = true;
-        } else if (candidate.key) {
-          fresh = this.fresh(candidate.key, candidate.owner, acc, 0) || this.freshObject(candidate.key, candidate.owner, acc);
-        }
-        for (const list of acc.freeLists) store.freeLists.add(list);
-        if (!fresh || !this.idLeaves(acc, candidate.node)) continue;
-        insertions.push({ node: candidate.node, reachable: true });
-        if (!candidate.values.some((value) => isNewOf(value, 'WeakRef'))) weakValues = false;
+      // Cheapest first; uses from outside the class can only add escapes and removals.
+      if (store.insertions.length === 0 || store.weakValues || store.escapes || this.markedPermanent(store)) continue;
+      if (store.field && !store.field.isPrivate) {
+        if (this.removalSites(store).some((removal) => removal.reachable)) continue;
+        this.ensureForeignUses();
       }
-      if (insertions.length === 0) weakValues = false;
-      const removals: StoreSite[] = store.removals.map(({ node, owner }) => ({
-        node,
-        reachable: repeat.has(owner) || (store.field !== undefined && this.owners.get(node) !== undefined && this.isForeignReachable(node, owner, moduleRepeat)),
-      }));
-      // Pushing an id back onto the free list this store draws from frees its slot.
-      if (store.freeLists.size > 0) {
-        for (const { node, owner } of this.memberRefs) {
-          const name = memberName(node);
-          if (name !== 'push' && name !== 'unshift') continue;
-          const key = this.sourceKey(node.object, owner);
-          if (!key || !store.freeLists.has(key)) continue;
-          const call = this.parents.get(node);
-          if (call?.type === AST_NODE_TYPES.CallExpression) removals.push({ node: call, reachable: repeat.has(owner) || moduleRepeat.has(owner) });
-        }
-      }
-      const result: HandleStore = {
-        name: store.name,
-        ...(store.field ? { className: store.field.cls.name } : {}),
-        kind: store.kind,
-        declaration: store.declaration,
-        insertions,
-        removals,
-        escapes: store.escapes,
-        weakValues,
-        permanent: this.markedPermanent(store),
-      };
-      stores.push(result);
-      if (insertions.length === 0 || result.escapes || result.weakValues || result.permanent) continue;
-      if (removals.some((removal) => removal.reachable)) continue;
-      findings.push({ kind: removals.length === 0 ? 'append-only' : 'unreached-removal', store: result });
+      const result = this.result(store);
+      if (result.escapes || result.removals.some((removal) => removal.reachable)) continue;
+      findings.push({ kind: result.removals.length === 0 ? 'append-only' : 'unreached-removal', store: result });
     }
     findings.sort((a, b) => a.store.declaration.range[0] - b.store.declaration.range[0]);
-    return { stores, findings };
+    return findings;
+  }
+
+  allStores(): HandleStore[] {
+    this.ensureForeignUses();
+    return this.stores.map((store) => this.result(store));
+  }
+
+  /** The store as reported. A public field store's is final only once uses from outside its class are in. */
+  private result(store: Store): HandleStore {
+    if (store.result) return store.result;
+    store.result = {
+      name: store.name,
+      ...(store.field ? { className: store.field.cls.name } : {}),
+      kind: store.kind,
+      declaration: store.declaration,
+      insertions: store.insertions,
+      removals: this.removalSites(store),
+      escapes: store.escapes,
+      weakValues: store.weakValues,
+      permanent: this.markedPermanent(store),
+    };
+    return store.result;
+  }
+
+  private removalSites(store: Store): StoreSite[] {
+    if (store.removals.length === 0 && store.freeLists.size === 0) return [];
+    const repeat = this.reachOf(this.scopeOf(store));
+    const moduleRepeat = this.reachOf(this.program);
+    const removals: StoreSite[] = store.removals.map(({ node, owner }) => ({
+      node,
+      reachable:
+        this.repeats(repeat, owner) || (store.field !== undefined && this.ownerOf(node) !== undefined && this.isForeignReachable(node, owner, moduleRepeat)),
+    }));
+    // Pushing an id back onto the free list this store draws from frees its slot.
+    if (store.freeLists.size > 0) {
+      for (const { member, owner } of this.freeListPushes(store.freeLists)) {
+        const call = parentOf(member);
+        if (call?.type === AST_NODE_TYPES.CallExpression) removals.push({ node: call, reachable: this.repeats(repeat, owner) || this.repeats(moduleRepeat, owner) });
+      }
+    }
+    return removals;
+  }
+
+  /** `list.push(…)` and `list.unshift(…)` on the given arrays (by `sourceKey`), in source order. */
+  private freeListPushes(keys: ReadonlySet<string>): { member: TSESTree.MemberExpression; owner: Owner }[] {
+    const pushes: { member: TSESTree.MemberExpression; owner: Owner }[] = [];
+    const consider = (object: Node, owner: Owner | undefined): void => {
+      const site = unstrip(object);
+      const member = parentOf(site);
+      if (!owner || member?.type !== AST_NODE_TYPES.MemberExpression || member.object !== site) return;
+      const name = memberName(member);
+      if ((name === 'push' || name === 'unshift') && keys.has(this.sourceKey(member.object, owner) ?? '')) pushes.push({ member, owner });
+    };
+    for (const key of keys) {
+      const variable = this.keyVariables.get(key);
+      if (variable) for (const reference of variable.references) consider(reference.identifier, this.ownerOfReference(reference));
+    }
+    for (const cls of this.classes.values()) {
+      const prefix = `f${cls.name}.`;
+      const names = [...keys].filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
+      if (names.length === 0) continue;
+      for (const { node, owner } of this.thisMembersOfClass(cls, names)) consider(node, owner);
+    }
+    const seen = new Set<Node>();
+    return pushes.filter(({ member }) => !seen.has(member) && seen.add(member)).sort((a, b) => byPosition(a.member, b.member));
   }
 
   /** A public field store emptied from outside its class (`ctx.fnMaps.clear()`): reachable as module code. */
-  private isForeignReachable(node: Node, owner: Owner, moduleRepeat: Set<Owner>): boolean {
+  private isForeignReachable(node: Node, owner: Owner, moduleRepeat: Reach): boolean {
     void node;
-    return moduleRepeat.has(owner);
+    return this.repeats(moduleRepeat, owner);
   }
 
   /** `// handle-lifetime: permanent-store` on the declaration's line or the line above, or `@permanent` in its JSDoc. */
   private markedPermanent(store: Store): boolean {
     const statement = this.statementOf(store.declaration);
     const first = statement.loc.start.line;
-    const candidates = new Set([
-      ...(this.commentsByLine().get(store.declaration.loc.start.line) ?? []),
-      ...(this.commentsByLine().get(first) ?? []),
-      ...(this.commentsByLine().get(first - 1) ?? []),
-    ]);
+    const candidates = new Set([...this.commentsOnLine(store.declaration.loc.start.line), ...this.commentsOnLine(first), ...this.commentsOnLine(first - 1)]);
     for (const comment of candidates) {
       const text = comment.value;
       if (text.includes(PERMANENT_STORE_COMMENT)) return true;
@@ -1335,24 +2347,28 @@ class StoreAnalyzer {
     return false;
   }
 
-  private commentIndex: Map<number, TSESTree.Comment[]> | null = null;
-
-  /** Comments by the lines they start and end on. */
-  private commentsByLine(): Map<number, TSESTree.Comment[]> {
-    if (this.commentIndex) return this.commentIndex;
-    const index = new Map<number, TSESTree.Comment[]>();
-    for (const comment of this.input.ast.comments ?? []) {
-      this.push(index, comment.loc.start.line, comment);
-      if (comment.loc.end.line !== comment.loc.start.line) this.push(index, comment.loc.end.line, comment);
+  /** Comments that start or end on a line (comments come sorted and never overlap). */
+  private commentsOnLine(line: number): TSESTree.Comment[] {
+    const comments = this.program.comments ?? [];
+    let low = 0;
+    let high = comments.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (comments[middle]!.loc.end.line < line) low = middle + 1;
+      else high = middle;
     }
-    this.commentIndex = index;
-    return index;
+    const found: TSESTree.Comment[] = [];
+    for (let i = low; i < comments.length && comments[i]!.loc.start.line <= line; i++) {
+      const comment = comments[i]!;
+      if (comment.loc.start.line === line || comment.loc.end.line === line) found.push(comment);
+    }
+    return found;
   }
 
   private statementOf(node: Node): Node {
     let current = node;
     for (;;) {
-      const parent = this.parents.get(current);
+      const parent = parentOf(current);
       if (!parent) return current;
       if (
         current.type === AST_NODE_TYPES.PropertyDefinition ||
@@ -1368,6 +2384,113 @@ class StoreAnalyzer {
 }
 
 // ---- helpers ----------------------------------------------------------------
+
+function parentOf(node: Node): Node | undefined {
+  return (node as { parent?: Node }).parent ?? undefined;
+}
+
+/**
+ * ESLint links every node to its parent before rules run; a bare parse (tests, scripts) does not.
+ * Link them the same way, by visitor keys.
+ */
+function ensureParents(program: TSESTree.Program): void {
+  const first = program.body[0];
+  if (!first || parentOf(first) === program) return;
+  const link = (node: Node): void => {
+    for (const key of visitorKeys[node.type] ?? []) {
+      const value = (node as unknown as Record<string, unknown>)[key];
+      if (Array.isArray(value)) {
+        for (const child of value) {
+          if (!isNode(child)) continue;
+          (child as { parent?: Node }).parent = node;
+          link(child);
+        }
+      } else if (isNode(value)) {
+        (value as { parent?: Node }).parent = node;
+        link(value);
+      }
+    }
+  };
+  link(program);
+}
+
+/** Source order, outer before inner: the order of a depth-first walk. */
+function byPosition(a: Node, b: Node): number {
+  return a.range[0] - b.range[0] || b.range[1] - a.range[1];
+}
+
+/** The outermost expression that `strip` reduces to `node`: `node` inside its `as`, `!` and `?.` wrappers. */
+function unstrip(node: Node): Node {
+  let current = node;
+  for (;;) {
+    const parent = parentOf(current);
+    if (!parent || !WRAPPER_TYPES.has(parent.type) || (parent as { expression?: Node }).expression !== current) return current;
+    current = parent;
+  }
+}
+
+/**
+ * The expressions that read a container out of the store named at `use` (what `containerRead`
+ * accepts): `store.get(k)`, `store[k]`, and those as the left side of `??` or `||`, in wrappers.
+ */
+function containerReadsAt(use: Node): Node[] {
+  const site = unstrip(use);
+  const member = parentOf(site);
+  if (member?.type !== AST_NODE_TYPES.MemberExpression || member.object !== site) return [];
+  const starts: Node[] = [];
+  if (member.computed) starts.push(member);
+  const call = parentOf(member);
+  if (memberName(member) === 'get' && call?.type === AST_NODE_TYPES.CallExpression && call.callee === member) starts.push(call);
+  const reads: Node[] = [];
+  for (const start of starts) {
+    let current: Node = start;
+    for (;;) {
+      reads.push(current);
+      const parent = parentOf(current);
+      if (!parent) break;
+      if (WRAPPER_TYPES.has(parent.type) && (parent as { expression?: Node }).expression === current) current = parent;
+      else if (parent.type === AST_NODE_TYPES.LogicalExpression && parent.left === current) current = parent;
+      else break;
+    }
+  }
+  return reads;
+}
+
+/** The return statements' arguments in a statement of a function's own code, in source order. */
+function collectReturns(statement: Node, returns: Node[]): void {
+  switch (statement.type) {
+    case AST_NODE_TYPES.ReturnStatement:
+      if (statement.argument) returns.push(statement.argument);
+      return;
+    case AST_NODE_TYPES.BlockStatement:
+    case AST_NODE_TYPES.StaticBlock:
+      for (const child of statement.body) collectReturns(child, returns);
+      return;
+    case AST_NODE_TYPES.IfStatement:
+      collectReturns(statement.consequent, returns);
+      if (statement.alternate) collectReturns(statement.alternate, returns);
+      return;
+    case AST_NODE_TYPES.ForStatement:
+    case AST_NODE_TYPES.ForInStatement:
+    case AST_NODE_TYPES.ForOfStatement:
+    case AST_NODE_TYPES.WhileStatement:
+    case AST_NODE_TYPES.DoWhileStatement:
+    case AST_NODE_TYPES.LabeledStatement:
+    case AST_NODE_TYPES.WithStatement:
+      collectReturns(statement.body, returns);
+      return;
+    case AST_NODE_TYPES.SwitchStatement:
+      for (const switchCase of statement.cases) for (const child of switchCase.consequent) collectReturns(child, returns);
+      return;
+    case AST_NODE_TYPES.TryStatement:
+      collectReturns(statement.block, returns);
+      if (statement.handler) collectReturns(statement.handler.body, returns);
+      if (statement.finalizer) collectReturns(statement.finalizer, returns);
+      return;
+    default:
+      return;
+  }
+}
 
 function isNode(value: unknown): value is Node {
   return !!value && typeof value === 'object' && 'type' in value && typeof (value as { type: unknown }).type === 'string';
@@ -1441,24 +2564,24 @@ function isNewOf(node: Node, name: string): boolean {
 }
 
 /** The kind of store an initializer creates, or null (WeakMap, WeakSet and non-empty objects are not stores). */
-function storeKindOf(init: Node, variables: Map<Node, Variable>): StoreKind | null {
+function storeKindOf(init: Node, variableOf: (identifier: Node) => Variable | undefined): StoreKind | null {
   const e = strip(init);
   const isGlobal = (id: TSESTree.Identifier): boolean => {
-    const variable = variables.get(id);
+    const variable = variableOf(id);
     return !variable || variable.defs.length === 0;
   };
-  if (e.type === AST_NODE_TYPES.NewExpression && e.callee.type === AST_NODE_TYPES.Identifier && isGlobal(e.callee)) {
-    if (e.callee.name === 'Map') return 'map';
-    if (e.callee.name === 'Set') return 'set';
-    if (e.callee.name === 'Array') return 'array';
-    return null;
+  if (e.type === AST_NODE_TYPES.NewExpression && e.callee.type === AST_NODE_TYPES.Identifier) {
+    const name = e.callee.name;
+    if (name !== 'Map' && name !== 'Set' && name !== 'Array') return null;
+    if (!isGlobal(e.callee)) return null;
+    return name === 'Map' ? 'map' : name === 'Set' ? 'set' : 'array';
   }
   if (e.type === AST_NODE_TYPES.ArrayExpression) return 'array';
   if (e.type === AST_NODE_TYPES.ObjectExpression) return e.properties.length === 0 ? 'record' : null;
   if (e.type === AST_NODE_TYPES.CallExpression) {
     const callee = strip(e.callee);
     // `new Array(128).fill(undefined)`, `Array(8)`, `Object.create(null)`
-    if (callee.type === AST_NODE_TYPES.MemberExpression && memberName(callee) === 'fill') return storeKindOf(callee.object, variables) === 'array' ? 'array' : null;
+    if (callee.type === AST_NODE_TYPES.MemberExpression && memberName(callee) === 'fill') return storeKindOf(callee.object, variableOf) === 'array' ? 'array' : null;
     if (callee.type === AST_NODE_TYPES.Identifier && callee.name === 'Array' && isGlobal(callee)) return 'array';
     if (calleeText(callee) === 'Object.create' && e.arguments[0]?.type === AST_NODE_TYPES.Literal && e.arguments[0].value === null) return 'record';
   }
