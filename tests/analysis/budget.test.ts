@@ -30,6 +30,25 @@ describe('analysis budget', () => {
     expect(result.skipped).toEqual([]);
   });
 
+  it('a class that tests and releases 256 fields is analysed, not skipped', () => {
+    // Each `if (this.fN)` is a join: with a FIFO worklist and per-block state copies the
+    // visits grew with the square of the fields, and the methods went past the budget.
+    const fields = Array.from({ length: 256 }, (_, i) => i);
+    const code = `import { type Ptr, writeI32 } from './handles';
+export class Buffers {
+${fields.map((i) => `  private f${i}: Ptr | undefined = malloc(${i + 1});`).join('\n')}
+  write(value: number) {
+${fields.map((i) => `    if (this.f${i}) writeI32(this.f${i}, value);`).join('\n')}
+  }
+  dispose() {
+${fields.map((i) => `    if (this.f${i}) { free(this.f${i}); this.f${i} = undefined; }`).join('\n')}
+  }
+}`;
+    const { result } = timed(code);
+    expect(result.skipped).toEqual([]);
+    expect(result.classFindings).toEqual([]);
+  });
+
   it('skips a function whose state grows past the work budget', () => {
     const lines: string[] = [];
     for (let i = 0; i < 3000; i++) lines.push(`  const p${i} = malloc(${i}); if (p${i}) mayThrow();`);
