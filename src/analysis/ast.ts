@@ -10,6 +10,12 @@ export function forEachChild(node: TSESTree.Node, callback: Callback): void {
   if (keys !== undefined) visitKeys(node, keys, callback);
 }
 
+/** Like `forEachChild`, without the children under one key (a field's `value`, which its own owner walks). */
+export function forEachChildExcept(node: TSESTree.Node, skipped: string, callback: Callback): void {
+  const keys = visitorKeys[node.type];
+  if (keys !== undefined) visitKeys(node, keys.includes(skipped) ? keys.filter((key) => key !== skipped) : keys, callback);
+}
+
 /** Keys that hold only type syntax: no call, no `new`, no function runs in them. */
 const TYPE_ONLY_KEYS = new Set(['typeAnnotation', 'returnType', 'typeParameters', 'typeArguments', 'superTypeArguments', 'implements']);
 const valueKeysCache = new Map<string, readonly string[]>();

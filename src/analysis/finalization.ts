@@ -34,6 +34,7 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { visitorKeys } from '@typescript-eslint/visitor-keys';
 import * as tsutils from 'ts-api-utils';
 import ts from 'typescript';
+import { forEachChild } from './ast.js';
 import type { ParserServicesLike } from './file-context.js';
 import { FileContext, fileContextFor } from './file-context.js';
 import type { HandleModel } from './handle-model.js';
@@ -1472,12 +1473,7 @@ function contains(outer: TSESTree.Node, inner: TSESTree.Node): boolean {
 function walk(root: TSESTree.Node, visit: (node: TSESTree.Node) => boolean): void {
   const step = (node: TSESTree.Node): void => {
     if (!visit(node)) return;
-    for (const key of visitorKeys[node.type] ?? []) {
-      const value = (node as unknown as Record<string, unknown>)[key];
-      if (Array.isArray(value)) {
-        for (const child of value) if (child && typeof child === 'object' && 'type' in child) step(child as TSESTree.Node);
-      } else if (value && typeof value === 'object' && 'type' in value) step(value as TSESTree.Node);
-    }
+    forEachChild(node, step);
   };
   step(root);
 }

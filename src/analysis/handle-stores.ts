@@ -31,6 +31,7 @@ import { ScopeType } from '@typescript-eslint/scope-manager';
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { visitorKeys } from '@typescript-eslint/visitor-keys';
+import { forEachChild, forEachChildExcept } from './ast.js';
 
 export type StoreKind = 'map' | 'set' | 'array' | 'record';
 
@@ -632,12 +633,7 @@ class StoreAnalyzer {
   }
 
   private collectThisMembersIn(node: Node, members: TSESTree.MemberExpression[]): void {
-    for (const key of visitorKeys[node.type] ?? []) {
-      const value = (node as unknown as Record<string, unknown>)[key];
-      if (Array.isArray(value)) {
-        for (const child of value) if (isNode(child)) this.collectThisMembers(child, members);
-      } else if (isNode(value)) this.collectThisMembers(value, members);
-    }
+    forEachChild(node, (child) => this.collectThisMembers(child, members));
   }
 
   /** Walks an owner's own code for `this.x`: the common node types by hand (types hold none), any other by its visitor keys. */
@@ -746,13 +742,7 @@ class StoreAnalyzer {
         return;
       case AST_NODE_TYPES.PropertyDefinition:
         if (node.value) {
-          for (const key of visitorKeys[node.type] ?? []) {
-            if (key === 'value') continue;
-            const value = (node as unknown as Record<string, unknown>)[key];
-            if (Array.isArray(value)) {
-              for (const child of value) if (isNode(child)) this.collectThisMembers(child, members);
-            } else if (isNode(value)) this.collectThisMembers(value, members);
-          }
+          forEachChildExcept(node, 'value', (child) => this.collectThisMembers(child, members));
           return;
         }
         break;
@@ -834,19 +824,9 @@ class StoreAnalyzer {
         default:
           break;
       }
-      for (const key of visitorKeys[node.type] ?? []) {
-        const value = (node as unknown as Record<string, unknown>)[key];
-        if (Array.isArray(value)) {
-          for (const child of value) if (isNode(child)) visit(child);
-        } else if (isNode(value)) visit(value);
-      }
+      forEachChild(node, (child) => visit(child));
     };
-    for (const key of visitorKeys[cls.node.type] ?? []) {
-      const value = (cls.node as unknown as Record<string, unknown>)[key];
-      if (Array.isArray(value)) {
-        for (const child of value) if (isNode(child)) visit(child);
-      } else if (isNode(value)) visit(value);
-    }
+    forEachChild(cls.node, (child) => visit(child));
     cls.counterFields = fields;
     return fields;
   }
@@ -1272,12 +1252,7 @@ class StoreAnalyzer {
   }
 
   private scanChildren(node: Node, owner: Owner, code: OwnCode): void {
-    for (const key of visitorKeys[node.type] ?? []) {
-      const value = (node as unknown as Record<string, unknown>)[key];
-      if (Array.isArray(value)) {
-        for (const child of value) if (isNode(child)) this.scanOwnCode(child, owner, code);
-      } else if (isNode(value)) this.scanOwnCode(value, owner, code);
-    }
+    forEachChild(node, (child) => this.scanOwnCode(child, owner, code));
   }
 
   private scanOwnCode(node: Node, owner: Owner, code: OwnCode): void {
@@ -1289,13 +1264,7 @@ class StoreAnalyzer {
         return; // owners of their own
       case AST_NODE_TYPES.PropertyDefinition:
         if (node.value) {
-          for (const key of visitorKeys[node.type] ?? []) {
-            if (key === 'value') continue;
-            const value = (node as unknown as Record<string, unknown>)[key];
-            if (Array.isArray(value)) {
-              for (const child of value) if (isNode(child)) this.scanOwnCode(child, owner, code);
-            } else if (isNode(value)) this.scanOwnCode(value, owner, code);
-          }
+          forEachChildExcept(node, 'value', (child) => this.scanOwnCode(child, owner, code));
           return;
         }
         break;
@@ -1615,13 +1584,7 @@ class StoreAnalyzer {
           break;
         case AST_NODE_TYPES.PropertyDefinition:
           if (node.value) {
-            for (const key of visitorKeys[node.type] ?? []) {
-              if (key === 'value') continue;
-              const value = (node as unknown as Record<string, unknown>)[key];
-              if (Array.isArray(value)) {
-                for (const child of value) if (isNode(child)) visit(child, owner);
-              } else if (isNode(value)) visit(value, owner);
-            }
+            forEachChildExcept(node, 'value', (child) => visit(child, owner));
             visit(node.value, node.value);
             return;
           }
@@ -1638,12 +1601,7 @@ class StoreAnalyzer {
         default:
           break;
       }
-      for (const key of visitorKeys[node.type] ?? []) {
-        const value = (node as unknown as Record<string, unknown>)[key];
-        if (Array.isArray(value)) {
-          for (const child of value) if (isNode(child)) visit(child, childOwner);
-        } else if (isNode(value)) visit(value, childOwner);
-      }
+      forEachChild(node, (child) => visit(child, childOwner));
     };
     visit(this.program, this.program);
     // Uses from outside the class come first, as they always did (stable: each kind keeps its order).
@@ -2396,21 +2354,11 @@ function parentOf(node: Node): Node | undefined {
 function ensureParents(program: TSESTree.Program): void {
   const first = program.body[0];
   if (!first || parentOf(first) === program) return;
-  const link = (node: Node): void => {
-    for (const key of visitorKeys[node.type] ?? []) {
-      const value = (node as unknown as Record<string, unknown>)[key];
-      if (Array.isArray(value)) {
-        for (const child of value) {
-          if (!isNode(child)) continue;
-          (child as { parent?: Node }).parent = node;
-          link(child);
-        }
-      } else if (isNode(value)) {
-        (value as { parent?: Node }).parent = node;
-        link(value);
-      }
-    }
-  };
+  const link = (node: Node): void =>
+    forEachChild(node, (child) => {
+      (child as { parent?: Node }).parent = node;
+      link(child);
+    });
   link(program);
 }
 

@@ -21,8 +21,8 @@
  */
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
-import { visitorKeys } from '@typescript-eslint/visitor-keys';
 import ts from 'typescript';
+import { forEachValueChild } from './ast.js';
 import type { AnalysisInput } from './index.js';
 import type { HandleModel } from './handle-model.js';
 import { FileContext, fileContextFor } from './file-context.js';
@@ -441,13 +441,7 @@ function walk(root: TSESTree.Node, visit: (node: TSESTree.Node) => void): void {
 
 function childNodes(node: TSESTree.Node): TSESTree.Node[] {
   const result: TSESTree.Node[] = [];
-  for (const key of visitorKeys[node.type] ?? []) {
-    if (key === 'typeAnnotation' || key === 'typeArguments' || key === 'typeParameters' || key === 'returnType') continue;
-    const value = (node as unknown as Record<string, unknown>)[key];
-    if (Array.isArray(value)) {
-      for (const child of value) if (child && typeof child === 'object' && 'type' in child) result.push(child as TSESTree.Node);
-    } else if (value && typeof value === 'object' && 'type' in value) result.push(value as TSESTree.Node);
-  }
+  forEachValueChild(node, (child) => result.push(child));
   return result;
 }
 
