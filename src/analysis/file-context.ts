@@ -204,7 +204,7 @@ export class FileContext {
           const initType = tsInit ? this.model.stableTypeOfNode(tsInit) : undefined;
           if (initType && this.model.narrowingCannotMatter(initType)) type = initType;
           const name = def ? this.tsNode(def.name) : undefined;
-          if (!type && name && ts.isIdentifier(name)) type = this.model.stableTypeOfName(name) ?? null;
+          if (!type && name && ts.isIdentifier(name)) type = this.model.stableTypeOfNode(name) ?? null;
           this.variableTypes.set(variable, type);
         }
         if (type) return type;

@@ -195,10 +195,6 @@ export class HandleModel {
     return declarations.length > 0 && declarations.every((declaration) => this.program.isSourceFileDefaultLibrary(declaration.getSourceFile()));
   }
 
-  isHandleNode(node: ts.Node): boolean {
-    return this.isHandleType(this.typeOfExpression(node));
-  }
-
   /**
    * The type of an expression for the model's questions (is it a handle, a
    * pointer, `any`, Disposable). `getTypeAtLocation` narrows a variable or a
@@ -272,11 +268,6 @@ export class HandleModel {
       return functionContainer(declaration) !== functionContainer(node);
     }
     return true;
-  }
-
-  /** The declared type of what a name (a declaration's or a reference's) stands for, when narrowing cannot change the model's answers. */
-  stableTypeOfName(name: ts.Identifier): ts.Type | undefined {
-    return this.stableTypeOf(name);
   }
 
   /** The type `typeOfExpression` gives, if it needs no flow analysis; else undefined. */
