@@ -125,6 +125,12 @@ export class HandleModel {
   private readonly signatureCache = new Map<ts.Node, ts.Signature | undefined>();
   /** Signatures `signatureOf` took from the callee's type alone. */
   private readonly cheapSignatures = new WeakSet<ts.Signature>();
+  /**
+   * Generic signatures `signatureOf` took from the callee's type alone, with
+   * the return type every instantiation answers the model's questions for
+   * (see `genericReturnType`).
+   */
+  private readonly genericReturns = new WeakMap<ts.Signature, ts.Type>();
   private readonly releaseMethodNames: ReadonlySet<string>;
   private readonly livenessMemberNames: ReadonlySet<string>;
   /** Presets and settings: handle types and calls described by name (see src/analysis/presets). */
@@ -238,9 +244,17 @@ export class HandleModel {
       const signatures = ts.isNewExpression(node) ? calleeType.getConstructSignatures() : calleeType.getCallSignatures();
       const only = signatures.length === 1 ? signatures[0] : undefined;
       const declaration = only?.getDeclaration() as ts.SignatureDeclaration | undefined;
-      if (only && !only.typeParameters && declaration && !declaration.typeParameters && !isInstantiableParent(declaration)) {
-        signature = only;
-        this.cheapSignatures.add(only);
+      if (only && declaration) {
+        if (!only.typeParameters && !declaration.typeParameters && !isInstantiableParent(declaration)) {
+          signature = only;
+          this.cheapSignatures.add(only);
+        } else {
+          const returnType = this.genericReturnType(only);
+          if (returnType) {
+            signature = only;
+            this.genericReturns.set(only, returnType);
+          }
+        }
       }
     }
     signature ??= this.checker.getResolvedSignature(node);
@@ -249,12 +263,53 @@ export class HandleModel {
   }
 
   /**
+   * The return type of a call to a generic signature (or a method of a
+   * generic class reached through an instantiated receiver), without
+   * inferring type arguments: inference checks every argument, and every
+   * callback passed (`xs.map(x => …)`, `tidy(() => …)`), which in tfjs-core
+   * was most of the analysis. The model asks a return type whether it is a
+   * handle, Disposable, a pointer or `any`, and a preset asks which presets it
+   * is a handle of: the answers of a type reference depend on its target,
+   * not on its type arguments (`Tensor<R>`, `U[]`). So when no type parameter
+   * stands at the top of the declared return type (alone, in a union, or as
+   * the awaited type of a promise), the declared type answers for every
+   * instantiation. A return type that is a type parameter no parameter
+   * mentions, constrained to a handle type that is no union (`add_<T extends
+   * Tensor>(a, b): T`), gives its constraint: that is what it is inferred to,
+   * or a subtype from the call's context. Else undefined: the call is
+   * resolved.
+   */
+  private genericReturnType(signature: ts.Signature): ts.Type | undefined {
+    const declared = this.checker.getReturnTypeOfSignature(signature);
+    if (!dependsOnInstantiation(declared, 0)) return declared;
+    if (!(declared.flags & ts.TypeFlags.TypeParameter)) return undefined;
+    // Inferred from an argument, T may be `any` (an untyped one), and the checker's other answers about the
+    // result with it: only a T no parameter mentions is always its constraint (or, from the context, a subtype).
+    const name = declared.getSymbol()?.getName();
+    const parameters = (signature.getDeclaration() as ts.SignatureDeclaration | undefined)?.parameters;
+    if (!name || !parameters || parameters.some((parameter) => !parameter.type || mentionsTypeName(parameter.type, name))) return undefined;
+    const constraint = this.checker.getBaseConstraintOfType(declared);
+    if (!constraint || constraint.isUnion() || constraint.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown) || dependsOnInstantiation(constraint, 0)) return undefined;
+    return this.isHandleType(constraint) ? constraint : undefined;
+  }
+
+  /** The return type the model uses for a signature (see `genericReturnType`). */
+  readonly returnTypeOfSignature = (signature: ts.Signature): ts.Type =>
+    this.genericReturns.get(signature) ?? this.checker.getReturnTypeOfSignature(signature);
+
+  /**
    * An identifier declared `any` (or a member of one, at any depth): what it
    * holds has no declaration. (Narrowing `any` by `instanceof` before a call
    * is not followed.)
    */
-  private reachedThroughAny(node: ts.Node): boolean {
+  reachedThroughAny(node: ts.Node): boolean {
     node = skipParentheses(node);
+    if (ts.isPropertyAccessExpression(node) && node.expression.kind === ts.SyntaxKind.ThisKeyword && !ts.isPrivateIdentifier(node.name)) {
+      // `this.ffi` in a class whose `ffi` field is declared (or, in JavaScript, assigned) `any`.
+      const thisType = this.thisTypeOf(node.expression);
+      const property = thisType && this.checker.getPropertyOfType(thisType, node.name.text);
+      return property !== undefined && (this.checker.getTypeOfSymbol(property).flags & ts.TypeFlags.Any) !== 0;
+    }
     if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) return !ts.isOptionalChain(node) && this.reachedThroughAny(node.expression);
     if (!ts.isIdentifier(node)) return false;
     let symbol = this.checker.getSymbolAtLocation(node);
@@ -283,8 +338,11 @@ export class HandleModel {
       // An import: what it imports (never narrowed, an import being constant).
       if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = this.checker.getAliasedSymbol(symbol);
       if (!symbol || symbol.flags & ts.SymbolFlags.Alias) return undefined;
-      if (!(symbol.flags & (ts.SymbolFlags.Variable | ts.SymbolFlags.Property | ts.SymbolFlags.Function | ts.SymbolFlags.Class))) return undefined;
-      type = this.checker.getTypeOfSymbol(symbol);
+      if (!(symbol.flags & (ts.SymbolFlags.Variable | ts.SymbolFlags.Property | ts.SymbolFlags.Function | ts.SymbolFlags.Class | ts.SymbolFlags.ValueModule))) return undefined;
+      // `const y = add(a, b)`: the callee's return type, when it needs no resolution (typing `y` would resolve the call).
+      const initialized = constInitializerCall(symbol);
+      const fromCallee = initialized ? this.stableTypeOf(initialized) : undefined;
+      type = fromCallee && this.narrowingCannotMatter(fromCallee) ? fromCallee : this.checker.getTypeOfSymbol(symbol);
     } else if (ts.isPropertyAccessExpression(node) && !ts.isOptionalChain(node) && !ts.isPrivateIdentifier(node.name)) {
       const object = skipParentheses(node.expression);
       let objectType: ts.Type | undefined;
@@ -296,10 +354,15 @@ export class HandleModel {
       // Write-only accessors are left to the checker.
       if (!property || (property.flags & ts.SymbolFlags.SetAccessor && !(property.flags & ts.SymbolFlags.GetAccessor))) return undefined;
       type = this.checker.getTypeOfSymbol(property);
+    } else if (node.kind === ts.SyntaxKind.ThisKeyword) {
+      return this.thisTypeOf(node);
     } else if ((ts.isCallExpression(node) && !ts.isOptionalChain(node)) || ts.isNewExpression(node)) {
       // Only a signature found without the checker's resolution: after a resolution, `getTypeAtLocation` is cached.
       const signature = this.signatureOf(node);
-      if (!signature || !this.cheapSignatures.has(signature)) return undefined;
+      if (!signature) return undefined;
+      const generic = this.genericReturns.get(signature);
+      if (generic) return generic;
+      if (!this.cheapSignatures.has(signature)) return undefined;
       return this.checker.getReturnTypeOfSignature(signature);
     }
     return type && this.narrowingCannotMatter(type) ? type : undefined;
@@ -446,7 +509,7 @@ export class HandleModel {
         else args[tags.release] = 'release';
       }
       // Hook (presets/settings): an API a preset or the settings describe; tags above win, summaries below lose.
-      const specEffect = !tags.acquire && tags.release === undefined && signature ? this.specs?.classifyCall(node, signature, declaration) : undefined;
+      const specEffect = !tags.acquire && tags.release === undefined && signature ? this.specs?.classifyCall(node, signature, declaration, this.returnTypeOfSignature) : undefined;
       if (specEffect) {
         if (specEffect.result) result = specEffect.result;
         for (const [index, effect] of specEffect.args) {
@@ -567,6 +630,43 @@ function functionContainer(node: ts.Node): ts.Node {
   let current = node.parent;
   while (current && !ts.isFunctionLike(current) && !ts.isSourceFile(current) && !ts.isClassStaticBlockDeclaration(current)) current = current.parent;
   return current ?? node;
+}
+
+/** `const y = f(…)` (or `new F(…)`) with no declared type: the call. */
+function constInitializerCall(symbol: ts.Symbol): ts.CallExpression | ts.NewExpression | undefined {
+  if (!(symbol.flags & ts.SymbolFlags.BlockScopedVariable)) return undefined;
+  const declaration = symbol.valueDeclaration;
+  if (!declaration || !ts.isVariableDeclaration(declaration) || declaration.type || !declaration.initializer || !ts.isIdentifier(declaration.name)) return undefined;
+  if (!(ts.getCombinedNodeFlags(declaration) & ts.NodeFlags.Const)) return undefined;
+  const initializer = skipParentheses(declaration.initializer);
+  if ((ts.isCallExpression(initializer) && !ts.isOptionalChain(initializer)) || ts.isNewExpression(initializer)) return initializer;
+  return undefined;
+}
+
+/** Does a type node mention a type of this name (`T`, `T[]`, `ScopeFn<T>`, `keyof T`)? */
+function mentionsTypeName(node: ts.Node, name: string): boolean {
+  if (ts.isTypeReferenceNode(node) && ts.isIdentifier(node.typeName) && node.typeName.text === name) return true;
+  if (ts.isTypeQueryNode(node)) return true; // `typeof x`: whatever x's type mentions
+  return ts.forEachChild(node, (child) => (mentionsTypeName(child, name) ? true : undefined)) === true;
+}
+
+/**
+ * Can the model's answers about a return type change with the type arguments
+ * of the call: a type parameter (or an indexed, conditional, … type over one)
+ * at its top, alone, in a union or intersection, or as the awaited type of a
+ * promise; or a mapped type (whose members come from its argument).
+ */
+function dependsOnInstantiation(type: ts.Type, depth: number): boolean {
+  if (depth > 4) return true;
+  if (type.flags & ts.TypeFlags.Instantiable) return true;
+  if (type.isUnionOrIntersection()) return type.types.some((part) => dependsOnInstantiation(part, depth + 1));
+  if (!(type.flags & ts.TypeFlags.Object)) return false;
+  if ((type as ts.ObjectType).objectFlags & ts.ObjectFlags.Mapped) return true;
+  if (tsutils.isTypeReference(type)) {
+    const name = type.target.getSymbol()?.getName();
+    if (name === 'Promise' || name === 'PromiseLike') return (type.typeArguments ?? []).some((argument) => dependsOnInstantiation(argument, depth + 1));
+  }
+  return false;
 }
 
 function skipParentheses(node: ts.Node): ts.Node {

@@ -95,6 +95,54 @@ export const squaredDistance = Object.freeze({ squaredDistance_ });
   });
 });
 
+describe('tfjs preset: generic ops typed without inferring their type arguments', () => {
+  it('`add_<T extends Tensor>(a, b): T` returns a new tensor in untyped code too', () => {
+    expect(
+      findings(
+        `
+import * as tf from '@tensorflow/tfjs-core';
+export function offset(x, y) {
+  const sum = tf.add(x, y);
+  return sum.shape[0];
+}
+`,
+        'syntax-corpus-untyped.js',
+      ),
+    ).toEqual(['leak@4']);
+  });
+
+  it('`reshape_<R>(…): Tensor<R>` and `add_<T extends Tensor>(…): T` are tensors to dispose', () => {
+    expect(
+      findings(`
+import * as tf from '@tensorflow/tfjs-core';
+export function flatSum(a: tf.Tensor, b: tf.Tensor): number {
+  const flat = tf.reshape(a, [-1]);
+  const sum = tf.add(flat, b);
+  flat.dispose();
+  return sum.size;
+}
+`),
+    ).toEqual(['leak@5']);
+  });
+
+  it('`convertToTensor(x)` is `x` itself when it is a tensor: disposing it only `if (x !== $x)` leaks nothing', () => {
+    expect(
+      findings(
+        `
+import { convertToTensor } from '@tensorflow/tfjs-core/dist/tensor_util_env';
+export function rank(x) {
+  const $x = convertToTensor(x, 'x', 'rank');
+  const result = $x.rank;
+  if ($x !== x) $x.dispose();
+  return result;
+}
+`,
+        'syntax-corpus-untyped.js',
+      ),
+    ).toEqual([]);
+  });
+});
+
 describe('tfjs preset: valid', () => {
   it('tensors created inside tf.tidy are released by it', () => {
     expect(

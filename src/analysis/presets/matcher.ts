@@ -169,7 +169,12 @@ export class SpecMatcher {
    * What the specs say about a call, or undefined when none describes it.
    * The first spec that describes the call decides (settings come first).
    */
-  classifyCall(node: ts.CallExpression | ts.NewExpression, signature: ts.Signature, signatureDeclaration: ts.SignatureDeclaration): SpecCallEffect | undefined {
+  classifyCall(
+    node: ts.CallExpression | ts.NewExpression,
+    signature: ts.Signature,
+    signatureDeclaration: ts.SignatureDeclaration,
+    returnTypeOf: (signature: ts.Signature) => ts.Type = (of) => of.getReturnType(),
+  ): SpecCallEffect | undefined {
     // `super(…)` initialises `this`; it returns nothing new.
     if (node.expression.kind === ts.SyntaxKind.SuperKeyword) return undefined;
     const declaration = memberOf(signatureDeclaration);
@@ -191,7 +196,8 @@ export class SpecMatcher {
         spec.acquireByReturnType === true &&
         this.fromModules(origin, spec.modules) &&
         !returnsThis(signatureDeclaration) &&
-        (this.maskOfType(signature.getReturnType()) & (1 << specIndex)) !== 0;
+        !summarisedInstead(signatureDeclaration) &&
+        (this.maskOfType(returnTypeOf(signature)) & (1 << specIndex)) !== 0;
       if (patterns.length === 0 && !byReturnType) continue;
       return this.effectOf(spec, specIndex, patterns, byReturnType, node, declaration);
     }
@@ -532,4 +538,16 @@ function isMethodDeclaration(declaration: ts.Node): boolean {
 /** `method(): this`: the receiver comes back, not a fresh handle. */
 function returnsThis(declaration: ts.SignatureDeclaration): boolean {
   return declaration.type !== undefined && declaration.type.kind === ts.SyntaxKind.ThisType;
+}
+
+/**
+ * A JavaScript function with a body and no declared return type (the
+ * library's own source, linted in place): its return type would be inferred
+ * by checking its body, and the flow analysis summarises that body anyway,
+ * which says more (a fresh tensor, or one of its arguments).
+ */
+function summarisedInstead(declaration: ts.SignatureDeclaration): boolean {
+  if (!('body' in declaration) || declaration.body === undefined || declaration.type !== undefined) return false;
+  if (!(declaration.getSourceFile().flags & ts.NodeFlags.JavaScriptFile)) return false;
+  return ts.getJSDocReturnType(declaration) === undefined;
 }

@@ -19,4 +19,7 @@ export const tfjs: HandleApiSpec = {
   // which disposes the tensors it allocates except the result, as `tidy` does.
   scopes: [{ function: 'tidy' }, { function: 'op' }],
   keep: [{ function: 'keep' }],
+  // `convertToTensor(x)` returns `x` itself when it is a tensor (the caller disposes it only
+  // `if (x !== $x)`), and a new tensor only for arrays and numbers: not a fresh handle to owe.
+  borrow: [{ function: 'convertToTensor' }],
 };
