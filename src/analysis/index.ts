@@ -20,6 +20,7 @@ import { analyzeClassObligations } from './class-obligations.js';
 import type { ClassObligationFinding } from './class-obligations.js';
 import { lowerFunction } from './lower.js';
 import { calleeVocabulary, mayTouchHandles, scanFile } from './prefilter.js';
+import type { FileScan } from './prefilter.js';
 import type { CalleeVocabulary } from './prefilter.js';
 import { CompiledSpecs, presets } from './presets/index.js';
 import type { HandleLifetimeSettings } from './settings.js';
@@ -39,11 +40,15 @@ export { analyzeHandleStores, PERMANENT_STORE_COMMENT } from './handle-stores.js
 export type { HandleStore, HandleStoreAnalysis, StoreFinding, StoreSite } from './handle-stores.js';
 export type { FinalizationAnalysis, FinalizerFinding, FinalizerFindingKind, TextEdit } from './finalization.js';
 export { analyzeFinalizers, RELEASE_CALL_NAME } from './finalization.js';
+export { FileScanBuilder } from './prefilter.js';
+export type { FileScan } from './prefilter.js';
 
 export interface AnalysisInput {
   readonly ast: TSESTree.Program;
   readonly services: ParserServicesLike;
   readonly scopeManager: ScopeManager;
+  /** The file's structure, when the caller collected it on a walk it made anyway (ESLint's); else the analysis walks the file. */
+  readonly scan?: FileScan;
 }
 
 export interface AnalysisOptions {
@@ -153,7 +158,7 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
 
   const findings: Finding[] = [];
   const skipped: TSESTree.Node[] = [];
-  const scan = scanFile(input.ast);
+  const scan = input.scan ?? scanFile(input.ast);
   const { functions, classes } = scan;
   let vocabulary: CalleeVocabulary | undefined;
   try {

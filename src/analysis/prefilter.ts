@@ -158,41 +158,80 @@ export interface FileScan {
   readonly usesUsing: ReadonlySet<TSESTree.Node>;
 }
 
+/**
+ * Builds a FileScan from the nodes of a pre-order walk, told when a function
+ * starts and ends. `scanFile` drives it with its own walk; under ESLint the
+ * rules drive it from the walk ESLint makes anyway (`fileScanListeners` in
+ * src/util/analysis.ts), which saves a walk of every file.
+ */
+export class FileScanBuilder {
+  private readonly functions: FunctionLike[];
+  private readonly classes: ClassNode[] = [];
+  private readonly calls = new Map<TSESTree.Node, CallLike[]>();
+  private readonly usesUsing = new Set<TSESTree.Node>();
+  private readonly owners: TSESTree.Node[];
+  private ownCalls: CallLike[] = [];
+
+  constructor(ast: TSESTree.Program) {
+    this.functions = [ast];
+    this.owners = [ast];
+    this.calls.set(ast, this.ownCalls);
+  }
+
+  enterFunction(node: FunctionLike): void {
+    if (node.body) this.functions.push(node);
+    this.owners.push(node);
+    this.ownCalls = [];
+    this.calls.set(node, this.ownCalls);
+  }
+
+  exitFunction(): void {
+    this.owners.pop();
+    this.ownCalls = this.calls.get(this.owners[this.owners.length - 1])!;
+  }
+
+  class(node: ClassNode): void {
+    this.classes.push(node);
+  }
+
+  call(node: CallLike): void {
+    this.ownCalls.push(node);
+  }
+
+  variableDeclaration(node: TSESTree.VariableDeclaration): void {
+    if (node.kind === 'using' || node.kind === 'await using') this.usesUsing.add(this.owners[this.owners.length - 1]);
+  }
+
+  private scan: FileScan | undefined;
+
+  result(): FileScan {
+    this.scan ??= { functions: this.functions, classes: this.classes, calls: this.calls, usesUsing: this.usesUsing };
+    return this.scan;
+  }
+}
+
 /** Walk the file once (the flow analysis, the prefilter and class obligations used to walk it once each). */
 export function scanFile(ast: TSESTree.Program): FileScan {
-  const functions: FunctionLike[] = [ast];
-  const classes: ClassNode[] = [];
-  const calls = new Map<TSESTree.Node, CallLike[]>();
-  const usesUsing = new Set<TSESTree.Node>();
-  let owner: TSESTree.Node = ast;
-  let ownCalls: CallLike[] = [];
-  calls.set(ast, ownCalls);
+  const builder = new FileScanBuilder(ast);
   const visit = (node: TSESTree.Node): void => {
     switch (node.type) {
       case AST_NODE_TYPES.FunctionDeclaration:
       case AST_NODE_TYPES.FunctionExpression:
-      case AST_NODE_TYPES.ArrowFunctionExpression: {
-        if (node.body) functions.push(node);
-        const outer = owner;
-        const outerCalls = ownCalls;
-        owner = node;
-        ownCalls = [];
-        calls.set(node, ownCalls);
+      case AST_NODE_TYPES.ArrowFunctionExpression:
+        builder.enterFunction(node);
         forEachValueChild(node, visit);
-        owner = outer;
-        ownCalls = outerCalls;
+        builder.exitFunction();
         return;
-      }
       case AST_NODE_TYPES.ClassDeclaration:
       case AST_NODE_TYPES.ClassExpression:
-        classes.push(node);
+        builder.class(node);
         break;
       case AST_NODE_TYPES.CallExpression:
       case AST_NODE_TYPES.NewExpression:
-        ownCalls.push(node);
+        builder.call(node);
         break;
       case AST_NODE_TYPES.VariableDeclaration:
-        if (node.kind === 'using' || node.kind === 'await using') usesUsing.add(owner);
+        builder.variableDeclaration(node);
         break;
       default:
         break;
@@ -200,7 +239,7 @@ export function scanFile(ast: TSESTree.Program): FileScan {
     forEachValueChild(node, visit);
   };
   forEachValueChild(ast, visit);
-  return { functions, classes, calls, usesUsing };
+  return builder.result();
 }
 
 /** The vocabulary of a file: computed once, before its functions are looked at. */
@@ -338,6 +377,9 @@ function callMayTouchHandles(
         const checker = file.model.checker;
         symbol = checker.getPropertyOfType(checker.getApparentType(receiverType), tsCallee.name.text);
       }
+      // `this.ffi.QTS_NewString(…)` on a field declared `any`: no declaration to find (the checker would
+      // narrow the receiver to say so).
+      else if (!receiverType && file.model.reachedThroughAny(tsCallee.expression)) return false;
     }
     symbol ??= calleeSymbol(file, tsCallee && ts.isPropertyAccessExpression(tsCallee) ? tsCallee.name : tsCallee);
   }

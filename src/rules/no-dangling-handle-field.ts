@@ -2,7 +2,7 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES, ESLintUtils } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import type { Finding } from '../analysis/index.js';
-import { getFileAnalysis, lineOf, nameOf } from '../util/analysis.js';
+import { getFileAnalysis, lineOf, nameOf, withFileScan } from '../util/analysis.js';
 import { createRule } from '../util/create-rule.js';
 
 export type MessageIds = 'fieldStillHoldsReleased' | 'objectReachedAgain' | 'clearFieldWidening';
@@ -32,8 +32,8 @@ export default createRule<Options, MessageIds>({
   defaultOptions: [],
   create(context) {
     const sourceCode = context.sourceCode;
-    return {
-      Program() {
+    return withFileScan(context, {
+      'Program:exit'() {
         const analysis = getFileAnalysis(context);
         for (const finding of analysis.findings) {
           if (finding.kind !== 'dangling-field') continue;
@@ -51,7 +51,7 @@ export default createRule<Options, MessageIds>({
           });
         }
       },
-    };
+    });
   },
 });
 

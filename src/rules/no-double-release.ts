@@ -1,5 +1,5 @@
 import { createRule } from '../util/create-rule.js';
-import { getFileAnalysis, lineOf, nameOf, releaseLines } from '../util/analysis.js';
+import { getFileAnalysis, lineOf, nameOf, releaseLines, withFileScan } from '../util/analysis.js';
 
 export type MessageIds = 'doubleRelease' | 'mayDoubleRelease' | 'releaseInLoop' | 'releaseOfUsing';
 export type Options = [];
@@ -27,8 +27,8 @@ export default createRule<Options, MessageIds>({
   },
   defaultOptions: [],
   create(context) {
-    return {
-      Program() {
+    return withFileScan(context, {
+      'Program:exit'() {
         for (const finding of getFileAnalysis(context).findings) {
           if (finding.kind !== 'double-release') continue;
           const messageId = finding.usingDeclaration
@@ -50,6 +50,6 @@ export default createRule<Options, MessageIds>({
           });
         }
       },
-    };
+    });
   },
 });

@@ -1,7 +1,7 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES, ESLintUtils } from '@typescript-eslint/utils';
 import type { Finding } from '../analysis/index.js';
-import { acquiredName, getFileAnalysis, lineOf, nameOf } from '../util/analysis.js';
+import { acquiredName, getFileAnalysis, lineOf, nameOf, withFileScan } from '../util/analysis.js';
 import { createRule } from '../util/create-rule.js';
 
 export type MessageIds =
@@ -62,8 +62,8 @@ export default createRule<Options, MessageIds>({
   defaultOptions: [{ checkExceptionPaths: false }],
   create(context, [options]) {
     const sourceCode = context.sourceCode;
-    return {
-      Program() {
+    return withFileScan(context, {
+      'Program:exit'() {
         const analysis = getFileAnalysis(context);
         for (const finding of analysis.findings) {
           if (finding.kind === 'leak-on-exception') {
@@ -109,7 +109,7 @@ export default createRule<Options, MessageIds>({
           });
         }
       },
-    };
+    });
   },
 });
 

@@ -1,5 +1,5 @@
 import { createRule } from '../util/create-rule.js';
-import { getFileAnalysis, lineOf, nameOf, releaseLines } from '../util/analysis.js';
+import { getFileAnalysis, lineOf, nameOf, releaseLines, withFileScan } from '../util/analysis.js';
 
 export type MessageIds =
   | 'useAfterRelease'
@@ -37,8 +37,8 @@ export default createRule<Options, MessageIds>({
   },
   defaultOptions: [],
   create(context) {
-    return {
-      Program() {
+    return withFileScan(context, {
+      'Program:exit'() {
         for (const finding of getFileAnalysis(context).findings) {
           if (finding.kind !== 'use-after-release') continue;
           const messageId: MessageIds =
@@ -66,6 +66,6 @@ export default createRule<Options, MessageIds>({
           });
         }
       },
-    };
+    });
   },
 });

@@ -1,6 +1,6 @@
 import type { TSESLint } from '@typescript-eslint/utils';
 import type { ClassObligationFinding } from '../analysis/index.js';
-import { getFileAnalysis, lineOf } from '../util/analysis.js';
+import { getFileAnalysis, lineOf, withFileScan } from '../util/analysis.js';
 import { createRule } from '../util/create-rule.js';
 
 export type MessageIds = 'noReleaseMethod' | 'fieldNotReleased' | 'childNotDisposed' | 'fieldReleasedOnSomePaths' | 'fieldOverwritten';
@@ -31,11 +31,11 @@ export default createRule<Options, MessageIds>({
   },
   defaultOptions: [],
   create(context) {
-    return {
-      Program() {
+    return withFileScan(context, {
+      'Program:exit'() {
         for (const finding of getFileAnalysis(context).classFindings) report(context, finding);
       },
-    };
+    });
   },
 });
 

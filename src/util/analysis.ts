@@ -2,8 +2,8 @@
 import type { ScopeManager } from '@typescript-eslint/scope-manager';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { ESLintUtils } from '@typescript-eslint/utils';
-import { analyzeFile, presetNames, validateSettings } from '../analysis/index.js';
-import type { AnalysisOptions, FileAnalysis, Finding, HandleLifetimeSettings } from '../analysis/index.js';
+import { analyzeFile, FileScanBuilder, presetNames, validateSettings } from '../analysis/index.js';
+import type { AnalysisOptions, FileAnalysis, FileScan, Finding, HandleLifetimeSettings } from '../analysis/index.js';
 
 type AnyRuleContext = Readonly<TSESLint.RuleContext<string, readonly unknown[]>>;
 
@@ -35,14 +35,82 @@ export function analysisOptionsFor(context: AnyRuleContext): AnalysisOptions {
   return { settings: handleLifetimeSettings(context) };
 }
 
+/** Per file: the scan the first rule's listeners collect on ESLint's walk. */
+const scanStates = new WeakMap<TSESTree.Program, ScanState>();
+
+type FunctionNode = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression;
+
+interface ScanState {
+  readonly builder: FileScanBuilder;
+  complete: boolean;
+}
+
+/**
+ * A rule's listeners, plus (for the first rule of a file) listeners that
+ * collect the file's structure (functions, classes, calls) on the walk ESLint
+ * makes anyway: `getFileAnalysis` in `Program:exit` then needs no walk of its
+ * own. The other rules share what the first collects.
+ */
+export function withFileScan(context: AnyRuleContext, listeners: TSESLint.RuleListener): TSESLint.RuleListener {
+  const ast = context.sourceCode.ast;
+  if (scanStates.has(ast)) return listeners;
+  const builder = new FileScanBuilder(ast);
+  const state: ScanState = { builder, complete: false };
+  scanStates.set(ast, state);
+  const enter = (node: FunctionNode): void => builder.enterFunction(node);
+  const exit = (): void => builder.exitFunction();
+  const addClass = (node: TSESTree.ClassDeclaration | TSESTree.ClassExpression): void => builder.class(node);
+  const call = (node: TSESTree.CallExpression | TSESTree.NewExpression): void => builder.call(node);
+  const collectors: TSESLint.RuleListener = {
+    FunctionDeclaration: enter,
+    FunctionExpression: enter,
+    ArrowFunctionExpression: enter,
+    'FunctionDeclaration:exit': exit,
+    'FunctionExpression:exit': exit,
+    'ArrowFunctionExpression:exit': exit,
+    ClassDeclaration: addClass,
+    ClassExpression: addClass,
+    CallExpression: call,
+    NewExpression: call,
+    VariableDeclaration: (node) => builder.variableDeclaration(node),
+  };
+  for (const key of Object.keys(collectors)) {
+    if (key in listeners) throw new Error(`withFileScan: the rule listens to ${key} itself`);
+  }
+  const programExit = listeners['Program:exit'];
+  return {
+    ...listeners,
+    ...collectors,
+    'Program:exit'(node) {
+      // ESLint runs the rules' listeners in the order the rules were created: this one first.
+      state.complete = true;
+      programExit?.(node);
+    },
+  };
+}
+
+/** The scan collected on ESLint's walk, once the walk has left the Program; else undefined (the analysis walks the file itself). */
+export function collectedFileScan(ast: TSESTree.Program): FileScan | undefined {
+  const state = scanStates.get(ast);
+  return state?.complete ? state.builder.result() : undefined;
+}
+
+/**
+ * The file's analysis, run by the first rule that asks. Asked in
+ * `Program:exit` by rules whose listeners went through `withFileScan`, it
+ * uses the scan collected on ESLint's walk.
+ */
 export function getFileAnalysis(context: AnyRuleContext): FileAnalysis {
   const services = ESLintUtils.getParserServices(context);
   const sourceCode = context.sourceCode;
+  const ast = sourceCode.ast;
+  const scan = collectedFileScan(ast);
   return analyzeFile(
     {
-      ast: sourceCode.ast,
+      ast,
       services,
       scopeManager: sourceCode.scopeManager as ScopeManager,
+      scan,
     },
     analysisOptionsFor(context),
   );
