@@ -39,7 +39,11 @@ export function fileContextFor(
 }
 
 export class FileContext {
-  private readonly variables = new Map<TSESTree.Node, Variable>();
+  /** Identifier → variable, from the scopes indexed so far (see `variableOf`). */
+  private readonly byIdentifier = new Map<TSESTree.Node, Variable>();
+  private readonly indexedScopes = new Set<Scope>();
+  /** `variableOf`'s answers (null: none). */
+  private readonly variables = new Map<TSESTree.Node, Variable | null>();
   private readonly variableIds = new Map<Variable, number>();
   private readonly capturedCache = new Map<TSESTree.Node, ReadonlySet<Key>>();
   private readonly handleNodeCache = new Map<TSESTree.Node, boolean>();
@@ -52,19 +56,66 @@ export class FileContext {
     readonly services: ParserServicesLike,
     readonly scopeManager: ScopeManager,
     readonly model: HandleModel,
-  ) {
-    for (const scope of scopeManager.scopes) {
-      for (const reference of scope.references) {
-        if (reference.resolved) this.variables.set(reference.identifier, reference.resolved);
-      }
-      for (const variable of scope.variables) {
-        for (const identifier of variable.identifiers) this.variables.set(identifier, variable);
-      }
+  ) {}
+
+  /**
+   * The variable an identifier refers to or declares, as the scope manager
+   * resolved it. Scopes are indexed on demand, from the identifier's innermost
+   * scope outwards until one knows it: indexing every reference of a large
+   * file up front (typescript.js has 270k) cost more than most files'
+   * analysis. Where two scopes know one identifier (a class name, in the
+   * class's scope and the enclosing one) the inner one answers, as when every
+   * scope was indexed in order.
+   */
+  variableOf(id: TSESTree.Node): Variable | undefined {
+    const known = this.variables.get(id);
+    if (known !== undefined) return known ?? undefined;
+    let found: Variable | undefined;
+    for (let scope = this.innermostScope(id); scope && !found; scope = scope.upper) {
+      this.indexScope(scope);
+      found = this.byIdentifier.get(id);
     }
+    this.variables.set(id, found ?? null);
+    return found;
   }
 
-  variableOf(id: TSESTree.Node): Variable | undefined {
-    return this.variables.get(id);
+  /**
+   * The value variable a name refers to at an identifier, by lexical lookup
+   * (each scope's declarations, innermost first), with no index: for the
+   * prefilter, which looks up the callee of every call of the file and would
+   * otherwise index every scope.
+   */
+  variableNamed(id: TSESTree.Identifier): Variable | undefined {
+    for (let scope = this.innermostScope(id); scope; scope = scope.upper) {
+      const variable = scope.set.get(id.name);
+      if (variable?.isValueVariable) return variable;
+    }
+    return undefined;
+  }
+
+  private innermostScope(node: TSESTree.Node): Scope | null {
+    let current: TSESTree.Node | undefined = node;
+    for (; current; current = current.parent) {
+      const scope = this.scopeManager.acquire(current, true);
+      if (scope) return scope;
+      // An AST without parent links: every scope's index, as its innermost scope cannot be found.
+      if (!current.parent && current.type !== AST_NODE_TYPES.Program) {
+        for (const each of this.scopeManager.scopes) this.indexScope(each);
+        break;
+      }
+    }
+    return this.scopeManager.globalScope;
+  }
+
+  private indexScope(scope: Scope): void {
+    if (this.indexedScopes.has(scope)) return;
+    this.indexedScopes.add(scope);
+    for (const reference of scope.references) {
+      if (reference.resolved) this.byIdentifier.set(reference.identifier, reference.resolved);
+    }
+    for (const variable of scope.variables) {
+      for (const identifier of variable.identifiers) this.byIdentifier.set(identifier, variable);
+    }
   }
 
   variableId(variable: Variable): number {

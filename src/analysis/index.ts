@@ -5,7 +5,7 @@
  */
 import type { ScopeManager } from '@typescript-eslint/scope-manager';
 import { analyze as analyzeScopes } from '@typescript-eslint/scope-manager';
-import { parseAndGenerateServices } from '@typescript-eslint/typescript-estree';
+import { parseAndGenerateServices, simpleTraverse } from '@typescript-eslint/typescript-estree';
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import ts from 'typescript';
@@ -260,6 +260,8 @@ function summariesOfFile(program: ts.Program, sourceFile: ts.SourceFile, model: 
       loc: true,
       jsx: /\.[jt]sx$/.test(sourceFile.fileName),
     });
+    // FileContext finds an identifier's scope through its parents, which ESLint sets on the files it lints.
+    simpleTraverse(ast, { enter: () => undefined }, true);
     const scopeManager = analyzeScopes(ast, { sourceType: 'module' });
     const file = new FileContext(ast as TSESTree.Program, services as ParserServicesLike, scopeManager, model);
     const fileSummaries = new Summaries(file);

@@ -359,7 +359,7 @@ function callMayTouchHandles(
   let symbol: ts.Symbol | undefined;
   if (callee.type === AST_NODE_TYPES.Identifier) {
     // A plain name: resolved once per variable (the scope manager knows it), not once per call.
-    const variable = file.variableOf(callee);
+    const variable = file.variableNamed(callee);
     const symbols = variable ? symbolsOf(file) : undefined;
     const cached = variable ? symbols!.get(variable) : undefined;
     if (cached !== undefined) symbol = cached ?? undefined;

@@ -6,6 +6,6 @@ import { summarize } from '../analysis/harness.js';
 
 const KINDS = /^(leak|use-after-release|double-release)\??@/;
 
-export function findings(code: string): string[] {
-  return summarize(code).filter((finding) => KINDS.test(finding));
+export function findings(code: string, filename?: string): string[] {
+  return summarize(code, filename).filter((finding) => KINDS.test(finding));
 }
