@@ -242,7 +242,7 @@ export class FileContext {
   /** `typeOf`, only where it needs no flow analysis (a variable's or property's declared type); else undefined. */
   declaredTypeOf(node: TSESTree.Node): ts.Type | undefined {
     if (node.type === AST_NODE_TYPES.Identifier) {
-      const variable = this.variables.get(node);
+      const variable = this.variableOf(node);
       if (variable) {
         let type = this.variableTypes.get(variable);
         if (type === undefined) {
@@ -254,13 +254,16 @@ export class FileContext {
           const tsInit = init && (init.type === AST_NODE_TYPES.CallExpression || init.type === AST_NODE_TYPES.NewExpression) ? this.tsNode(init) : undefined;
           const initType = tsInit ? this.model.stableTypeOfNode(tsInit) : undefined;
           if (initType && this.model.narrowingCannotMatter(initType)) type = initType;
-          const name = def ? this.tsNode(def.name) : undefined;
+          // Else the declared type, from the declaration's name, or (a lib global like `Promise`, with no
+          // declaration here; a name declared twice) from this use: neither is narrowed.
+          const declared = def ? this.tsNode(def.name) : undefined;
+          const name = declared && ts.isIdentifier(declared) ? declared : this.tsNode(node);
           if (!type && name && ts.isIdentifier(name)) type = this.model.stableTypeOfNode(name) ?? null;
           this.variableTypes.set(variable, type);
         }
         if (type) return type;
+        return undefined;
       }
-      return undefined;
     }
     const tsNode = this.tsNode(node);
     return tsNode ? this.model.stableTypeOfNode(tsNode) : undefined;
