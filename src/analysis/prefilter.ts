@@ -93,6 +93,29 @@ function modulesMentioned(program: ts.Program, modules: readonly string[]): Read
 }
 
 /**
+ * Does declaration text declare a member of this name (`free(): void;`,
+ * `isAliasOf(other: …)`, `delete: () => void`)? The word alone is in most
+ * declaration files (quickjs-emscripten's mentions freeing everywhere), and
+ * an active shape spec that acquires by return type makes the prefilter look
+ * up every method call.
+ */
+export function declaresMember(text: string, member: string): boolean {
+  for (let at = text.indexOf(member); at >= 0; at = text.indexOf(member, at + 1)) {
+    const before = at > 0 ? text.charCodeAt(at - 1) : 32;
+    if (isIdentifierCode(before)) continue;
+    let after = at + member.length;
+    while (after < text.length && (text[after] === ' ' || text[after] === '\t')) after++;
+    const next = text[after];
+    if (next === '(' || next === '<' || next === ':' || (next === '?' && text[after + 1] !== '.')) return true;
+  }
+  return false;
+}
+
+function isIdentifierCode(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 36 || code === 95 || code === 46;
+}
+
+/**
  * Does the program use this spec's library? Its modules appear among the
  * program's files (`/node_modules/<pkg>/`), or, for specs that match
  * generated glue by shape (`modules: ['*']`), some declaration file has
@@ -112,7 +135,7 @@ function specActive(program: ts.Program, spec: SpecLike, allModules: readonly st
       shapes.length === 0 ||
       program
         .getSourceFiles()
-        .some((file) => file.isDeclarationFile && !program.isSourceFileDefaultLibrary(file) && shapes.some((shape) => shape.members.every((member) => file.text.includes(member))));
+        .some((file) => file.isDeclarationFile && !program.isSourceFileDefaultLibrary(file) && shapes.some((shape) => shape.members.every((member) => declaresMember(file.text, member))));
   } else {
     const mentioned = modulesMentioned(program, allModules);
     active = modules.some((module) => mentioned.has(module));
