@@ -231,9 +231,16 @@ export class SpecMatcher {
     }
     // `new SQL.Database()`, `new cv.Mat()`: a property whose type constructs a handle of some spec.
     // (Only for `new`: the type of every variable called would infer half of an untyped bundle.)
-    if (!verdict && isNew && symbol.flags & (ts.SymbolFlags.Property | ts.SymbolFlags.Variable | ts.SymbolFlags.Class)) {
+    if (!verdict && isNew && symbol.flags & ts.SymbolFlags.Class) {
+      // A class constructs instances of itself: its own handle presets (no need to type its constructor).
+      verdict = this.maskOfSymbol(symbol) !== 0;
+    } else if (!verdict && isNew && symbol.flags & (ts.SymbolFlags.Property | ts.SymbolFlags.Variable)) {
       const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0];
-      if (declaration) {
+      const initializer = declaration && ts.isVariableDeclaration(declaration) && !declaration.type ? declaration.initializer : undefined;
+      const classSymbol = initializer && ts.isClassExpression(initializer) ? this.checker.getSymbolAtLocation(initializer.name ?? initializer) : undefined;
+      // `var Parser = class { … }`: the class's own presets, as for a class declaration.
+      if (classSymbol) verdict = this.maskOfSymbol(classSymbol) !== 0;
+      else if (declaration) {
         const construct = this.checker.getTypeOfSymbolAtLocation(symbol, declaration).getConstructSignatures();
         verdict = construct.some((signature) => this.maskOfType(signature.getReturnType()) !== 0);
       }
