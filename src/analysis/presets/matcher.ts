@@ -222,6 +222,8 @@ export class SpecMatcher {
       for (let specIndex = 0; !verdict && specIndex < this.specs.length; specIndex++) {
         const spec = this.specs[specIndex];
         if (!spec.acquireByReturnType || !this.fromModules(origin, spec.modules)) continue;
+        // Its body is summarised instead (see `classifyCall`): only what it does there counts.
+        if (ts.isFunctionLike(declaration) && summarisedInstead(declaration)) continue;
         if (!spec.modules.includes('*')) verdict = true;
         else if (declaration.getSourceFile().isDeclarationFile && ts.isFunctionLike(declaration) && declaration.type) {
           verdict = (this.maskOfType(this.checker.getTypeFromTypeNode(declaration.type)) & (1 << specIndex)) !== 0;
