@@ -383,8 +383,10 @@ export class HandleModel {
     if (!(ts.isMethodDeclaration(container) || ts.isConstructorDeclaration(container) || ts.isAccessor(container) || ts.isPropertyDeclaration(container))) {
       return undefined;
     }
-    const symbol = cls.name ? this.checker.getSymbolAtLocation(cls.name) : undefined;
-    if (!symbol) return undefined;
+    // An anonymous class expression (`var QuickJSContext = class { … }` in bundled code) has no name to
+    // ask about; the binder's symbol on the node is what the checker itself types `this` from.
+    const symbol = cls.name ? this.checker.getSymbolAtLocation(cls.name) : (cls as { readonly symbol?: ts.Symbol }).symbol;
+    if (!symbol || !(symbol.flags & ts.SymbolFlags.Class)) return undefined;
     const isStatic = (ts.getCombinedModifierFlags(container) & ts.ModifierFlags.Static) !== 0;
     return isStatic ? this.checker.getTypeOfSymbol(symbol) : this.checker.getDeclaredTypeOfSymbol(symbol);
   }
