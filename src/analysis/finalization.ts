@@ -307,9 +307,9 @@ class FinalizerAnalyzer {
   }
 
   private isRegistryExpression(node: TSESTree.Node): boolean {
-    const tsNode = this.file.tsNode(node);
-    if (!tsNode) return false;
-    return isFinalizationRegistryType(this.checker.getTypeAtLocation(tsNode));
+    // The declared type where narrowing cannot change the answer (no flow walk per `.register(…)`).
+    const type = this.file.typeOf(node);
+    return type !== undefined && isFinalizationRegistryType(type);
   }
 
   /** The identity of a registry: its variable or property symbol. */
@@ -331,6 +331,14 @@ class FinalizerAnalyzer {
     const tsNode = this.file.tsNode(node);
     if (!tsNode) return undefined;
     let at: ts.Node = tsNode;
+    if (ts.isPropertyAccessExpression(tsNode) && !ts.isPrivateIdentifier(tsNode.name) && node.type === AST_NODE_TYPES.MemberExpression) {
+      // A member of a receiver whose declared type is one object type: its property, without narrowing the receiver.
+      const receiverType = this.file.declaredTypeOf(node.object);
+      if (receiverType && !(receiverType.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Union | ts.TypeFlags.Intersection))) {
+        const property = this.checker.getPropertyOfType(this.checker.getApparentType(receiverType), tsNode.name.text);
+        if (property) return property;
+      }
+    }
     if (ts.isPropertyAccessExpression(tsNode)) at = tsNode.name;
     else if (ts.isElementAccessExpression(tsNode)) at = tsNode.argumentExpression;
     return this.checker.getSymbolAtLocation(at);
