@@ -354,6 +354,8 @@ export class HandleModel {
       // Write-only accessors are left to the checker.
       if (!property || (property.flags & ts.SymbolFlags.SetAccessor && !(property.flags & ts.SymbolFlags.GetAccessor))) return undefined;
       type = this.checker.getTypeOfSymbol(property);
+    } else if (ts.isElementAccessExpression(node) && !ts.isOptionalChain(node)) {
+      type = this.stableElementType(node);
     } else if (node.kind === ts.SyntaxKind.ThisKeyword) {
       return this.thisTypeOf(node);
     } else if ((ts.isCallExpression(node) && !ts.isOptionalChain(node)) || ts.isNewExpression(node)) {
@@ -366,6 +368,28 @@ export class HandleModel {
       return this.checker.getReturnTypeOfSignature(signature);
     }
     return type && this.narrowingCannotMatter(type) ? type : undefined;
+  }
+
+  /**
+   * `items[i]`, `table[key]`: the index signature's type, when the object's
+   * declared type is one object type and the key's is plain `number` or
+   * `string` (a literal key can be narrowed as a property is; a key of a
+   * literal union picks properties).
+   */
+  private stableElementType(node: ts.ElementAccessExpression): ts.Type | undefined {
+    const object = skipParentheses(node.expression);
+    const key = skipParentheses(node.argumentExpression);
+    if (!ts.isIdentifier(key) && !ts.isPropertyAccessExpression(key)) return undefined;
+    let objectType: ts.Type | undefined;
+    if (object.kind === ts.SyntaxKind.ThisKeyword) objectType = this.thisTypeOf(object);
+    else if (ts.isIdentifier(object) || ts.isPropertyAccessExpression(object) || ts.isElementAccessExpression(object)) objectType = this.stableTypeOf(object);
+    if (!objectType || objectType.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Union | ts.TypeFlags.Instantiable)) return undefined;
+    const keyType = this.stableTypeOf(key);
+    if (!keyType) return undefined;
+    const apparent = this.checker.getApparentType(objectType);
+    if (keyType.flags === ts.TypeFlags.Number) return this.checker.getIndexTypeOfType(apparent, ts.IndexKind.Number) ?? this.checker.getIndexTypeOfType(apparent, ts.IndexKind.String);
+    if (keyType.flags === ts.TypeFlags.String) return this.checker.getIndexTypeOfType(apparent, ts.IndexKind.String);
+    return undefined;
   }
 
   /**

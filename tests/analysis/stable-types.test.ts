@@ -1,0 +1,108 @@
+// The model types expressions from declarations where narrowing cannot change
+// its answers (stableTypeOfNode), to spare the checker a flow walk or an
+// inference per use. Wherever it does, its answers must be the checker's:
+// handle or not, Disposable or not, `any` or not, a pointer (number) or not.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ParserServicesWithTypeInformation } from '@typescript-eslint/utils';
+import { parseForESLint } from '@typescript-eslint/parser';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { handleModelFor } from '../../src/analysis/index.js';
+import { fixturesDir } from '../rule-tester.js';
+
+const TFJS_AND_CLASSES = `
+import * as tf from '@tensorflow/tfjs-core';
+import { malloc, Parser, type Ptr, type Tree, type VmContext, type VmHandle } from './handles';
+
+export class Pool {
+  private readonly items: tf.Tensor[] = [];
+  private readonly byName: { [name: string]: tf.Tensor } = {};
+  private current: tf.Tensor | undefined;
+  add(a: tf.Tensor, b: tf.Tensor, i: number, name: string): number {
+    const sum = tf.add(a, b);
+    const flat = tf.reshape(sum, [-1]);
+    const picked = this.items[i];
+    const named = this.byName[name];
+    const kept = tf.keep(flat);
+    const rows = this.items.map((item) => item.shape[0]);
+    this.current = tf.tidy(() => tf.mul(picked, named));
+    this.items.push(kept);
+    return rows.length + sum.size + (this.current?.size ?? 0);
+  }
+  first(): tf.Tensor | undefined {
+    return this.items[0];
+  }
+}
+
+export function mixed(values: unknown, handles: VmHandle[], index: number, anyValue: any, vm: VmContext, parser: Parser): number {
+  const handle = handles[index];
+  const made = vm.newString('x');
+  const pointer: Ptr = malloc(4);
+  const pointers = [pointer, malloc(8)];
+  const tree: Tree | null = parser.parse('x');
+  const fromAny = tf.add(anyValue, anyValue);
+  const gathered = tf.gather(anyValue, [0]);
+  if (values instanceof tf.Tensor) values.dispose();
+  if (tree) tree.delete();
+  return handle === made ? fromAny.size + gathered.size + pointers[index] : 0;
+}
+`;
+
+function compare(code: string, filename: string) {
+  const filePath = path.join(fixturesDir, filename);
+  const parsed = parseForESLint(code, {
+    filePath,
+    tsconfigRootDir: fixturesDir,
+    project: './tsconfig.json',
+    disallowAutomaticSingleRunInference: true,
+    range: true,
+    loc: true,
+  });
+  const services = parsed.services as ParserServicesWithTypeInformation;
+  const model = handleModelFor(services.program);
+  const checker = model.checker;
+  const sourceFile = services.program.getSourceFile(filePath)!;
+  const answers = (type: ts.Type) => ({
+    handle: model.isHandleType(type),
+    disposable: model.isDisposableType(type) !== false,
+    any: (type.flags & ts.TypeFlags.Any) !== 0,
+    pointer: (type.getNonNullableType().flags & (ts.TypeFlags.NumberLike | ts.TypeFlags.BigIntLike)) !== 0,
+  });
+  const mismatches: string[] = [];
+  let compared = 0;
+  const visit = (node: ts.Node): void => {
+    const expression =
+      ts.isIdentifier(node) || ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isCallExpression(node) || ts.isNewExpression(node) || node.kind === ts.SyntaxKind.ThisKeyword;
+    // Declarations' names and type positions are not expressions the model is asked about.
+    if (expression && !(ts.isIdentifier(node) && (ts.isDeclaration(node.parent) || ts.isTypeNode(node.parent) || ts.isQualifiedName(node.parent) || ts.isPropertyAccessExpression(node.parent) && node.parent.name === node))) {
+      const stable = model.stableTypeOfNode(node);
+      if (stable) {
+        compared++;
+        const expected = answers(checker.getTypeAtLocation(node));
+        const actual = answers(stable);
+        if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+          const { line } = sourceFile.getLineAndCharacterOfPosition(node.getStart());
+          mismatches.push(`${line + 1}: ${node.getText().slice(0, 40)} ${JSON.stringify(actual)} vs ${JSON.stringify(expected)}`);
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  return { mismatches, compared };
+}
+
+describe('declared types the model uses instead of the checker’s', () => {
+  it('answer as the checker does: generic ops, this and its fields, element access, any', () => {
+    const { mismatches, compared } = compare(TFJS_AND_CLASSES, 'file.ts');
+    expect(mismatches).toEqual([]);
+    expect(compared).toBeGreaterThan(40);
+  });
+
+  it.each(['syntax-corpus.ts', 'syntax-corpus-untyped.js', 'syntax-corpus-jsx.tsx'])('answer as the checker does over %s', (file) => {
+    const { mismatches, compared } = compare(readFileSync(path.join(fixturesDir, file), 'utf8'), file);
+    expect(mismatches).toEqual([]);
+    expect(compared).toBeGreaterThan(3);
+  });
+});
