@@ -131,6 +131,8 @@ export class HandleModel {
    * (see `genericReturnType`).
    */
   private readonly genericReturns = new WeakMap<ts.Signature, ts.Type>();
+  /** Calls typed by `inferredReturnType`: their generic signature, typed from this call's arguments. */
+  private readonly callReturns = new Map<ts.Node, ts.Type>();
   private readonly releaseMethodNames: ReadonlySet<string>;
   private readonly livenessMemberNames: ReadonlySet<string>;
   /** Presets and settings: handle types and calls described by name (see src/analysis/presets). */
@@ -253,6 +255,12 @@ export class HandleModel {
           if (returnType) {
             signature = only;
             this.genericReturns.set(only, returnType);
+          } else {
+            const inferred = this.inferredReturnType(only, node);
+            if (inferred) {
+              signature = only;
+              this.callReturns.set(node, inferred);
+            }
           }
         }
       }
@@ -291,6 +299,43 @@ export class HandleModel {
     const constraint = this.checker.getBaseConstraintOfType(declared);
     if (!constraint || constraint.isUnion() || constraint.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown) || dependsOnInstantiation(constraint, 0)) return undefined;
     return this.isHandleType(constraint) ? constraint : undefined;
+  }
+
+  /**
+   * The return type of a call to a generic signature returning a `T` that
+   * its parameters mention (`keep<T extends Tensor>(result: T): T`,
+   * `sqrt_<T extends Tensor>(x: T | TensorLike): T`), constrained to a handle
+   * type that is no union: T is inferred from the arguments passed where T
+   * stands alone (or beside types that do not mention it); when each of them
+   * has one declared handle type, the same one, T is that type, as the
+   * checker infers. An untyped or union-typed argument, a spread, or T inside
+   * another type (`T[]`, `ScopeFn<T>`): undefined, and the call is resolved.
+   */
+  private inferredReturnType(signature: ts.Signature, node: ts.CallExpression | ts.NewExpression): ts.Type | undefined {
+    const declared = this.checker.getReturnTypeOfSignature(signature);
+    if (!(declared.flags & ts.TypeFlags.TypeParameter)) return undefined;
+    const name = declared.getSymbol()?.getName();
+    const declaration = signature.getDeclaration() as ts.SignatureDeclaration | undefined;
+    if (!name || !declaration) return undefined;
+    const constraint = this.checker.getBaseConstraintOfType(declared);
+    if (!constraint || constraint.isUnion() || constraint.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown) || dependsOnInstantiation(constraint, 0) || !this.isHandleType(constraint)) {
+      return undefined;
+    }
+    const args = node.arguments ?? [];
+    if (args.some(ts.isSpreadElement)) return undefined;
+    let inferred: ts.Type | undefined;
+    for (const [index, parameter] of declaration.parameters.entries()) {
+      if (!parameter.type) return undefined;
+      if (!mentionsTypeName(parameter.type, name)) continue;
+      if (parameter.dotDotDotToken || !nakedTypeParameterIn(parameter.type, name)) return undefined;
+      const argument = args[index];
+      if (!argument) continue;
+      const type = this.stableTypeOf(skipParentheses(argument));
+      if (!type || type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Instantiable) || type.isUnion() || !this.isHandleType(type)) return undefined;
+      if (inferred && inferred !== type) return undefined;
+      inferred = type;
+    }
+    return inferred ?? constraint;
   }
 
   /** The return type the model uses for a signature (see `genericReturnType`). */
@@ -362,7 +407,7 @@ export class HandleModel {
       // Only a signature found without the checker's resolution: after a resolution, `getTypeAtLocation` is cached.
       const signature = this.signatureOf(node);
       if (!signature) return undefined;
-      const generic = this.genericReturns.get(signature);
+      const generic = this.callReturns.get(node) ?? this.genericReturns.get(signature);
       if (generic) return generic;
       if (!this.cheapSignatures.has(signature)) return undefined;
       return this.checker.getReturnTypeOfSignature(signature);
@@ -535,7 +580,7 @@ export class HandleModel {
         else args[tags.release] = 'release';
       }
       // Hook (presets/settings): an API a preset or the settings describe; tags above win, summaries below lose.
-      const specEffect = !tags.acquire && tags.release === undefined && signature ? this.specs?.classifyCall(node, signature, declaration, this.returnTypeOfSignature) : undefined;
+      const specEffect = !tags.acquire && tags.release === undefined && signature ? this.specs?.classifyCall(node, signature, declaration, (of) => this.callReturns.get(node) ?? this.returnTypeOfSignature(of)) : undefined;
       if (specEffect) {
         if (specEffect.result) result = specEffect.result;
         for (const [index, effect] of specEffect.args) {
@@ -667,6 +712,14 @@ function constInitializerCall(symbol: ts.Symbol): ts.CallExpression | ts.NewExpr
   const initializer = skipParentheses(declaration.initializer);
   if ((ts.isCallExpression(initializer) && !ts.isOptionalChain(initializer)) || ts.isNewExpression(initializer)) return initializer;
   return undefined;
+}
+
+/** Is the type node `T` itself, or a union with `T` as a member and no other member mentioning it? */
+function nakedTypeParameterIn(node: ts.TypeNode, name: string): boolean {
+  const isT = (type: ts.TypeNode): boolean => ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && type.typeName.text === name && !type.typeArguments;
+  if (isT(node)) return true;
+  if (!ts.isUnionTypeNode(node)) return false;
+  return node.types.filter(isT).length === 1 && node.types.every((member) => isT(member) || !mentionsTypeName(member, name));
 }
 
 /** Does a type node mention a type of this name (`T`, `T[]`, `ScopeFn<T>`, `keyof T`)? */

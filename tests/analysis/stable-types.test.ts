@@ -25,10 +25,14 @@ export class Pool {
     const picked = this.items[i];
     const named = this.byName[name];
     const kept = tf.keep(flat);
+    const root = tf.sqrt(tf.add(a, b));
+    const cast = tf.cast(sum, 'int32');
+    const keptPicked = tf.keep(picked);
+    const keptNamed = tf.keep(named ?? a);
     const rows = this.items.map((item) => item.shape[0]);
     this.current = tf.tidy(() => tf.mul(picked, named));
     this.items.push(kept);
-    return rows.length + sum.size + (this.current?.size ?? 0);
+    return rows.length + sum.size + root.size + cast.size + keptPicked.size + keptNamed.size + (this.current?.size ?? 0);
   }
   first(): tf.Tensor | undefined {
     return this.items[0];
@@ -43,9 +47,12 @@ export function mixed(values: unknown, handles: VmHandle[], index: number, anyVa
   const tree: Tree | null = parser.parse('x');
   const fromAny = tf.add(anyValue, anyValue);
   const gathered = tf.gather(anyValue, [0]);
+  const keptAny = tf.keep(anyValue);
+  const sqrtAny = tf.sqrt(anyValue);
+  const spread = tf.keep(...([anyValue] as [tf.Tensor]));
   if (values instanceof tf.Tensor) values.dispose();
   if (tree) tree.delete();
-  return handle === made ? fromAny.size + gathered.size + pointers[index] : 0;
+  return handle === made ? fromAny.size + gathered.size + pointers[index] + keptAny.size + sqrtAny.size + spread.size : 0;
 }
 `;
 
@@ -75,7 +82,7 @@ function compare(code: string, filename: string) {
     const expression =
       ts.isIdentifier(node) || ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isCallExpression(node) || ts.isNewExpression(node) || node.kind === ts.SyntaxKind.ThisKeyword;
     // Declarations' names and type positions are not expressions the model is asked about.
-    if (expression && !(ts.isIdentifier(node) && (ts.isDeclaration(node.parent) || ts.isTypeNode(node.parent) || ts.isQualifiedName(node.parent) || ts.isPropertyAccessExpression(node.parent) && node.parent.name === node))) {
+    if (expression && !(ts.isIdentifier(node) && ((node.parent as { name?: ts.Node }).name === node || (node.parent as { propertyName?: ts.Node }).propertyName === node || ts.isTypeNode(node.parent) || ts.isQualifiedName(node.parent) || ts.isPropertyAccessExpression(node.parent) && node.parent.name === node))) {
       const stable = model.stableTypeOfNode(node);
       if (stable) {
         compared++;
