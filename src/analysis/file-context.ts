@@ -246,19 +246,13 @@ export class FileContext {
       if (variable) {
         let type = this.variableTypes.get(variable);
         if (type === undefined) {
-          type = null;
           const def = variable.defs.length === 1 ? variable.defs[0] : undefined;
-          // `const p = malloc(4)`: the callee's return type, when its signature needs no resolution
-          // (the checker would check the whole initializer to type the variable).
-          const init = def?.node.type === AST_NODE_TYPES.VariableDeclarator && def.node.id === def.name && !def.node.id.typeAnnotation && def.parent?.type === AST_NODE_TYPES.VariableDeclaration && def.parent.kind === 'const' ? def.node.init : null;
-          const tsInit = init && (init.type === AST_NODE_TYPES.CallExpression || init.type === AST_NODE_TYPES.NewExpression) ? this.tsNode(init) : undefined;
-          const initType = tsInit ? this.model.stableTypeOfNode(tsInit) : undefined;
-          if (initType && this.model.narrowingCannotMatter(initType)) type = initType;
-          // Else the declared type, from the declaration's name, or (a lib global like `Promise`, with no
-          // declaration here; a name declared twice) from this use: neither is narrowed.
+          // The declared type, from the declaration's name (`const p = malloc(4)` takes the callee's return
+          // type: see HandleModel#stableTypeOf), or (a lib global like `Promise`, with no declaration here;
+          // a name declared twice) from this use: neither is narrowed.
           const declared = def ? this.tsNode(def.name) : undefined;
           const name = declared && ts.isIdentifier(declared) ? declared : this.tsNode(node);
-          if (!type && name && ts.isIdentifier(name)) type = this.model.stableTypeOfNode(name) ?? null;
+          type = name && ts.isIdentifier(name) ? (this.model.stableTypeOfNode(name) ?? null) : null;
           this.variableTypes.set(variable, type);
         }
         if (type) return type;

@@ -101,8 +101,9 @@ function modulesMentioned(program: ts.Program, modules: readonly string[]): Read
  */
 export function declaresMember(text: string, member: string): boolean {
   for (let at = text.indexOf(member); at >= 0; at = text.indexOf(member, at + 1)) {
+    // Part of a longer name (`freeAll`), or a member read (`handle.free()` in a doc comment).
     const before = at > 0 ? text.charCodeAt(at - 1) : 32;
-    if (isIdentifierCode(before)) continue;
+    if (ts.isIdentifierPart(before, ts.ScriptTarget.Latest) || before === 46) continue;
     let after = at + member.length;
     while (after < text.length && (text[after] === ' ' || text[after] === '\t')) after++;
     const next = text[after];
@@ -111,9 +112,6 @@ export function declaresMember(text: string, member: string): boolean {
   return false;
 }
 
-function isIdentifierCode(code: number): boolean {
-  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 36 || code === 95 || code === 46;
-}
 
 /**
  * Does the program use this spec's library? Its modules appear among the

@@ -11,16 +11,16 @@ import { forEachChild } from '../../src/analysis/ast.js';
 import { FileContext } from '../../src/analysis/file-context.js';
 import type { HandleModel } from '../../src/analysis/handle-model.js';
 import type { ParserServicesLike } from '../../src/analysis/file-context.js';
-import { fixturesDir } from '../rule-tester.js';
+import { fixturesDir, setParents, SYNTAX_CORPUS } from './harness.js';
 
-function parse(code: string, jsx = false) {
-  const parsed = parseForESLint(code, { range: true, loc: true, ecmaFeatures: { jsx }, sourceType: 'module' });
+function parse(code: string, filename = 'file.ts') {
+  const parsed = parseForESLint(code, { range: true, loc: true, ecmaFeatures: { jsx: filename.endsWith('x') }, sourceType: 'module' });
   const ast = parsed.ast as TSESTree.Program;
+  setParents(ast);
   const identifiers: TSESTree.Node[] = [];
-  const visit = (node: TSESTree.Node, parent?: TSESTree.Node): void => {
-    if (parent && !node.parent) (node as { parent?: TSESTree.Node }).parent = parent;
+  const visit = (node: TSESTree.Node): void => {
     if (node.type === 'Identifier' || node.type === 'JSXIdentifier') identifiers.push(node);
-    forEachChild(node, (child) => visit(child, node));
+    forEachChild(node, visit);
   };
   visit(ast);
   const scopeManager = parsed.scopeManager as ScopeManager;
@@ -39,14 +39,10 @@ function eagerIndex(scopeManager: ScopeManager): Map<TSESTree.Node, Variable> {
 }
 
 describe('FileContext#variableOf', () => {
-  it.each([
-    ['syntax-corpus.ts', false],
-    ['syntax-corpus-jsx.tsx', true],
-    ['syntax-corpus-untyped.js', false],
-  ] as const)('%s: every identifier resolves as with an index of every scope, asked in any order', (file, jsx) => {
+  it.each(SYNTAX_CORPUS)('%s: every identifier resolves as with an index of every scope, asked in any order', (file) => {
     const code = readFileSync(path.join(fixturesDir, file), 'utf8');
     for (const order of ['source', 'reversed'] as const) {
-      const { identifiers, scopeManager, context } = parse(code, jsx);
+      const { identifiers, scopeManager, context } = parse(code, file);
       const eager = eagerIndex(scopeManager);
       const asked = order === 'source' ? identifiers : [...identifiers].reverse();
       const mismatches = asked.filter((id) => context.variableOf(id) !== eager.get(id)).map((id) => `${id.loc.start.line}:${id.loc.start.column}`);
@@ -64,12 +60,8 @@ describe('FileContext#variableOf', () => {
 });
 
 describe('FileContext#variableNamed', () => {
-  it.each([
-    ['syntax-corpus.ts', false],
-    ['syntax-corpus-jsx.tsx', true],
-    ['syntax-corpus-untyped.js', false],
-  ] as const)('%s: the callee of every call is the variable the scope manager resolved it to', (file, jsx) => {
-    const { identifiers, context } = parse(readFileSync(path.join(fixturesDir, file), 'utf8'), jsx);
+  it.each(SYNTAX_CORPUS)('%s: the callee of every call is the variable the scope manager resolved it to', (file) => {
+    const { identifiers, context } = parse(readFileSync(path.join(fixturesDir, file), 'utf8'), file);
     const callees = identifiers.filter(
       (id): id is TSESTree.Identifier => id.type === 'Identifier' && (id.parent?.type === 'CallExpression' || id.parent?.type === 'NewExpression') && id.parent.callee === id,
     );

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { FileScan } from '../../src/analysis/prefilter.js';
 import { scanFile } from '../../src/analysis/prefilter.js';
 import { collectedFileScan, withFileScan } from '../../src/util/analysis.js';
-import { fixturesDir } from '../rule-tester.js';
+import { fixturesDir, SYNTAX_CORPUS } from './harness.js';
 
 /** A scan as plain data: node positions, comparable across two scans of one AST. */
 function shape(scan: FileScan) {
@@ -56,7 +56,7 @@ function compareOn(code: string, filename: string) {
 }
 
 describe('the scan collected on ESLint’s walk', () => {
-  it.each(['syntax-corpus.ts', 'syntax-corpus-jsx.tsx', 'syntax-corpus-untyped.js'])('%s: equals the analysis’s own walk', (file) => {
+  it.each(SYNTAX_CORPUS)('%s: equals the analysis’s own walk', (file) => {
     const code = readFileSync(path.join(fixturesDir, file), 'utf8');
     const { collected, walked, otherRule } = compareOn(code, path.join(fixturesDir, file));
     expect(collected).toBeDefined();

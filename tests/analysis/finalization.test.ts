@@ -1,26 +1,12 @@
 // The finalizer analysis without ESLint: the release-name convention for
 // generated glue, the per-file cache, and what it counts.
-import path from 'node:path';
-import { parseForESLint } from '@typescript-eslint/parser';
-import type { ScopeManager } from '@typescript-eslint/scope-manager';
-import type { ParserServicesWithTypeInformation, TSESTree } from '@typescript-eslint/utils';
 import { describe, expect, it } from 'vitest';
 import { analyzeFinalizers, handleModelFor, RELEASE_CALL_NAME } from '../../src/analysis/index.js';
-import { fixturesDir } from './harness.js';
+import { parseFixture } from './harness.js';
 
 function analyze(code: string) {
-  const parsed = parseForESLint(code, {
-    filePath: path.join(fixturesDir, 'file.ts'),
-    tsconfigRootDir: fixturesDir,
-    project: './tsconfig.json',
-    // With CI=true typescript-estree would assume a single run and read file.ts from disk, not this code.
-    disallowAutomaticSingleRunInference: true,
-    range: true,
-    loc: true,
-  });
-  const services = parsed.services as ParserServicesWithTypeInformation;
-  const input = { ast: parsed.ast as TSESTree.Program, services, scopeManager: parsed.scopeManager as ScopeManager };
-  return { input, model: handleModelFor(services.program) };
+  const input = parseFixture(code);
+  return { input, model: handleModelFor(input.services.program) };
 }
 
 describe('RELEASE_CALL_NAME', () => {

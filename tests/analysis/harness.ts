@@ -10,7 +10,11 @@ import type { FileAnalysis } from '../../src/analysis/index.js';
 
 export const fixturesDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
-export function analyzeCode(code: string, filename = 'file.ts'): FileAnalysis & { code: string } {
+/** The syntax corpus: every kind of statement and expression, in TypeScript, TSX and untyped JavaScript. */
+export const SYNTAX_CORPUS = ['syntax-corpus.ts', 'syntax-corpus-jsx.tsx', 'syntax-corpus-untyped.js'] as const;
+
+/** A code string parsed as `filename` of the tests/fixtures project, with types and parent links, as ESLint hands it to rules. */
+export function parseFixture(code: string, filename = 'file.ts') {
   const parsed = parseForESLint(code, {
     filePath: path.join(fixturesDir, filename),
     tsconfigRootDir: fixturesDir,
@@ -21,17 +25,19 @@ export function analyzeCode(code: string, filename = 'file.ts'): FileAnalysis & 
     loc: true,
   });
   setParents(parsed.ast as TSESTree.Node);
-  const services = parsed.services as ParserServicesWithTypeInformation;
-  const analysis = analyzeFile({
+  return {
     ast: parsed.ast as TSESTree.Program,
-    services,
+    services: parsed.services as ParserServicesWithTypeInformation,
     scopeManager: parsed.scopeManager as ScopeManager,
-  });
-  return { ...analysis, code };
+  };
+}
+
+export function analyzeCode(code: string, filename = 'file.ts'): FileAnalysis & { code: string } {
+  return { ...analyzeFile(parseFixture(code, filename)), code };
 }
 
 /** ESLint sets `parent` on every node before rules run; the analysis relies on it. */
-function setParents(node: TSESTree.Node, parent?: TSESTree.Node): void {
+export function setParents(node: TSESTree.Node, parent?: TSESTree.Node): void {
   (node as { parent?: TSESTree.Node }).parent = parent;
   for (const key of visitorKeys[node.type] ?? []) {
     const value = (node as unknown as Record<string, unknown>)[key];

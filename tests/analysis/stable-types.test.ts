@@ -4,12 +4,10 @@
 // handle or not, Disposable or not, `any` or not, a pointer (number) or not.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ParserServicesWithTypeInformation } from '@typescript-eslint/utils';
-import { parseForESLint } from '@typescript-eslint/parser';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { handleModelFor } from '../../src/analysis/index.js';
-import { fixturesDir } from '../rule-tester.js';
+import { fixturesDir, parseFixture, SYNTAX_CORPUS } from './harness.js';
 
 const TFJS_AND_CLASSES = `
 import * as tf from '@tensorflow/tfjs-core';
@@ -58,15 +56,7 @@ export function mixed(values: unknown, handles: VmHandle[], index: number, anyVa
 
 function compare(code: string, filename: string) {
   const filePath = path.join(fixturesDir, filename);
-  const parsed = parseForESLint(code, {
-    filePath,
-    tsconfigRootDir: fixturesDir,
-    project: './tsconfig.json',
-    disallowAutomaticSingleRunInference: true,
-    range: true,
-    loc: true,
-  });
-  const services = parsed.services as ParserServicesWithTypeInformation;
+  const { services } = parseFixture(code, filename);
   const model = handleModelFor(services.program);
   const checker = model.checker;
   const sourceFile = services.program.getSourceFile(filePath)!;
@@ -107,7 +97,7 @@ describe('declared types the model uses instead of the checker’s', () => {
     expect(compared).toBeGreaterThan(40);
   });
 
-  it.each(['syntax-corpus.ts', 'syntax-corpus-untyped.js', 'syntax-corpus-jsx.tsx'])('answer as the checker does over %s', (file) => {
+  it.each(SYNTAX_CORPUS)('answer as the checker does over %s', (file) => {
     const { mismatches, compared } = compare(readFileSync(path.join(fixturesDir, file), 'utf8'), file);
     expect(mismatches).toEqual([]);
     expect(compared).toBeGreaterThan(3);
