@@ -133,6 +133,13 @@ export class HandleModel {
   private readonly genericReturns = new WeakMap<ts.Signature, ts.Type>();
   /** Calls typed by `inferredReturnType`: their generic signature, typed from this call's arguments. */
   private readonly callReturns = new Map<ts.Node, ts.Type>();
+  /**
+   * Calls of a single generic signature whose return type depends on the
+   * arguments: `signatureOf` gives the uninstantiated signature (its
+   * declaration, parameters and tags are those of any instantiation), and
+   * the checker resolves the call only when its return type is asked for.
+   */
+  private readonly unresolvedCalls = new Set<ts.Node>();
   private readonly releaseMethodNames: ReadonlySet<string>;
   private readonly livenessMemberNames: ReadonlySet<string>;
   /** Presets and settings: handle types and calls described by name (see src/analysis/presets). */
@@ -257,10 +264,10 @@ export class HandleModel {
             this.genericReturns.set(only, returnType);
           } else {
             const inferred = this.inferredReturnType(only, node);
-            if (inferred) {
-              signature = only;
-              this.callReturns.set(node, inferred);
-            }
+            signature = only;
+            if (inferred) this.callReturns.set(node, inferred);
+            // The declaration is known; its instantiation is resolved only if a return type is asked for.
+            else this.unresolvedCalls.add(node);
           }
         }
       }
@@ -342,6 +349,17 @@ export class HandleModel {
   readonly returnTypeOfSignature = (signature: ts.Signature): ts.Type =>
     this.genericReturns.get(signature) ?? this.checker.getReturnTypeOfSignature(signature);
 
+  /** The return type the model uses for a call whose signature `signatureOf` gave. */
+  private returnTypeOfCall(node: ts.CallExpression | ts.NewExpression, signature: ts.Signature): ts.Type {
+    const inferred = this.callReturns.get(node);
+    if (inferred) return inferred;
+    if (this.unresolvedCalls.has(node)) {
+      const resolved = this.checker.getResolvedSignature(node);
+      return resolved ? this.checker.getReturnTypeOfSignature(resolved) : this.checker.getTypeAtLocation(node);
+    }
+    return this.returnTypeOfSignature(signature);
+  }
+
   /**
    * An identifier declared `any` (or a member of one, at any depth): what it
    * holds has no declaration. (Narrowing `any` by `instanceof` before a call
@@ -407,6 +425,7 @@ export class HandleModel {
       // Only a signature found without the checker's resolution: after a resolution, `getTypeAtLocation` is cached.
       const signature = this.signatureOf(node);
       if (!signature) return undefined;
+      if (this.unresolvedCalls.has(node)) return undefined;
       const generic = this.callReturns.get(node) ?? this.genericReturns.get(signature);
       if (generic) return generic;
       if (!this.cheapSignatures.has(signature)) return undefined;
@@ -580,7 +599,7 @@ export class HandleModel {
         else args[tags.release] = 'release';
       }
       // Hook (presets/settings): an API a preset or the settings describe; tags above win, summaries below lose.
-      const specEffect = !tags.acquire && tags.release === undefined && signature ? this.specs?.classifyCall(node, signature, declaration, (of) => this.callReturns.get(node) ?? this.returnTypeOfSignature(of)) : undefined;
+      const specEffect = !tags.acquire && tags.release === undefined && signature ? this.specs?.classifyCall(node, signature, declaration, () => this.returnTypeOfCall(node, signature)) : undefined;
       if (specEffect) {
         if (specEffect.result) result = specEffect.result;
         for (const [index, effect] of specEffect.args) {

@@ -103,3 +103,44 @@ describe('declared types the model uses instead of the checker’s', () => {
     expect(compared).toBeGreaterThan(3);
   });
 });
+
+describe('generic calls', () => {
+  it('are classified from their declaration, without resolving them', () => {
+    const code = `
+import * as tf from '@tensorflow/tfjs-core';
+export function keepAll(value: any, a: tf.Tensor): number {
+  tf.keep(value);
+  const kept = tf.keep(a);
+  return kept.size;
+}
+`;
+    const filePath = path.join(fixturesDir, 'file.ts');
+    const { services } = parseFixture(code, 'file.ts');
+    const model = handleModelFor(services.program);
+    const checker = model.checker;
+    const calls: ts.CallExpression[] = [];
+    const visit = (node: ts.Node): void => {
+      if (ts.isCallExpression(node)) calls.push(node);
+      ts.forEachChild(node, visit);
+    };
+    visit(services.program.getSourceFile(filePath)!);
+    const [ofAny, ofTensor] = calls;
+    const resolved: string[] = [];
+    const original = checker.getResolvedSignature;
+    checker.getResolvedSignature = (node, ...rest) => {
+      resolved.push(node.getText());
+      return original.call(checker, node, ...rest);
+    };
+    try {
+      // `keep<T extends Tensor>(result: T): T`: from an \`any\` argument T is \`any\`; the preset's \`keep\` decides the effect.
+      expect(model.classifyCall(ofAny, false).result).toBe('other');
+      expect(model.classifyCall(ofTensor, false).args[0]).toBe('use');
+      expect(resolved).toEqual([]);
+      // Asked for, the type is the checker's: T inferred from \`any\` is \`any\`, from a Tensor a Tensor.
+      expect(model.typeOfExpression(ofAny).flags & ts.TypeFlags.Any).not.toBe(0);
+      expect(model.isHandleType(model.typeOfExpression(ofTensor))).toBe(true);
+    } finally {
+      checker.getResolvedSignature = original;
+    }
+  });
+});

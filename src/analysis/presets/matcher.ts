@@ -51,6 +51,8 @@ interface Origin {
 }
 
 const EMPTY_MAP: ReadonlyMap<number, ArgumentEffect> = new Map();
+/** Pattern kinds that decide a call's result whatever its return type (see `effectOf`). */
+const RESULT_KINDS: ReadonlySet<PatternKind> = new Set(['borrow', 'keep', 'acquire', 'callback']);
 
 export class SpecMatcher {
   private readonly specs: readonly HandleApiSpec[];
@@ -173,7 +175,7 @@ export class SpecMatcher {
     node: ts.CallExpression | ts.NewExpression,
     signature: ts.Signature,
     signatureDeclaration: ts.SignatureDeclaration,
-    returnTypeOf: (signature: ts.Signature) => ts.Type = (of) => of.getReturnType(),
+    returnType: () => ts.Type = () => signature.getReturnType(),
   ): SpecCallEffect | undefined {
     // `super(…)` initialises `this`; it returns nothing new.
     if (node.expression.kind === ts.SyntaxKind.SuperKeyword) return undefined;
@@ -192,12 +194,14 @@ export class SpecMatcher {
     for (let specIndex = 0; specIndex < this.specs.length; specIndex++) {
       const spec = this.specs[specIndex];
       const patterns = matched.get(specIndex) ?? [];
+      // The return type is asked for last (a generic call's is resolved for it), and only when the patterns leave the result open.
       const byReturnType =
+        !patterns.some((pattern) => RESULT_KINDS.has(pattern.kind)) &&
         spec.acquireByReturnType === true &&
         this.fromModules(origin, spec.modules) &&
         !returnsThis(signatureDeclaration) &&
         !summarisedInstead(signatureDeclaration) &&
-        (this.maskOfType(returnTypeOf(signature)) & (1 << specIndex)) !== 0;
+        (this.maskOfType(returnType()) & (1 << specIndex)) !== 0;
       if (patterns.length === 0 && !byReturnType) continue;
       return this.effectOf(spec, specIndex, patterns, byReturnType, node, declaration);
     }
