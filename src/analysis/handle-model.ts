@@ -471,9 +471,7 @@ export class HandleModel {
     if (!(ts.isMethodDeclaration(container) || ts.isConstructorDeclaration(container) || ts.isAccessor(container) || ts.isPropertyDeclaration(container))) {
       return undefined;
     }
-    // An anonymous class expression (`var QuickJSContext = class { … }` in bundled code) has no name to
-    // ask about; the binder's symbol on the node is what the checker itself types `this` from.
-    const symbol = cls.name ? this.checker.getSymbolAtLocation(cls.name) : (cls as { readonly symbol?: ts.Symbol }).symbol;
+    const symbol = classSymbolOf(this.checker, cls);
     if (!symbol || !(symbol.flags & ts.SymbolFlags.Class)) return undefined;
     const isStatic = (ts.getCombinedModifierFlags(container) & ts.ModifierFlags.Static) !== 0;
     return isStatic ? this.checker.getTypeOfSymbol(symbol) : this.checker.getDeclaredTypeOfSymbol(symbol);
@@ -713,6 +711,15 @@ export class HandleModel {
     if (symbol && (symbol.flags & ts.SymbolFlags.TypeLiteral) !== 0) return 'escape';
     return 'use';
   }
+}
+
+/**
+ * The symbol of a class. An anonymous class expression (`var QuickJSContext
+ * = class { … }` in bundled code) has no name to ask about; the binder's
+ * symbol on the node is what the checker itself types it from.
+ */
+export function classSymbolOf(checker: ts.TypeChecker, cls: ts.ClassLikeDeclaration): ts.Symbol | undefined {
+  return cls.name ? checker.getSymbolAtLocation(cls.name) : (cls as { readonly symbol?: ts.Symbol }).symbol;
 }
 
 /** The function (or file) whose control flow a node belongs to. */

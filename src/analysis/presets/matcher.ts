@@ -6,7 +6,7 @@
  * cached per symbol, declaration and call.
  */
 import ts from 'typescript';
-import type { ArgumentEffect } from '../handle-model.js';
+import { classSymbolOf, type ArgumentEffect } from '../handle-model.js';
 import type { CallPattern, HandleApiSpec, HandleShape, ModuleName, Operand, OperandPattern } from './types.js';
 
 /** The specs a model was built with, independent of any program (so one compilation serves every program). */
@@ -51,6 +51,7 @@ interface Origin {
 }
 
 const EMPTY_MAP: ReadonlyMap<number, ArgumentEffect> = new Map();
+const NO_INDICES: readonly number[] = [];
 /** Pattern kinds that decide a call's result whatever its return type (see `effectOf`). */
 const RESULT_KINDS: ReadonlySet<PatternKind> = new Set(['borrow', 'keep', 'acquire', 'callback']);
 
@@ -68,6 +69,8 @@ export class SpecMatcher {
   private readonly constructVerdicts = new Map<ts.Symbol, boolean>();
   private readonly scopedFunctionCache = new Map<ts.FunctionDeclaration, number[]>();
   private readonly checker: ts.TypeChecker;
+  /** Specs whose calls acquire by their return type (see `classifyCall`), by index. */
+  private readonly byReturnTypeSpecs: readonly number[];
 
   constructor(
     compiled: CompiledSpecs,
@@ -75,6 +78,7 @@ export class SpecMatcher {
   ) {
     this.checker = program.getTypeChecker();
     this.specs = compiled.specs;
+    this.byReturnTypeSpecs = this.specs.flatMap((spec, specIndex) => (spec.acquireByReturnType ? [specIndex] : []));
     this.specs.forEach((spec, specIndex) => {
       for (const name of spec.handleTypes ?? []) push(this.handleTypeNames, name, specIndex);
       const add = (kind: PatternKind, patterns: readonly CallPattern[] | undefined): void => {
@@ -223,15 +227,19 @@ export class SpecMatcher {
       // A `method` pattern (embind's `clone()`) never describes a plain function of that name.
       const plainFunction = ts.isFunctionDeclaration(declaration) || ts.isVariableDeclaration(declaration);
       if (named.some((candidate) => !(plainFunction && candidate.pattern.method !== undefined) && this.fromModules(origin, candidate.modules))) verdict = true;
-      for (let specIndex = 0; !verdict && specIndex < this.specs.length; specIndex++) {
+      let summarised: boolean | undefined;
+      const byReturnType: readonly number[] = verdict ? NO_INDICES : this.byReturnTypeSpecs;
+      for (const specIndex of byReturnType) {
         const spec = this.specs[specIndex];
-        if (!spec.acquireByReturnType || !this.fromModules(origin, spec.modules)) continue;
+        if (!this.fromModules(origin, spec.modules)) continue;
         // Its body is summarised instead (see `classifyCall`): only what it does there counts.
-        if (ts.isFunctionLike(declaration) && summarisedInstead(declaration)) continue;
+        summarised ??= ts.isFunctionLike(declaration) && summarisedInstead(declaration);
+        if (summarised) break;
         if (!spec.modules.includes('*')) verdict = true;
         else if (declaration.getSourceFile().isDeclarationFile && ts.isFunctionLike(declaration) && declaration.type) {
           verdict = (this.maskOfType(this.checker.getTypeFromTypeNode(declaration.type)) & (1 << specIndex)) !== 0;
         }
+        if (verdict) break;
       }
       if (verdict) break;
     }
@@ -243,7 +251,7 @@ export class SpecMatcher {
     } else if (!verdict && isNew && symbol.flags & (ts.SymbolFlags.Property | ts.SymbolFlags.Variable)) {
       const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0];
       const initializer = declaration && ts.isVariableDeclaration(declaration) && !declaration.type ? declaration.initializer : undefined;
-      const classSymbol = initializer && ts.isClassExpression(initializer) ? this.checker.getSymbolAtLocation(initializer.name ?? initializer) : undefined;
+      const classSymbol = initializer && ts.isClassExpression(initializer) ? classSymbolOf(this.checker, initializer) : undefined;
       // `var Parser = class { … }`: the class's own presets, as for a class declaration.
       if (classSymbol) verdict = this.maskOfSymbol(classSymbol) !== 0;
       else if (declaration) {
@@ -487,9 +495,16 @@ export class SpecMatcher {
     const cached = this.originCache.get(declaration);
     if (cached) return cached;
     const sourceFile = declaration.getSourceFile();
+    // JavaScript declares no ambient modules or namespaces: one origin serves the whole file.
+    const isJavaScript = (sourceFile.flags & ts.NodeFlags.JavaScriptFile) !== 0;
+    if (isJavaScript && declaration !== sourceFile) {
+      const origin = this.originOf(sourceFile);
+      this.originCache.set(declaration, origin);
+      return origin;
+    }
     const names = new Set<string>(this.packagesOf(sourceFile.fileName));
     const namespaces: string[] = [];
-    for (let current: ts.Node | undefined = declaration.parent; current; current = current.parent) {
+    for (let current: ts.Node | undefined = isJavaScript ? undefined : declaration.parent; current; current = current.parent) {
       if (!ts.isModuleDeclaration(current)) continue;
       if (ts.isStringLiteral(current.name)) names.add(current.name.text);
       else namespaces.unshift(current.name.text);
