@@ -1270,6 +1270,8 @@ class Lowering {
       this.emit({ kind: 'copy', dst: key, src: aliased });
       return key;
     }
+    // A result nobody reads borrows nothing: no need to type it (for untyped JavaScript, the checker infers the callee's body).
+    if (resultDiscarded(node)) return null;
     if (effect.resultFromReceiver && receiver && this.isHandle(node)) {
       const key = this.temp();
       this.emit({ kind: 'borrow', dst: key, node, from: receiver });
@@ -1377,3 +1379,11 @@ function nullComparison(
 }
 
 export type { ts };
+
+/** `f();`, `a?.b();`, `void f();`: the call's value is thrown away. */
+function resultDiscarded(node: TSESTree.Node): boolean {
+  let parent = node.parent;
+  if (parent?.type === AST_NODE_TYPES.ChainExpression) parent = parent.parent;
+  if (parent?.type === AST_NODE_TYPES.UnaryExpression && parent.operator === 'void') return true;
+  return parent?.type === AST_NODE_TYPES.ExpressionStatement;
+}
