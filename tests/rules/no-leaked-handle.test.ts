@@ -1367,5 +1367,20 @@ export function size(path: string): number {
 }
 ` }] }],
     },
+    {
+      // One name, two functions: the prefilter decides a name without lookups only when no function by it matters.
+      code: `
+import { add, type Tensor } from '@tensorflow/tfjs-core';
+function shadowed(): number {
+  const add = (a: number, b: number): number => a + b;
+  return add(1, 2);
+}
+export function size(a: Tensor, b: Tensor): number {
+  const sum = add(a, b);
+  return sum.size + shadowed();
+}
+`,
+      errors: [{ messageId: 'leak', line: 8, suggestions: [] }],
+    },
   ],
 });
