@@ -251,7 +251,7 @@ export class HandleModel {
     }
     if (calleeType && !(calleeType.flags & ts.TypeFlags.Union)) {
       const signatures = ts.isNewExpression(node) ? calleeType.getConstructSignatures() : calleeType.getCallSignatures();
-      const only = signatures.length === 1 ? signatures[0] : undefined;
+      const only = signatures.length === 1 ? signatures[0] : signatures.length > 1 ? this.equivalentOverload(signatures, node) : undefined;
       const declaration = only?.getDeclaration() as ts.SignatureDeclaration | undefined;
       if (only && declaration) {
         if (!only.typeParameters && !declaration.typeParameters && !isInstantiableParent(declaration)) {
@@ -275,6 +275,46 @@ export class HandleModel {
     signature ??= this.checker.getResolvedSignature(node);
     this.signatureCache.set(node, signature);
     return signature;
+  }
+
+  /**
+   * Overloads that answer alike for this call (`Object.keys(o: object)` and
+   * `keys(o: {})`, `new Error(message?)` and `new Error(message?,
+   * options?)`): none generic or tagged, declared in one file (or all in the
+   * default library), with one
+   * return type, and the same effect on each argument passed. The first whose
+   * arity admits the call stands for whichever the checker would pick (if
+   * none does, the checker is asked).
+   */
+  private equivalentOverload(signatures: readonly ts.Signature[], node: ts.CallExpression | ts.NewExpression): ts.Signature | undefined {
+    const args = node.arguments ?? [];
+    if (signatures.length > 4 || args.some(ts.isSpreadElement)) return undefined;
+    let chosen: ts.Signature | undefined;
+    let file: ts.SourceFile | undefined;
+    let returnType: ts.Type | undefined;
+    let effects: ArgumentEffect[] | undefined;
+    for (const signature of signatures) {
+      const declaration = signature.getDeclaration() as ts.SignatureDeclaration | undefined;
+      if (!declaration || signature.typeParameters || declaration.typeParameters || isInstantiableParent(declaration)) return undefined;
+      const tags = this.tagsOf(declaration);
+      if (tags.acquire || tags.release !== undefined) return undefined;
+      // One origin for the presets: one file, or the default library (es5 and es2015 both declare \`keys\`).
+      const declaredIn = declaration.getSourceFile();
+      if (file && declaredIn !== file && !(this.program.isSourceFileDefaultLibrary(file) && this.program.isSourceFileDefaultLibrary(declaredIn))) return undefined;
+      file = declaredIn;
+      const declaredReturn = this.checker.getReturnTypeOfSignature(signature);
+      if (returnType && declaredReturn !== returnType) return undefined;
+      returnType = declaredReturn;
+      const parameters = declaration.parameters;
+      const rest = parameters.length > 0 && parameters[parameters.length - 1].dotDotDotToken !== undefined;
+      const required = parameters.filter((parameter) => !parameter.questionToken && !parameter.initializer && !parameter.dotDotDotToken).length;
+      if (args.length < required || (!rest && args.length > parameters.length)) continue;
+      const these = args.map((_, index) => this.effectOfDeclaredParameter(parameters[Math.min(index, parameters.length - 1)]));
+      if (effects && these.some((effect, index) => effect !== effects![index])) return undefined;
+      effects = these;
+      chosen ??= signature;
+    }
+    return chosen;
   }
 
   /**
@@ -411,7 +451,8 @@ export class HandleModel {
       let objectType: ts.Type | undefined;
       // `this` is never narrowed: its apparent type is the class's instance type.
       if (object.kind === ts.SyntaxKind.ThisKeyword) objectType = this.thisTypeOf(object);
-      else if (ts.isIdentifier(object) || ts.isPropertyAccessExpression(object)) objectType = this.stableTypeOf(object);
+      // A call's result is no reference: nothing narrows it (`Object.keys(o).map(…)`).
+      else if (ts.isIdentifier(object) || ts.isPropertyAccessExpression(object) || ts.isCallExpression(object) || ts.isNewExpression(object)) objectType = this.stableTypeOf(object);
       if (!objectType || objectType.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Union | ts.TypeFlags.Instantiable)) return undefined;
       const property = this.checker.getPropertyOfType(this.checker.getApparentType(objectType), node.name.text);
       // Write-only accessors are left to the checker.

@@ -48,9 +48,12 @@ export function mixed(values: unknown, handles: VmHandle[], index: number, anyVa
   const keptAny = tf.keep(anyValue);
   const sqrtAny = tf.sqrt(anyValue);
   const spread = tf.keep(...([anyValue] as [tf.Tensor]));
+  // Overloads that answer alike (\`keys(o: object)\`, \`keys(o: {})\`), a method of a call's result.
+  const lengths = Object.keys(handles).map((key) => key.length);
+  const error = new Error(String(lengths.length));
   if (values instanceof tf.Tensor) values.dispose();
   if (tree) tree.delete();
-  return handle === made ? fromAny.size + gathered.size + pointers[index] + keptAny.size + sqrtAny.size + spread.size : 0;
+  return error.message && handle === made ? fromAny.size + gathered.size + pointers[index] + keptAny.size + sqrtAny.size + spread.size : 0;
 }
 `;
 
@@ -142,5 +145,30 @@ export function keepAll(value: any, a: tf.Tensor): number {
     } finally {
       checker.getResolvedSignature = original;
     }
+  });
+});
+
+describe('overloads', () => {
+  it('that answer alike type a call without resolving it; others are left to the checker', () => {
+    const code = `
+export function names(record: Record<string, number>, text: string): number {
+  const keys = Object.keys(record).map((key) => key.length);
+  const error = new Error(text);
+  const parsed = parseInt(text);
+  const joined = [text].concat(text, [text]);
+  return keys.length + error.message.length + parsed + joined.length;
+}
+`;
+    const { services } = parseFixture(code, 'file.ts');
+    const model = handleModelFor(services.program);
+    const calls: ts.Node[] = [];
+    const visit = (node: ts.Node): void => {
+      if (ts.isCallExpression(node) || ts.isNewExpression(node)) calls.push(node);
+      ts.forEachChild(node, visit);
+    };
+    visit(services.program.getSourceFile(path.join(fixturesDir, 'file.ts'))!);
+    const typed = calls.map((call) => `${(call as ts.CallExpression).expression.getText()} ${model.stableTypeOfNode(call) ? model.checker.typeToString(model.stableTypeOfNode(call)!) : '-'}`);
+    // `concat` has two generic overloads (\`concat(...items: ConcatArray<T>[])\`, \`concat(...items: (T | ConcatArray<T>)[])\`): resolved.
+    expect(typed).toEqual(['Object.keys(record).map U[]', 'Object.keys string[]', 'Error Error', 'parseInt number', '[text].concat -']);
   });
 });
