@@ -69,6 +69,8 @@ export class SpecMatcher {
   private readonly constructVerdicts = new Map<ts.Symbol, boolean>();
   private readonly scopedFunctionCache = new Map<ts.FunctionDeclaration, number[]>();
   private readonly checker: ts.TypeChecker;
+  /** Module lists of specs and patterns, compiled once: `*`, and the program files they name. */
+  private readonly moduleLists = new Map<readonly ModuleName[], { readonly any: boolean; readonly files: readonly string[] }>();
   /** Specs whose calls acquire by their return type (see `classifyCall`), by index. */
   private readonly byReturnTypeSpecs: readonly number[];
 
@@ -482,12 +484,16 @@ export class SpecMatcher {
   // ------------------------------------------------------------------ origins
 
   private fromModules(origin: Origin, modules: readonly ModuleName[]): boolean {
-    for (const name of modules) {
-      if (name === '*' || origin.names.has(name)) return true;
+    let compiled = this.moduleLists.get(modules);
+    if (!compiled) {
       // A file of the program: `src/native.d.ts` names the declaring file.
-      if (/\.[cm]?[jt]sx?$/.test(name) && origin.fileName.endsWith(name.startsWith('/') ? name : `/${name}`)) return true;
+      const files = modules.filter((name) => /\.[cm]?[jt]sx?$/.test(name)).map((name) => (name.startsWith('/') ? name : `/${name}`));
+      compiled = { any: modules.includes('*'), files };
+      this.moduleLists.set(modules, compiled);
     }
-    return false;
+    if (compiled.any) return true;
+    for (const name of modules) if (origin.names.has(name)) return true;
+    return compiled.files.some((suffix) => origin.fileName.endsWith(suffix));
   }
 
   /** Packages, ambient modules and namespaces a declaration sits in. */
