@@ -150,6 +150,7 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
   const file = fileContextFor(input, model);
   const summaries = new Summaries(file);
   const thisFile = input.services.esTreeNodeToTSNodeMap.get(input.ast)?.getSourceFile();
+  if (thisFile) keepLinted(model, thisFile, summaries);
   file.summaryOf = (declaration) => {
     const declaredIn = declaration.getSourceFile();
     if (declaredIn === thisFile) return summaries.of(declaration);
@@ -235,6 +236,19 @@ function isFunctionNode(node: TSESTree.Node): node is FunctionNode {
 
 
 const foreignSummaries = new WeakMap<HandleModel, Map<string, Summaries | null>>();
+/** The summaries of the last few files linted, per model, by file name (oldest first). */
+const lintedSummaries = new WeakMap<HandleModel, Map<string, Summaries>>();
+const MAX_LINTED_KEPT = 4;
+
+/** Keep a linted file's summaries for the next files: they often call into it, and converting it again costs. */
+function keepLinted(model: HandleModel, sourceFile: ts.SourceFile, summaries: Summaries): void {
+  if (sourceFile.text.length > MAX_FOREIGN_FILE_SIZE) return;
+  let kept = lintedSummaries.get(model);
+  if (!kept) lintedSummaries.set(model, (kept = new Map()));
+  kept.delete(sourceFile.fileName);
+  kept.set(sourceFile.fileName, summaries);
+  if (kept.size > MAX_LINTED_KEPT) kept.delete(kept.keys().next().value!);
+}
 /** Files larger than this (in characters) are not converted for cross-file summaries. */
 const MAX_FOREIGN_FILE_SIZE = 300_000;
 
@@ -251,6 +265,12 @@ function summariesOfFile(program: ts.Program, sourceFile: ts.SourceFile, model: 
   if (!byFile) foreignSummaries.set(model, (byFile = new Map()));
   const cached = byFile.get(sourceFile.fileName);
   if (cached !== undefined) return cached;
+  // A file the rules linted lately (a bundle's chunk, linted before the entry that imports it): no conversion.
+  const linted = lintedSummaries.get(model)?.get(sourceFile.fileName);
+  if (linted) {
+    byFile.set(sourceFile.fileName, linted);
+    return linted;
+  }
   let summaries: Summaries | null;
   try {
     const { ast, services } = parseAndGenerateServices(sourceFile, {

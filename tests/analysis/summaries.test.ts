@@ -1,7 +1,10 @@
 // Same-file helpers need no annotation: the analysis summarises what they do
 // with their parameters and whether they return a fresh handle.
 import { describe, expect, it } from 'vitest';
-import { summarize } from './harness.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { analyzeFile } from '../../src/analysis/index.js';
+import { fixturesDir, parseFixture, summarize } from './harness.js';
 
 const header = `import { malloc, free, readI32, type Ptr } from './handles';\n`;
 // Only what summaries decide: leaks, releases and uses on normal paths.
@@ -72,5 +75,14 @@ describe('summaries of functions in other files of the program', () => {
   });
   it('a factory in another file acquires', () => {
     expect(normal(`${imports}export function f() { const p = allocateBuffer(4); inspect(p); }`)).toEqual(['leak@3']);
+  });
+  it('a file linted just before is summarised from its own analysis, alike', () => {
+    // As ESLint lints a bundle's chunk, then the entry that imports it, in one program.
+    const caller = parseFixture(`${header}${imports}export function f() { const p = allocateBuffer(4); releaseBuffer(p); readI32(p); }`);
+    const helpers = parseFixture(readFileSync(path.join(fixturesDir, 'helpers-elsewhere.ts'), 'utf8'), 'helpers-elsewhere.ts');
+    expect(helpers.services.program).toBe(caller.services.program);
+    analyzeFile(helpers);
+    const findings = analyzeFile(caller).findings.map((f) => `${f.kind}@${f.node.loc.start.line}`).filter((f) => !f.startsWith('leak-on-exception'));
+    expect(findings).toEqual(['use-after-release@3']);
   });
 });
