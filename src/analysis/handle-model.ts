@@ -153,7 +153,7 @@ export class HandleModel {
     this.options = options;
     this.releaseMethodNames = new Set(options.releaseMethodNames);
     this.livenessMemberNames = new Set(options.livenessMemberNames);
-    this.specs = options.specs && options.specs.specs.length > 0 ? new SpecMatcher(options.specs, program) : undefined;
+    this.specs = options.specs && options.specs.specs.length > 0 ? new SpecMatcher(options.specs, program, (call) => this.signatureOf(call)) : undefined;
   }
 
   isLivenessMember(name: string): boolean {

@@ -261,7 +261,7 @@ class NativeCallbacks {
     if (node.type !== AST_NODE_TYPES.CallExpression) return false;
     const tsNode = this.file.tsNode(node);
     if (!tsNode || !ts.isCallExpression(tsNode)) return false;
-    const declaration = this.model.checker.getResolvedSignature(tsNode)?.getDeclaration();
+    const declaration = this.model.signatureOf(tsNode)?.getDeclaration() as ts.SignatureDeclaration | undefined;
     return declaration !== undefined && this.model.specs?.isCallbackCreation(tsNode, declaration) === true;
   }
 

@@ -74,9 +74,14 @@ export class SpecMatcher {
   /** Specs whose calls acquire by their return type (see `classifyCall`), by index. */
   private readonly byReturnTypeSpecs: readonly number[];
 
+  /**
+   * @param signatureOf the signature a call resolves to, as the model finds it (a single generic
+   * signature without inference: `tidy(() => …)` resolved checks the whole callback)
+   */
   constructor(
     compiled: CompiledSpecs,
     program: ts.Program,
+    private readonly signatureOf: (call: ts.CallExpression) => ts.Signature | undefined = (call) => program.getTypeChecker().getResolvedSignature(call),
   ) {
     this.checker = program.getTypeChecker();
     this.specs = compiled.specs;
@@ -360,7 +365,7 @@ export class SpecMatcher {
     let scopeOf = this.scopeCallCache.get(call);
     if (scopeOf === undefined) {
       scopeOf = -1;
-      const signatureDeclaration = this.checker.getResolvedSignature(call)?.getDeclaration();
+      const signatureDeclaration = this.signatureOf(call)?.getDeclaration() as ts.SignatureDeclaration | undefined;
       if (signatureDeclaration) {
         const declaration = memberOf(signatureDeclaration);
         const origin = this.originOf(declaration);
