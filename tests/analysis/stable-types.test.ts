@@ -114,6 +114,9 @@ import * as tf from '@tensorflow/tfjs-core';
 export function keepAll(value: any, a: tf.Tensor): number {
   tf.keep(value);
   const kept = tf.keep(a);
+  tf.tidy(() => {
+    tf.tidy(() => tf.add(a, a));
+  });
   return kept.size;
 }
 `;
@@ -127,7 +130,7 @@ export function keepAll(value: any, a: tf.Tensor): number {
       ts.forEachChild(node, visit);
     };
     visit(services.program.getSourceFile(filePath)!);
-    const [ofAny, ofTensor] = calls;
+    const [ofAny, ofTensor, , innerTidy] = calls;
     const resolved: string[] = [];
     const original = checker.getResolvedSignature;
     checker.getResolvedSignature = (node, ...rest) => {
@@ -138,6 +141,8 @@ export function keepAll(value: any, a: tf.Tensor): number {
       // `keep<T extends Tensor>(result: T): T`: from an \`any\` argument T is \`any\`; the preset's \`keep\` decides the effect.
       expect(model.classifyCall(ofAny, false).result).toBe('other');
       expect(model.classifyCall(ofTensor, false).args[0]).toBe('use');
+      // Inside a scope, what \`tidy\` returns is the scope's whatever its type: its callback is not checked.
+      expect(model.classifyCall(innerTidy, false).result).toBe('other');
       expect(resolved).toEqual([]);
       // Asked for, the type is the checker's: T inferred from \`any\` is \`any\`, from a Tensor a Tensor.
       expect(model.typeOfExpression(ofAny).flags & ts.TypeFlags.Any).not.toBe(0);

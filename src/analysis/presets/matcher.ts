@@ -206,12 +206,15 @@ export class SpecMatcher {
       const spec = this.specs[specIndex];
       const patterns = matched.get(specIndex) ?? [];
       // The return type is asked for last (a generic call's is resolved for it), and only when the patterns leave the result open.
+      // Inside the spec's scope an acquisition is the scope's, and a callee without a body has no summary to
+      // fall back on: the call's effect is the same whatever it returns (`tidy(() => …)` inside an op).
       const byReturnType =
         !patterns.some((pattern) => RESULT_KINDS.has(pattern.kind)) &&
         spec.acquireByReturnType === true &&
         this.fromModules(origin, spec.modules) &&
         !returnsThis(signatureDeclaration) &&
         !summarisedInstead(signatureDeclaration) &&
+        !(spec.scopes !== undefined && !hasBody(signatureDeclaration) && this.insideScope(node, specIndex)) &&
         (this.maskOfType(returnType()) & (1 << specIndex)) !== 0;
       if (patterns.length === 0 && !byReturnType) continue;
       return this.effectOf(spec, specIndex, patterns, byReturnType, node, declaration);
@@ -572,6 +575,10 @@ function isMethodDeclaration(declaration: ts.Node): boolean {
     ts.isPropertySignature(declaration) ||
     ts.isGetAccessor(declaration)
   );
+}
+
+function hasBody(declaration: ts.SignatureDeclaration): boolean {
+  return 'body' in declaration && declaration.body !== undefined;
 }
 
 /** `method(): this`: the receiver comes back, not a fresh handle. */
