@@ -12,6 +12,7 @@ import { forEachChild, forEachValueChild } from './ast.js';
 import ts from 'typescript';
 import type { FileContext } from './file-context.js';
 import { memberName } from './lower.js';
+import { declaresMember } from './presets/matcher.js';
 
 type FunctionLike = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression | TSESTree.Program;
 
@@ -92,25 +93,7 @@ function modulesMentioned(program: ts.Program, modules: readonly string[]): Read
   return found;
 }
 
-/**
- * Does declaration text declare a member of this name (`free(): void;`,
- * `isAliasOf(other: …)`, `delete: () => void`)? The word alone is in most
- * declaration files (quickjs-emscripten's mentions freeing everywhere), and
- * an active shape spec that acquires by return type makes the prefilter look
- * up every method call.
- */
-export function declaresMember(text: string, member: string): boolean {
-  for (let at = text.indexOf(member); at >= 0; at = text.indexOf(member, at + 1)) {
-    // Part of a longer name (`freeAll`), or a member read (`handle.free()` in a doc comment).
-    const before = at > 0 ? text.charCodeAt(at - 1) : 32;
-    if (ts.isIdentifierPart(before, ts.ScriptTarget.Latest) || before === 46) continue;
-    let after = at + member.length;
-    while (after < text.length && (text[after] === ' ' || text[after] === '\t')) after++;
-    const next = text[after];
-    if (next === '(' || next === '<' || next === ':' || (next === '?' && text[after + 1] !== '.')) return true;
-  }
-  return false;
-}
+export { declaresMember } from './presets/matcher.js';
 
 
 /**

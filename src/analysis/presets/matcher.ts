@@ -71,6 +71,8 @@ export class SpecMatcher {
   private readonly checker: ts.TypeChecker;
   /** Module lists of specs and patterns, compiled once: `*`, and the program files they name. */
   private readonly moduleLists = new Map<readonly ModuleName[], { readonly any: boolean; readonly files: readonly string[] }>();
+  /** Per spec: can a type of the program be one of its handles (see `specPossible`)? */
+  private readonly possible: (boolean | undefined)[] = [];
   /** Specs whose calls acquire by their return type (see `classifyCall`), by index. */
   private readonly byReturnTypeSpecs: readonly number[];
 
@@ -80,7 +82,7 @@ export class SpecMatcher {
    */
   constructor(
     compiled: CompiledSpecs,
-    program: ts.Program,
+    private readonly program: ts.Program,
     private readonly signatureOf: (call: ts.CallExpression) => ts.Signature | undefined = (call) => program.getTypeChecker().getResolvedSignature(call),
   ) {
     this.checker = program.getTypeChecker();
@@ -104,6 +106,32 @@ export class SpecMatcher {
       add('keep', spec.keep);
       add('callback', spec.nativeCallbacks?.create);
     });
+  }
+
+  /**
+   * Can a type of this program be a handle of the spec? A spec for one
+   * library's modules applies where its declarations are. A spec for any
+   * module (`*`, generated glue) matches types by shape in declaration files
+   * or by name: where no declaration file has a shape and no file names one
+   * of its types, no type is its handle, and no call needs its return type
+   * resolved to say so (tfjs-core's \`runKernel<T>\` was, for embind).
+   */
+  private specPossible(specIndex: number): boolean {
+    let possible = this.possible[specIndex];
+    if (possible === undefined) {
+      const spec = this.specs[specIndex];
+      const shapes = spec.handleShapes ?? [];
+      const files = this.program.getSourceFiles().filter((file) => !this.program.isSourceFileDefaultLibrary(file));
+      const names = (spec.handleTypes ?? []).map((name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+      const named = names.length > 0 ? new RegExp(`\\b(?:${names.join('|')})\\b`) : undefined;
+      possible =
+        !spec.modules.includes('*') ||
+        shapes.some((shape) => !shape.declarationFilesOnly) ||
+        files.some((file) => file.isDeclarationFile && shapes.some((shape) => shape.members.every((member) => declaresMember(file.text, member)))) ||
+        (named !== undefined && files.some((file) => named.test(file.text)));
+      this.possible[specIndex] = possible;
+    }
+    return possible;
   }
 
   get specCount(): number {
@@ -215,6 +243,7 @@ export class SpecMatcher {
         !returnsThis(signatureDeclaration) &&
         !summarisedInstead(signatureDeclaration) &&
         !(spec.scopes !== undefined && !hasBody(signatureDeclaration) && this.insideScope(node, specIndex)) &&
+        this.specPossible(specIndex) &&
         (this.maskOfType(returnType()) & (1 << specIndex)) !== 0;
       if (patterns.length === 0 && !byReturnType) continue;
       return this.effectOf(spec, specIndex, patterns, byReturnType, node, declaration);
@@ -246,7 +275,7 @@ export class SpecMatcher {
         summarised ??= ts.isFunctionLike(declaration) && summarisedInstead(declaration);
         if (summarised) break;
         if (!spec.modules.includes('*')) verdict = true;
-        else if (declaration.getSourceFile().isDeclarationFile && ts.isFunctionLike(declaration) && declaration.type) {
+        else if (declaration.getSourceFile().isDeclarationFile && ts.isFunctionLike(declaration) && declaration.type && this.specPossible(specIndex)) {
           verdict = (this.maskOfType(this.checker.getTypeFromTypeNode(declaration.type)) & (1 << specIndex)) !== 0;
         }
         if (verdict) break;
@@ -596,4 +625,24 @@ function summarisedInstead(declaration: ts.SignatureDeclaration): boolean {
   if (!('body' in declaration) || declaration.body === undefined || declaration.type !== undefined) return false;
   if (!(declaration.getSourceFile().flags & ts.NodeFlags.JavaScriptFile)) return false;
   return ts.getJSDocReturnType(declaration) === undefined;
+}
+
+/**
+ * Does declaration text declare a member of this name (`free(): void;`,
+ * `isAliasOf(other: …)`, `delete: () => void`)? The word alone is in most
+ * declaration files (quickjs-emscripten's mentions freeing everywhere), and
+ * an active shape spec that acquires by return type makes the prefilter look
+ * up every method call.
+ */
+export function declaresMember(text: string, member: string): boolean {
+  for (let at = text.indexOf(member); at >= 0; at = text.indexOf(member, at + 1)) {
+    // Part of a longer name (`freeAll`), or a member read (`handle.free()` in a doc comment).
+    const before = at > 0 ? text.charCodeAt(at - 1) : 32;
+    if (ts.isIdentifierPart(before, ts.ScriptTarget.Latest) || before === 46) continue;
+    let after = at + member.length;
+    while (after < text.length && (text[after] === ' ' || text[after] === '\t')) after++;
+    const next = text[after];
+    if (next === '(' || next === '<' || next === ':' || (next === '?' && text[after + 1] !== '.')) return true;
+  }
+  return false;
 }
