@@ -306,6 +306,8 @@ export class HandleModel {
       if (returnType && declaredReturn !== returnType) return undefined;
       returnType = declaredReturn;
       const parameters = declaration.parameters;
+      // A `this` parameter is no argument: the indices would not line up.
+      if (parameters.some((parameter) => ts.isIdentifier(parameter.name) && parameter.name.text === 'this')) return undefined;
       const rest = parameters.length > 0 && parameters[parameters.length - 1].dotDotDotToken !== undefined;
       const required = parameters.filter((parameter) => !parameter.questionToken && !parameter.initializer && !parameter.dotDotDotToken).length;
       if (args.length < required || (!rest && args.length > parameters.length)) continue;

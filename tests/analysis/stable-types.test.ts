@@ -156,12 +156,16 @@ export function keepAll(value: any, a: tf.Tensor): number {
 describe('overloads', () => {
   it('that answer alike type a call without resolving it; others are left to the checker', () => {
     const code = `
-export function names(record: Record<string, number>, text: string): number {
+interface Greeter {
+  greet(this: Greeter, name?: string): string;
+  greet(this: Greeter, name?: string, times?: number): string;
+}
+export function names(record: Record<string, number>, text: string, greeter: Greeter): number {
   const keys = Object.keys(record).map((key) => key.length);
   const error = new Error(text);
   const parsed = parseInt(text);
   const joined = [text].concat(text, [text]);
-  return keys.length + error.message.length + parsed + joined.length;
+  return keys.length + error.message.length + parsed + joined.length + greeter.greet(text).length;
 }
 `;
     const { services } = parseFixture(code, 'file.ts');
@@ -174,6 +178,7 @@ export function names(record: Record<string, number>, text: string): number {
     visit(services.program.getSourceFile(path.join(fixturesDir, 'file.ts'))!);
     const typed = calls.map((call) => `${(call as ts.CallExpression).expression.getText()} ${model.stableTypeOfNode(call) ? model.checker.typeToString(model.stableTypeOfNode(call)!) : '-'}`);
     // `concat` has two generic overloads (\`concat(...items: ConcatArray<T>[])\`, \`concat(...items: (T | ConcatArray<T>)[])\`): resolved.
-    expect(typed).toEqual(['Object.keys(record).map U[]', 'Object.keys string[]', 'Error Error', 'parseInt number', '[text].concat -']);
+    // A \`this\` parameter shifts the arguments against the parameters: resolved.
+    expect(typed).toEqual(['Object.keys(record).map U[]', 'Object.keys string[]', 'Error Error', 'parseInt number', '[text].concat -', 'greeter.greet -']);
   });
 });
