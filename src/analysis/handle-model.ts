@@ -10,6 +10,7 @@ import * as tsutils from 'ts-api-utils';
 import ts from 'typescript';
 import type { CompiledSpecs } from './presets/matcher.js';
 import { SpecMatcher } from './presets/matcher.js';
+import { OWN_HANDLE_WORDS, programMentions } from './program-facts.js';
 
 /** What a call does to one of its arguments (or to its receiver). */
 export type ArgumentEffect =
@@ -160,8 +161,23 @@ export class HandleModel {
     return this.livenessMemberNames.has(name);
   }
 
+  /**
+   * Can any type of this program be a handle? Not where no file declares a
+   * disposable member, names a Disposable type or a `@handle` tag, and no
+   * preset or setting names a handle type of the program (three's program:
+   * the prefilter no longer resolves the JSDoc types of its 10k functions to
+   * find none).
+   */
+  handleTypesPossible(): boolean {
+    this.typesPossible ??= programMentions(this.program, OWN_HANDLE_WORDS) || (this.specs?.handleTypesPossible() ?? false);
+    return this.typesPossible;
+  }
+
+  private typesPossible: boolean | undefined;
+
   /** Is a value of this type a handle (an owned native resource)? */
   isHandleType(type: ts.Type): boolean {
+    if (!this.handleTypesPossible()) return false;
     const cached = this.handleTypeCache.get(type);
     if (cached !== undefined) return cached;
     // Guard against recursive types while computing.

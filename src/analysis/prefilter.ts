@@ -12,7 +12,7 @@ import { forEachChild, forEachValueChild } from './ast.js';
 import ts from 'typescript';
 import type { FileContext } from './file-context.js';
 import { memberName } from './lower.js';
-import { declaresMember } from './presets/matcher.js';
+import { declaresMember, modulesMentioned } from './program-facts.js';
 
 type FunctionLike = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression | TSESTree.Program;
 
@@ -67,33 +67,7 @@ interface SpecLike {
 }
 
 const activeCache = new WeakMap<ts.Program, Map<string, boolean>>();
-const mentionedCache = new WeakMap<ts.Program, Map<string, ReadonlySet<string>>>();
-
-/**
- * Which of these modules the program's files import or declare: a file under
- * `/node_modules/<pkg>/`, or the name quoted anywhere in a file. One regular
- * expression pass per file for all the modules (a search per module and
- * quote read typescript.js forty times).
- */
-function modulesMentioned(program: ts.Program, modules: readonly string[]): ReadonlySet<string> {
-  let byKey = mentionedCache.get(program);
-  if (!byKey) mentionedCache.set(program, (byKey = new Map()));
-  const key = modules.join('\0');
-  const cached = byKey.get(key);
-  if (cached) return cached;
-  const found = new Set<string>();
-  const escaped = modules.map((module) => module.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
-  const pattern = new RegExp(`['"](${escaped.join('|')})['"]`, 'g');
-  for (const file of program.getSourceFiles()) {
-    if (program.isSourceFileDefaultLibrary(file)) continue;
-    for (const module of modules) if (file.fileName.includes(`/node_modules/${module}/`)) found.add(module);
-    if (modules.length > 0) for (const match of file.text.matchAll(pattern)) found.add(match[1]);
-  }
-  byKey.set(key, found);
-  return found;
-}
-
-export { declaresMember } from './presets/matcher.js';
+export { declaresMember } from './program-facts.js';
 
 
 /**
@@ -507,7 +481,8 @@ function symbolMayTouchHandles(file: FileContext, symbol: ts.Symbol, isNew: bool
   if (file.model.specs?.mayDescribeCallee(symbol, isNew)) verdict = true;
   else if (isNew) {
     verdict =
-      file.model.isHandleType(file.model.checker.getDeclaredTypeOfSymbol(symbol)) || (symbol.declarations ?? []).some((d) => declarationMatters(file, d));
+      (file.model.handleTypesPossible() && file.model.isHandleType(file.model.checker.getDeclaredTypeOfSymbol(symbol))) ||
+      (symbol.declarations ?? []).some((d) => declarationMatters(file, d));
   } else verdict = (symbol.declarations ?? []).some((declaration) => declarationMatters(file, declaration));
   pair[isNew ? 1 : 0] = verdict;
   return verdict;
@@ -528,7 +503,7 @@ function declarationMatters(file: FileContext, declaration: ts.Declaration): boo
   const name = (declaration as { readonly name?: ts.Node }).name;
   const mayBeTagged = !name || !(ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name)) || taggedNames(file.services.program).has(name.text);
   if (mayBeTagged && ts.getJSDocTags(target).some((tag) => tag.tagName.text === 'acquire' || tag.tagName.text === 'release')) verdict = true;
-  else if (ts.isFunctionLike(target)) {
+  else if (ts.isFunctionLike(target) && file.model.handleTypesPossible()) {
     // Declared types only: inferring a return type checks the whole body
     // (and, in large untyped files, recurses deep into the checker).
     const checker = file.model.checker;

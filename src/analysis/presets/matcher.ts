@@ -7,6 +7,7 @@
  */
 import ts from 'typescript';
 import { classSymbolOf, type ArgumentEffect } from '../handle-model.js';
+import { declaresMember, programMentions } from '../program-facts.js';
 import type { CallPattern, HandleApiSpec, HandleShape, ModuleName, Operand, OperandPattern } from './types.js';
 
 /** The specs a model was built with, independent of any program (so one compilation serves every program). */
@@ -134,6 +135,22 @@ export class SpecMatcher {
     return possible;
   }
 
+  /**
+   * Can a preset or the settings make any type of this program a handle? A
+   * spec for a library's modules only where the program names one of them
+   * (a file under `/node_modules/<module>/`, a file it names, or the name in
+   * any file's text); a spec for any module (`*`) as `specPossible` says.
+   */
+  handleTypesPossible(): boolean {
+    this.typesPossible ??= this.specs.some((spec, specIndex) => {
+      if ((spec.handleTypes ?? []).length === 0 && (spec.handleShapes ?? []).length === 0) return false;
+      return spec.modules.includes('*') ? this.specPossible(specIndex) : programMentions(this.program, spec.modules);
+    });
+    return this.typesPossible;
+  }
+
+  private typesPossible: boolean | undefined;
+
   get specCount(): number {
     return this.specs.length;
   }
@@ -168,6 +185,8 @@ export class SpecMatcher {
   }
 
   private maskOfSymbol(symbol: ts.Symbol): number {
+    // No spec names a handle type of this program: no need to look at the symbol's bases.
+    if (!this.handleTypesPossible()) return 0;
     const cached = this.symbolMasks.get(symbol);
     if (cached !== undefined) return cached;
     this.symbolMasks.set(symbol, 0); // recursive heritage
@@ -293,7 +312,7 @@ export class SpecMatcher {
       const classSymbol = initializer && ts.isClassExpression(initializer) ? classSymbolOf(this.checker, initializer) : undefined;
       // `var Parser = class { … }`: the class's own presets, as for a class declaration.
       if (classSymbol) verdict = this.maskOfSymbol(classSymbol) !== 0;
-      else if (declaration) {
+      else if (declaration && this.handleTypesPossible()) {
         const construct = this.checker.getTypeOfSymbolAtLocation(symbol, declaration).getConstructSignatures();
         verdict = construct.some((signature) => this.maskOfType(signature.getReturnType()) !== 0);
       }
@@ -625,24 +644,4 @@ function summarisedInstead(declaration: ts.SignatureDeclaration): boolean {
   if (!('body' in declaration) || declaration.body === undefined || declaration.type !== undefined) return false;
   if (!(declaration.getSourceFile().flags & ts.NodeFlags.JavaScriptFile)) return false;
   return ts.getJSDocReturnType(declaration) === undefined;
-}
-
-/**
- * Does declaration text declare a member of this name (`free(): void;`,
- * `isAliasOf(other: …)`, `delete: () => void`)? The word alone is in most
- * declaration files (quickjs-emscripten's mentions freeing everywhere), and
- * an active shape spec that acquires by return type makes the prefilter look
- * up every method call.
- */
-export function declaresMember(text: string, member: string): boolean {
-  for (let at = text.indexOf(member); at >= 0; at = text.indexOf(member, at + 1)) {
-    // Part of a longer name (`freeAll`), or a member read (`handle.free()` in a doc comment).
-    const before = at > 0 ? text.charCodeAt(at - 1) : 32;
-    if (ts.isIdentifierPart(before, ts.ScriptTarget.Latest) || before === 46) continue;
-    let after = at + member.length;
-    while (after < text.length && (text[after] === ' ' || text[after] === '\t')) after++;
-    const next = text[after];
-    if (next === '(' || next === '<' || next === ':' || (next === '?' && text[after + 1] !== '.')) return true;
-  }
-  return false;
 }

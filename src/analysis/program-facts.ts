@@ -1,0 +1,104 @@
+/**
+ * Facts about a whole program read from its files' text, once per program:
+ * which libraries it uses, whether a declaration file declares a member,
+ * whether any type in it can be a handle at all. Default library files are
+ * left out (their types are known).
+ */
+import ts from 'typescript';
+
+const mentionedCache = new WeakMap<ts.Program, Map<string, ReadonlySet<string>>>();
+
+/**
+ * Which of these modules the program's files import or declare: a file under
+ * `/node_modules/<pkg>/`, or the name quoted anywhere in a file. One regular
+ * expression pass per file for all the modules (a search per module and
+ * quote read typescript.js forty times).
+ */
+export function modulesMentioned(program: ts.Program, modules: readonly string[]): ReadonlySet<string> {
+  let byKey = mentionedCache.get(program);
+  if (!byKey) mentionedCache.set(program, (byKey = new Map()));
+  const key = modules.join('\0');
+  const cached = byKey.get(key);
+  if (cached) return cached;
+  const found = new Set<string>();
+  const escaped = modules.map(escapeRegExp);
+  const pattern = new RegExp(`['"](${escaped.join('|')})['"]`, 'g');
+  for (const file of program.getSourceFiles()) {
+    if (program.isSourceFileDefaultLibrary(file)) continue;
+    for (const module of modules) if (file.fileName.includes(`/node_modules/${module}/`)) found.add(module);
+    if (modules.length > 0) for (const match of file.text.matchAll(pattern)) found.add(match[1]);
+  }
+  byKey.set(key, found);
+  return found;
+}
+
+/**
+ * Does declaration text declare a member of this name (`free(): void;`,
+ * `isAliasOf(other: …)`, `delete: () => void`)? The word alone is in most
+ * declaration files (quickjs-emscripten's mentions freeing everywhere), and
+ * an active shape spec that acquires by return type makes the prefilter look
+ * up every method call.
+ */
+export function declaresMember(text: string, member: string): boolean {
+  for (let at = text.indexOf(member); at >= 0; at = text.indexOf(member, at + 1)) {
+    // Part of a longer name (`freeAll`), or a member read (`handle.free()` in a doc comment).
+    const before = at > 0 ? text.charCodeAt(at - 1) : 32;
+    if (ts.isIdentifierPart(before, ts.ScriptTarget.Latest) || before === 46) continue;
+    let after = at + member.length;
+    while (after < text.length && (text[after] === ' ' || text[after] === '\t')) after++;
+    const next = text[after];
+    if (next === '(' || next === '<' || next === ':' || (next === '?' && text[after + 1] !== '.')) return true;
+  }
+  return false;
+}
+
+const mentionsCache = new WeakMap<ts.Program, Map<string, boolean>>();
+
+/**
+ * Does the program name any of these words in a file: as a whole word of its
+ * text, or in its path (under `/node_modules/<word>/`, or ending in the word,
+ * for a module named by its file)? A plain text search, so a mention in a
+ * comment or a string counts: the answer errs towards yes.
+ */
+export function programMentions(program: ts.Program, words: readonly string[]): boolean {
+  let byKey = mentionsCache.get(program);
+  if (!byKey) mentionsCache.set(program, (byKey = new Map()));
+  const key = words.join('\0');
+  let found = byKey.get(key);
+  if (found === undefined) {
+    // A whole word: `Deno` is not in `DenormalizedX`.
+    const pattern = new RegExp(`(?<![\\w$])(?:${words.map(escapeRegExp).join('|')})(?![\\w$])`);
+    found =
+      words.length > 0 &&
+      program
+        .getSourceFiles()
+        .some(
+          (file) =>
+            !program.isSourceFileDefaultLibrary(file) &&
+            (words.some((word) => file.fileName.includes(`/node_modules/${word}/`) || file.fileName.endsWith(word.startsWith('/') ? word : `/${word}`)) || pattern.test(file.text)),
+        );
+    byKey.set(key, found);
+  }
+  return found;
+}
+
+/**
+ * Words without which no type of a program is a handle by its own
+ * declaration: a `[Symbol.dispose]` or `[Symbol.asyncDispose]` member, the
+ * default library's Disposable types (`Disposable`, `DisposableStack`,
+ * `AsyncDisposable…`), a `@handle` tag. (Presets and settings name their
+ * handle types apart: see SpecMatcher#handleTypesPossible.)
+ */
+export const OWN_HANDLE_WORDS: readonly string[] = [
+  'Symbol.dispose',
+  'Symbol.asyncDispose',
+  'Disposable',
+  'AsyncDisposable',
+  'DisposableStack',
+  'AsyncDisposableStack',
+  '@handle',
+];
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+}

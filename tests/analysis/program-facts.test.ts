@@ -1,0 +1,54 @@
+// Facts read once per program from its files' text. The model skips every
+// handle-type question in a program where no type can be a handle (three's:
+// the prefilter resolved the JSDoc types and class bases of its 10k
+// functions to find none), so that answer must err towards yes.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { handleModelFor } from '../../src/analysis/index.js';
+import { programMentions } from '../../src/analysis/program-facts.js';
+
+function programOf(files: Record<string, string>): ts.Program {
+  const dir = mkdtempSync(path.join(tmpdir(), 'program-facts-'));
+  const names = Object.entries(files).map(([name, text]) => {
+    const fileName = path.join(dir, name);
+    writeFileSync(fileName, text);
+    return fileName;
+  });
+  return ts.createProgram(names, { allowJs: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, lib: ['lib.esnext.d.ts'] });
+}
+
+describe('programMentions', () => {
+  it('finds whole words only', () => {
+    const program = programOf({ 'a.js': 'export const normal = "DenormalizedX"; // getGlobalDisposableType\n' });
+    expect(programMentions(program, ['Deno'])).toBe(false);
+    expect(programMentions(program, ['Disposable'])).toBe(false);
+    expect(programMentions(program, ['DenormalizedX'])).toBe(true);
+  });
+
+  it('finds a module by its name in the text or by its file', () => {
+    const program = programOf({ 'a.ts': "import type { Parser } from 'web-tree-sitter';\nexport type P = Parser;\n", 'native.d.ts': 'export {};\n' });
+    expect(programMentions(program, ['web-tree-sitter'])).toBe(true);
+    expect(programMentions(program, ['native.d.ts'])).toBe(true);
+    expect(programMentions(program, ['koffi'])).toBe(false);
+  });
+});
+
+describe('handleTypesPossible', () => {
+  it('is false where no file can declare a handle type', () => {
+    const program = programOf({ 'a.js': 'export class Vector { clone() { return new Vector(); } dispose() {} }\n' });
+    expect(handleModelFor(program).handleTypesPossible()).toBe(false);
+  });
+
+  it.each([
+    ['a disposable member', 'export class File { [Symbol.dispose]() {} }\n'],
+    ['a Disposable type', 'export function stack() { return new DisposableStack(); }\n'],
+    ['a @handle tag', '/** @handle */\nexport class Texture { free() {} }\n'],
+    ['a preset module', "import * as tf from '@tensorflow/tfjs-core';\nexport const t = tf;\n"],
+    ['an embind type name', 'export class ClassHandle { delete() {} }\n'],
+  ])('is true with %s', (_, text) => {
+    expect(handleModelFor(programOf({ 'a.ts': text })).handleTypesPossible()).toBe(true);
+  });
+});
