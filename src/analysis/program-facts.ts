@@ -58,16 +58,19 @@ const mentionsCache = new WeakMap<ts.Program, Map<string, boolean>>();
  * Does the program name any of these words in a file: as a whole word of its
  * text, or in its path (under `/node_modules/<word>/`, or ending in the word,
  * for a module named by its file)? A plain text search, so a mention in a
- * comment or a string counts: the answer errs towards yes.
+ * comment or a string counts: the answer errs towards yes. With
+ * `typeScriptOnly`, the text of JavaScript files is not searched (they
+ * cannot declare a module or a namespace).
  */
-export function programMentions(program: ts.Program, words: readonly string[]): boolean {
+export function programMentions(program: ts.Program, words: readonly string[], { typeScriptOnly = false } = {}): boolean {
   let byKey = mentionsCache.get(program);
   if (!byKey) mentionsCache.set(program, (byKey = new Map()));
-  const key = words.join('\0');
+  const key = `${typeScriptOnly ? 'ts' : 'all'}\0${words.join('\0')}`;
   let found = byKey.get(key);
   if (found === undefined) {
     // A whole word: `Deno` is not in `DenormalizedX`.
     const pattern = new RegExp(`(?<![\\w$])(?:${words.map(escapeRegExp).join('|')})(?![\\w$])`);
+    const searched = (file: ts.SourceFile): boolean => !typeScriptOnly || (file.flags & ts.NodeFlags.JavaScriptFile) === 0;
     found =
       words.length > 0 &&
       program
@@ -75,7 +78,8 @@ export function programMentions(program: ts.Program, words: readonly string[]): 
         .some(
           (file) =>
             !program.isSourceFileDefaultLibrary(file) &&
-            (words.some((word) => file.fileName.includes(`/node_modules/${word}/`) || file.fileName.endsWith(word.startsWith('/') ? word : `/${word}`)) || pattern.test(file.text)),
+            (words.some((word) => file.fileName.includes(`/node_modules/${word}/`) || file.fileName.endsWith(word.startsWith('/') ? word : `/${word}`)) ||
+              (searched(file) && pattern.test(file.text))),
         );
     byKey.set(key, found);
   }

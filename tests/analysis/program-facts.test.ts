@@ -34,6 +34,12 @@ describe('programMentions', () => {
     expect(programMentions(program, ['native.d.ts'])).toBe(true);
     expect(programMentions(program, ['koffi'])).toBe(false);
   });
+
+  it('can leave JavaScript text out (it declares no module or namespace)', () => {
+    const program = programOf({ 'a.js': "const koffi = require('koffi');\nexport const lib = koffi;\n" });
+    expect(programMentions(program, ['koffi'])).toBe(true);
+    expect(programMentions(program, ['koffi'], { typeScriptOnly: true })).toBe(false);
+  });
 });
 
 describe('handleTypesPossible', () => {

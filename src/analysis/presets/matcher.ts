@@ -121,31 +121,49 @@ export class SpecMatcher {
     let possible = this.possible[specIndex];
     if (possible === undefined) {
       const spec = this.specs[specIndex];
-      const shapes = spec.handleShapes ?? [];
-      const files = this.program.getSourceFiles().filter((file) => !this.program.isSourceFileDefaultLibrary(file));
-      const names = (spec.handleTypes ?? []).map((name) => name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
-      const named = names.length > 0 ? new RegExp(`\\b(?:${names.join('|')})\\b`) : undefined;
-      possible =
-        !spec.modules.includes('*') ||
-        shapes.some((shape) => !shape.declarationFilesOnly) ||
-        files.some((file) => file.isDeclarationFile && shapes.some((shape) => shape.members.every((member) => declaresMember(file.text, member)))) ||
-        (named !== undefined && files.some((file) => named.test(file.text)));
+      possible = !spec.modules.includes('*') || this.shapeDeclared(spec) || programMentions(this.program, spec.handleTypes ?? []);
       this.possible[specIndex] = possible;
     }
     return possible;
   }
 
+  /** A shape of the spec that any class may have, or one that a declaration file of the program has. */
+  private shapeDeclared(spec: HandleApiSpec): boolean {
+    const shapes = spec.handleShapes ?? [];
+    if (shapes.some((shape) => !shape.declarationFilesOnly)) return true;
+    return (
+      shapes.length > 0 &&
+      this.program
+        .getSourceFiles()
+        .some((file) => file.isDeclarationFile && !this.program.isSourceFileDefaultLibrary(file) && shapes.some((shape) => shape.members.every((member) => declaresMember(file.text, member))))
+    );
+  }
+
   /**
    * Can a preset or the settings make any type of this program a handle? A
    * spec for a library's modules only where the program names one of them
-   * (a file under `/node_modules/<module>/`, a file it names, or the name in
-   * any file's text); a spec for any module (`*`) as `specPossible` says.
+   * (a file under `/node_modules/<module>/`, a file it names, or the name as
+   * a word of a TypeScript file); a spec for any module (`*`) as
+   * `specPossible` says. The names of all the specs are looked for in one
+   * pass over the files.
    */
   handleTypesPossible(): boolean {
-    this.typesPossible ??= this.specs.some((spec, specIndex) => {
-      if ((spec.handleTypes ?? []).length === 0 && (spec.handleShapes ?? []).length === 0) return false;
-      return spec.modules.includes('*') ? this.specPossible(specIndex) : programMentions(this.program, spec.modules);
-    });
+    if (this.typesPossible === undefined) {
+      const modules = new Set<string>();
+      const names = new Set<string>();
+      let possible = false;
+      for (const spec of this.specs) {
+        if ((spec.handleTypes ?? []).length === 0 && (spec.handleShapes ?? []).length === 0) continue;
+        if (!spec.modules.includes('*')) for (const module of spec.modules) modules.add(module);
+        else if (this.shapeDeclared(spec)) possible = true;
+        else for (const name of spec.handleTypes ?? []) names.add(name);
+        if (possible) break;
+      }
+      // A declaration's modules come from its file's path or from the `declare module` or namespace around
+      // it, which JavaScript cannot write: typescript.js's 9 MB need no search for module names.
+      this.typesPossible =
+        possible || programMentions(this.program, [...modules].sort(), { typeScriptOnly: true }) || programMentions(this.program, [...names].sort());
+    }
     return this.typesPossible;
   }
 
