@@ -314,7 +314,7 @@ export class HandleModel {
       if (!declaration || signature.typeParameters || declaration.typeParameters || isInstantiableParent(declaration)) return undefined;
       const tags = this.tagsOf(declaration);
       if (tags.acquire || tags.release !== undefined) return undefined;
-      // One origin for the presets: one file, or the default library (es5 and es2015 both declare \`keys\`).
+      // One origin for the presets: one file, or the default library (es5 and es2015 both declare `keys`).
       const declaredIn = declaration.getSourceFile();
       if (file && declaredIn !== file && !(this.program.isSourceFileDefaultLibrary(file) && this.program.isSourceFileDefaultLibrary(declaredIn))) return undefined;
       file = declaredIn;
@@ -403,11 +403,7 @@ export class HandleModel {
     return inferred ?? constraint;
   }
 
-  /** The return type the model uses for a signature (see `genericReturnType`). */
-  readonly returnTypeOfSignature = (signature: ts.Signature): ts.Type =>
-    this.genericReturns.get(signature) ?? this.checker.getReturnTypeOfSignature(signature);
-
-  /** The return type the model uses for a call whose signature `signatureOf` gave. */
+  /** The return type the model uses for a call whose signature `signatureOf` gave (see `genericReturnType`). */
   private returnTypeOfCall(node: ts.CallExpression | ts.NewExpression, signature: ts.Signature): ts.Type {
     const inferred = this.callReturns.get(node);
     if (inferred) return inferred;
@@ -415,7 +411,7 @@ export class HandleModel {
       const resolved = this.checker.getResolvedSignature(node);
       return resolved ? this.checker.getReturnTypeOfSignature(resolved) : this.checker.getTypeAtLocation(node);
     }
-    return this.returnTypeOfSignature(signature);
+    return this.genericReturns.get(signature) ?? this.checker.getReturnTypeOfSignature(signature);
   }
 
   /**

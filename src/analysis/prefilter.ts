@@ -12,7 +12,7 @@ import { forEachChild, forEachValueChild } from './ast.js';
 import ts from 'typescript';
 import type { FileContext } from './file-context.js';
 import { memberName } from './lower.js';
-import { declaresMember, modulesMentioned } from './program-facts.js';
+import { modulesMentioned, shapeDeclared } from './program-facts.js';
 
 type FunctionLike = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression | TSESTree.Program;
 
@@ -67,8 +67,6 @@ interface SpecLike {
 }
 
 const activeCache = new WeakMap<ts.Program, Map<string, boolean>>();
-export { declaresMember } from './program-facts.js';
-
 
 /**
  * Does the program use this spec's library? Its modules appear among the
@@ -86,11 +84,7 @@ function specActive(program: ts.Program, spec: SpecLike, allModules: readonly st
   let active: boolean;
   if (modules.includes('*')) {
     const shapes = spec.handleShapes ?? [];
-    active =
-      shapes.length === 0 ||
-      program
-        .getSourceFiles()
-        .some((file) => file.isDeclarationFile && !program.isSourceFileDefaultLibrary(file) && shapes.some((shape) => shape.members.every((member) => declaresMember(file.text, member))));
+    active = shapes.length === 0 || shapeDeclared(program, shapes);
   } else {
     const mentioned = modulesMentioned(program, allModules);
     active = modules.some((module) => mentioned.has(module));

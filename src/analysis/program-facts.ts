@@ -52,6 +52,28 @@ export function declaresMember(text: string, member: string): boolean {
   return false;
 }
 
+const shapesCache = new WeakMap<ts.Program, Map<string, boolean>>();
+
+/**
+ * Does a declaration file of the program (not the default library) declare
+ * every member of one of these shapes? Generated glue (wasm-bindgen's
+ * classes, embind's) is declared so.
+ */
+export function shapeDeclared(program: ts.Program, shapes: readonly { readonly members: readonly string[] }[]): boolean {
+  if (shapes.length === 0) return false;
+  let byKey = shapesCache.get(program);
+  if (!byKey) shapesCache.set(program, (byKey = new Map()));
+  const key = JSON.stringify(shapes.map((shape) => shape.members));
+  let found = byKey.get(key);
+  if (found === undefined) {
+    found = program
+      .getSourceFiles()
+      .some((file) => file.isDeclarationFile && !program.isSourceFileDefaultLibrary(file) && shapes.some((shape) => shape.members.every((member) => declaresMember(file.text, member))));
+    byKey.set(key, found);
+  }
+  return found;
+}
+
 const mentionsCache = new WeakMap<ts.Program, Map<string, boolean>>();
 
 /**

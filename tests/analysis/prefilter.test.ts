@@ -2,7 +2,7 @@
 // its declaration files declares every member of a shape: a word in a comment
 // or a name is not a declaration.
 import { describe, expect, it } from 'vitest';
-import { declaresMember } from '../../src/analysis/prefilter.js';
+import { declaresMember } from '../../src/analysis/program-facts.js';
 
 describe('declaresMember', () => {
   it.each([

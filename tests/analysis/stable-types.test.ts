@@ -138,13 +138,13 @@ export function keepAll(value: any, a: tf.Tensor): number {
       return original.call(checker, node, ...rest);
     };
     try {
-      // `keep<T extends Tensor>(result: T): T`: from an \`any\` argument T is \`any\`; the preset's \`keep\` decides the effect.
+      // `keep<T extends Tensor>(result: T): T`: from an `any` argument T is `any`; the preset's `keep` decides the effect.
       expect(model.classifyCall(ofAny, false).result).toBe('other');
       expect(model.classifyCall(ofTensor, false).args[0]).toBe('use');
-      // Inside a scope, what \`tidy\` returns is the scope's whatever its type: its callback is not checked.
+      // Inside a scope, what `tidy` returns is the scope's whatever its type: its callback is not checked.
       expect(model.classifyCall(innerTidy, false).result).toBe('other');
       expect(resolved).toEqual([]);
-      // Asked for, the type is the checker's: T inferred from \`any\` is \`any\`, from a Tensor a Tensor.
+      // Asked for, the type is the checker's: T inferred from `any` is `any`, from a Tensor a Tensor.
       expect(model.typeOfExpression(ofAny).flags & ts.TypeFlags.Any).not.toBe(0);
       expect(model.isHandleType(model.typeOfExpression(ofTensor))).toBe(true);
     } finally {
@@ -177,8 +177,8 @@ export function names(record: Record<string, number>, text: string, greeter: Gre
     };
     visit(services.program.getSourceFile(path.join(fixturesDir, 'file.ts'))!);
     const typed = calls.map((call) => `${(call as ts.CallExpression).expression.getText()} ${model.stableTypeOfNode(call) ? model.checker.typeToString(model.stableTypeOfNode(call)!) : '-'}`);
-    // `concat` has two generic overloads (\`concat(...items: ConcatArray<T>[])\`, \`concat(...items: (T | ConcatArray<T>)[])\`): resolved.
-    // A \`this\` parameter shifts the arguments against the parameters: resolved.
+    // `concat` has two generic overloads (`concat(...items: ConcatArray<T>[])`, `concat(...items: (T | ConcatArray<T>)[])`): resolved.
+    // A `this` parameter shifts the arguments against the parameters: resolved.
     expect(typed).toEqual(['Object.keys(record).map U[]', 'Object.keys string[]', 'Error Error', 'parseInt number', '[text].concat -', 'greeter.greet -']);
   });
 });

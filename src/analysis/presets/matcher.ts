@@ -7,7 +7,7 @@
  */
 import ts from 'typescript';
 import { classSymbolOf, type ArgumentEffect } from '../handle-model.js';
-import { declaresMember, programMentions } from '../program-facts.js';
+import { programMentions, shapeDeclared } from '../program-facts.js';
 import type { CallPattern, HandleApiSpec, HandleShape, ModuleName, Operand, OperandPattern } from './types.js';
 
 /** The specs a model was built with, independent of any program (so one compilation serves every program). */
@@ -115,7 +115,7 @@ export class SpecMatcher {
    * module (`*`, generated glue) matches types by shape in declaration files
    * or by name: where no declaration file has a shape and no file names one
    * of its types, no type is its handle, and no call needs its return type
-   * resolved to say so (tfjs-core's \`runKernel<T>\` was, for embind).
+   * resolved to say so (tfjs-core's `runKernel<T>` was, for embind).
    */
   private specPossible(specIndex: number): boolean {
     let possible = this.possible[specIndex];
@@ -130,13 +130,7 @@ export class SpecMatcher {
   /** A shape of the spec that any class may have, or one that a declaration file of the program has. */
   private shapeDeclared(spec: HandleApiSpec): boolean {
     const shapes = spec.handleShapes ?? [];
-    if (shapes.some((shape) => !shape.declarationFilesOnly)) return true;
-    return (
-      shapes.length > 0 &&
-      this.program
-        .getSourceFiles()
-        .some((file) => file.isDeclarationFile && !this.program.isSourceFileDefaultLibrary(file) && shapes.some((shape) => shape.members.every((member) => declaresMember(file.text, member))))
-    );
+    return shapes.some((shape) => !shape.declarationFilesOnly) || shapeDeclared(this.program, shapes);
   }
 
   /**
