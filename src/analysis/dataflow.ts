@@ -136,6 +136,9 @@ class Dataflow {
   private readonly paramEscaped = new Set<number>();
   private returnsFresh = false;
   private returnsOther = false;
+  /** Call results returned at once, not typed yet (see the `borrow` op): each is "other" if it is a handle. */
+  private readonly untypedResults = new Map<number, () => boolean>();
+  private readonly untypedReturns = new Set<number>();
   private readonly returnedParams = new Set<number>();
   private returnsReceiverField = false;
   private readonly receiverAtExit: number[] = [];
@@ -369,6 +372,7 @@ class Dataflow {
       }
       case 'borrow': {
         const id = this.siteResource(op.node, 'borrow');
+        if (op.untyped) this.untypedResults.set(id, op.untyped);
         state.res.set(id, {
           flags: BORROWED,
           releasedAt: [],
@@ -887,6 +891,7 @@ class Dataflow {
       return;
     }
     if (paramIndex !== undefined) this.returnedParams.add(paramIndex);
+    else if (this.untypedResults.has(id)) this.untypedReturns.add(id);
     else if (info.kind === 'site' && current.flags === OWNED) this.returnsFresh = true;
     else if (info.kind === 'implicit' && info.key?.startsWith('this.')) this.returnsReceiverField = true;
     else this.returnsOther = true;
@@ -917,6 +922,14 @@ class Dataflow {
       if (releasedEverywhere) params[index] = 'release';
       else if (releasedSomewhere) params[index] = 'maybe-release';
       else if (this.paramEscaped.has(index)) params[index] = 'escape';
+    }
+    // Type the results returned at once only when they could change the answer.
+    if (!this.returnsOther && (this.returnedParams.size > 0 || this.returnsFresh || this.returnsReceiverField)) {
+      for (const id of this.untypedReturns) {
+        if (!this.untypedResults.get(id)!()) continue;
+        this.returnsOther = true;
+        break;
+      }
     }
     const onlyParamReturned = this.returnedParams.size === 1 && !this.returnsFresh && !this.returnsOther;
     const returnsParam = onlyParamReturned ? [...this.returnedParams][0] : undefined;

@@ -20,7 +20,11 @@ export type Op =
    * `from`: the value was taken out of this key's handle (a method that returns one of its fields, a
    * member); `carries`: it stands for that handle (a handle or a raw pointer), so handing it off hands it off.
    */
-  | { readonly kind: 'borrow'; readonly dst: Key; readonly node: Node; readonly from?: Key; readonly carries?: boolean }
+  /**
+   * `untyped`: the value's type was not asked (a call's result returned at once, which only the
+   * function's summary looks at); it says whether the value is a handle, when the summary needs to know.
+   */
+  | { readonly kind: 'borrow'; readonly dst: Key; readonly node: Node; readonly from?: Key; readonly carries?: boolean; readonly untyped?: () => boolean }
   | { readonly kind: 'copy'; readonly dst: Key; readonly src: Key }
   /** `dst` := `dst` ∪ `src` (a value that may be either). */
   | { readonly kind: 'union'; readonly dst: Key; readonly src: Key }

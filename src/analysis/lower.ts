@@ -1277,6 +1277,14 @@ class Lowering {
       this.emit({ kind: 'borrow', dst: key, node, from: receiver });
       return key;
     }
+    // `return op(x)`: a fresh value handed straight to the caller can meet no release here; only the
+    // summary asks what it is, and only when it would otherwise claim the result (for untyped
+    // JavaScript, typing it infers the callee's body).
+    if (!awaited && returnedAtOnce(node)) {
+      const key = this.temp();
+      this.emit({ kind: 'borrow', dst: key, node, untyped: () => this.isHandle(node) });
+      return key;
+    }
     return this.borrowIfHandle(node);
   }
 
@@ -1379,6 +1387,18 @@ function nullComparison(
 }
 
 export type { ts };
+
+/** `return f()`, `() => f()`: the call's value is the function's result. */
+function returnedAtOnce(node: TSESTree.Node): boolean {
+  let child = node;
+  let parent = node.parent;
+  if (parent?.type === AST_NODE_TYPES.ChainExpression) {
+    child = parent;
+    parent = parent.parent;
+  }
+  if (parent?.type === AST_NODE_TYPES.ReturnStatement) return true;
+  return parent?.type === AST_NODE_TYPES.ArrowFunctionExpression && parent.body === child;
+}
 
 /** `f();`, `a?.b();`, `void f();`: the call's value is thrown away. */
 function resultDiscarded(node: TSESTree.Node): boolean {

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { handleModelFor } from '../../src/analysis/index.js';
+import { analyzeFile, handleModelFor } from '../../src/analysis/index.js';
 import { fixturesDir, parseFixture, SYNTAX_CORPUS } from './harness.js';
 
 const TFJS_AND_CLASSES = `
@@ -150,6 +150,40 @@ export function keepAll(value: any, a: tf.Tensor): number {
     } finally {
       checker.getResolvedSignature = original;
     }
+  });
+});
+
+describe('call results returned at once', () => {
+  it('are typed only when the function summary needs to know', () => {
+    const code = `
+import { malloc, free, type Ptr } from './handles';
+const table = new Map<number, Ptr>();
+function lookup(key: number): Ptr | undefined { return table.get(key); }
+export function release(p: Ptr) { free(p); return lookup(4); }
+export function pick(p: Ptr, c: boolean) { if (c) return p; return lookup(5); }
+export function f(c: boolean) { const p = malloc(4); free(pick(p, c)); return release(malloc(4)); }
+`;
+    const { ast, services, scopeManager } = parseFixture(code, 'file.ts');
+    const model = handleModelFor(services.program);
+    const asked: string[] = [];
+    const originals = { typeOfExpression: model.typeOfExpression, stableTypeOfNode: model.stableTypeOfNode };
+    model.typeOfExpression = (node) => {
+      asked.push(node.getText());
+      return originals.typeOfExpression.call(model, node);
+    };
+    model.stableTypeOfNode = (node) => {
+      asked.push(node.getText());
+      return originals.stableTypeOfNode.call(model, node);
+    };
+    try {
+      analyzeFile({ ast, services, scopeManager });
+    } finally {
+      Object.assign(model, originals);
+    }
+    // `release` returns nothing but that call: what it is cannot change its summary.
+    expect(asked).not.toContain('lookup(4)');
+    // `pick` returns a parameter too: whether the other result is a handle decides if `f` gets `p` back.
+    expect(asked).toContain('lookup(5)');
   });
 });
 

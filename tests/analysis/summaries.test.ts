@@ -61,6 +61,30 @@ export function f() { return new Owner(malloc(4)); }`;
 export function f() { const p = malloc(4); walk(p, 3); }`;
     expect(normal(code)).toEqual([]);
   });
+  it('a helper that returns its parameter hands it back (other results that are no handle do not matter)', () => {
+    const code = `function pick(p: Ptr, c: boolean) { if (c) return p; return parseInt('0'); }
+export function f(c: boolean) { const p = malloc(4); const q = pick(p, c); free(q); readI32(p); }`;
+    expect(normal(code)).toEqual(['use-after-release@3']);
+  });
+  it('a helper that returns its parameter or another handle returned at once: the caller cannot tell which', () => {
+    const code = `let cached: Ptr | undefined;
+function get(): Ptr { cached ??= malloc(4); return cached; }
+function pick(p: Ptr, c: boolean) { if (c) return p; return get(); }
+export function f(c: boolean) { const p = malloc(4); const q = pick(p, c); free(q); readI32(p); }`;
+    expect(normal(code)).toEqual([]);
+  });
+  it('a factory that may return another handle returned at once does not acquire', () => {
+    const code = `let cached: Ptr | undefined;
+function get(): Ptr { cached ??= malloc(4); return cached; }
+function make(c: boolean) { if (c) return get(); return malloc(4); }
+export function f(c: boolean) { make(c); }`;
+    expect(normal(code)).toEqual([]);
+  });
+  it('a factory whose other results returned at once are no handles acquires', () => {
+    const code = `function make(c: boolean) { if (c) return parseInt('0'); return malloc(4); }
+export function f(c: boolean) { make(c); }`;
+    expect(normal(code)).toEqual(['leak@3']);
+  });
   it('a method that releases a parameter is summarised', () => {
     const code = `class Pool { release(p: Ptr) { free(p); } }
 export function f(pool: Pool) { const p = malloc(4); pool.release(p); pool.release(p); }`;
