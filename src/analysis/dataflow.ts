@@ -396,10 +396,11 @@ class Dataflow {
         const owners = op.root ? this.owners(state, op.root) : undefined;
         // A value read out of an owned handle is tracked, so that handing off a pointer taken out of it hands off the handle.
         const ownedRoot = owners !== undefined && [...owners].some((id) => (state.res.get(id)?.flags ?? 0) & OWNED);
-        if (!op.handle && !ownedRoot) return;
+        const handle = typeof op.handle === 'boolean' ? op.handle : op.handle();
+        if (!handle && !ownedRoot) return;
         const id = this.implicitResource(op.path);
         state.vars.set(op.path, new Set([id]));
-        if (!state.res.has(id)) state.res.set(id, { flags: BORROWED, releasedAt: [], from: owners, carries: op.handle || op.untyped === true });
+        if (!state.res.has(id)) state.res.set(id, { flags: BORROWED, releasedAt: [], from: owners, carries: handle || op.untyped?.() === true });
         return;
       }
       case 'store':

@@ -176,6 +176,8 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
       if (vocabulary ? vocabulary.touching.has(fn) : mayTouchHandles(file, fn)) {
         const lowered = lowerFunction(file, fn);
         if (lowered.tooLarge) outcome = 'too-large';
+        // Nothing acquired, released or tested: no finding can arise (and the flow never types what it reads).
+        else if (!lowered.mayReport) outcome = 'analysed';
         else {
           const result = runDataflow(lowered, { checkLeaks: fn.type !== AST_NODE_TYPES.Program, summarize: false });
           outcome = result.skipped ? 'over-budget' : 'analysed';

@@ -34,9 +34,10 @@ export type Op =
    * `root`: the variable the path starts from; a value read out of an owned
    * handle (`buffer.value.pointer`) carries that handle along, so releasing
    * or handing it off hands off the wrapper. `untyped`: the path is a raw
-   * pointer or untyped (`number`, `bigint`, `any`).
+   * pointer or untyped (`number`, `bigint`, `any`). `handle` is asked only
+   * when the analysis needs it (typing a path can infer a class).
    */
-  | { readonly kind: 'read'; readonly path: Key; readonly handle: boolean; readonly root?: Key; readonly untyped?: boolean }
+  | { readonly kind: 'read'; readonly path: Key; readonly handle: boolean | (() => boolean); readonly root?: Key; readonly untyped?: () => boolean }
   /** Assignment to a variable or path. `escapes`: the target outlives the function (field, outer variable, captured). */
   /** `replaces`: a fresh handle stored into a field of `this` whose old handle should have been released. */
   | { readonly kind: 'store'; readonly dst: Key; readonly src: Key | null; readonly node: Node; readonly escapes: boolean; readonly replaces?: boolean }
@@ -97,8 +98,12 @@ export interface LoweredFunction {
   readonly livenessChecked: ReadonlySet<Key>;
   /** Source names of the local variable keys, for messages. */
   readonly keyNames: ReadonlyMap<Key, string>;
-  /** Something in the function acquires, releases or reads a handle. */
-  readonly interesting: boolean;
+  /**
+   * Something in the function acquires, releases or tests a handle, or
+   * overwrites a field: without any of these no finding can arise (only a
+   * summary, which looks at what the function returns and hands off).
+   */
+  readonly mayReport: boolean;
   /** The body was too large to lower within the budget. */
   readonly tooLarge: boolean;
 }

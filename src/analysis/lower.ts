@@ -57,7 +57,7 @@ class Lowering {
   /** Temporaries made since the last end of a statement. */
   private liveTemps: Key[] = [];
   private opCount = 0;
-  private interesting = false;
+  private mayReport = false;
   private readonly paramKeys = new Map<Key, number>();
   private readonly keyNames = new Map<Key, string>();
   /** Boolean fields of `this` the function writes, and fields of `this` it tests: a disposed guard is both. */
@@ -115,7 +115,7 @@ class Lowering {
       setsThisFlag: [...this.thisFlagsWritten].some((name) => this.thisFieldsTested.has(name)),
       externalLocals: this.externalLocals,
       livenessChecked: this.livenessChecked,
-      interesting: this.interesting,
+      mayReport: this.mayReport,
       tooLarge,
     };
   }
@@ -131,9 +131,7 @@ class Lowering {
   private emit(op: Op): void {
     if (!this.current) return;
     if (++this.opCount > MAX_OPS) throw new TooLarge();
-    if (op.kind === 'acquire' || op.kind === 'release' || op.kind === 'borrow' || (op.kind === 'read' && op.handle)) {
-      this.interesting = true;
-    }
+    if (op.kind === 'acquire' || op.kind === 'release' || op.kind === 'liveness' || (op.kind === 'store' && op.replaces)) this.mayReport = true;
     if (op.kind === 'acquire') this.acquiredTemps.add(op.dst);
     this.current.ops.push(op);
   }
@@ -804,7 +802,7 @@ class Lowering {
       case AST_NODE_TYPES.Identifier: {
         if (node.name === 'undefined') return null;
         const key = this.identifierKey(node);
-        if (key && key.startsWith('o')) this.emit({ kind: 'read', path: key, handle: this.isHandle(node) });
+        if (key && key.startsWith('o')) this.emit({ kind: 'read', path: key, handle: () => this.isHandle(node) });
         return key;
       }
       case AST_NODE_TYPES.ThisExpression:
@@ -1007,7 +1005,7 @@ class Lowering {
     const path = this.pathOf(node);
     if (path) {
       const root = path.slice(0, path.indexOf('.'));
-      this.emit({ kind: 'read', path, handle: this.isHandle(node), root, untyped: this.carriesOwner(node, name) });
+      this.emit({ kind: 'read', path, handle: () => this.isHandle(node), root, untyped: () => this.carriesOwner(node, name) });
       return path;
     }
     if (object) {

@@ -153,6 +153,28 @@ export function keepAll(value: any, a: tf.Tensor): number {
   });
 });
 
+/** The expressions whose types the model is asked for while the file is analysed. */
+function typesAsked(code: string): string[] {
+  const { ast, services, scopeManager } = parseFixture(code, 'file.ts');
+  const model = handleModelFor(services.program);
+  const asked: string[] = [];
+  const originals = { typeOfExpression: model.typeOfExpression, stableTypeOfNode: model.stableTypeOfNode };
+  model.typeOfExpression = (node) => {
+    asked.push(node.getText());
+    return originals.typeOfExpression.call(model, node);
+  };
+  model.stableTypeOfNode = (node) => {
+    asked.push(node.getText());
+    return originals.stableTypeOfNode.call(model, node);
+  };
+  try {
+    analyzeFile({ ast, services, scopeManager });
+  } finally {
+    Object.assign(model, originals);
+  }
+  return asked;
+}
+
 describe('call results returned at once', () => {
   it('are typed only when the function summary needs to know', () => {
     const code = `
@@ -163,27 +185,28 @@ export function release(p: Ptr) { free(p); return lookup(4); }
 export function pick(p: Ptr, c: boolean) { if (c) return p; return lookup(5); }
 export function f(c: boolean) { const p = malloc(4); free(pick(p, c)); return release(malloc(4)); }
 `;
-    const { ast, services, scopeManager } = parseFixture(code, 'file.ts');
-    const model = handleModelFor(services.program);
-    const asked: string[] = [];
-    const originals = { typeOfExpression: model.typeOfExpression, stableTypeOfNode: model.stableTypeOfNode };
-    model.typeOfExpression = (node) => {
-      asked.push(node.getText());
-      return originals.typeOfExpression.call(model, node);
-    };
-    model.stableTypeOfNode = (node) => {
-      asked.push(node.getText());
-      return originals.stableTypeOfNode.call(model, node);
-    };
-    try {
-      analyzeFile({ ast, services, scopeManager });
-    } finally {
-      Object.assign(model, originals);
-    }
+    const asked = typesAsked(code);
     // `release` returns nothing but that call: what it is cannot change its summary.
     expect(asked).not.toContain('lookup(4)');
     // `pick` returns a parameter too: whether the other result is a handle decides if `f` gets `p` back.
     expect(asked).toContain('lookup(5)');
+  });
+});
+
+describe('paths a function reads', () => {
+  it('are typed only in a function that acquires, releases or tests a handle', () => {
+    const code = `
+import { free, readI32, type Ptr } from './handles';
+interface Slot { ptr: Ptr; size: number }
+export function peek(slot: Slot, other: Slot) { return readI32(slot.ptr) + other.size; }
+export function drop(item: Slot, rest: Slot) { free(item.ptr); return rest.size; }
+`;
+    const asked = typesAsked(code);
+    // `peek` can neither leak nor release: what it reads is never typed.
+    expect(asked).not.toContain('slot.ptr');
+    expect(asked).not.toContain('other.size');
+    // `drop` releases: what it reads may be what it released.
+    expect(asked).toContain('rest.size');
   });
 });
 
