@@ -174,9 +174,11 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
     try {
       // Most functions of most files touch no handle: a cheap look first.
       if (vocabulary ? vocabulary.touching.has(fn) : mayTouchHandles(file, fn)) {
-        const lowered = lowerFunction(file, fn);
+        // Nothing acquired, released or tested: no finding can arise. The probe does not type what
+        // calls return (most functions of a library like tfjs-core only pass tensors along).
+        const probe = lowerFunction(file, fn, { probe: true });
+        const lowered = probe.tooLarge || probe.mayReport ? lowerFunction(file, fn) : probe;
         if (lowered.tooLarge) outcome = 'too-large';
-        // Nothing acquired, released or tested: no finding can arise (and the flow never types what it reads).
         else if (!lowered.mayReport) outcome = 'analysed';
         else {
           const result = runDataflow(lowered, { checkLeaks: fn.type !== AST_NODE_TYPES.Program, summarize: false });

@@ -35,13 +35,17 @@ class TooLarge extends Error {}
  * @param summarize lowering for a summary: `this` is tracked like a parameter.
  * @param withSummaries consult callees' summaries (a first pass without them
  *   tells whether the function touches handles at all, cheaply).
+ * @param probe only to tell whether the function can report (`mayReport`):
+ *   values that may be borrowed handles (call results) are not typed but
+ *   kept as if they were. That can only add operations, never drop one, so
+ *   a probe that says no is right; one that says yes is lowered again.
  */
 export function lowerFunction(
   file: FileContext,
   node: FunctionNode | TSESTree.Program,
-  { summarize = false, withSummaries = true }: { summarize?: boolean; withSummaries?: boolean } = {},
+  { summarize = false, withSummaries = true, probe = false }: { summarize?: boolean; withSummaries?: boolean; probe?: boolean } = {},
 ): LoweredFunction {
-  return new Lowering(file, node, summarize, withSummaries).run();
+  return new Lowering(file, node, summarize, withSummaries, probe).run();
 }
 
 /** The key of `this` in a summary, and its index among the parameter keys. */
@@ -77,6 +81,7 @@ class Lowering {
     private readonly fn: FunctionNode | TSESTree.Program,
     private readonly summarize: boolean,
     private readonly withSummaries: boolean,
+    private readonly probe = false,
   ) {
     this.scope = fn;
     this.current = this.newBlock();
@@ -952,7 +957,7 @@ class Lowering {
   }
 
   private borrowIfHandle(node: TSESTree.Node): Key | null {
-    if (!this.isHandle(node)) return null;
+    if (!this.probe && !this.isHandle(node)) return null;
     const key = this.temp();
     this.emit({ kind: 'borrow', dst: key, node });
     return key;

@@ -175,6 +175,23 @@ function typesAsked(code: string): string[] {
   return asked;
 }
 
+describe('what calls return', () => {
+  it('is typed only in a function that acquires, releases or tests a handle', () => {
+    const code = `
+import { free, type Ptr } from './handles';
+const table = new Map<number, Ptr>();
+function lookup(key: number): Ptr | undefined { return table.get(key); }
+export function count(key: number) { const found = lookup(key); return found === undefined ? 0 : 1; }
+export function drop(key: number) { const found = lookup(key + 1); if (found !== undefined) free(found); return 1; }
+`;
+    const asked = typesAsked(code);
+    // `count` can neither leak nor release: whether `found` is a handle cannot matter.
+    expect(asked).not.toContain('lookup(key)');
+    // `drop` releases: what it releases may be what a call returned.
+    expect(asked).toContain('lookup(key + 1)');
+  });
+});
+
 describe('call results returned at once', () => {
   it('are typed only when the function summary needs to know', () => {
     const code = `
