@@ -1016,7 +1016,8 @@ class Lowering {
     if (object) {
       // `acquire().value.ptr`: what is read out of a handle carries it along.
       const key = this.temp();
-      this.emit({ kind: 'borrow', dst: key, node, from: object, carries: this.isHandle(node) || this.carriesOwner(node, name) });
+      // (A probe never runs the flow, which alone asks what a value carries.)
+      this.emit({ kind: 'borrow', dst: key, node, from: object, carries: this.probe || this.isHandle(node) || this.carriesOwner(node, name) });
       return key;
     }
     return this.borrowIfHandle(node);
