@@ -336,7 +336,7 @@ export class FileContext {
     }
   }
 
-  classifyCall(node: TSESTree.CallExpression | TSESTree.NewExpression, receiverIsHandle: boolean, withSummaries = true): CallEffect {
+  classifyCall(node: TSESTree.CallExpression | TSESTree.NewExpression, receiverIsHandle: boolean | (() => boolean), withSummaries = true): CallEffect {
     const tsNode = this.tsNode(node);
     if (!tsNode || !(ts.isCallExpression(tsNode) || ts.isNewExpression(tsNode))) return NO_EFFECT;
     try {

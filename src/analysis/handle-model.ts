@@ -613,10 +613,15 @@ export class HandleModel {
 
   /**
    * Classify a call or `new` expression.
-   * @param receiverIsHandle whether the receiver of a method call is a handle
+   * @param receiverIsHandle whether the receiver of a method call is a handle (asked only for a release-named method)
    * @param calleeTypeHint the callee's declared type, when the caller knows it (a variable's, looked up once)
    */
-  classifyCall(node: ts.CallExpression | ts.NewExpression, receiverIsHandle: boolean, summaryOf?: SummaryProvider, calleeTypeHint?: ts.Type): CallEffect {
+  classifyCall(
+    node: ts.CallExpression | ts.NewExpression,
+    receiverIsHandle: boolean | (() => boolean),
+    summaryOf?: SummaryProvider,
+    calleeTypeHint?: ts.Type,
+  ): CallEffect {
     const signature = this.signatureOf(node, calleeTypeHint);
     const declaration = signature?.getDeclaration() as ts.SignatureDeclaration | undefined;
     const callee = node.expression;
@@ -701,11 +706,10 @@ export class HandleModel {
     }
 
     if (isMethodCall && methodName !== undefined) {
-      const receiverType = isMethodCall ? this.typeOfExpression(callee.expression) : undefined;
       if (methodName === '__@dispose' || methodName === '__@asyncDispose') {
         receiver = 'release';
         mayMutateReceiver = false;
-      } else if (receiverType && isDisposableStack(receiverType)) {
+      } else if (DISPOSABLE_STACK_METHODS.has(methodName) && isDisposableStack(this.typeOfExpression(callee.expression))) {
         if (methodName === 'use' || methodName === 'adopt') args[0] = 'escape';
         if (methodName === 'move') {
           // The resources move to the new stack; disposing the old one is a
@@ -716,10 +720,10 @@ export class HandleModel {
       }
       if (
         receiver !== 'release' &&
-        receiverIsHandle &&
         this.releaseMethodNames.has(methodName) &&
         (node.arguments ?? []).length === 0 &&
-        (!declaration || declaration.parameters.length === 0)
+        (!declaration || declaration.parameters.length === 0) &&
+        (typeof receiverIsHandle === 'boolean' ? receiverIsHandle : receiverIsHandle())
       ) {
         receiver = 'release';
         mayMutateReceiver = false;
@@ -839,6 +843,9 @@ function isInstantiableParent(declaration: ts.SignatureDeclaration): boolean {
   const parent = declaration.parent;
   return (ts.isClassLike(parent) || ts.isInterfaceDeclaration(parent) || ts.isTypeLiteralNode(parent) || ts.isObjectLiteralExpression(parent)) && ('typeParameters' in parent ? parent.typeParameters !== undefined : false);
 }
+
+/** The methods of a DisposableStack that take or move its resources. */
+const DISPOSABLE_STACK_METHODS: ReadonlySet<string> = new Set(['use', 'adopt', 'move']);
 
 function isDisposableStack(type: ts.Type): boolean {
   const name = type.getSymbol()?.getName();

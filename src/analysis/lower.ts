@@ -1223,7 +1223,7 @@ class Lowering {
 
     const effect = this.file.classifyCall(
       node,
-      receiver !== null && this.isHandle(callee.type === AST_NODE_TYPES.MemberExpression ? callee.object : callee),
+      () => receiver !== null && this.isHandle(callee.type === AST_NODE_TYPES.MemberExpression ? callee.object : callee),
       this.withSummaries,
     );
     const releases: { key: Key; operand: Node }[] = [];

@@ -192,6 +192,50 @@ export function drop(key: number) { const found = lookup(key + 1); if (found !==
   });
 });
 
+describe('method calls', () => {
+  it('ask about their receiver only for the methods that need it', () => {
+    const code = `
+import type { VmHandle } from './handles';
+export function f(xs: number[], h: VmHandle, stack: DisposableStack) {
+  xs.map((x) => x + 1);
+  h.dispose();
+  stack.use(h);
+}
+`;
+    const { services } = parseFixture(code, 'file.ts');
+    const model = handleModelFor(services.program);
+    const calls: ts.CallExpression[] = [];
+    const visit = (node: ts.Node): void => {
+      if (ts.isCallExpression(node)) calls.push(node);
+      ts.forEachChild(node, visit);
+    };
+    visit(services.program.getSourceFile(path.join(fixturesDir, 'file.ts'))!);
+    const [map, dispose, use] = calls;
+    const typed: string[] = [];
+    const original = model.typeOfExpression;
+    model.typeOfExpression = (node) => {
+      typed.push(node.getText());
+      return original.call(model, node);
+    };
+    try {
+      const receiverAsked: string[] = [];
+      const receiverIsHandle = (text: string, answer: boolean) => () => {
+        receiverAsked.push(text);
+        return answer;
+      };
+      expect(model.classifyCall(map, receiverIsHandle('xs', false)).receiver).not.toBe('release');
+      expect(model.classifyCall(dispose, receiverIsHandle('h', true)).receiver).toBe('release');
+      expect(model.classifyCall(use, receiverIsHandle('stack', false)).args[0]).toBe('escape');
+      // Only `dispose()` is a release-named method, and only `use` a method of a DisposableStack.
+      expect(receiverAsked).toEqual(['h']);
+      expect(typed).not.toContain('xs');
+      expect(typed).toContain('stack');
+    } finally {
+      model.typeOfExpression = original;
+    }
+  });
+});
+
 describe('call results returned at once', () => {
   it('are typed only when the function summary needs to know', () => {
     const code = `
