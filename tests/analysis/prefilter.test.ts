@@ -1,8 +1,13 @@
-// Shape presets (wasm-bindgen, embind) are on for a program only when one of
-// its declaration files declares every member of a shape: a word in a comment
-// or a name is not a declaration.
+// What the prefilter decides without the flow analysis. Shape presets
+// (wasm-bindgen, embind) are on for a program only when one of its
+// declaration files declares every member of a shape: a word in a comment or
+// a name is not a declaration. A call to a module whose spec acquires by
+// return type matters only when its declared return type may be a handle.
+import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { describe, expect, it } from 'vitest';
+import { analyzeFile } from '../../src/analysis/index.js';
 import { declaresMember } from '../../src/analysis/program-facts.js';
+import { parseFixture, summarize } from './harness.js';
 
 describe('declaresMember', () => {
   it.each([
@@ -23,5 +28,31 @@ describe('declaresMember', () => {
     ['const x = a?.free', 'free'],
   ])('%j does not declare %s', (text, member) => {
     expect(declaresMember(text, member)).toBe(false);
+  });
+});
+
+describe('callees of a module whose spec acquires by return type', () => {
+  const outcomes = (code: string): Record<string, string> => {
+    const result: Record<string, string> = {};
+    analyzeFile(parseFixture(code, 'file.ts'), {
+      onFunction: (fn, outcome) => {
+        if (fn.type === AST_NODE_TYPES.FunctionDeclaration && fn.id) result[fn.id.name] = outcome;
+      },
+    });
+    return result;
+  };
+
+  it('are looked at only when their declared return type may be a handle of the spec', () => {
+    const code = `
+import * as tf from '@tensorflow/tfjs-core';
+export function size(shape: number[]) { return tf.util.sizeFromShape(shape) + tf.getBackend().length; }
+export function bytes() { return tf.memory().numBytes; }
+export function make() { return tf.zeros([2]); }
+export function drop() { tf.zeros([2]); }
+`;
+    // `sizeFromShape(): number`, `getBackend(): string`, `memory(): MemoryInfo`: no tensor comes back.
+    // `zeros<R>(…): Tensor<R>` is generic: what it returns is the call's to say.
+    expect(outcomes(code)).toEqual({ size: 'prefiltered', bytes: 'prefiltered', make: 'analysed', drop: 'analysed' });
+    expect(summarize(code)).toEqual(['leak@6']);
   });
 });

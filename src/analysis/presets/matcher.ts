@@ -305,8 +305,15 @@ export class SpecMatcher {
         // Its body is summarised instead (see `classifyCall`): only what it does there counts.
         summarised ??= ts.isFunctionLike(declaration) && summarisedInstead(declaration);
         if (summarised) break;
-        if (!spec.modules.includes('*')) verdict = true;
-        else if (declaration.getSourceFile().isDeclarationFile && ts.isFunctionLike(declaration) && declaration.type && this.specPossible(specIndex)) {
+        if (!spec.modules.includes('*')) {
+          // A declared return type with no type parameter in reach is what every call returns: a callee of
+          // the spec's modules that returns none of its handles acquires nothing (`util.sizeFromShape`).
+          verdict =
+            !ts.isFunctionLike(declaration) ||
+            !declaration.type ||
+            mayReturnTypeParameter(declaration) ||
+            (this.specPossible(specIndex) && (this.maskOfType(this.checker.getTypeFromTypeNode(declaration.type)) & (1 << specIndex)) !== 0);
+        } else if (declaration.getSourceFile().isDeclarationFile && ts.isFunctionLike(declaration) && declaration.type && this.specPossible(specIndex)) {
           verdict = (this.maskOfType(this.checker.getTypeFromTypeNode(declaration.type)) & (1 << specIndex)) !== 0;
         }
         if (verdict) break;
@@ -652,6 +659,24 @@ function returnsThis(declaration: ts.SignatureDeclaration): boolean {
  * by checking its body, and the flow analysis summarises that body anyway,
  * which says more (a fresh tensor, or one of its arguments).
  */
+/**
+ * Can a call's return type differ from the declared one: a generic
+ * signature, a member of a generic class or interface, a `this` type?
+ */
+function mayReturnTypeParameter(declaration: ts.SignatureDeclaration): boolean {
+  if (declaration.typeParameters) return true;
+  const container = declaration.parent;
+  if (container && (ts.isClassLike(container) || ts.isInterfaceDeclaration(container)) && container.typeParameters) return true;
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (node.kind === ts.SyntaxKind.ThisType || ts.isTypeQueryNode(node) || ts.isInferTypeNode(node)) found = true;
+    else ts.forEachChild(node, visit);
+  };
+  if (declaration.type) visit(declaration.type);
+  return found;
+}
+
 function summarisedInstead(declaration: ts.SignatureDeclaration): boolean {
   if (!('body' in declaration) || declaration.body === undefined || declaration.type !== undefined) return false;
   if (!(declaration.getSourceFile().flags & ts.NodeFlags.JavaScriptFile)) return false;
