@@ -237,6 +237,15 @@ class FinalizerAnalyzer {
     this.isJavaScript = /\.[cm]?jsx?$/.test(sourceFile?.fileName ?? '');
   }
 
+  /**
+   * Declared by the default library (`Array#length`, `Object`): no key of a
+   * handle. (TypeScript 6's lib files no longer say `no-default-lib`, so the
+   * program is asked.)
+   */
+  private inDefaultLib(declaration: ts.Declaration): boolean {
+    return this.input.services.program.isSourceFileDefaultLibrary(declaration.getSourceFile());
+  }
+
   run(): FinalizationAnalysis {
     this.collect(this.input.ast);
     if (this.calls.length === 0 && this.creations.length === 0) return { findings: [], registrations: 0 };
@@ -384,7 +393,7 @@ class FinalizerAnalyzer {
     const symbol = this.symbolOf(node);
     if (!symbol || (symbol.flags & ts.SymbolFlags.Property) === 0) return undefined;
     const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0];
-    if (!declaration || declaration.getSourceFile().hasNoDefaultLib) return undefined;
+    if (!declaration || this.inDefaultLib(declaration)) return undefined;
     const key = `s${this.idOf(symbol)}`;
     this.propertySymbols.set(key, symbol);
     return key;
@@ -409,7 +418,7 @@ class FinalizerAnalyzer {
       if (
         symbol &&
         (symbol.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface)) !== 0 &&
-        !(symbol.declarations ?? []).some((declaration) => declaration.getSourceFile().hasNoDefaultLib)
+        !(symbol.declarations ?? []).some((declaration) => this.inDefaultLib(declaration))
       ) {
         keys.add(`t${this.idOf(symbol)}`);
       }

@@ -108,6 +108,30 @@ export class Buffer {
     expect(result.findings.map((finding) => `${finding.kind}@${finding.node.loc.start.line}`)).toEqual(['register-without-token@7']);
   });
 
+  it('does not match tokens by a type of the default library (two arrays are not the same token)', () => {
+    const { input, model } = analyze(`
+import { malloc, free, type Ptr } from './handles';
+const registry = new FinalizationRegistry<Ptr>((ptr) => free(ptr));
+export class Buffer {
+  readonly ptr: Ptr = malloc(64);
+  readonly token: number[] = [];
+  readonly other: number[] = [];
+  constructor() {
+    registry.register(this, this.ptr, this.token);
+  }
+  dispose(): void {
+    registry.unregister(this.other);
+    free(this.ptr);
+  }
+}
+`);
+    const result = analyzeFinalizers(input, model);
+    expect(result.findings.map((finding) => `${finding.kind}@${finding.node.loc.start.line}`)).toEqual([
+      'unregister-unknown-token@12',
+      'release-without-unregister@13',
+    ]);
+  });
+
   it('matches a release through another instance of the class (the declared property, not the place)', () => {
     const { input, model } = analyze(`
 import { malloc, free, type Ptr } from './handles';
