@@ -271,6 +271,43 @@ export function drop(item: Slot, rest: Slot) { free(item.ptr); return rest.size;
   });
 });
 
+describe('a generic call that returns a function', () => {
+  it('acquires nothing, and is not resolved to say so', () => {
+    const code = `
+import * as tf from '@tensorflow/tfjs-core';
+function square_(x: tf.Tensor): tf.Tensor { return tf.mul(x, x); }
+export const square = tf.op({ square_ });
+export const zeros = tf.zeros([2]);
+`;
+    const { services } = parseFixture(code, 'file.ts');
+    const model = handleModelFor(services.program);
+    const checker = model.checker;
+    const calls: ts.CallExpression[] = [];
+    const visit = (node: ts.Node): void => {
+      if (ts.isCallExpression(node)) calls.push(node);
+      ts.forEachChild(node, visit);
+    };
+    visit(services.program.getSourceFile(path.join(fixturesDir, 'file.ts'))!);
+    const op = calls.find((call) => call.expression.getText() === 'tf.op')!;
+    const zeros = calls.find((call) => call.expression.getText() === 'tf.zeros')!;
+    const resolved: string[] = [];
+    const original = checker.getResolvedSignature;
+    checker.getResolvedSignature = (node, ...rest) => {
+      resolved.push(node.getText());
+      return original.call(checker, node, ...rest);
+    };
+    try {
+      // `op<T extends Function>(f: { [name: string]: T }): T`: whatever T is inferred, a function comes back.
+      expect(model.classifyCall(op, false).result).not.toBe('acquire');
+      expect(resolved).toEqual([]);
+      // `zeros<R>(…): Tensor<R>` returns a tensor: it acquires.
+      expect(model.classifyCall(zeros, false).result).toBe('acquire');
+    } finally {
+      checker.getResolvedSignature = original;
+    }
+  });
+});
+
 describe('overloads', () => {
   it('that answer alike type a call without resolving it; others are left to the checker', () => {
     const code = `

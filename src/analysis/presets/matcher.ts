@@ -275,6 +275,7 @@ export class SpecMatcher {
         !summarisedInstead(signatureDeclaration) &&
         !(spec.scopes !== undefined && !hasBody(signatureDeclaration) && this.insideScope(node, specIndex)) &&
         this.specPossible(specIndex) &&
+        !returnsCallable(this.program, signature) &&
         (this.maskOfType(returnType()) & (1 << specIndex)) !== 0;
       if (patterns.length === 0 && !byReturnType) continue;
       return this.effectOf(spec, specIndex, patterns, byReturnType, node, declaration);
@@ -659,6 +660,25 @@ function returnsThis(declaration: ts.SignatureDeclaration): boolean {
  * by checking its body, and the flow analysis summarises that body anyway,
  * which says more (a fresh tensor, or one of its arguments).
  */
+/**
+ * The signature returns a type parameter constrained to functions
+ * (tfjs-core's `op<T extends Function>(f: {[name: string]: T}): T`): every
+ * call returns a function, never a handle, whatever it infers (a candidate
+ * that is not a function is replaced by the constraint), so the call need
+ * not be resolved to say so.
+ */
+function returnsCallable(program: ts.Program, signature: ts.Signature): boolean {
+  const checker = program.getTypeChecker();
+  const declared = checker.getReturnTypeOfSignature(signature);
+  if (!(declared.flags & ts.TypeFlags.TypeParameter)) return false;
+  const constraint = checker.getBaseConstraintOfType(declared);
+  if (!constraint || constraint.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return false;
+  if (constraint.isUnionOrIntersection()) return false;
+  if (constraint.getCallSignatures().length > 0 && constraint.getConstructSignatures().length === 0) return true;
+  const symbol = constraint.getSymbol();
+  return symbol?.getName() === 'Function' && (symbol.declarations ?? []).some((d) => program.isSourceFileDefaultLibrary(d.getSourceFile()));
+}
+
 /**
  * Can a call's return type differ from the declared one: a generic
  * signature, a member of a generic class or interface, a `this` type?
