@@ -30,6 +30,8 @@ type Frame =
   | { readonly kind: 'using'; readonly declarations: readonly TSESTree.VariableDeclaration[]; readonly handler: number };
 
 class TooLarge extends Error {}
+/** A probe has its answer: the function can report (the rest of it need not be lowered). */
+class CanReport extends Error {}
 
 /**
  * @param summarize lowering for a summary: `this` is tracked like a parameter.
@@ -38,7 +40,8 @@ class TooLarge extends Error {}
  * @param probe only to tell whether the function can report (`mayReport`):
  *   values that may be borrowed handles (call results) are not typed but
  *   kept as if they were. That can only add operations, never drop one, so
- *   a probe that says no is right; one that says yes is lowered again.
+ *   a probe that says no is right; one that says yes stops there, and the
+ *   function is lowered again.
  */
 export function lowerFunction(
   file: FileContext,
@@ -108,8 +111,8 @@ class Lowering {
         }
       }
     } catch (error) {
-      if (!(error instanceof TooLarge)) throw error;
-      tooLarge = true;
+      if (!(error instanceof TooLarge) && !(error instanceof CanReport)) throw error;
+      tooLarge = error instanceof TooLarge;
     }
     return {
       node: fn,
@@ -136,7 +139,10 @@ class Lowering {
   private emit(op: Op): void {
     if (!this.current) return;
     if (++this.opCount > MAX_OPS) throw new TooLarge();
-    if (op.kind === 'acquire' || op.kind === 'release' || op.kind === 'liveness' || (op.kind === 'store' && op.replaces)) this.mayReport = true;
+    if (op.kind === 'acquire' || op.kind === 'release' || op.kind === 'liveness' || (op.kind === 'store' && op.replaces)) {
+      this.mayReport = true;
+      if (this.probe) throw new CanReport();
+    }
     if (op.kind === 'acquire') this.acquiredTemps.add(op.dst);
     this.current.ops.push(op);
   }

@@ -1,7 +1,11 @@
 // The analysis on its own (no ESLint): each control-flow shape the lowering
 // handles, with the findings it must produce. `?` marks "on some path".
+import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 import { describe, expect, it } from 'vitest';
-import { summarize } from './harness.js';
+import { fileContextFor } from '../../src/analysis/file-context.js';
+import { handleModelFor } from '../../src/analysis/index.js';
+import { lowerFunction } from '../../src/analysis/lower.js';
+import { parseFixture, summarize } from './harness.js';
 
 const header = `import { malloc, free, readI32, mayThrow, type Ptr, openFile, connect } from './handles';\n`;
 
@@ -210,5 +214,20 @@ describe('exception paths', () => {
     expect(findings(`export function f() {\n  const p = malloc(4);\n  const q = malloc(4);\n  free(q);\n  free(p);\n}`, { exceptions: true })).toEqual([
       'leak-on-exception@2',
     ]);
+  });
+});
+
+describe('the probe before lowering', () => {
+  it('stops at the first operation that can report, and says so', () => {
+    const { ast, services, scopeManager } = parseFixture(`${header}export function f() {\n  const p = malloc(4);\n  readI32(p);\n  free(p);\n}`);
+    const file = fileContextFor({ ast, services, scopeManager }, handleModelFor(services.program));
+    const fn = ast.body.find((node) => node.type === AST_NODE_TYPES.ExportNamedDeclaration)!.declaration as TSESTree.FunctionDeclaration;
+    const probe = lowerFunction(file, fn, { probe: true });
+    expect(probe.mayReport).toBe(true);
+    expect(probe.tooLarge).toBe(false);
+    const kinds = (lowered: typeof probe) => lowered.blocks.flatMap((block) => block.ops.map((op) => op.kind));
+    // Nothing after the acquisition: the function is lowered again, in full.
+    expect(kinds(probe).filter((kind) => kind === 'acquire' || kind === 'release')).toEqual([]);
+    expect(kinds(lowerFunction(file, fn)).filter((kind) => kind === 'acquire' || kind === 'release')).toEqual(['acquire', 'release']);
   });
 });
