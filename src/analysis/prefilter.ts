@@ -93,8 +93,18 @@ function specActive(program: ts.Program, spec: SpecLike, allModules: readonly st
   return active;
 }
 
-/** Function and method names that presets and settings describe. */
+const specNamesCache = new WeakMap<object, { names: string[]; anyMethod: boolean }>();
+
+/** Function and method names that presets and settings describe (once per model: a model is one program's, with one set of specs). */
 function specNames(file: FileContext): { names: string[]; anyMethod: boolean } {
+  const cached = specNamesCache.get(file.model);
+  if (cached) return cached;
+  const result = computeSpecNames(file);
+  specNamesCache.set(file.model, result);
+  return result;
+}
+
+function computeSpecNames(file: FileContext): { names: string[]; anyMethod: boolean } {
   const allSpecs = (file.model.options as { specs?: { specs?: readonly SpecLike[] } }).specs?.specs ?? [];
   const allModules = [...new Set(allSpecs.flatMap((spec) => spec.modules ?? []))].filter((module) => module !== '*').sort();
   const specs = allSpecs.filter((spec) => specActive(file.services.program, spec, allModules));
