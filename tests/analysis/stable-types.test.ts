@@ -107,6 +107,35 @@ describe('declared types the model uses instead of the checker’s', () => {
   });
 });
 
+/** A fixture's calls (and `new`s) in source order, with the model of its program. */
+function callsIn(code: string): { model: ReturnType<typeof handleModelFor>; calls: (ts.CallExpression | ts.NewExpression)[] } {
+  const { services } = parseFixture(code, 'file.ts');
+  const model = handleModelFor(services.program);
+  const calls: (ts.CallExpression | ts.NewExpression)[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) || ts.isNewExpression(node)) calls.push(node);
+    ts.forEachChild(node, visit);
+  };
+  visit(services.program.getSourceFile(path.join(fixturesDir, 'file.ts'))!);
+  return { model, calls };
+}
+
+/** Records the calls the checker resolves while `body` runs. */
+function resolutionsDuring(checker: ts.TypeChecker, body: () => void): string[] {
+  const resolved: string[] = [];
+  const original = checker.getResolvedSignature;
+  checker.getResolvedSignature = (node, ...rest) => {
+    resolved.push(node.getText());
+    return original.call(checker, node, ...rest);
+  };
+  try {
+    body();
+  } finally {
+    checker.getResolvedSignature = original;
+  }
+  return resolved;
+}
+
 describe('generic calls', () => {
   it('are classified from their declaration, without resolving them', () => {
     const code = `
@@ -120,36 +149,19 @@ export function keepAll(value: any, a: tf.Tensor): number {
   return kept.size;
 }
 `;
-    const filePath = path.join(fixturesDir, 'file.ts');
-    const { services } = parseFixture(code, 'file.ts');
-    const model = handleModelFor(services.program);
-    const checker = model.checker;
-    const calls: ts.CallExpression[] = [];
-    const visit = (node: ts.Node): void => {
-      if (ts.isCallExpression(node)) calls.push(node);
-      ts.forEachChild(node, visit);
-    };
-    visit(services.program.getSourceFile(filePath)!);
+    const { model, calls } = callsIn(code);
     const [ofAny, ofTensor, , innerTidy] = calls;
-    const resolved: string[] = [];
-    const original = checker.getResolvedSignature;
-    checker.getResolvedSignature = (node, ...rest) => {
-      resolved.push(node.getText());
-      return original.call(checker, node, ...rest);
-    };
-    try {
+    const resolved = resolutionsDuring(model.checker, () => {
       // `keep<T extends Tensor>(result: T): T`: from an `any` argument T is `any`; the preset's `keep` decides the effect.
       expect(model.classifyCall(ofAny, false).result).toBe('other');
       expect(model.classifyCall(ofTensor, false).args[0]).toBe('use');
       // Inside a scope, what `tidy` returns is the scope's whatever its type: its callback is not checked.
       expect(model.classifyCall(innerTidy, false).result).toBe('other');
-      expect(resolved).toEqual([]);
-      // Asked for, the type is the checker's: T inferred from `any` is `any`, from a Tensor a Tensor.
-      expect(model.typeOfExpression(ofAny).flags & ts.TypeFlags.Any).not.toBe(0);
-      expect(model.isHandleType(model.typeOfExpression(ofTensor))).toBe(true);
-    } finally {
-      checker.getResolvedSignature = original;
-    }
+    });
+    expect(resolved).toEqual([]);
+    // Asked for, the type is the checker's: T inferred from `any` is `any`, from a Tensor a Tensor.
+    expect(model.typeOfExpression(ofAny).flags & ts.TypeFlags.Any).not.toBe(0);
+    expect(model.isHandleType(model.typeOfExpression(ofTensor))).toBe(true);
   });
 });
 
@@ -202,14 +214,7 @@ export function f(xs: number[], h: VmHandle, stack: DisposableStack) {
   stack.use(h);
 }
 `;
-    const { services } = parseFixture(code, 'file.ts');
-    const model = handleModelFor(services.program);
-    const calls: ts.CallExpression[] = [];
-    const visit = (node: ts.Node): void => {
-      if (ts.isCallExpression(node)) calls.push(node);
-      ts.forEachChild(node, visit);
-    };
-    visit(services.program.getSourceFile(path.join(fixturesDir, 'file.ts'))!);
+    const { model, calls } = callsIn(code);
     const [map, dispose, use] = calls;
     const typed: string[] = [];
     const original = model.typeOfExpression;
@@ -279,32 +284,14 @@ function square_(x: tf.Tensor): tf.Tensor { return tf.mul(x, x); }
 export const square = tf.op({ square_ });
 export const zeros = tf.zeros([2]);
 `;
-    const { services } = parseFixture(code, 'file.ts');
-    const model = handleModelFor(services.program);
-    const checker = model.checker;
-    const calls: ts.CallExpression[] = [];
-    const visit = (node: ts.Node): void => {
-      if (ts.isCallExpression(node)) calls.push(node);
-      ts.forEachChild(node, visit);
-    };
-    visit(services.program.getSourceFile(path.join(fixturesDir, 'file.ts'))!);
+    const { model, calls } = callsIn(code);
     const op = calls.find((call) => call.expression.getText() === 'tf.op')!;
     const zeros = calls.find((call) => call.expression.getText() === 'tf.zeros')!;
-    const resolved: string[] = [];
-    const original = checker.getResolvedSignature;
-    checker.getResolvedSignature = (node, ...rest) => {
-      resolved.push(node.getText());
-      return original.call(checker, node, ...rest);
-    };
-    try {
-      // `op<T extends Function>(f: { [name: string]: T }): T`: whatever T is inferred, a function comes back.
-      expect(model.classifyCall(op, false).result).not.toBe('acquire');
-      expect(resolved).toEqual([]);
-      // `zeros<R>(…): Tensor<R>` returns a tensor: it acquires.
-      expect(model.classifyCall(zeros, false).result).toBe('acquire');
-    } finally {
-      checker.getResolvedSignature = original;
-    }
+    // `op<T extends Function>(f: { [name: string]: T }): T`: whatever T is inferred, a function comes back.
+    const resolved = resolutionsDuring(model.checker, () => expect(model.classifyCall(op, false).result).not.toBe('acquire'));
+    expect(resolved).toEqual([]);
+    // `zeros<R>(…): Tensor<R>` returns a tensor: it acquires.
+    expect(model.classifyCall(zeros, false).result).toBe('acquire');
   });
 });
 
@@ -323,15 +310,8 @@ export function names(record: Record<string, number>, text: string, greeter: Gre
   return keys.length + error.message.length + parsed + joined.length + greeter.greet(text).length;
 }
 `;
-    const { services } = parseFixture(code, 'file.ts');
-    const model = handleModelFor(services.program);
-    const calls: ts.Node[] = [];
-    const visit = (node: ts.Node): void => {
-      if (ts.isCallExpression(node) || ts.isNewExpression(node)) calls.push(node);
-      ts.forEachChild(node, visit);
-    };
-    visit(services.program.getSourceFile(path.join(fixturesDir, 'file.ts'))!);
-    const typed = calls.map((call) => `${(call as ts.CallExpression).expression.getText()} ${model.stableTypeOfNode(call) ? model.checker.typeToString(model.stableTypeOfNode(call)!) : '-'}`);
+    const { model, calls } = callsIn(code);
+    const typed = calls.map((call) => `${call.expression.getText()} ${model.stableTypeOfNode(call) ? model.checker.typeToString(model.stableTypeOfNode(call)!) : '-'}`);
     // `concat` has two generic overloads (`concat(...items: ConcatArray<T>[])`, `concat(...items: (T | ConcatArray<T>)[])`): resolved.
     // A `this` parameter shifts the arguments against the parameters: resolved.
     expect(typed).toEqual(['Object.keys(record).map U[]', 'Object.keys string[]', 'Error Error', 'parseInt number', '[text].concat -', 'greeter.greet -']);
