@@ -55,4 +55,18 @@ export function drop() { tf.zeros([2]); }
     expect(outcomes(code)).toEqual({ size: 'prefiltered', bytes: 'prefiltered', make: 'analysed', drop: 'analysed' });
     expect(summarize(code)).toEqual(['leak@6']);
   });
+
+  it('count when the declared return type is a type parameter of any enclosing declaration', () => {
+    const code = `
+import * as tf from '@tensorflow/tfjs-core';
+declare module '@tensorflow/tfjs-core' {
+  type Registry<T> = { lookup(name: string): T };
+  const registered: Registry<tf.Tensor>;
+}
+export function rank(name: string) { return tf.registered.lookup(name).rank; }
+`;
+    // `lookup(): T` of `Registry<Tensor>` returns a tensor, which nothing disposes.
+    expect(outcomes(code)).toEqual({ rank: 'analysed' });
+    expect(summarize(code)).toEqual(['leak@7']);
+  });
 });

@@ -306,17 +306,18 @@ export class SpecMatcher {
         // Its body is summarised instead (see `classifyCall`): only what it does there counts.
         summarised ??= ts.isFunctionLike(declaration) && summarisedInstead(declaration);
         if (summarised) break;
-        if (!spec.modules.includes('*')) {
-          // A declared return type with no type parameter in reach is what every call returns: a callee of
-          // the spec's modules that returns none of its handles acquires nothing (`util.sizeFromShape`).
-          verdict =
-            !ts.isFunctionLike(declaration) ||
-            !declaration.type ||
-            mayReturnTypeParameter(declaration) ||
-            (this.specPossible(specIndex) && (this.maskOfType(this.checker.getTypeFromTypeNode(declaration.type)) & (1 << specIndex)) !== 0);
-        } else if (declaration.getSourceFile().isDeclarationFile && ts.isFunctionLike(declaration) && declaration.type && this.specPossible(specIndex)) {
-          verdict = (this.maskOfType(this.checker.getTypeFromTypeNode(declaration.type)) & (1 << specIndex)) !== 0;
-        }
+        // A declared return type that no instantiation changes is what every call returns: a callee that
+        // returns none of the spec's handles acquires nothing by it (`util.sizeFromShape(): number`).
+        const typeNode = ts.isFunctionLike(declaration) ? declaration.type : undefined;
+        const mayReturnHandle = (node: ts.TypeNode): boolean => {
+          if (!this.specPossible(specIndex)) return false;
+          const declared = this.checker.getTypeFromTypeNode(node);
+          return instantiable(declared) || (this.maskOfType(declared) & (1 << specIndex)) !== 0;
+        };
+        // Any callee of the spec's own modules, unless its declared type says otherwise; for a spec of any
+        // module (generated glue), only what a declaration file declares.
+        if (!spec.modules.includes('*')) verdict = !typeNode || mayReturnHandle(typeNode);
+        else if (typeNode && declaration.getSourceFile().isDeclarationFile) verdict = mayReturnHandle(typeNode);
         if (verdict) break;
       }
       if (verdict) break;
@@ -680,21 +681,17 @@ function returnsCallable(program: ts.Program, signature: ts.Signature): boolean 
 }
 
 /**
- * Can a call's return type differ from the declared one: a generic
- * signature, a member of a generic class or interface, a `this` type?
+ * Can a call return something else than this declared type, where
+ * {@link SpecMatcher.maskOfType} looks: a type parameter (of the signature,
+ * or of any class, interface or type alias around it), `this`, an indexed
+ * or conditional type, in a union or a promise? Then only the call says.
  */
-function mayReturnTypeParameter(declaration: ts.SignatureDeclaration): boolean {
-  if (declaration.typeParameters) return true;
-  const container = declaration.parent;
-  if (container && (ts.isClassLike(container) || ts.isInterfaceDeclaration(container)) && container.typeParameters) return true;
-  let found = false;
-  const visit = (node: ts.Node): void => {
-    if (found) return;
-    if (node.kind === ts.SyntaxKind.ThisType || ts.isTypeQueryNode(node) || ts.isInferTypeNode(node)) found = true;
-    else ts.forEachChild(node, visit);
-  };
-  if (declaration.type) visit(declaration.type);
-  return found;
+function instantiable(type: ts.Type, depth = 0): boolean {
+  if (depth > 4 || type.flags & ts.TypeFlags.Instantiable) return true;
+  if (type.isUnionOrIntersection()) return type.types.some((part) => instantiable(part, depth + 1));
+  const name = type.getSymbol()?.getName();
+  if (name === 'Promise' || name === 'PromiseLike') return ((type as ts.TypeReference).typeArguments ?? []).some((argument) => instantiable(argument, depth + 1));
+  return false;
 }
 
 function summarisedInstead(declaration: ts.SignatureDeclaration): boolean {
