@@ -372,7 +372,7 @@ class Dataflow {
       }
       case 'borrow': {
         const id = this.siteResource(op.node, 'borrow');
-        if (op.untyped) this.untypedResults.set(id, op.untyped);
+        if (op.isHandle) this.untypedResults.set(id, op.isHandle);
         state.res.set(id, {
           flags: BORROWED,
           releasedAt: [],

@@ -21,10 +21,10 @@ export type Op =
    * member); `carries`: it stands for that handle (a handle or a raw pointer), so handing it off hands it off.
    */
   /**
-   * `untyped`: the value's type was not asked (a call's result returned at once, which only the
+   * `isHandle`: the value's type was not asked (a call's result returned at once, which only the
    * function's summary looks at); it says whether the value is a handle, when the summary needs to know.
    */
-  | { readonly kind: 'borrow'; readonly dst: Key; readonly node: Node; readonly from?: Key; readonly carries?: boolean; readonly untyped?: () => boolean }
+  | { readonly kind: 'borrow'; readonly dst: Key; readonly node: Node; readonly from?: Key; readonly carries?: boolean; readonly isHandle?: () => boolean }
   | { readonly kind: 'copy'; readonly dst: Key; readonly src: Key }
   /** `dst` := `dst` ∪ `src` (a value that may be either). */
   | { readonly kind: 'union'; readonly dst: Key; readonly src: Key }

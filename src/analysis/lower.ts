@@ -1292,7 +1292,7 @@ class Lowering {
     // JavaScript, typing it infers the callee's body).
     if (!awaited && returnedAtOnce(node)) {
       const key = this.temp();
-      this.emit({ kind: 'borrow', dst: key, node, untyped: () => this.isHandle(node) });
+      this.emit({ kind: 'borrow', dst: key, node, isHandle: () => this.isHandle(node) });
       return key;
     }
     return this.borrowIfHandle(node);
@@ -1398,22 +1398,22 @@ function nullComparison(
 
 export type { ts };
 
+/** A call and the node that takes its value (past the `a?.b()` chain around it). */
+function valueOf(node: TSESTree.Node): { value: TSESTree.Node; parent: TSESTree.Node | undefined } {
+  const parent = node.parent;
+  return parent?.type === AST_NODE_TYPES.ChainExpression ? { value: parent, parent: parent.parent } : { value: node, parent };
+}
+
 /** `return f()`, `() => f()`: the call's value is the function's result. */
 function returnedAtOnce(node: TSESTree.Node): boolean {
-  let child = node;
-  let parent = node.parent;
-  if (parent?.type === AST_NODE_TYPES.ChainExpression) {
-    child = parent;
-    parent = parent.parent;
-  }
+  const { value, parent } = valueOf(node);
   if (parent?.type === AST_NODE_TYPES.ReturnStatement) return true;
-  return parent?.type === AST_NODE_TYPES.ArrowFunctionExpression && parent.body === child;
+  return parent?.type === AST_NODE_TYPES.ArrowFunctionExpression && parent.body === value;
 }
 
 /** `f();`, `a?.b();`, `void f();`: the call's value is thrown away. */
 function resultDiscarded(node: TSESTree.Node): boolean {
-  let parent = node.parent;
-  if (parent?.type === AST_NODE_TYPES.ChainExpression) parent = parent.parent;
+  const { parent } = valueOf(node);
   if (parent?.type === AST_NODE_TYPES.UnaryExpression && parent.operator === 'void') return true;
   return parent?.type === AST_NODE_TYPES.ExpressionStatement;
 }
