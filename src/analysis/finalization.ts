@@ -640,10 +640,12 @@ class FinalizerAnalyzer {
     const result: TSESTree.Node[] = [];
     const callee = unwrap(call.callee);
     const receiver = callee.type === AST_NODE_TYPES.MemberExpression ? callee.object : undefined;
-    // Whether the receiver is a handle decides only whether the call releases the receiver, which matters
-    // only for a receiver that may be a held value: the checker is not asked about the others.
-    const receiverMatters = receiver !== undefined && receiver.type !== AST_NODE_TYPES.ThisExpression && this.keysAtMeetHeld(receiver);
-    const effect = this.file.classifyCall(call, receiverMatters && this.file.isHandleNode(receiver));
+    // Whether the receiver is a handle decides only whether a release-named method releases it, which
+    // matters only for a receiver that may be a held value: the checker is not asked about the others.
+    const effect = this.file.classifyCall(
+      call,
+      () => receiver !== undefined && receiver.type !== AST_NODE_TYPES.ThisExpression && this.keysAtMeetHeld(receiver) && this.file.isHandleNode(receiver),
+    );
     if (receiver && effect.receiver === 'release' && receiver.type !== AST_NODE_TYPES.ThisExpression) result.push(receiver);
     call.arguments.forEach((argument, index) => {
       if (argument.type === AST_NODE_TYPES.SpreadElement) return;
