@@ -245,6 +245,9 @@ interface Graph {
 
 const STORE_INSERT_METHODS: Record<string, InsertionShape | undefined> = { set: 'keyed', add: 'add', push: 'push', unshift: 'push' };
 const STORE_REMOVE_METHODS = new Set(['delete', 'clear', 'splice', 'pop', 'shift', 'fill']);
+/** Globals that run a callback once, later (or as soon as they can). `setInterval` repeats and is not one. */
+const ONCE_CALLBACK_FUNCTIONS = new Set(['setTimeout', 'setImmediate', 'queueMicrotask', 'requestAnimationFrame', 'requestIdleCallback']);
+const GLOBAL_OBJECTS = new Set(['globalThis', 'window', 'self', 'global']);
 const FRESH_ID_CALLS = new Set(['randomUUID', 'nanoid', 'uuid', 'uuidv4', 'v4', 'Symbol', 'createId', 'cuid']);
 /** Calls that only read the store passed to them. */
 const READ_ONLY_CALLEES = new Set([
@@ -1037,7 +1040,7 @@ class StoreAnalyzer {
         if (!methods) continue;
         const site = this.valuePosition(node);
         const parent = parentOf(site);
-        const called = parent?.type === AST_NODE_TYPES.CallExpression && parent.callee === site;
+        const called = (parent?.type === AST_NODE_TYPES.CallExpression && parent.callee === site) || this.isOnceCallback(site, parent);
         for (const method of methods) edges.push(this.knownIdOf(method), called ? EdgeKind.Call : EdgeKind.Escape);
       }
     }
@@ -1096,8 +1099,33 @@ class StoreAnalyzer {
     if (this.isBindingPosition(fn, parent)) return;
     const site = this.valuePosition(fn);
     const at = parentOf(site) ?? parent;
-    const called = (at.type === AST_NODE_TYPES.CallExpression && at.callee === site) || at.type === AST_NODE_TYPES.TaggedTemplateExpression;
+    const called = (at.type === AST_NODE_TYPES.CallExpression && at.callee === site) || at.type === AST_NODE_TYPES.TaggedTemplateExpression || this.isOnceCallback(site, at);
     this.edge(owner, this.idOfSlot(this.slotOf(scope), fn), called ? EdgeKind.Call : EdgeKind.Escape);
+  }
+
+  /**
+   * Is the function at `site` handed to a call that runs it at most once per call, as a call
+   * on the spot would? Promise reactions (`p.then(f, g)`, `.catch(f)`, `.finally(f)`: a thenable
+   * calls each at most once, Promises/A+ 2.2.2.3), a `new Promise(f)` executor, and one-shot
+   * timers and tasks (`setTimeout(f)`, `queueMicrotask(f)`, `process.nextTick(f)`) the file does
+   * not declare itself. emscripten's `instantiate().then(() => run())` is one: `run` runs once.
+   */
+  private isOnceCallback(site: Node, parent: Node | null | undefined): boolean {
+    if (parent?.type !== AST_NODE_TYPES.CallExpression && parent?.type !== AST_NODE_TYPES.NewExpression) return false;
+    const index = parent.arguments.indexOf(site as TSESTree.CallExpressionArgument);
+    if (index < 0) return false;
+    const callee = strip(parent.callee);
+    const isGlobal = (identifier: Node): boolean => (this.variableOf(identifier)?.defs.length ?? 0) === 0;
+    if (parent.type === AST_NODE_TYPES.NewExpression) return index === 0 && callee.type === AST_NODE_TYPES.Identifier && callee.name === 'Promise' && isGlobal(callee);
+    if (callee.type === AST_NODE_TYPES.Identifier) return index === 0 && ONCE_CALLBACK_FUNCTIONS.has(callee.name) && isGlobal(callee);
+    const name = memberName(callee);
+    if (name === 'then') return index <= 1;
+    if (name === 'catch' || name === 'finally') return index === 0;
+    if (index !== 0 || name === null || callee.type !== AST_NODE_TYPES.MemberExpression) return false;
+    // `globalThis.setTimeout(f)`, `window.queueMicrotask(f)`, `process.nextTick(f)`.
+    const object = strip(callee.object);
+    if (object.type !== AST_NODE_TYPES.Identifier || !isGlobal(object)) return false;
+    return (GLOBAL_OBJECTS.has(object.name) && ONCE_CALLBACK_FUNCTIONS.has(name)) || (object.name === 'process' && name === 'nextTick');
   }
 
   /** `variableOf(fn.id)` for a function declaration: its name is declared in the scope around its own. */
@@ -1159,10 +1187,14 @@ class StoreAnalyzer {
         }
         const site = this.valuePosition(identifier);
         const parent = parentOf(site);
-        const called = parent?.type === AST_NODE_TYPES.CallExpression && parent.callee === site;
+        const called = (parent?.type === AST_NODE_TYPES.CallExpression && parent.callee === site) || this.isOnceCallback(site, parent);
         const constructed = parent?.type === AST_NODE_TYPES.NewExpression && parent.callee === site;
+        const member = functionMemberUse(site, parent);
         for (let i = 0; i < targets.length; i++) {
-          const kind = isClassNode(targets[i]!) ? (constructed ? EdgeKind.Construct : EdgeKind.ClassRef) : called ? EdgeKind.Call : EdgeKind.Escape;
+          const isClass = isClassNode(targets[i]!);
+          // `f.count++`, `f.prototype`: the function used as an object runs from there no more than a class does.
+          if (!isClass && member === 'property') continue;
+          const kind = isClass ? (constructed ? EdgeKind.Construct : EdgeKind.ClassRef) : called || member === 'call' ? EdgeKind.Call : EdgeKind.Escape;
           this.edgeFrom.push(owner);
           this.edgeTo.push(ids[i]!);
           this.edgeKinds.push(kind);
@@ -2453,6 +2485,21 @@ function collectReturns(statement: Node, returns: Node[]): void {
     default:
       return;
   }
+}
+
+/**
+ * How a reference to a function at `site` uses it as an object: `f.call(…)` and `f.apply(…)`
+ * run it on the spot ('call'); any other member, read or written (`f.major ??= 64`, emscripten's
+ * counter on `FS.createDevice`), runs nothing ('property'). `f.bind(…)` hands out a copy, as
+ * does any computed member, so neither is one (undefined).
+ */
+function functionMemberUse(site: Node, parent: Node | undefined): 'call' | 'property' | undefined {
+  if (parent?.type !== AST_NODE_TYPES.MemberExpression || parent.object !== site || parent.computed) return undefined;
+  const name = memberName(parent);
+  if (name === 'bind') return undefined;
+  if (name !== 'call' && name !== 'apply') return 'property';
+  const call = parentOf(parent);
+  return call?.type === AST_NODE_TYPES.CallExpression && call.callee === parent ? 'call' : undefined;
 }
 
 function isNode(value: unknown): value is Node {

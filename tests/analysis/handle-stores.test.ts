@@ -160,11 +160,28 @@ export function build() {
   let next = 0;
   const imports = {};
   imports.alloc = (v) => { table[next] = v; return next++; };
-  setTimeout(() => table.splice(0), 1000);
+  onReset(() => table.splice(0));
   return imports;
 }
 `;
     expect(stores(code)).toEqual(['table: [6] [7]']);
+  });
+
+  it('runs a promise reaction or a one-shot timer once per run of the code that hands it over', () => {
+    // Once per store: the clear a timer runs one second after the factory does not bound the table.
+    const code = `
+export function build() {
+  const table = [];
+  let next = 0;
+  const imports = {};
+  imports.alloc = (v) => { table[next] = v; return next++; };
+  setTimeout(() => table.splice(0), 1000);
+  ready.then(() => table.splice(0));
+  setInterval(() => table.splice(0), 1000);
+  return imports;
+}
+`;
+    expect(stores(code)).toEqual(['table: [6] [7!,8!,9]']);
   });
 
   it('treats a script without exports as reachable through what it hands out', () => {

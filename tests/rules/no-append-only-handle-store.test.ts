@@ -301,6 +301,51 @@ export class HostRefMap {
   }
 }
 `,
+    // emscripten's FS.devices (sql.js): a device id counted on the function object itself. Reading
+    // and writing `createDevice.major` does not hand the function out; it runs only at load.
+    `
+const devices: Record<number, { name: string }> = {};
+function registerDevice(dev: number, name: string): void {
+  devices[dev] = { name };
+}
+function createDevice(name: string): number {
+  createDevice.major ??= 64;
+  const dev = (createDevice.major++ << 8) | 0;
+  registerDevice(dev, name);
+  return dev;
+}
+createDevice.major = undefined as number | undefined;
+export function read(dev: number): string | undefined {
+  return devices[dev]?.name;
+}
+createDevice('stdin');
+createDevice('stdout');
+`,
+    // emscripten's run(): a promise reaction runs once, as do a timer and a microtask started at load.
+    `
+const devices: Record<number, string> = {};
+let nextMajor = 64;
+function createDevice(name: string): number {
+  const dev = nextMajor++ << 8;
+  devices[dev] = name;
+  return dev;
+}
+function run(): void {
+  createDevice('stdin');
+}
+declare function instantiate(): Promise<void>;
+instantiate().then(() => run());
+instantiate().then(run, run).catch(run).finally(() => createDevice('tty'));
+new Promise<void>((resolve) => {
+  createDevice('null');
+  resolve();
+});
+setTimeout(() => createDevice('random'), 0);
+globalThis.queueMicrotask(run);
+export function read(dev: number): string | undefined {
+  return devices[dev];
+}
+`,
   ],
   invalid: [
     // The seed: every map_insert allocates a new handle; handles 1 and 2 stay in the store after 3 replaces them.
@@ -433,6 +478,68 @@ export function open(ptr: number): Handle {
 }
 `,
       errors: [{ messageId: 'appendOnly', line: 5 }],
+    },
+    // A reaction registered by exported code runs once per call of that code: the store grows with the calls.
+    {
+      code: `
+const devices: Record<number, string> = {};
+let nextMajor = 64;
+export function createLater(name: string): Promise<number> {
+  return Promise.resolve().then(() => {
+    const dev = nextMajor++ << 8;
+    devices[dev] = name;
+    return dev;
+  });
+}
+`,
+      errors: [{ messageId: 'appendOnly', line: 2 }],
+    },
+    // setInterval repeats, and a bound copy of a function can be called by anyone.
+    {
+      code: `
+const devices: Record<number, string> = {};
+let nextMajor = 64;
+function createDevice(name: string): number {
+  const dev = nextMajor++ << 8;
+  devices[dev] = name;
+  return dev;
+}
+setInterval(() => createDevice('tick'), 1000);
+`,
+      errors: [{ messageId: 'appendOnly', line: 2 }],
+    },
+    {
+      code: `
+const devices: Record<number, string> = {};
+let nextMajor = 64;
+function createDevice(name: string): number {
+  createDevice.calls = (createDevice.calls ?? 0) + 1;
+  const dev = nextMajor++ << 8;
+  devices[dev] = name;
+  return dev;
+}
+createDevice.calls = undefined as number | undefined;
+export const create = createDevice.bind(null);
+`,
+      errors: [{ messageId: 'appendOnly', line: 2 }],
+    },
+    // A `setTimeout` the file declares itself may run its callback any number of times.
+    {
+      code: `
+const devices: Record<number, string> = {};
+let nextMajor = 64;
+function setTimeout(callback: () => void): void {
+  for (let i = 0; i < 10; i++) callback();
+}
+export function start(report: (dev: number) => void): void {
+  setTimeout(() => {
+    const dev = nextMajor++ << 8;
+    devices[dev] = 'tick';
+    report(dev);
+  });
+}
+`,
+      errors: [{ messageId: 'appendOnly', line: 2 }],
     },
     // A factory's locals captured by the imports it hands to wasm (the shape of emscripten and Vera glue).
     {
