@@ -83,6 +83,16 @@ export interface HandleStoreInput {
 /** The comment convention that marks a store as permanent. */
 export const PERMANENT_STORE_COMMENT = 'handle-lifetime: permanent-store';
 
+/**
+ * Tables of generated runtimes known to be bounded by what the native side does, which the
+ * glue cannot show. By variable name and kind, as the runtime names them.
+ */
+const KNOWN_PERMANENT_STORES: ReadonlyMap<string, StoreKind> = new Map([
+  // embind: one method caller per C++ signature. val.h asks `_emval_get_method_caller` once per
+  // signature and keeps the id in a function-local static (thread_local in newer releases).
+  ['emval_methodCallers', 'array'],
+]);
+
 const cache = new WeakMap<TSESTree.Program, HandleStoreAnalysis>();
 
 /** Analyse a file once; later calls with the same AST return the same result. */
@@ -2341,6 +2351,7 @@ class StoreAnalyzer {
 
   /** `// handle-lifetime: permanent-store` on the declaration's line or the line above, or `@permanent` in its JSDoc. */
   private markedPermanent(store: Store): boolean {
+    if (!store.field && KNOWN_PERMANENT_STORES.get(store.name) === store.kind) return true;
     const statement = this.statementOf(store.declaration);
     const first = statement.loc.start.line;
     const candidates = new Set([...this.commentsOnLine(store.declaration.loc.start.line), ...this.commentsOnLine(first), ...this.commentsOnLine(first - 1)]);

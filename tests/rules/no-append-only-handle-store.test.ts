@@ -146,15 +146,25 @@ export function addMethodCaller(caller: Function): number {
     // Permanent by the allow option.
     {
       code: `
-const emval_methodCallers: Function[] = [];
+const signatureCallers: Function[] = [];
 export function addMethodCaller(caller: Function): number {
-  const id = emval_methodCallers.length;
-  emval_methodCallers.push(caller);
+  const id = signatureCallers.length;
+  signatureCallers.push(caller);
   return id;
 }
 `,
-      options: [{ allow: ['emval_methodCallers'] }],
+      options: [{ allow: ['signatureCallers'] }],
     },
+    // embind's method-caller table: val.h asks for one caller per C++ signature and caches it.
+    `
+var emval_methodCallers: Function[] = [];
+var emval_addMethodCaller = (caller: Function): number => {
+  var id = emval_methodCallers.length;
+  emval_methodCallers.push(caller);
+  return id;
+};
+export var __emval_get_method_caller = (argCount: number): number => emval_addMethodCaller(() => argCount);
+`,
     // The store is exported: whoever imports it may remove entries.
     `
 export const handles = new Map<number, unknown>();
