@@ -53,7 +53,7 @@ interface Dangling {
   readonly release: Node;
   readonly operand: Node;
   /** The released value is Disposable (its disposal conventionally tolerates a second call). */
-  readonly disposable: boolean;
+  readonly idempotent: boolean;
 }
 
 /** Persistent maps: a copy per block costs O(1), and a join visits only what differs (see pmap.ts). */
@@ -652,7 +652,7 @@ class Dataflow {
         }
       }
     });
-    for (const key of reached) state.dangling.set(key, { release: op.node, operand: op.operand, disposable: op.disposable === true });
+    for (const key of reached) state.dangling.set(key, { release: op.node, operand: op.operand, idempotent: op.idempotent === true });
   }
 
   private useAfterRelease(id: number, current: ResourceState, node: Node, operand: Node, how: string): void {
@@ -764,8 +764,9 @@ class Dataflow {
         const base = path.slice(0, path.indexOf('.'));
         // A method that sets a boolean flag of `this` guards its releases with it (`if (this.disposed) return`).
         if (base === 'this' && this.fn.setsThisFlag) continue;
-        // `dispose() { this.child[Symbol.dispose]() }`: the Disposable protocol asks child disposal to be idempotent.
-        if (base === 'this' && dangling.disposable) continue;
+        // `dispose() { this.child[Symbol.dispose]() }`: the Disposable protocol asks child disposal to be idempotent
+        // (and a preset may say so of its handles: a tfjs tensor).
+        if (base === 'this' && dangling.idempotent) continue;
         if (this.fn.livenessChecked.has(path)) continue;
         if (base === 'this' || base.startsWith('o') || this.fn.paramKeys.has(base) || this.fn.externalLocals.has(base)) {
           this.reportDangling(path, dangling, node, 'exit');

@@ -315,6 +315,16 @@ export class FileContext {
     );
   }
 
+  /** Is releasing this value a second time harmless: Disposable (by its protocol), or by a preset's `idempotentRelease`? */
+  releaseIsIdempotent(node: TSESTree.Node): boolean {
+    try {
+      const type = this.typeOf(node);
+      return type !== undefined && (this.model.isDisposableType(type) !== false || this.model.specs?.releaseIsIdempotent(type) === true);
+    } catch {
+      return false;
+    }
+  }
+
   isDisposableNode(node: TSESTree.Node): boolean {
     try {
       const type = this.typeOf(node);

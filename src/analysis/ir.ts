@@ -42,7 +42,7 @@ export type Op =
   /** `replaces`: a fresh handle stored into a field of `this` whose old handle should have been released. */
   | { readonly kind: 'store'; readonly dst: Key; readonly src: Key | null; readonly node: Node; readonly escapes: boolean; readonly replaces?: boolean }
   /** `byUsing`: the implicit disposal of a `using` declaration when its block exits. */
-  /** `disposable`: the released value is Disposable, whose disposal is conventionally idempotent. */
+  /** `idempotent`: a second release is harmless (a Disposable, whose disposal is conventionally idempotent, or a preset says so). */
   /** `viaCall`: a method called on the object releases this field of it (`this.dispose()` frees `this.ptr`). */
   | {
       readonly kind: 'release';
@@ -50,7 +50,7 @@ export type Op =
       readonly node: Node;
       readonly operand: Node;
       readonly byUsing?: Node;
-      readonly disposable?: boolean;
+      readonly idempotent?: boolean;
       readonly viaCall?: boolean;
     }
   | { readonly kind: 'use'; readonly src: Key; readonly node: Node; readonly operand: Node; readonly how: UseKind }

@@ -335,7 +335,7 @@ class Lowering {
     for (const declarator of [...declaration.declarations].reverse()) {
       if (declarator.id.type !== AST_NODE_TYPES.Identifier) continue;
       const key = this.identifierKey(declarator.id);
-      if (key) this.emit({ kind: 'release', src: key, node: declarator, operand: declarator.id, byUsing: declaration, disposable: true });
+      if (key) this.emit({ kind: 'release', src: key, node: declarator, operand: declarator.id, byUsing: declaration, idempotent: true });
     }
   }
 
@@ -1250,7 +1250,7 @@ class Lowering {
       this.applyArgumentEffect(effect.receiver, receiver, node, callee.object, 'receiver', releases);
     }
     for (const release of releases) {
-      this.emit({ kind: 'release', src: release.key, node, operand: release.operand, disposable: this.file.isDisposableNode(release.operand) });
+      this.emit({ kind: 'release', src: release.key, node, operand: release.operand, idempotent: this.file.releaseIsIdempotent(release.operand) });
     }
     if (effect.mayMutateReceiver && receiverPath) this.emit({ kind: 'invalidate', prefix: `${receiverPath}.` });
     // `this.dispose()` releases the fields `dispose` releases.

@@ -1,5 +1,6 @@
 // @tensorflow/tfjs-core through its preset, against the real published types.
 import { describe, expect, it } from 'vitest';
+import { summarize } from '../analysis/harness.js';
 import { findings } from './harness.js';
 
 describe('tfjs preset: invalid', () => {
@@ -201,5 +202,45 @@ export function ones(size: number): tf.Tensor {
 }
 `),
     ).toEqual([]);
+  });
+});
+
+describe('tfjs preset: fields after dispose()', () => {
+  const dangling = (code: string): string[] => summarize(code).filter((finding) => finding.startsWith('dangling-field'));
+
+  it('a tensor field left set after dispose(): Tensor.dispose() returns at once the second time', () => {
+    // The shape of tfjs-core's SGDOptimizer and MomentumOptimizer.
+    expect(
+      dangling(`
+import * as tf from '@tensorflow/tfjs-core';
+export class Sgd {
+  private c: tf.Scalar;
+  constructor(learningRate: number) {
+    this.c = tf.keep(tf.scalar(-learningRate));
+  }
+  dispose(): void {
+    this.c.dispose();
+  }
+}
+`),
+    ).toEqual([]);
+  });
+
+  it('a variable field left set after dispose(): Variable.dispose() has no such check', () => {
+    // The shape of tfjs-core's AdamOptimizer: a second dispose() disposes the variables again.
+    expect(
+      dangling(`
+import * as tf from '@tensorflow/tfjs-core';
+export class Adam {
+  private accBeta1: tf.Variable;
+  constructor(beta1: number) {
+    this.accBeta1 = tf.variable(tf.scalar(beta1));
+  }
+  dispose(): void {
+    this.accBeta1.dispose();
+  }
+}
+`),
+    ).toEqual(['dangling-field@9']);
   });
 });

@@ -364,6 +364,23 @@ export class SpecMatcher {
     );
   }
 
+  /**
+   * Is a second release of a value of this type a no-op: is its own class (of each part of a
+   * union, `null` and `undefined` aside) one a spec lists as `idempotentRelease`?
+   */
+  releaseIsIdempotent(type: ts.Type): boolean {
+    if (!this.specs.some((spec) => spec.idempotentRelease?.length)) return false;
+    const parts = (type.isUnion() ? type.types : [type]).filter((part) => !(part.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)));
+    return (
+      parts.length > 0 &&
+      parts.every((part) => {
+        const name = part.getSymbol()?.getName();
+        const mask = name === undefined ? 0 : this.maskOfType(part);
+        return this.specs.some((spec, specIndex) => (mask & (1 << specIndex)) !== 0 && spec.idempotentRelease?.includes(name!) === true);
+      })
+    );
+  }
+
   /** Members that hand a native callback's address out, over every spec. */
   callbackPointerMembers(): ReadonlySet<string> {
     return new Set(this.specs.flatMap((spec) => spec.nativeCallbacks?.pointerMembers ?? []));

@@ -22,4 +22,7 @@ export const tfjs: HandleApiSpec = {
   // `convertToTensor(x)` returns `x` itself when it is a tensor (the caller disposes it only
   // `if (x !== $x)`), and a new tensor only for arrays and numbers: not a fresh handle to owe.
   borrow: [{ function: 'convertToTensor' }],
+  // `Tensor.dispose()` returns at once when the tensor is disposed. `Variable.dispose()` has no
+  // such check: a second one releases the variable's data again when a tensor shares it.
+  idempotentRelease: ['Tensor'],
 };

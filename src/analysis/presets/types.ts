@@ -105,4 +105,10 @@ export interface HandleApiSpec {
    */
   readonly keep?: readonly CallPattern[];
   readonly nativeCallbacks?: NativeCallbackSpec;
+  /**
+   * Handle classes whose release is a no-op the second time (tfjs `Tensor.dispose()` returns when
+   * `isDisposed`). By the value's own class, not its subclasses: tfjs `Variable.dispose()` has no
+   * such check. A field of `this` that still holds such a handle after a release is not dangling.
+   */
+  readonly idempotentRelease?: readonly string[];
 }
