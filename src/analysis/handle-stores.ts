@@ -2352,6 +2352,7 @@ class StoreAnalyzer {
   /** `// handle-lifetime: permanent-store` on the declaration's line or the line above, or `@permanent` in its JSDoc. */
   private markedPermanent(store: Store): boolean {
     if (!store.field && KNOWN_PERMANENT_STORES.get(store.name) === store.kind) return true;
+    if (!store.field && store.kind === 'array' && this.isEmbindMethodCallerTable(store)) return true;
     const statement = this.statementOf(store.declaration);
     const first = statement.loc.start.line;
     const candidates = new Set([...this.commentsOnLine(store.declaration.loc.start.line), ...this.commentsOnLine(first), ...this.commentsOnLine(first - 1)]);
@@ -2361,6 +2362,22 @@ class StoreAnalyzer {
       if (comment.type === 'Block' && text.startsWith('*') && /@permanent\b/.test(text) && comment.loc.end.line <= first) return true;
     }
     return false;
+  }
+
+  /**
+   * embind's method-caller table in minified glue, where it has lost its name
+   * (`Kc=[]; Oc=a=>{var b=Kc.length;Kc.push(a);return b}`): its insertions are in a function
+   * that the method-caller import calls, and that import names each caller for its signature
+   * (`methodCaller<(…) => …>`).
+   */
+  private isEmbindMethodCallerTable(store: Store): boolean {
+    if (store.insertions.length === 0) return false;
+    return store.insertions.every((insertion) => {
+      const owner = this.ownerOf(insertion.node);
+      if (!owner || owner === this.program) return false;
+      const callers = this.callSitesOf(owner);
+      return callers.length > 0 && callers.every((site) => site.owner !== this.program && namesMethodCaller(site.owner));
+    });
   }
 
   /** Comments that start or end on a line (comments come sorted and never overlap). */
@@ -2496,6 +2513,19 @@ function collectReturns(statement: Node, returns: Node[]): void {
     default:
       return;
   }
+}
+
+/** Does the function's code (its closures included) build embind's method-caller name (`methodCaller<(int) => void>`)? */
+function namesMethodCaller(fn: Node): boolean {
+  let found = false;
+  const visit = (node: Node): void => {
+    if (found) return;
+    if (node.type === AST_NODE_TYPES.TemplateLiteral && node.quasis[0]?.value.cooked?.startsWith('methodCaller<')) found = true;
+    else if (node.type === AST_NODE_TYPES.Literal && typeof node.value === 'string' && node.value.startsWith('methodCaller<')) found = true;
+    else forEachChild(node, visit);
+  };
+  forEachChild(fn, visit);
+  return found;
 }
 
 /**

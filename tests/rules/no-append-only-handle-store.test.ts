@@ -165,6 +165,22 @@ var emval_addMethodCaller = (caller: Function): number => {
 };
 export var __emval_get_method_caller = (argCount: number): number => emval_addMethodCaller(() => argCount);
 `,
+    // The same table in minified glue (canvaskit-wasm): no name, but the import names each caller for its signature.
+    `
+var Kc: Function[] = [];
+var Oc = (a: Function): number => {
+  var b = Kc.length;
+  Kc.push(a);
+  return b;
+};
+export var imports = {
+  p: (a: number, names: string[]): number => {
+    var b = \`methodCaller<(\${names.join(', ')}) => void>\`;
+    return Oc(() => b + a);
+  },
+  I: (a: number): unknown => Kc[a]!(),
+};
+`,
     // The store is exported: whoever imports it may remove entries.
     `
 export const handles = new Map<number, unknown>();
@@ -548,6 +564,25 @@ export function start(report: (dev: number) => void): void {
     report(dev);
   });
 }
+`,
+      errors: [{ messageId: 'appendOnly', line: 2 }],
+    },
+    // The minified shape of embind's method-caller table, but its caller is not the method-caller import.
+    {
+      code: `
+var Kc: Function[] = [];
+var Oc = (a: Function): number => {
+  var b = Kc.length;
+  Kc.push(a);
+  return b;
+};
+export var imports = {
+  p: (a: number, names: string[]): number => {
+    var b = \`callback<(\${names.join(', ')}) => void>\`;
+    return Oc(() => b + a);
+  },
+  I: (a: number): unknown => Kc[a]!(),
+};
 `,
       errors: [{ messageId: 'appendOnly', line: 2 }],
     },
