@@ -151,11 +151,7 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
   const summaries = new Summaries(file);
   const thisFile = input.services.esTreeNodeToTSNodeMap.get(input.ast)?.getSourceFile();
   if (thisFile) keepLinted(model, thisFile, summaries);
-  file.summaryOf = (declaration) => {
-    const declaredIn = declaration.getSourceFile();
-    if (declaredIn === thisFile) return summaries.of(declaration);
-    return summariesOfFile(input.services.program, declaredIn, model)?.of(declaration);
-  };
+  file.summaryOf = (declaration) => summaryOf(input.services.program, model, thisFile, summaries, declaration);
 
   const findings: Finding[] = [];
   const skipped: TSESTree.Node[] = [];
@@ -261,6 +257,57 @@ const MAX_FOREIGN_FILE_SIZE = 300_000;
  * ESTree once per program (and model), on the first call into it.
  * Declaration files and libraries have no bodies to summarise.
  */
+/** The summary of a callee's declaration: from the file being analysed, another source file, or the implementation beside a `.d.ts`. */
+function summaryOf(
+  program: ts.Program,
+  model: HandleModel,
+  thisFile: ts.SourceFile | undefined,
+  own: Summaries,
+  declaration: ts.SignatureDeclaration,
+): MethodSummary | undefined {
+  const target = declaration.getSourceFile().isDeclarationFile ? implementationOf(program, declaration) : declaration;
+  if (!target) return undefined;
+  const declaredIn = target.getSourceFile();
+  if (declaredIn === thisFile) return own.of(target);
+  return summariesOfFile(program, declaredIn, model)?.of(target);
+}
+
+/**
+ * The implementation, in a JavaScript file of the program, of a function or class method that
+ * a `.d.ts` beside it declares: shipped code linted with its generated types, where
+ * `import { VectorOps } from './math'` resolves to math.d.ts, not to the math.js that rapier's
+ * `VectorOps.fromRaw(raw)` (which frees `raw`) is written in. Found by name: a top-level
+ * function, or a method (static or not) of a top-level class.
+ */
+function implementationOf(program: ts.Program, declaration: ts.SignatureDeclaration): ts.SignatureDeclaration | undefined {
+  const fileName = declaration.getSourceFile().fileName;
+  const match = /\.d\.([mc]?)ts$/.exec(fileName);
+  if (!match) return undefined;
+  const base = fileName.slice(0, match.index);
+  const extensions = match[1] ? [`.${match[1]}js`] : ['.js', '.mjs', '.cjs'];
+  let js: ts.SourceFile | undefined;
+  for (const extension of extensions) js ??= program.getSourceFile(base + extension);
+  if (!js || js.isDeclarationFile) return undefined;
+  const nameOf = (node: ts.Node): string | undefined => {
+    const name = (node as { readonly name?: ts.Node }).name;
+    return name && ts.isIdentifier(name) ? name.text : undefined;
+  };
+  const name = nameOf(declaration);
+  if (name === undefined) return undefined;
+  if (ts.isFunctionDeclaration(declaration) && ts.isSourceFile(declaration.parent)) {
+    return js.statements.find((statement): statement is ts.FunctionDeclaration => ts.isFunctionDeclaration(statement) && statement.body !== undefined && nameOf(statement) === name);
+  }
+  if (ts.isMethodDeclaration(declaration) && ts.isClassDeclaration(declaration.parent) && ts.isSourceFile(declaration.parent.parent)) {
+    const className = nameOf(declaration.parent);
+    const isStatic = ts.getCombinedModifierFlags(declaration) & ts.ModifierFlags.Static;
+    const cls = js.statements.find((statement): statement is ts.ClassDeclaration => ts.isClassDeclaration(statement) && nameOf(statement) === className);
+    return cls?.members.find(
+      (member): member is ts.MethodDeclaration => ts.isMethodDeclaration(member) && member.body !== undefined && nameOf(member) === name && (ts.getCombinedModifierFlags(member) & ts.ModifierFlags.Static) === isStatic,
+    );
+  }
+  return undefined;
+}
+
 function summariesOfFile(program: ts.Program, sourceFile: ts.SourceFile, model: HandleModel): Summaries | null {
   if (sourceFile.isDeclarationFile || program.isSourceFileFromExternalLibrary(sourceFile)) return null;
   // Converting a bundle (three.core.js is 2 MB) for one callee costs more than the summary is worth.
@@ -289,11 +336,7 @@ function summariesOfFile(program: ts.Program, sourceFile: ts.SourceFile, model: 
     const scopeManager = analyzeScopes(ast, { sourceType: 'module' });
     const file = new FileContext(ast as TSESTree.Program, services as ParserServicesLike, scopeManager, model);
     const fileSummaries = new Summaries(file);
-    file.summaryOf = (declaration) => {
-      const declaredIn = declaration.getSourceFile();
-      if (declaredIn === sourceFile) return fileSummaries.of(declaration);
-      return summariesOfFile(program, declaredIn, model)?.of(declaration);
-    };
+    file.summaryOf = (declaration) => summaryOf(program, model, sourceFile, fileSummaries, declaration);
     summaries = fileSummaries;
   } catch {
     summaries = null;

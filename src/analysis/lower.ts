@@ -10,7 +10,7 @@
  */
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
-import type ts from 'typescript';
+import ts from 'typescript';
 import type { ArgumentEffect } from './handle-model.js';
 import type { Block, EscapeKind, Key, LoweredFunction, Node, Op, UseKind } from './ir.js';
 import { isTempKey } from './ir.js';
@@ -253,6 +253,20 @@ class Lowering {
 
   private isHandle(node: TSESTree.Node): boolean {
     return this.file.isHandleNode(node);
+  }
+
+  /**
+   * In a summary, a parameter that plain JavaScript leaves untyped (`any`): `raw.free()` on it
+   * releases whatever handle the caller passes, as rapier's `VectorOps.fromRaw(raw)` does (its
+   * `.d.ts` says `raw: RawVector`; the `.js` beside it says nothing).
+   */
+  private isUntypedParameter(node: TSESTree.Node): boolean {
+    if (!this.summarize || node.type !== AST_NODE_TYPES.Identifier) return false;
+    const key = this.identifierKey(node);
+    const index = key === null ? undefined : this.paramKeys.get(key);
+    if (index === undefined || index < 0) return false;
+    const type = this.file.typeOf(node);
+    return type !== undefined && (type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) !== 0;
   }
 
   // ---------------------------------------------------------------- statements
@@ -1229,7 +1243,11 @@ class Lowering {
 
     const effect = this.file.classifyCall(
       node,
-      () => receiver !== null && this.isHandle(callee.type === AST_NODE_TYPES.MemberExpression ? callee.object : callee),
+      () => {
+        if (receiver === null) return false;
+        const object = callee.type === AST_NODE_TYPES.MemberExpression ? callee.object : callee;
+        return this.isHandle(object) || this.isUntypedParameter(object);
+      },
       this.withSummaries,
     );
     const releases: { key: Key; operand: Node }[] = [];

@@ -110,3 +110,19 @@ describe('summaries of functions in other files of the program', () => {
     expect(findings).toEqual(['use-after-release@3']);
   });
 });
+
+describe('summaries of shipped JavaScript beside its generated .d.ts', () => {
+  // Imports resolve to shipped-ops.d.ts, which has no bodies; shipped-ops.js beside it has them, untyped.
+  const ops = `import { VectorOps, consumeRaw } from './shipped-ops';\n`;
+  const leaks = (code: string) => summarize(code).filter((f) => !f.startsWith('leak-on-exception'));
+
+  it('a static method whose implementation frees its untyped parameter releases the handle passed', () => {
+    expect(leaks(`${ops}export function read(v: { x: number; y: number }) { return VectorOps.fromRaw(VectorOps.intoRaw(v)); }`)).toEqual([]);
+  });
+  it('so does a top-level function, and a use after it is a use after release', () => {
+    expect(leaks(`${ops}export function sum(v: { x: number; y: number }) { const raw = VectorOps.intoRaw(v); consumeRaw(raw); return raw.x; }`)).toEqual(['use-after-release@2']);
+  });
+  it('a method whose implementation only reads its parameter leaves the handle to the caller', () => {
+    expect(leaks(`${ops}export function read(v: { x: number; y: number }) { return VectorOps.peek(VectorOps.intoRaw(v)); }`)).toEqual(['leak@2']);
+  });
+});
