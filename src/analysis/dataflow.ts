@@ -910,7 +910,10 @@ class Dataflow {
       (everywhere ? releasedFields : maybeReleasedFields).push(field);
       if (everywhere && exits.every((flags) => flags & (CLEARED | NULLED))) clearedFields.push(field);
     }
-    return { ...this.parameterSummary(), releasedFields, maybeReleasedFields, clearedFields, guardedByFlag: this.fn.setsThisFlag };
+    // `if (this.raw) { this.raw.free(); this.other.free(); } this.raw = undefined`: a field the method tests,
+    // releases on every path and sets to undefined is a disposed guard, as a boolean flag is (rapier's `free()`).
+    const guardedByFlag = this.fn.setsThisFlag || releasedFields.some((field) => this.fn.thisGuardFields.has(field));
+    return { ...this.parameterSummary(), releasedFields, maybeReleasedFields, clearedFields, guardedByFlag };
   }
 
   private parameterSummary(): FunctionSummary {

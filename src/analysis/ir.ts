@@ -92,6 +92,11 @@ export interface LoweredFunction {
   readonly paramKeys: ReadonlyMap<Key, number>;
   /** The function sets and tests a boolean field of `this` (a `disposed`/`alive` flag that guards its releases). */
   readonly setsThisFlag: boolean;
+  /**
+   * Fields of `this` the function both tests (`if (this.raw)`, `if (this.ptr != null)`) and sets to
+   * `undefined`, `null`, `0` or `false`: a disposed guard, if the function also releases the field.
+   */
+  readonly thisGuardFields: ReadonlySet<string>;
   /** Locals bound to objects outside the function (a loop over `this.slots`, `const s = param.slot`). */
   readonly externalLocals: ReadonlySet<Key>;
   /** Paths tested with a liveness check: a handle there knows when it is dead, so a second release is guarded. */

@@ -70,6 +70,8 @@ class Lowering {
   /** Boolean fields of `this` the function writes, and fields of `this` it tests: a disposed guard is both. */
   private readonly thisFlagsWritten = new Set<string>();
   private readonly thisFieldsTested = new Set<string>();
+  /** Fields of `this` the function sets to `undefined`, `null`, `0` or `false`. */
+  private readonly thisFieldsCleared = new Set<string>();
   /** Locals bound to objects the caller can reach (`for (const s of this.slots)`, `const s = param.slot`). */
   private readonly externalLocals = new Set<Key>();
   /** Paths the function tests with a liveness check (`if (this.h.alive) this.h.dispose()`). */
@@ -121,6 +123,7 @@ class Lowering {
       paramKeys: this.paramKeys,
       keyNames: this.keyNames,
       setsThisFlag: [...this.thisFlagsWritten].some((name) => this.thisFieldsTested.has(name)),
+      thisGuardFields: new Set([...this.thisFieldsCleared].filter((name) => this.thisFieldsTested.has(name))),
       externalLocals: this.externalLocals,
       livenessChecked: this.livenessChecked,
       mayReport: this.mayReport,
@@ -758,6 +761,11 @@ class Lowering {
       case AST_NODE_TYPES.BinaryExpression: {
         const nullCheck = nullComparison(test);
         if (nullCheck) {
+          const operand = skipTypeWrappers(nullCheck.operand);
+          if (operand.type === AST_NODE_TYPES.MemberExpression && operand.object.type === AST_NODE_TYPES.ThisExpression) {
+            const name = memberName(operand);
+            if (name !== null) this.thisFieldsTested.add(name);
+          }
           const key = this.expr(nullCheck.operand);
           this.expr(nullCheck.literal);
           const nullOnTrue = nullCheck.equal;
@@ -1078,6 +1086,10 @@ class Lowering {
     ) {
       const name = memberName(node.left);
       if (name !== null) this.thisFlagsWritten.add(name);
+    }
+    if (node.operator === '=' && node.left.type === AST_NODE_TYPES.MemberExpression && node.left.object.type === AST_NODE_TYPES.ThisExpression && isClearingValue(node.right)) {
+      const name = memberName(node.left);
+      if (name !== null) this.thisFieldsCleared.add(name);
     }
     if (node.operator === '=') {
       const value = this.expr(node.right);
@@ -1434,4 +1446,11 @@ function resultDiscarded(node: TSESTree.Node): boolean {
   const { parent } = valueOf(node);
   if (parent?.type === AST_NODE_TYPES.UnaryExpression && parent.operator === 'void') return true;
   return parent?.type === AST_NODE_TYPES.ExpressionStatement;
+}
+
+/** `undefined`, `void 0`, `null`, `0`, `false`: what a field is set to once its handle is gone. */
+function isClearingValue(node: TSESTree.Node): boolean {
+  if (node.type === AST_NODE_TYPES.Identifier) return node.name === 'undefined';
+  if (node.type === AST_NODE_TYPES.UnaryExpression) return node.operator === 'void';
+  return node.type === AST_NODE_TYPES.Literal && (node.value === null || node.value === 0 || node.value === false);
 }

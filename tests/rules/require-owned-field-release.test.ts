@@ -470,6 +470,23 @@ export class Scratch {
 `,
       errors: [{ messageId: 'fieldReleasedOnSomePaths', line: 6 }],
     },
+    // A tested handle field that dispose() releases but does not clear is no disposed guard.
+    {
+      code: `
+import { malloc, free, type Ptr } from './handles';
+export class Controller {
+  raw: Ptr | undefined = malloc(4);
+  collision: Ptr = malloc(8);
+  dispose() {
+    if (this.raw) {
+      free(this.raw);
+      free(this.collision);
+    }
+  }
+}
+`,
+      errors: [{ messageId: 'fieldReleasedOnSomePaths', line: 6 }],
+    },
     // Owns a handle and has no release method at all.
     {
       code: `
@@ -775,6 +792,37 @@ export class Holder {
   }
   dispose() {
     if (this.h.alive) this.h.dispose();
+  }
+}
+`,
+    // rapier's KinematicCharacterController: the guard is a handle field that free() releases and clears,
+    // so it is falsy only once free() has run.
+    `
+import { malloc, free, type Ptr } from './handles';
+export class Controller {
+  raw: Ptr | undefined = malloc(4);
+  collision: Ptr | undefined = malloc(8);
+  free() {
+    if (!!this.raw) {
+      free(this.raw);
+      free(this.collision!);
+    }
+    this.raw = undefined;
+    this.collision = undefined;
+  }
+}
+`,
+    `
+import { malloc, free, type Ptr } from './handles';
+export class Controller {
+  raw: Ptr | null = malloc(4);
+  collision: Ptr = malloc(8);
+  dispose() {
+    if (this.raw != null) {
+      free(this.raw);
+      free(this.collision);
+      this.raw = null;
+    }
   }
 }
 `,
