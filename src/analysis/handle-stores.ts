@@ -258,6 +258,14 @@ const STORE_REMOVE_METHODS = new Set(['delete', 'clear', 'splice', 'pop', 'shift
 /** Globals that run a callback once, later (or as soon as they can). `setInterval` repeats and is not one. */
 const ONCE_CALLBACK_FUNCTIONS = new Set(['setTimeout', 'setImmediate', 'queueMicrotask', 'requestAnimationFrame', 'requestIdleCallback']);
 const GLOBAL_OBJECTS = new Set(['globalThis', 'window', 'self', 'global']);
+/** Methods that run a callback during the call (at this argument index), as a loop body: arrays' iteration, strings' `replace`. */
+const DURING_CALL_METHODS: ReadonlyMap<string, number> = new Map([
+  ...['forEach', 'map', 'filter', 'reduce', 'reduceRight', 'some', 'every', 'find', 'findIndex', 'findLast', 'findLastIndex', 'flatMap', 'sort', 'toSorted'].map(
+    (name): [string, number] => [name, 0],
+  ),
+  ['replace', 1],
+  ['replaceAll', 1],
+]);
 const FRESH_ID_CALLS = new Set(['randomUUID', 'nanoid', 'uuid', 'uuidv4', 'v4', 'Symbol', 'createId', 'cuid']);
 /** Calls that only read the store passed to them. */
 const READ_ONLY_CALLEES = new Set([
@@ -1050,7 +1058,7 @@ class StoreAnalyzer {
         if (!methods) continue;
         const site = this.valuePosition(node);
         const parent = parentOf(site);
-        const called = (parent?.type === AST_NODE_TYPES.CallExpression && parent.callee === site) || this.isOnceCallback(site, parent);
+        const called = (parent?.type === AST_NODE_TYPES.CallExpression && parent.callee === site) || this.runsWithCaller(site, parent);
         for (const method of methods) edges.push(this.knownIdOf(method), called ? EdgeKind.Call : EdgeKind.Escape);
       }
     }
@@ -1109,18 +1117,21 @@ class StoreAnalyzer {
     if (this.isBindingPosition(fn, parent)) return;
     const site = this.valuePosition(fn);
     const at = parentOf(site) ?? parent;
-    const called = (at.type === AST_NODE_TYPES.CallExpression && at.callee === site) || at.type === AST_NODE_TYPES.TaggedTemplateExpression || this.isOnceCallback(site, at);
+    const called = (at.type === AST_NODE_TYPES.CallExpression && at.callee === site) || at.type === AST_NODE_TYPES.TaggedTemplateExpression || this.runsWithCaller(site, at);
     this.edge(owner, this.idOfSlot(this.slotOf(scope), fn), called ? EdgeKind.Call : EdgeKind.Escape);
   }
 
   /**
-   * Is the function at `site` handed to a call that runs it at most once per call, as a call
-   * on the spot would? Promise reactions (`p.then(f, g)`, `.catch(f)`, `.finally(f)`: a thenable
-   * calls each at most once, Promises/A+ 2.2.2.3), a `new Promise(f)` executor, and one-shot
-   * timers and tasks (`setTimeout(f)`, `queueMicrotask(f)`, `process.nextTick(f)`) the file does
-   * not declare itself. emscripten's `instantiate().then(() => run())` is one: `run` runs once.
+   * Is the function at `site` handed to a call that runs it only as that call runs, as a call on
+   * the spot would? Either at most once per call, later: promise reactions (`p.then(f, g)`,
+   * `.catch(f)`, `.finally(f)`: a thenable calls each at most once, Promises/A+ 2.2.2.3), a
+   * `new Promise(f)` executor, and one-shot timers and tasks (`setTimeout(f)`, `queueMicrotask(f)`,
+   * `process.nextTick(f)`) the file does not declare itself; emscripten's
+   * `instantiate().then(() => run())` is one. Or during the call, as a loop body runs:
+   * iteration callbacks (`items.forEach(f)`, `.map(f)`, `Array.from(xs, f)`) and `s.replace(re, f)`;
+   * emscripten's `_strptime` fills a local array from one.
    */
-  private isOnceCallback(site: Node, parent: Node | null | undefined): boolean {
+  private runsWithCaller(site: Node, parent: Node | null | undefined): boolean {
     if (parent?.type !== AST_NODE_TYPES.CallExpression && parent?.type !== AST_NODE_TYPES.NewExpression) return false;
     const index = parent.arguments.indexOf(site as TSESTree.CallExpressionArgument);
     if (index < 0) return false;
@@ -1131,10 +1142,13 @@ class StoreAnalyzer {
     const name = memberName(callee);
     if (name === 'then') return index <= 1;
     if (name === 'catch' || name === 'finally') return index === 0;
-    if (index !== 0 || name === null || callee.type !== AST_NODE_TYPES.MemberExpression) return false;
-    // `globalThis.setTimeout(f)`, `window.queueMicrotask(f)`, `process.nextTick(f)`.
+    if (name !== null && DURING_CALL_METHODS.get(name) === index) return true;
+    if (name === null || callee.type !== AST_NODE_TYPES.MemberExpression) return false;
+    // `globalThis.setTimeout(f)`, `window.queueMicrotask(f)`, `process.nextTick(f)`, `Array.from(xs, f)`.
     const object = strip(callee.object);
     if (object.type !== AST_NODE_TYPES.Identifier || !isGlobal(object)) return false;
+    if (object.name === 'Array' && name === 'from') return index === 1;
+    if (index !== 0) return false;
     return (GLOBAL_OBJECTS.has(object.name) && ONCE_CALLBACK_FUNCTIONS.has(name)) || (object.name === 'process' && name === 'nextTick');
   }
 
@@ -1197,7 +1211,7 @@ class StoreAnalyzer {
         }
         const site = this.valuePosition(identifier);
         const parent = parentOf(site);
-        const called = (parent?.type === AST_NODE_TYPES.CallExpression && parent.callee === site) || this.isOnceCallback(site, parent);
+        const called = (parent?.type === AST_NODE_TYPES.CallExpression && parent.callee === site) || this.runsWithCaller(site, parent);
         const constructed = parent?.type === AST_NODE_TYPES.NewExpression && parent.callee === site;
         const member = functionMemberUse(site, parent);
         for (let i = 0; i < targets.length; i++) {

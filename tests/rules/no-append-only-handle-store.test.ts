@@ -372,6 +372,19 @@ export function read(dev: number): string | undefined {
   return devices[dev];
 }
 `,
+    // emscripten's _strptime: a local array filled from a String#replace callback, which runs during the call.
+    `
+const MATCHERS: Record<string, string> = { Y: '\\d{4}', m: '\\d{2}' };
+export function strptime(text: string, format: string): string[] {
+  const capture: string[] = [];
+  const pattern = format.replace(/%(.)/g, (match: string, c: string) => {
+    const equivalent = MATCHERS[c];
+    return equivalent ? (capture.push(c), '(' + equivalent + ')') : c;
+  });
+  const found = new RegExp('^' + pattern).exec(text);
+  return found ? capture.map((c, i) => c + found[i + 1]) : [];
+}
+`,
   ],
   invalid: [
     // The seed: every map_insert allocates a new handle; handles 1 and 2 stay in the store after 3 replaces them.
@@ -583,6 +596,19 @@ export var imports = {
   },
   I: (a: number): unknown => Kc[a]!(),
 };
+`,
+      errors: [{ messageId: 'appendOnly', line: 2 }],
+    },
+    // An iteration callback runs as often as the exported function that hands it over.
+    {
+      code: `
+const handles: unknown[] = [];
+export function addAll(values: unknown[]): number[] {
+  return values.map((value) => {
+    handles.push(value);
+    return handles.length - 1;
+  });
+}
 `,
       errors: [{ messageId: 'appendOnly', line: 2 }],
     },
