@@ -361,14 +361,55 @@ function callMayTouchHandles(
       if (receiverType && !(receiverType.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Union))) {
         const checker = file.model.checker;
         symbol = checker.getPropertyOfType(checker.getApparentType(receiverType), tsCallee.name.text);
+      } else if (receiverType?.isUnion()) {
+        // `T | undefined` (an optional field or parameter): each member names the method (`null` and
+        // `undefined` aside: the call throws on them), as narrowing would, and the call may touch
+        // handles if one of them may. Narrowing the receiver would have the checker walk the flow.
+        const methods = unionMethods(file, receiverType, tsCallee.name.text);
+        if (methods) return methods.some((method) => symbolTouches(file, method, isNew, vocabulary));
       }
+      // An untyped value that is no reference (`instantiateAsync(…).catch(…)` in emscripten glue): no
+      // narrowing can give it members, and asking would have the checker check the call again.
+      else if (receiverType && !isReference(callee.object)) return false;
       // `this.ffi.QTS_NewString(…)` on a field declared `any`: no declaration to find (the checker would
       // narrow the receiver to say so).
       else if (!receiverType && file.model.reachedThroughAny(tsCallee.expression)) return false;
     }
     symbol ??= calleeSymbol(file, tsCallee && ts.isPropertyAccessExpression(tsCallee) ? tsCallee.name : tsCallee);
   }
-  if (!symbol) return false;
+  return symbol !== undefined && symbolTouches(file, symbol, isNew, vocabulary);
+}
+
+/** A name, `this`, or a member of one: what control flow can narrow. */
+function isReference(node: TSESTree.Node): boolean {
+  switch (node.type) {
+    case AST_NODE_TYPES.Identifier:
+    case AST_NODE_TYPES.ThisExpression:
+      return true;
+    case AST_NODE_TYPES.MemberExpression:
+      return isReference(node.object);
+    case AST_NODE_TYPES.TSNonNullExpression:
+      return isReference(node.expression);
+    default:
+      return false;
+  }
+}
+
+/** The method of each member of a union, `null` and `undefined` aside; none if one has none or is untyped. */
+function unionMethods(file: FileContext, union: ts.UnionType, name: string): ts.Symbol[] | undefined {
+  const checker = file.model.checker;
+  const methods = new Set<ts.Symbol>();
+  for (const member of union.types) {
+    if (member.flags & (ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Void)) continue;
+    if (member.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown)) return undefined;
+    const method = checker.getPropertyOfType(checker.getApparentType(member), name);
+    if (!method) return undefined;
+    methods.add(method);
+  }
+  return methods.size > 0 ? [...methods] : undefined;
+}
+
+function symbolTouches(file: FileContext, symbol: ts.Symbol, isNew: boolean, vocabulary: CalleeVocabulary | undefined): boolean {
   if (symbolMayTouchHandles(file, symbol, isNew)) return true;
   // A function of this file that touches handles (its summary says what it does).
   if (vocabulary && vocabulary.touching.size > 0) {

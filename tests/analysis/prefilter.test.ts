@@ -70,3 +70,55 @@ export function rank(name: string) { return tf.registered.lookup(name).rank; }
     expect(summarize(code)).toEqual(['leak@7']);
   });
 });
+
+describe('method calls on receivers whose declared type names no single class', () => {
+  /** The member names the checker is asked to resolve (through narrowing) while a file is analysed. */
+  const membersResolved = (code: string): string[] => {
+    const input = parseFixture(code, 'file.ts');
+    const checker = input.services.program.getTypeChecker();
+    const original = checker.getSymbolAtLocation;
+    const asked: string[] = [];
+    checker.getSymbolAtLocation = (node) => {
+      asked.push(node.getText());
+      return original.call(checker, node);
+    };
+    try {
+      analyzeFile(input);
+    } finally {
+      checker.getSymbolAtLocation = original;
+    }
+    return asked;
+  };
+  const outcomes = (code: string): Record<string, string> => {
+    const result: Record<string, string> = {};
+    analyzeFile(parseFixture(code, 'file.ts'), {
+      onFunction: (fn, outcome) => {
+        if (fn.type === AST_NODE_TYPES.FunctionDeclaration && fn.id) result[fn.id.name] = outcome;
+      },
+    });
+    return result;
+  };
+
+  it('an untyped call result has no member to find: the checker is not asked to check the call again', () => {
+    // emscripten's `instantiateAsync(…).catch(…)`: the wasm-bindgen preset is on, so any method could acquire.
+    const code = `
+declare function instantiateAsync(binary: unknown): any;
+export function load(binary: unknown) { instantiateAsync(binary).catch(() => undefined); }
+`;
+    expect(membersResolved(code)).not.toContain('catch');
+    expect(outcomes(code)).toEqual({ load: 'prefiltered' });
+  });
+
+  it('a type or undefined names the method in its type: it touches handles if that one may', () => {
+    // An optional field or parameter read without `?.` (the call throws on undefined, so narrowing removes it).
+    const code = `
+import type { Encoder } from './wasm-bindgen-api';
+export function has(set: Set<string> | undefined) { return set.has('a'); }
+export function tokens(source: Encoder | undefined) { source.tokens('a'); }
+`;
+    expect(membersResolved(code)).not.toContain('has');
+    expect(outcomes(code)).toEqual({ has: 'prefiltered', tokens: 'analysed' });
+    // `Encoder#tokens` returns a new TokenList, which nothing frees.
+    expect(summarize(code)).toEqual(['leak@4']);
+  });
+});
