@@ -75,6 +75,24 @@ export const packages = [
       { file: 'three/build/three.module.js', sourceType: 'module' },
     ],
   },
+  // Checked for findings (scripts/corpus.js), not part of the benchmark's ratio.
+  {
+    name: '@dimforge/rapier2d',
+    // wasm-bindgen glue and the TypeScript-compiled classes that wrap it, each next to its .d.ts.
+    files: () => listJsTree('@dimforge/rapier2d/').map((file) => ({ file, sourceType: 'module' })),
+  },
+  {
+    name: '@sqlite.org/sqlite-wasm',
+    files: () => [
+      { file: '@sqlite.org/sqlite-wasm/sqlite-wasm/jswasm/sqlite3.mjs', sourceType: 'module' },
+      { file: '@sqlite.org/sqlite-wasm/sqlite-wasm/jswasm/sqlite3-opfs-async-proxy.js', sourceType: 'script' },
+    ],
+  },
+  {
+    name: 'canvaskit-wasm',
+    // Minified emscripten and embind glue.
+    files: () => [{ file: 'canvaskit-wasm/bin/canvaskit.js', sourceType: 'script' }],
+  },
 ];
 
 export function findPackage(name) {
@@ -82,6 +100,16 @@ export function findPackage(name) {
 }
 
 /** `.js` files directly in a folder under node_modules, sorted. */
+/** The `.js` files of a folder and its subfolders, sorted. */
+function listJsTree(folder) {
+  const result = [];
+  for (const entry of readdirSync(path.join(modulesDir, folder), { withFileTypes: true })) {
+    if (entry.isDirectory()) result.push(...listJsTree(`${folder}${entry.name}/`));
+    else if (entry.name.endsWith('.js')) result.push(`${folder}${entry.name}`);
+  }
+  return result.sort();
+}
+
 function listJs(folder) {
   return readdirSync(path.join(modulesDir, folder))
     .filter((name) => name.endsWith('.js'))
@@ -90,8 +118,10 @@ function listJs(folder) {
 }
 
 export function ensureInstalled() {
-  if (existsSync(modulesDir)) return;
-  console.log('bench/corpus/node_modules is missing: npm ci --prefix bench/corpus');
+  const { dependencies } = JSON.parse(readFileSync(path.join(corpusDir, 'package.json'), 'utf8'));
+  const missing = Object.keys(dependencies).filter((name) => !existsSync(path.join(modulesDir, name, 'package.json')));
+  if (missing.length === 0) return;
+  console.log(`bench/corpus/node_modules lacks ${missing.join(', ')}: npm ci --prefix bench/corpus`);
   execFileSync('npm', ['ci', '--prefix', corpusDir, '--no-audit', '--no-fund'], { stdio: 'inherit' });
 }
 
