@@ -265,7 +265,18 @@ function summaryOf(
   own: Summaries,
   declaration: ts.SignatureDeclaration,
 ): MethodSummary | undefined {
-  const target = declaration.getSourceFile().isDeclarationFile ? implementationOf(program, declaration) : declaration;
+  let target: ts.SignatureDeclaration | undefined = declaration;
+  if (declaration.getSourceFile().isDeclarationFile) {
+    // Reading the implementation parses its file: only for a callee that takes a handle and nothing else at some
+    // parameter (`raw: RawVector`), which its body may release. (`a: Tensor | TensorLike` in tfjs-core's ops:
+    // the ops are the preset's to describe.)
+    const takesHandle = declaration.parameters.some((parameter) => {
+      if (parameter.type === undefined) return false;
+      const type = model.checker.getTypeFromTypeNode(parameter.type);
+      return !type.isUnion() && !(type.flags & ts.TypeFlags.TypeParameter) && model.isHandleType(type);
+    });
+    target = takesHandle ? implementationOf(program, declaration) : undefined;
+  }
   if (!target) return undefined;
   const declaredIn = target.getSourceFile();
   if (declaredIn === thisFile) return own.of(target);
