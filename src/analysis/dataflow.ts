@@ -52,7 +52,7 @@ interface ResourceInfo {
 interface Dangling {
   readonly release: Node;
   readonly operand: Node;
-  /** The released value is Disposable (its disposal conventionally tolerates a second call). */
+  /** A second release of the value is harmless: it is Disposable (by convention), or a preset says so (a tfjs tensor). */
   readonly idempotent: boolean;
 }
 
