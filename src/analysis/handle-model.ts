@@ -687,6 +687,9 @@ export class HandleModel {
         }
       }
       if (tags.acquire || tags.release !== undefined) mayMutateReceiver = false;
+      // `tf.tidy(() => square(x))` with a helper of one's own (`square(x) { return tf.mul(x, x) }`): the
+      // scope disposes what is allocated while it runs, whichever function allocates it.
+      if (result === 'acquire' && !specEffect && signature && this.specs?.scopeDisposes(node, () => this.returnTypeOfCall(node, signature))) result = 'other';
     } else if (!signature || !declaration) {
       // Untyped callee: it may keep whatever it is given.
       rest = 'escape';
@@ -833,7 +836,7 @@ function dependsOnInstantiation(type: ts.Type, depth: number): boolean {
   return false;
 }
 
-function skipParentheses(node: ts.Node): ts.Node {
+export function skipParentheses(node: ts.Node): ts.Node {
   while (ts.isParenthesizedExpression(node)) node = node.expression;
   return node;
 }

@@ -244,3 +244,70 @@ export class Adam {
     ).toEqual(['dangling-field@9']);
   });
 });
+
+describe('tfjs preset: what a scope disposes', () => {
+  it('a helper of one\'s own that returns a new tensor, called inside tf.tidy: the scope disposes it', () => {
+    // tfjs-layers' losses: `tidy(() => tfc.mean(K.square(tfc.sub(yPred, yTrue)), -1))`.
+    expect(
+      findings(`
+import * as tf from '@tensorflow/tfjs-core';
+function square(x: tf.Tensor): tf.Tensor {
+  return tf.mul(x, x);
+}
+export function meanSquaredError(yTrue: tf.Tensor, yPred: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.mean(square(tf.sub(yPred, yTrue)), -1));
+}
+export function sumOfSquares(x: tf.Tensor): tf.Tensor {
+  return tf.sum(square(x));
+}
+`),
+    ).toEqual(['leak@10']);
+  });
+
+  it('a helper whose result is untyped, called inside tf.tidy: the scope disposes it', () => {
+    // tfjs-layers' ConvLSTM2DCell in plain JavaScript: the checker says `this.inputConv(…)` is `any`.
+    const code = `
+import * as tfc from '@tensorflow/tfjs-core';
+export class Cell {
+  inputConv(x, w, b) {
+    const out = tfc.conv2d(x, w, 1, 'same');
+    if (b) {
+      return tfc.add(out, b);
+    }
+    return out;
+  }
+  call(x, w, b) {
+    return tfc.tidy(() => {
+      const y = this.inputConv(x, w, b);
+      return tfc.add(y, 1);
+    });
+  }
+  eager(x, w, b) {
+    const y = this.inputConv(x, w, b);
+    return tfc.add(y, 1);
+  }
+}
+`;
+    expect(findings(code, 'syntax-corpus-untyped.js')).toEqual(['leak@18']);
+  });
+
+  it('tf.keep of a stored tensor inside tf.tidy, its result dropped: the holder keeps it', () => {
+    // tfjs-layers' BaseLogger: `logs[key] = log; keep(logs[key]);` inside tidy.
+    expect(
+      findings(`
+import * as tf from '@tensorflow/tfjs-core';
+export function average(logs: Record<string, tf.Tensor>, key: string, total: tf.Tensor, seen: number): void {
+  tf.tidy(() => {
+    logs[key] = tf.mul(tf.div(1, seen), total);
+    tf.keep(logs[key]);
+  });
+}
+export function dropped(input: tf.Tensor): void {
+  tf.tidy(() => {
+    tf.keep(tf.square(input));
+  });
+}
+`),
+    ).toEqual(['leak@11']);
+  });
+});

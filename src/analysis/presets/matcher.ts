@@ -6,7 +6,7 @@
  * cached per symbol, declaration and call.
  */
 import ts from 'typescript';
-import { classSymbolOf, type ArgumentEffect } from '../handle-model.js';
+import { classSymbolOf, skipParentheses, type ArgumentEffect } from '../handle-model.js';
 import { programMentions, shapeDeclared } from '../program-facts.js';
 import type { CallPattern, HandleApiSpec, HandleShape, ModuleName, Operand, OperandPattern } from './types.js';
 
@@ -413,7 +413,16 @@ export class SpecMatcher {
     const insideScope = spec.scopes !== undefined && this.insideScope(node, specIndex);
     if (kinds.has('borrow')) result = 'other';
     else if (kinds.has('keep')) {
-      if (insideScope) {
+      const argument = node.arguments?.[0] && skipParentheses(node.arguments[0]);
+      let statement: ts.Node = node.parent;
+      while (ts.isParenthesizedExpression(statement)) statement = statement.parent;
+      const discarded = ts.isExpressionStatement(statement);
+      if (insideScope && discarded && argument && !ts.isCallExpression(argument) && !ts.isNewExpression(argument)) {
+        // `logs[key] = log; tf.keep(logs[key]);` (tfjs-layers): the value survives the scope, held where it was
+        // stored; the call hands back nothing new.
+        result = 'other';
+        args.set(0, 'use');
+      } else if (insideScope) {
         result = 'acquire';
         args.set(0, 'escape');
       } else {
@@ -426,6 +435,25 @@ export class SpecMatcher {
       result = insideScope ? 'other' : 'acquire';
     }
     return { spec: spec.name, result, receiver, args: args.size > 0 ? args : EMPTY_MAP, resultAliasesArg };
+  }
+
+  /**
+   * Is the call inside a scope of a spec whose handles its result may be (`tf.tidy(() => helper(x))`)?
+   * The scope disposes what is allocated while it runs, by the library's own ops or by a helper
+   * that calls them. An untyped result (a helper of plain JavaScript: tfjs-layers'
+   * `this.inputConv(…)`) is taken to be the scope's too. The result's type is asked only inside
+   * such a scope.
+   */
+  scopeDisposes(node: ts.CallExpression | ts.NewExpression, resultType: () => ts.Type): boolean {
+    let mask: number | undefined;
+    return this.specs.some((spec, specIndex) => {
+      if (!spec.scopes || !this.insideScope(node, specIndex)) return false;
+      if (mask === undefined) {
+        const type = resultType();
+        mask = type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown) ? -1 : this.maskOfType(type);
+      }
+      return (mask & (1 << specIndex)) !== 0;
+    });
   }
 
   /**
