@@ -86,6 +86,11 @@ export interface FieldReleaseSummary {
   readonly clearedFields: readonly string[];
   /** The method sets and tests a boolean flag of `this` (an idempotent dispose: `if (this.disposed) return`). */
   readonly guardedByFlag: boolean;
+  /**
+   * Paths under `this` whose liveness the method tests (`assertNotDisposed() { if (this.val.isDisposed) throw … }`):
+   * a caller that calls it before a release has checked them too.
+   */
+  readonly livenessChecked?: readonly string[];
 }
 
 export type MethodSummary = FunctionSummary & FieldReleaseSummary;
@@ -913,7 +918,8 @@ class Dataflow {
     // `if (this.raw) { this.raw.free(); this.other.free(); } this.raw = undefined`: a field the method tests,
     // releases on every path and sets to undefined is a disposed guard, as a boolean flag is (rapier's `free()`).
     const guardedByFlag = this.fn.setsThisFlag || releasedFields.some((field) => this.fn.thisGuardFields.has(field));
-    return { ...this.parameterSummary(), releasedFields, maybeReleasedFields, clearedFields, guardedByFlag };
+    const livenessChecked = [...this.fn.livenessChecked].filter((path) => path.startsWith('this.')).map((path) => path.slice('this.'.length));
+    return { ...this.parameterSummary(), releasedFields, maybeReleasedFields, clearedFields, guardedByFlag, livenessChecked };
   }
 
   private parameterSummary(): FunctionSummary {

@@ -1286,6 +1286,8 @@ class Lowering {
     // `this.dispose()` releases the fields `dispose` releases.
     if (receiverPath && this.withSummaries && node.type === AST_NODE_TYPES.CallExpression && callee.type === AST_NODE_TYPES.MemberExpression) {
       const summary = this.file.calleeSummary(node);
+      // `this.assertNotDisposed()` tests `this.val.isDisposed`: this function has tested it too.
+      for (const path of summary?.livenessChecked ?? []) this.livenessChecked.add(`${receiverPath}.${path}`);
       for (const field of summary?.releasedFields ?? []) {
         const path = `${receiverPath}.${field}`;
         if (summary?.clearedFields.includes(field)) {

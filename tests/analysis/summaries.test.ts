@@ -126,3 +126,40 @@ describe('summaries of shipped JavaScript beside its generated .d.ts', () => {
     expect(leaks(`${ops}export function read(v: { x: number; y: number }) { return VectorOps.peek(VectorOps.intoRaw(v)); }`)).toEqual(['leak@2']);
   });
 });
+
+describe('a liveness test in a method of the class', () => {
+  const dangling = (code: string) => summarize(code).filter((f) => f.startsWith('dangling-field'));
+
+  it('dispose() that first calls a helper testing the handle is guarded, as if it tested it itself', () => {
+    // tfjs-layers' LayerVariable: `dispose() { this.assertNotDisposed(); this.val.dispose(); }`.
+    expect(
+      dangling(`import type { VmHandle } from './handles';
+export class Holder {
+  constructor(private h: VmHandle) {}
+  assertAlive(): void {
+    if (!this.h.alive) throw new Error('disposed');
+  }
+  dispose(): void {
+    this.assertAlive();
+    this.h.dispose();
+  }
+}`),
+    ).toEqual([]);
+  });
+
+  it('a helper that tests nothing guards nothing', () => {
+    expect(
+      dangling(`import type { VmHandle } from './handles';
+export class Holder {
+  constructor(private h: VmHandle) {}
+  log(): void {
+    console.log('disposing');
+  }
+  dispose(): void {
+    this.log();
+    this.h.dispose();
+  }
+}`),
+    ).toEqual(['dangling-field@9']);
+  });
+});
