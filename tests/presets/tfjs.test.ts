@@ -311,3 +311,31 @@ export function dropped(input: tf.Tensor): void {
     ).toEqual(['leak@11']);
   });
 });
+
+describe('tfjs preset: gradients', () => {
+  it('optimizer.minimize and tf.grad run their function in a scope; minimize(f) returns nothing owed', () => {
+    // The training step of every tfjs tutorial.
+    expect(
+      findings(`
+import * as tf from '@tensorflow/tfjs-core';
+export function trainStep(optimizer: tf.Optimizer, xs: tf.Tensor, ys: tf.Tensor, w: tf.Variable): void {
+  optimizer.minimize(() => {
+    const pred = tf.matMul(xs, w);
+    return tf.mean(tf.square(tf.sub(pred, ys))) as tf.Scalar;
+  });
+}
+export function gradOf(x: tf.Tensor): tf.Tensor {
+  const g = tf.grad((t: tf.Tensor) => {
+    const sq = tf.square(t);
+    return tf.sum(tf.mul(sq, t));
+  });
+  return g(x);
+}
+export function loss(xs: tf.Tensor, ys: tf.Tensor, w: tf.Variable): tf.Scalar {
+  const pred = tf.matMul(xs, w);
+  return tf.mean(tf.square(tf.sub(pred, ys))) as tf.Scalar;
+}
+`),
+    ).toEqual(['leak@17', 'leak@18']);
+  });
+});

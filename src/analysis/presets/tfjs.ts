@@ -17,11 +17,24 @@ export const tfjs: HandleApiSpec = {
   release: [{ function: 'dispose', operand: 0 }],
   // `op({ add_ })` (how tfjs-core and custom ops define an op) runs the function in an engine scope,
   // which disposes the tensors it allocates except the result, as `tidy` does.
-  scopes: [{ function: 'tidy' }, { function: 'op' }],
+  // Gradients run their function in an engine scope too: `optimizer.minimize(() => loss(…))`,
+  // `tf.grad(f)`, `tf.variableGrads(f)`.
+  scopes: [
+    { function: 'tidy' },
+    { function: 'op' },
+    { type: 'Optimizer', method: 'minimize' },
+    { function: 'variableGrads' },
+    { function: 'grad' },
+    { function: 'grads' },
+    { function: 'valueAndGrad' },
+    { function: 'valueAndGrads' },
+  ],
   keep: [{ function: 'keep' }],
   // `convertToTensor(x)` returns `x` itself when it is a tensor (the caller disposes it only
   // `if (x !== $x)`), and a new tensor only for arrays and numbers: not a fresh handle to owe.
-  borrow: [{ function: 'convertToTensor' }],
+  // `optimizer.minimize(f)` returns null; only `minimize(f, true)` returns the cost, which the caller then
+  // owns. The result is not counted as owed, so a cost never disposed goes unreported.
+  borrow: [{ function: 'convertToTensor' }, { type: 'Optimizer', method: 'minimize' }],
   // `Tensor.dispose()` returns at once when the tensor is disposed. `Variable.dispose()` has no
   // such check: a second one releases the variable's data again when a tensor shares it.
   idempotentRelease: ['Tensor'],
