@@ -338,4 +338,29 @@ export function loss(xs: tf.Tensor, ys: tf.Tensor, w: tf.Variable): tf.Scalar {
 `),
     ).toEqual(['leak@17', 'leak@18']);
   });
+
+  it('a loss function bound to a const and handed to minimize in the same block runs in its scope', () => {
+    expect(
+      findings(`
+import * as tf from '@tensorflow/tfjs-core';
+export function trainStep(optimizer: tf.Optimizer, xs: tf.Tensor, ys: tf.Tensor, w: tf.Variable): void {
+  const lossFn = (): tf.Scalar => {
+    const pred = tf.matMul(xs, w);
+    return tf.mean(tf.square(tf.sub(pred, ys))) as tf.Scalar;
+  };
+  optimizer.minimize(lossFn);
+}
+export function evaluate(xs: tf.Tensor, ys: tf.Tensor, w: tf.Variable): number {
+  const lossFn = (): tf.Scalar => {
+    const pred = tf.matMul(xs, w);
+    return tf.mean(tf.square(tf.sub(pred, ys))) as tf.Scalar;
+  };
+  const loss = lossFn();
+  const value = loss.dataSync()[0];
+  loss.dispose();
+  return value;
+}
+`),
+    ).toEqual(['leak@12', 'leak@13']);
+  });
 });

@@ -68,7 +68,7 @@ export class SpecMatcher {
   private readonly scopeCallCache = new Map<ts.CallExpression, number>();
   private readonly calleeVerdicts = new Map<ts.Symbol, boolean>();
   private readonly constructVerdicts = new Map<ts.Symbol, boolean>();
-  private readonly scopedFunctionCache = new Map<ts.FunctionDeclaration, number[]>();
+  private readonly scopedFunctionCache = new Map<ts.FunctionDeclaration | ts.VariableDeclaration, number[]>();
   private readonly checker: ts.TypeChecker;
   /** Module lists of specs and patterns, compiled once: `*`, and the program files they name. */
   private readonly moduleLists = new Map<readonly ModuleName[], { readonly any: boolean; readonly files: readonly string[] }>();
@@ -470,8 +470,10 @@ export class SpecMatcher {
         continue;
       }
       if (!(ts.isArrowFunction(current) || ts.isFunctionExpression(current))) continue;
-      const call = current.parent;
-      if (!call || !ts.isCallExpression(call) || !call.arguments.includes(current as ts.Expression)) continue;
+      const call: ts.Node = current.parent;
+      // `const lossFn = () => …; optimizer.minimize(lossFn)` (tfjs-layers' training step).
+      if (ts.isVariableDeclaration(call) && call.initializer === current && this.handedToScopeInBlock(call).includes(specIndex)) return true;
+      if (!ts.isCallExpression(call) || !call.arguments.includes(current as ts.Expression)) continue;
       if (this.scopeOfCall(call) === specIndex) return true;
     }
     return false;
@@ -510,6 +512,28 @@ export class SpecMatcher {
     this.scopedFunctionCache.set(fn, result);
     const name = fn.name?.text;
     if (name === undefined || !ts.isSourceFile(fn.parent)) return result;
+    return this.scopesHandedTo(name, fn.parent.statements, result);
+  }
+
+  /**
+   * The specs whose scope calls a `const` function is handed to, by name, in the statements of
+   * its own block (`const f = () => …; optimizer.minimize(f)`).
+   */
+  private handedToScopeInBlock(declaration: ts.VariableDeclaration): number[] {
+    const cached = this.scopedFunctionCache.get(declaration);
+    if (cached) return cached;
+    const result: number[] = [];
+    this.scopedFunctionCache.set(declaration, result);
+    const list = declaration.parent;
+    const statement = list?.parent;
+    const block = statement?.parent;
+    if (!ts.isIdentifier(declaration.name) || !ts.isVariableDeclarationList(list) || !(list.flags & ts.NodeFlags.Const) || !ts.isVariableStatement(statement)) return result;
+    if (!block || !(ts.isBlock(block) || ts.isSourceFile(block))) return result;
+    return this.scopesHandedTo(declaration.name.text, block.statements, result);
+  }
+
+  /** Scope calls, in the expressions of these statements (not of functions nested in them), that are handed `name`. */
+  private scopesHandedTo(name: string, statements: readonly ts.Statement[], result: number[]): number[] {
     const names = (expression: ts.Expression): boolean =>
       ts.isIdentifier(expression) && expression.text === name;
     const visit = (node: ts.Node): void => {
@@ -528,8 +552,8 @@ export class SpecMatcher {
       // Expressions of the statement only: functions nested in it are their own business.
       if (!ts.isFunctionLike(node) && !ts.isClassLike(node)) ts.forEachChild(node, visit);
     };
-    for (const statement of fn.parent.statements) {
-      if (ts.isVariableStatement(statement) || ts.isExpressionStatement(statement) || ts.isExportAssignment(statement)) ts.forEachChild(statement, visit);
+    for (const statement of statements) {
+      if (ts.isVariableStatement(statement) || ts.isExpressionStatement(statement) || ts.isExportAssignment(statement) || ts.isReturnStatement(statement)) ts.forEachChild(statement, visit);
     }
     return result;
   }
