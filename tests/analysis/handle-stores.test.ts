@@ -153,35 +153,25 @@ export class C {
     expect(stores(code)).toEqual(['m: [] [3!,5!,6]', 'C.x: [] [10!,11]']);
   });
 
-  it('counts closures that escape (returned, stored, passed) as reachable', () => {
-    const code = `
+  /** A factory whose table an escaping closure fills under fresh ids (line 6); `clears` from line 7 on. */
+  const factory = (...clears: string[]) => `
 export function build() {
   const table = [];
   let next = 0;
   const imports = {};
   imports.alloc = (v) => { table[next] = v; return next++; };
-  onReset(() => table.splice(0));
-  return imports;
+${clears.map((clear) => `  ${clear}\n`).join('')}  return imports;
 }
 `;
-    expect(stores(code)).toEqual(['table: [6] [7]']);
+
+  it('counts closures that escape (returned, stored, passed) as reachable', () => {
+    expect(stores(factory('onReset(() => table.splice(0));'))).toEqual(['table: [6] [7]']);
   });
 
   it('runs a promise reaction or a one-shot timer once per run of the code that hands it over', () => {
     // Once per store: the clear a timer runs one second after the factory does not bound the table.
-    const code = `
-export function build() {
-  const table = [];
-  let next = 0;
-  const imports = {};
-  imports.alloc = (v) => { table[next] = v; return next++; };
-  setTimeout(() => table.splice(0), 1000);
-  ready.then(() => table.splice(0));
-  setInterval(() => table.splice(0), 1000);
-  return imports;
-}
-`;
-    expect(stores(code)).toEqual(['table: [6] [7!,8!,9]']);
+    const clears = ['setTimeout(() => table.splice(0), 1000);', 'ready.then(() => table.splice(0));', 'setInterval(() => table.splice(0), 1000);'];
+    expect(stores(factory(...clears))).toEqual(['table: [6] [7!,8!,9]']);
   });
 
   it('treats a script without exports as reachable through what it hands out', () => {

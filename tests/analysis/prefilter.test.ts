@@ -9,6 +9,17 @@ import { analyzeFile } from '../../src/analysis/index.js';
 import { declaresMember } from '../../src/analysis/program-facts.js';
 import { parseFixture, summarize } from './harness.js';
 
+/** The outcome of each named function declaration of the code: prefiltered, analysed, … */
+function outcomes(code: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  analyzeFile(parseFixture(code, 'file.ts'), {
+    onFunction: (fn, outcome) => {
+      if (fn.type === AST_NODE_TYPES.FunctionDeclaration && fn.id) result[fn.id.name] = outcome;
+    },
+  });
+  return result;
+}
+
 describe('declaresMember', () => {
   it.each([
     ['  free(): void;', 'free'],
@@ -32,15 +43,6 @@ describe('declaresMember', () => {
 });
 
 describe('callees of a module whose spec acquires by return type', () => {
-  const outcomes = (code: string): Record<string, string> => {
-    const result: Record<string, string> = {};
-    analyzeFile(parseFixture(code, 'file.ts'), {
-      onFunction: (fn, outcome) => {
-        if (fn.type === AST_NODE_TYPES.FunctionDeclaration && fn.id) result[fn.id.name] = outcome;
-      },
-    });
-    return result;
-  };
 
   it('are looked at only when their declared return type may be a handle of the spec', () => {
     const code = `
@@ -88,15 +90,6 @@ describe('method calls on receivers whose declared type names no single class', 
       checker.getSymbolAtLocation = original;
     }
     return asked;
-  };
-  const outcomes = (code: string): Record<string, string> => {
-    const result: Record<string, string> = {};
-    analyzeFile(parseFixture(code, 'file.ts'), {
-      onFunction: (fn, outcome) => {
-        if (fn.type === AST_NODE_TYPES.FunctionDeclaration && fn.id) result[fn.id.name] = outcome;
-      },
-    });
-    return result;
   };
 
   it('an untyped call result has no member to find: the checker is not asked to check the call again', () => {

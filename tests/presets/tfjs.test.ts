@@ -288,7 +288,7 @@ export class Cell {
   }
 }
 `;
-    expect(findings(code, 'syntax-corpus-untyped.js')).toEqual(['leak@18']);
+    expect(findings(code, 'untyped.js')).toEqual(['leak@18']);
   });
 
   it('tf.keep of a stored tensor inside tf.tidy, its result dropped: the holder keeps it', () => {

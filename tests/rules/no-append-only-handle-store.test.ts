@@ -3,6 +3,25 @@ import { ruleTester } from '../rule-tester.js';
 
 const strict = [{ checkUnreachedRemovals: true }] as const;
 
+/** embind's method-caller table as minified glue has it (canvaskit-wasm), the import naming each caller `<kind><(…) => …>`. */
+function minifiedCallerTable(kind: string): string {
+  return `
+var Kc: Function[] = [];
+var Oc = (a: Function): number => {
+  var b = Kc.length;
+  Kc.push(a);
+  return b;
+};
+export var imports = {
+  p: (a: number, names: string[]): number => {
+    var b = \`${kind}<(\${names.join(', ')}) => void>\`;
+    return Oc(() => b + a);
+  },
+  I: (a: number): unknown => Kc[a]!(),
+};
+`;
+}
+
 ruleTester.run('no-append-only-handle-store', rule, {
   valid: [
     // A WeakMap does not keep its keys alive: nothing to remove by hand.
@@ -166,21 +185,7 @@ var emval_addMethodCaller = (caller: Function): number => {
 export var __emval_get_method_caller = (argCount: number): number => emval_addMethodCaller(() => argCount);
 `,
     // The same table in minified glue (canvaskit-wasm): no name, but the import names each caller for its signature.
-    `
-var Kc: Function[] = [];
-var Oc = (a: Function): number => {
-  var b = Kc.length;
-  Kc.push(a);
-  return b;
-};
-export var imports = {
-  p: (a: number, names: string[]): number => {
-    var b = \`methodCaller<(\${names.join(', ')}) => void>\`;
-    return Oc(() => b + a);
-  },
-  I: (a: number): unknown => Kc[a]!(),
-};
-`,
+    minifiedCallerTable('methodCaller'),
     // The store is exported: whoever imports it may remove entries.
     `
 export const handles = new Map<number, unknown>();
@@ -582,21 +587,7 @@ export function start(report: (dev: number) => void): void {
     },
     // The minified shape of embind's method-caller table, but its caller is not the method-caller import.
     {
-      code: `
-var Kc: Function[] = [];
-var Oc = (a: Function): number => {
-  var b = Kc.length;
-  Kc.push(a);
-  return b;
-};
-export var imports = {
-  p: (a: number, names: string[]): number => {
-    var b = \`callback<(\${names.join(', ')}) => void>\`;
-    return Oc(() => b + a);
-  },
-  I: (a: number): unknown => Kc[a]!(),
-};
-`,
+      code: minifiedCallerTable('callback'),
       errors: [{ messageId: 'appendOnly', line: 2 }],
     },
     // An iteration callback runs as often as the exported function that hands it over.
