@@ -317,9 +317,12 @@ export class FileContext {
 
   /** Is releasing this value a second time harmless: Disposable (by its protocol), or by a preset's `idempotentRelease`? */
   releaseIsIdempotent(node: TSESTree.Node): boolean {
+    if (this.isDisposableNode(node)) return true;
+    const specs = this.model.specs;
+    if (!specs) return false;
     try {
       const type = this.typeOf(node);
-      return type !== undefined && (this.model.isDisposableType(type) !== false || this.model.specs?.releaseIsIdempotent(type) === true);
+      return type !== undefined && specs.releaseIsIdempotent(type);
     } catch {
       return false;
     }
