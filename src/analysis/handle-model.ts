@@ -169,7 +169,7 @@ export class HandleModel {
    * find none).
    */
   handleTypesPossible(): boolean {
-    this.typesPossible ??= programMentions(this.program, OWN_HANDLE_WORDS) || (this.specs?.handleTypesPossible() ?? false);
+    this.typesPossible ??= programMentions(this.program, OWN_HANDLE_WORDS, { outsideStrings: true }) || (this.specs?.handleTypesPossible() ?? false);
     return this.typesPossible;
   }
 

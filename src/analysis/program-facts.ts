@@ -82,16 +82,21 @@ const mentionsCache = new WeakMap<ts.Program, Map<string, boolean>>();
  * for a module named by its file)? A plain text search, so a mention in a
  * comment or a string counts: the answer errs towards yes. With
  * `typeScriptOnly`, the text of JavaScript files is not searched (they
- * cannot declare a module or a namespace).
+ * cannot declare a module or a namespace). With `outsideStrings`, for words
+ * that name types or members (never a module), a mention inside a string or
+ * template literal, or as the key of an object literal, does not count: it
+ * names no type (typescript.js's 13 mentions are all such: diagnostic texts,
+ * emit helpers, its table of lib names). Comments still count (JSDoc types).
  */
-export function programMentions(program: ts.Program, words: readonly string[], { typeScriptOnly = false } = {}): boolean {
+export function programMentions(program: ts.Program, words: readonly string[], { typeScriptOnly = false, outsideStrings = false } = {}): boolean {
   let byKey = mentionsCache.get(program);
   if (!byKey) mentionsCache.set(program, (byKey = new Map()));
-  const key = `${typeScriptOnly ? 'ts' : 'all'}\0${words.join('\0')}`;
+  const key = `${typeScriptOnly ? 'ts' : 'all'}${outsideStrings ? ' code' : ''}\0${words.join('\0')}`;
   let found = byKey.get(key);
   if (found === undefined) {
     // A whole word: `Deno` is not in `DenormalizedX`.
-    const pattern = new RegExp(`(?<![\\w$])(?:${words.map(escapeRegExp).join('|')})(?![\\w$])`);
+    const pattern = new RegExp(`(?<![\\w$])(?:${words.map(escapeRegExp).join('|')})(?![\\w$])`, outsideStrings ? 'g' : '');
+    const mentioned = (file: ts.SourceFile): boolean => (outsideStrings ? mentionedOutsideStrings(file, pattern) : pattern.test(file.text));
     const searched = (file: ts.SourceFile): boolean => !typeScriptOnly || (file.flags & ts.NodeFlags.JavaScriptFile) === 0;
     found =
       words.length > 0 &&
@@ -101,7 +106,7 @@ export function programMentions(program: ts.Program, words: readonly string[], {
           (file) =>
             !program.isSourceFileDefaultLibrary(file) &&
             (words.some((word) => file.fileName.includes(`/node_modules/${word}/`) || file.fileName.endsWith(word.startsWith('/') ? word : `/${word}`)) ||
-              (searched(file) && pattern.test(file.text))),
+              (searched(file) && mentioned(file))),
         );
     byKey.set(key, found);
   }
@@ -124,6 +129,50 @@ export const OWN_HANDLE_WORDS: readonly string[] = [
   'AsyncDisposableStack',
   '@handle',
 ];
+
+/** A match of the global `pattern` in the file's text that is not inside a string or an object literal's key. */
+function mentionedOutsideStrings(file: ts.SourceFile, pattern: RegExp): boolean {
+  const text = file.text;
+  pattern.lastIndex = 0;
+  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+    if (!inStringOrKey(file, match.index)) return true;
+  }
+  return false;
+}
+
+/** Is the text at `position` part of a string or template literal, or of an object literal's key? */
+function inStringOrKey(file: ts.SourceFile, position: number): boolean {
+  // Parents are tracked here: a file the checker has not bound has none yet.
+  let parent: ts.Node = file;
+  let node: ts.Node = file;
+  for (;;) {
+    let next: ts.Node | undefined;
+    ts.forEachChild(node, (child) => {
+      if (child.pos <= position && position < child.end) {
+        next = child;
+        return true;
+      }
+      return undefined;
+    });
+    if (!next) break;
+    parent = node;
+    node = next;
+  }
+  // In the trivia before the node: a comment.
+  if (node === file || position < node.getStart(file)) return false;
+  switch (node.kind) {
+    case ts.SyntaxKind.StringLiteral:
+    case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
+    case ts.SyntaxKind.TemplateHead:
+    case ts.SyntaxKind.TemplateMiddle:
+    case ts.SyntaxKind.TemplateTail:
+      return true;
+    case ts.SyntaxKind.Identifier:
+      return ts.isPropertyAssignment(parent) && parent.name === node;
+    default:
+      return false;
+  }
+}
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');

@@ -42,9 +42,42 @@ describe('programMentions', () => {
   });
 });
 
+describe('programMentions outside strings', () => {
+  const words = ['Symbol.dispose', 'Disposable', 'DisposableStack'];
+
+  it('leaves out strings, template literals and object keys (typescript.js has all three)', () => {
+    const program = programOf({
+      'a.js': [
+        'export const libs = ["Disposable", \'esnext.disposable\'];',
+        'export const message = "an object with a Symbol.dispose method";',
+        'export const helper = `if (!Symbol.dispose) throw new TypeError("no"); dispose = value[Symbol.dispose];`;',
+        'export const tables = { DisposableStack: new Map() };',
+        '',
+      ].join('\n'),
+    });
+    expect(programMentions(program, words)).toBe(true);
+    expect(programMentions(program, words, { outsideStrings: true })).toBe(false);
+  });
+
+  it.each([
+    ['code', 'export function close(value) { value[Symbol.dispose](); }\n'],
+    ['a JSDoc type', '/** @param {Disposable} value */\nexport function close(value) { return value; }\n'],
+    ['a comment before an object key', 'export const slots = {\n  /** @type {Disposable | null} */\n  current: null,\n};\n'],
+    ['a shorthand property', 'const DisposableStack = globalThis.DisposableStack;\nexport const globals = { DisposableStack };\n'],
+    ['an expression in a template', 'export const text = `${new DisposableStack()}`;\n'],
+  ])('counts %s', (_, text) => {
+    expect(programMentions(programOf({ 'a.js': text }), words, { outsideStrings: true })).toBe(true);
+  });
+});
+
 describe('handleTypesPossible', () => {
   it('is false where no file can declare a handle type', () => {
     const program = programOf({ 'a.js': 'export class Vector { clone() { return new Vector(); } dispose() {} }\n' });
+    expect(handleModelFor(program).handleTypesPossible()).toBe(false);
+  });
+
+  it("is false where the default library's Disposable types are named only in strings", () => {
+    const program = programOf({ 'a.js': 'export const libs = ["Disposable", "AsyncDisposable"];\nexport const tables = { DisposableStack: 1 };\n' });
     expect(handleModelFor(program).handleTypesPossible()).toBe(false);
   });
 
