@@ -272,7 +272,8 @@ export class FileContext {
     if (cached !== undefined) return cached;
     let result: boolean;
     try {
-      const type = this.typeOf(node);
+      // No type of the program can be a handle: nothing to type.
+      const type = this.model.handleTypesPossible() ? this.typeOf(node) : undefined;
       result = type !== undefined && this.model.isHandleType(type);
     } catch {
       result = false;
