@@ -241,11 +241,18 @@ function checkTargets(report) {
     const ourTotal = report.corpus.reduce((sum, row) => sum + row.ourMs, 0);
     const floatingTotal = report.corpus.reduce((sum, row) => sum + row.floatingMs, 0);
     const ratio = ourTotal / floatingTotal;
-    const worst = report.corpus.reduce((max, row) => (row.ratio > max.ratio ? row : max));
+    // Issue 9's target is over the corpus; each package is held to it on a row of its own, reported
+    // whether met or not (handle-dense library code sits near 2×: see docs/benchmarks.md).
     targets.push({
-      target: `all rules ≤ ${TARGETS.ratio}× no-floating-promises`,
-      measured: `${ratio.toFixed(2)}× over the corpus (worst ${worst.name} ${worst.ratio.toFixed(2)}×)`,
-      met: ratio <= TARGETS.ratio && worst.ratio <= TARGETS.ratio,
+      target: `all rules ≤ ${TARGETS.ratio}× no-floating-promises, over the corpus`,
+      measured: `${ratio.toFixed(2)}× (ours ${Math.round(ourTotal)} ms, no-floating-promises ${Math.round(floatingTotal)} ms)`,
+      met: ratio <= TARGETS.ratio,
+    });
+    const over = report.corpus.filter((row) => row.ratio > TARGETS.ratio).sort((a, b) => b.ratio - a.ratio);
+    targets.push({
+      target: `the same, for each package`,
+      measured: over.length === 0 ? 'every package' : `over it: ${over.map((row) => `${row.name} ${row.ratio.toFixed(2)}×`).join(', ')}`,
+      met: over.length === 0,
     });
   }
   if (report.scaling) {
