@@ -1129,9 +1129,11 @@ class StoreAnalyzer {
    * `process.nextTick(f)`) the file does not declare itself; emscripten's
    * `instantiate().then(() => run())` is one. Or during the call, as a loop body runs:
    * iteration callbacks (`items.forEach(f)`, `.map(f)`, `Array.from(xs, f)`) and `s.replace(re, f)`;
-   * emscripten's `_strptime` fills a local array from one.
+   * emscripten's `_strptime` fills a local array from one. Or until replaced: a handler assigned
+   * where the file assigns another (`replacedLater`).
    */
   private runsWithCaller(site: Node, parent: Node | null | undefined): boolean {
+    if (parent?.type === AST_NODE_TYPES.AssignmentExpression) return this.replacedLater(site, parent);
     if (parent?.type !== AST_NODE_TYPES.CallExpression && parent?.type !== AST_NODE_TYPES.NewExpression) return false;
     const index = parent.arguments.indexOf(site as TSESTree.CallExpressionArgument);
     if (index < 0) return false;
@@ -1151,6 +1153,42 @@ class StoreAnalyzer {
     if (index !== 0) return false;
     return (GLOBAL_OBJECTS.has(object.name) && ONCE_CALLBACK_FUNCTIONS.has(name)) || (object.name === 'process' && name === 'nextTick');
   }
+
+  /**
+   * `self.onmessage = f`, where the file also assigns something else to `self.onmessage`: `f` runs
+   * until that replaces it, which the code that installs it is taken to do. Emscripten's pthread
+   * worker queues the messages that come before it has loaded
+   * (`self.onmessage = (e) => queue.push(e)`), replays them and installs its handler in their place.
+   */
+  private replacedLater(site: Node, assignment: TSESTree.AssignmentExpression): boolean {
+    if (assignment.operator !== '=' || assignment.right !== site) return false;
+    const left = assignment.left;
+    if (left.type !== AST_NODE_TYPES.MemberExpression || left.computed) return false;
+    const name = memberName(left);
+    const base = strip(left.object);
+    if (name === null || base.type !== AST_NODE_TYPES.Identifier) return false;
+    for (const identifier of this.sameReferences(base)) {
+      if (identifier === base) continue;
+      const member = parentOf(identifier);
+      if (member?.type !== AST_NODE_TYPES.MemberExpression || member.object !== identifier || member.computed || memberName(member) !== name) continue;
+      const other = parentOf(member);
+      if (other?.type === AST_NODE_TYPES.AssignmentExpression && other.left === member && other.operator === '=') return true;
+    }
+    return false;
+  }
+
+  /** The identifiers that name the same variable as `identifier`, or the same undeclared global. */
+  private sameReferences(identifier: TSESTree.Identifier): Node[] {
+    const variable = this.variableOf(identifier);
+    if (variable) return variable.references.map((reference) => reference.identifier);
+    if (!this.globalReferences) {
+      this.globalReferences = new Map();
+      for (const reference of this.scopeManager.globalScope?.through ?? []) this.push(this.globalReferences, reference.identifier.name, reference.identifier);
+    }
+    return this.globalReferences.get(identifier.name) ?? [];
+  }
+
+  private globalReferences: Map<string, Node[]> | undefined;
 
   /** `variableOf(fn.id)` for a function declaration: its name is declared in the scope around its own. */
   private functionNameVariable(scope: Scope, id: TSESTree.Identifier): Variable | undefined {

@@ -174,6 +174,25 @@ ${clears.map((clear) => `  ${clear}\n`).join('')}  return imports;
     expect(stores(factory(...clears))).toEqual(['table: [6] [7!,8!,9]']);
   });
 
+  it('runs a handler that the code installing it replaces later only until then', () => {
+    // Emscripten's pthread worker: messages that come before it has loaded are queued, then replayed.
+    const worker = (replace: string) => `
+export function onLoad(load) {
+  const queue = [];
+  self.onmessage = (e) => queue.push(e);
+  return load().then(() => {
+    for (const e of queue) handle(e);
+    ${replace}
+  });
+}
+`;
+    expect(findings(worker('self.onmessage = handle;'))).toEqual([]);
+    // Replacing some other handler, or none, leaves it installed.
+    expect(findings(worker('self.onerror = handle;'))).toEqual(['append-only:queue@3']);
+    expect(findings(worker('other.onmessage = handle;'))).toEqual(['append-only:queue@3']);
+    expect(findings(worker('self.onmessage(null);'))).toEqual(['append-only:queue@3']);
+  });
+
   it('treats a script without exports as reachable through what it hands out', () => {
     const code = `
 var Module = (() => {
