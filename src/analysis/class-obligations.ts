@@ -148,16 +148,18 @@ function checkClass(file: FileContext, classNode: ClassNode, overwrites: readonl
 
   const fields = [...owned.values()];
   if (releaseMethods.length === 0) {
-    return [{ kind: 'no-release-method', node: classNode.id ?? classNode, className, fields }, ...overwritten];
+    // A method by another name may release a field (tfjs-converter's `clearAndClose()`): the class has
+    // a way to release it, only not one a `using` or a caller looks for. Only the others have none.
+    const elsewhere = releasedByOtherMethods(file, classNode);
+    const unreleased = elsewhere === 'unknown' ? [] : fields.filter((field) => !elsewhere.has(field.name));
+    if (unreleased.length === 0) return overwritten;
+    return [{ kind: 'no-release-method', node: classNode.id ?? classNode, className, fields: unreleased }, ...overwritten];
   }
 
   const released = new Set<string>();
   const partly = new Map<string, string>();
   for (const method of releaseMethods) {
-    const tsMethod = file.tsNode(method.fn);
-    const declaration = tsMethod && ts.isFunctionLike(tsMethod) ? (tsMethod as ts.SignatureDeclaration) : undefined;
-    const parent = declaration?.parent;
-    const summary = parent && ts.isMethodDeclaration(parent) ? file.summaryOf(parent) : declaration ? file.summaryOf(declaration) : undefined;
+    const summary = methodSummary(file, method.fn);
     if (!summary) {
       // No summary (too large to analyse): trust the method.
       return overwritten;
@@ -182,6 +184,27 @@ function checkClass(file: FileContext, classNode: ClassNode, overwrites: readonl
     });
   }
   return [...findings, ...overwritten];
+}
+
+/** The summary of a method's function (none when it is too large to analyse). */
+function methodSummary(file: FileContext, fn: TSESTree.FunctionExpression): ReturnType<FileContext['summaryOf']> {
+  const tsMethod = file.tsNode(fn);
+  const declaration = tsMethod && ts.isFunctionLike(tsMethod) ? (tsMethod as ts.SignatureDeclaration) : undefined;
+  const parent = declaration?.parent;
+  return parent && ts.isMethodDeclaration(parent) ? file.summaryOf(parent) : declaration ? file.summaryOf(declaration) : undefined;
+}
+
+/** The fields that some instance method releases, on some path at least; unknown when one is too large to summarise. */
+function releasedByOtherMethods(file: FileContext, classNode: ClassNode): Set<string> | 'unknown' {
+  const released = new Set<string>();
+  for (const member of classNode.body.body) {
+    if (member.type !== AST_NODE_TYPES.MethodDefinition || member.static || member.kind !== 'method' || !member.value.body) continue;
+    const summary = methodSummary(file, member.value);
+    if (!summary) return 'unknown';
+    for (const field of summary.releasedFields) released.add(field);
+    for (const field of summary.maybeReleasedFields) released.add(field);
+  }
+  return released;
 }
 
 function collectClasses(root: TSESTree.Node): ClassNode[] {

@@ -3,6 +3,20 @@ import { ruleTester } from '../rule-tester.js';
 
 ruleTester.run('require-owned-field-release', rule, {
   valid: [
+    // No release-named method, but one by another name releases every field: tfjs-converter's
+    // `HashTable#clearAndClose()`.
+    `
+import { malloc, free, writeI32, type Ptr } from './handles';
+export class Table {
+  readonly cell: Ptr = malloc(4);
+  set(value: number) {
+    writeI32(this.cell, value);
+  }
+  clearAndClose() {
+    free(this.cell);
+  }
+}
+`,
     // The seed's dispose chain with every link: each dispose() disposes its child, the bindings free the handle.
     {
       code: `
@@ -486,6 +500,24 @@ export class Controller {
 }
 `,
       errors: [{ messageId: 'fieldReleasedOnSomePaths', line: 6 }],
+    },
+    // No release-named method, but `clearAndClose()` releases one of the two fields (tfjs-converter's
+    // HashTable and TensorArray release theirs this way): only the other has no way to be released.
+    {
+      code: `
+import { malloc, free, writeI32, type Ptr } from './handles';
+export class Table {
+  readonly cell: Ptr = malloc(4);
+  readonly spare: Ptr = malloc(4);
+  set(value: number) {
+    writeI32(this.cell, value);
+  }
+  clearAndClose() {
+    free(this.cell);
+  }
+}
+`,
+      errors: [{ messageId: 'noReleaseMethod', line: 3, data: { class: 'Table', fields: '`this.spare` (line 5)', them: 'it' } }],
     },
     // Owns a handle and has no release method at all.
     {
