@@ -416,7 +416,7 @@ class Dataflow {
         if (state.dangling.size > 0) this.reachedAgain(state, op.src, op.node);
         for (const id of this.get(state, op.src)) {
           const current = this.stateOf(state, id);
-          if (current && current.flags & RELEASED) this.useAfterRelease(id, current, op.node, op.operand, op.how);
+          if (current && current.flags & RELEASED && !op.readableAfterRelease?.()) this.useAfterRelease(id, current, op.node, op.operand, op.how);
         }
         return;
       case 'escape':

@@ -53,7 +53,15 @@ export type Op =
       readonly idempotent?: boolean;
       readonly viaCall?: boolean;
     }
-  | { readonly kind: 'use'; readonly src: Key; readonly node: Node; readonly operand: Node; readonly how: UseKind }
+  | {
+      readonly kind: 'use';
+      readonly src: Key;
+      readonly node: Node;
+      readonly operand: Node;
+      readonly how: UseKind;
+      /** A member read that a preset says stays readable after the release (asked only where the operand is released). */
+      readonly readableAfterRelease?: () => boolean;
+    }
   | { readonly kind: 'escape'; readonly src: Key; readonly node: Node; readonly operand: Node; readonly how: EscapeKind }
   /**
    * The evaluation may throw here; the state flows to the block's handler.

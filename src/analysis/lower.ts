@@ -11,7 +11,7 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import ts from 'typescript';
-import type { ArgumentEffect } from './handle-model.js';
+import type { ArgumentEffect, HandleModel } from './handle-model.js';
 import type { Block, EscapeKind, Key, LoweredFunction, Node, Op, UseKind } from './ir.js';
 import { isTempKey } from './ir.js';
 import type { FileContext } from './file-context.js';
@@ -800,6 +800,12 @@ class Lowering {
     this.branch(key, whenFalse, whenTrue);
   }
 
+  /** `t.shape` of a disposed tfjs tensor: plain data of the object, which a preset says outlives the release. */
+  private readableAfterRelease(object: TSESTree.Node, name: string, specs: NonNullable<HandleModel['specs']>): boolean {
+    const type = this.file.typeOf(object);
+    return type !== undefined && specs.readableAfterRelease(name, type);
+  }
+
   /** `h.alive`, `h.isDeleted()`, `this.tree.disposed`: which handle, and whether `true` means alive. */
   private livenessTest(test: TSESTree.Expression): { key: Key; aliveWhenTrue: boolean } | null {
     let member: TSESTree.Node = skipTypeWrappers(test);
@@ -1033,7 +1039,9 @@ class Lowering {
       if (property) this.emit({ kind: 'use', src: property, node, operand: node.property, how: 'index' });
     }
     if (object && !(name !== null && this.file.model.isLivenessMember(name))) {
-      this.emit({ kind: 'use', src: object, node, operand: node.object, how: 'member' });
+      const specs = this.file.model.specs;
+      const readable = name !== null && !node.computed && specs?.readableMembers.has(name) ? () => this.readableAfterRelease(node.object, name, specs) : undefined;
+      this.emit({ kind: 'use', src: object, node, operand: node.object, how: 'member', ...(readable ? { readableAfterRelease: readable } : {}) });
     }
     const path = this.pathOf(node);
     if (path) {

@@ -54,6 +54,22 @@ export function total(values: number[]): number {
 `),
     ).toEqual(['use-after-release@6']);
   });
+
+  it('reads of a disposed tensor\'s id, shape or dtype are no use; its data and methods are', () => {
+    // tfjs-converter forgets a disposed intermediate by its id: `delete counts[tensor.id]`.
+    expect(
+      findings(`
+import * as tf from '@tensorflow/tfjs-core';
+export function forget(tensor: tf.Tensor, counts: Record<number, number>, shapes: number[][]): string {
+  tensor.dispose();
+  delete counts[tensor.id];
+  shapes.push(tensor.shape);
+  const kind = tensor.dtype + tensor.rank;
+  return kind + tensor.toString();
+}
+`),
+    ).toEqual(['use-after-release@8']);
+  });
 });
 
 describe('tfjs preset: ops defined with op()', () => {

@@ -381,6 +381,27 @@ export class SpecMatcher {
     );
   }
 
+  /** Members some spec lists as readable after the release, whatever the handle. */
+  get readableMembers(): ReadonlySet<string> {
+    this.readableMemberNames ??= new Set(this.specs.flatMap((spec) => spec.readableAfterRelease ?? []));
+    return this.readableMemberNames;
+  }
+
+  private readableMemberNames: ReadonlySet<string> | undefined;
+
+  /** Is `name` a member that a spec of this type's handles lists as readable after the release? */
+  readableAfterRelease(name: string, type: ts.Type): boolean {
+    if (!this.readableMembers.has(name)) return false;
+    const parts = (type.isUnion() ? type.types : [type]).filter((part) => !(part.flags & (ts.TypeFlags.Undefined | ts.TypeFlags.Null)));
+    return (
+      parts.length > 0 &&
+      parts.every((part) => {
+        const mask = this.maskOfType(part);
+        return this.specs.some((spec, specIndex) => (mask & (1 << specIndex)) !== 0 && spec.readableAfterRelease?.includes(name) === true);
+      })
+    );
+  }
+
   /** Members that hand a native callback's address out, over every spec. */
   callbackPointerMembers(): ReadonlySet<string> {
     return new Set(this.specs.flatMap((spec) => spec.nativeCallbacks?.pointerMembers ?? []));

@@ -38,4 +38,7 @@ export const tfjs: HandleApiSpec = {
   // `Tensor.dispose()` returns at once when the tensor is disposed. `Variable.dispose()` has no
   // such check: a second one releases the variable's data again when a tensor shares it.
   idempotentRelease: ['Tensor'],
+  // A tensor's id, shape, dtype and the like are fields of the JavaScript object, set when it is made
+  // and readable after `dispose()` (tfjs-converter reads `tensor.id` to forget a disposed tensor).
+  readableAfterRelease: ['id', 'shape', 'dtype', 'size', 'rank', 'strides', 'dataId', 'kept', 'scopeId', 'name', 'trainable'],
 };

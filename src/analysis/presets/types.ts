@@ -111,4 +111,9 @@ export interface HandleApiSpec {
    * such check. A field of `this` that still holds such a handle after a release is not dangling.
    */
   readonly idempotentRelease?: readonly string[];
+  /**
+   * Members of the spec's handles that hold plain JavaScript data, which stays readable after the
+   * release (tfjs `Tensor#id`, `shape`, `dtype`): reading one is no use of the native resource.
+   */
+  readonly readableAfterRelease?: readonly string[];
 }
