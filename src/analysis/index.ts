@@ -179,7 +179,7 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
         else {
           const result = runDataflow(lowered, { checkLeaks: fn.type !== AST_NODE_TYPES.Program, summarize: false });
           outcome = result.skipped ? 'over-budget' : 'analysed';
-          findings.push(...result.findings);
+          findings.push(...withoutScopedLeaks(file, fn, result.findings));
         }
       }
     } catch (error) {
@@ -228,6 +228,39 @@ function classMayAcquire(file: FileContext, classNode: ClassNode, vocabulary: Ca
     }
   }
   return false;
+}
+
+/**
+ * The findings, less the leaks of handles that a scope around every caller disposes: a top-level
+ * function whose every call site is inside `tf.tidy(() => …)` (tfjs-converter's executors) runs in
+ * that scope, which disposes what it allocates and drops. Asked only when such a leak is found.
+ */
+function withoutScopedLeaks(file: FileContext, fn: TSESTree.Node, findings: readonly Finding[]): readonly Finding[] {
+  const specs = file.model.specs;
+  const isScopedLeak = (finding: Finding): boolean => (finding.kind === 'leak' || finding.kind === 'leak-on-exception') && finding.acquiredAt !== undefined;
+  if (!specs || !findings.some(isScopedLeak)) return findings;
+  const declaration = topLevelDeclarationOf(file, fn);
+  const scopes = declaration ? specs.calledOnlyInScopes(declaration) : [];
+  if (scopes.length === 0) return findings;
+  return findings.filter((finding) => {
+    if (!isScopedLeak(finding)) return true;
+    const type = file.typeOf(finding.acquiredAt!);
+    return type === undefined || !specs.isHandleOfSpecs(type, scopes);
+  });
+}
+
+/** `function f() {}` or `const f = () => …` at the top level of its file: its TypeScript declaration. */
+function topLevelDeclarationOf(file: FileContext, fn: TSESTree.Node): ts.FunctionDeclaration | ts.VariableDeclaration | undefined {
+  const parent = fn.parent;
+  const target =
+    fn.type === AST_NODE_TYPES.FunctionDeclaration
+      ? fn
+      : (fn.type === AST_NODE_TYPES.ArrowFunctionExpression || fn.type === AST_NODE_TYPES.FunctionExpression) && parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.init === fn
+        ? parent
+        : undefined;
+  if (!target) return undefined;
+  const tsNode = file.services.esTreeNodeToTSNodeMap.get(target);
+  return tsNode && (ts.isFunctionDeclaration(tsNode) || ts.isVariableDeclaration(tsNode)) ? tsNode : undefined;
 }
 
 function isFunctionNode(node: TSESTree.Node): node is FunctionNode {

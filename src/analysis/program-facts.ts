@@ -142,22 +142,7 @@ function mentionedOutsideStrings(file: ts.SourceFile, pattern: RegExp): boolean 
 
 /** Is the text at `position` part of a string or template literal, or of an object literal's key? */
 function inStringOrKey(file: ts.SourceFile, position: number): boolean {
-  // Parents are tracked here: a file the checker has not bound has none yet.
-  let parent: ts.Node = file;
-  let node: ts.Node = file;
-  for (;;) {
-    let next: ts.Node | undefined;
-    ts.forEachChild(node, (child) => {
-      if (child.pos <= position && position < child.end) {
-        next = child;
-        return true;
-      }
-      return undefined;
-    });
-    if (!next) break;
-    parent = node;
-    node = next;
-  }
+  const { node, parent } = nodeAt(file, position);
   // In the trivia before the node: a comment.
   if (node === file || position < node.getStart(file)) return false;
   switch (node.kind) {
@@ -172,6 +157,41 @@ function inStringOrKey(file: ts.SourceFile, position: number): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * The innermost node whose span (leading trivia included) holds `position`, and its parent. The
+ * parent is tracked on the way down: a file the checker has not bound has no parent links yet.
+ */
+function nodeAt(file: ts.SourceFile, position: number): { node: ts.Node; parent: ts.Node } {
+  let parent: ts.Node = file;
+  let node: ts.Node = file;
+  for (;;) {
+    let next: ts.Node | undefined;
+    ts.forEachChild(node, (child) => {
+      if (child.pos <= position && position < child.end) {
+        next = child;
+        return true;
+      }
+      return undefined;
+    });
+    if (!next) return { node, parent };
+    parent = node;
+    node = next;
+  }
+}
+
+/** The identifiers of a file spelled `name`, found from its text (no walk over the whole file). */
+export function identifiersNamed(file: ts.SourceFile, name: string): ts.Identifier[] {
+  const found: ts.Identifier[] = [];
+  const text = file.text;
+  const isPart = (char: string | undefined): boolean => char !== undefined && /[\w$]/.test(char);
+  for (let at = text.indexOf(name); at >= 0; at = text.indexOf(name, at + name.length)) {
+    if (isPart(text[at - 1]) || isPart(text[at + name.length])) continue;
+    const { node } = nodeAt(file, at);
+    if (ts.isIdentifier(node) && node.text === name && node.getStart(file) === at) found.push(node);
+  }
+  return found;
 }
 
 function escapeRegExp(text: string): string {

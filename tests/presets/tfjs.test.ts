@@ -72,6 +72,33 @@ export function forget(tensor: tf.Tensor, counts: Record<number, number>, shapes
   });
 });
 
+describe('tfjs preset: a function that runs only inside scopes', () => {
+  // tfjs-converter's executors: \`case 'slice_join': return tidy(() => sliceJoin.executeOp(node, …))\`.
+  const code = (callers: string) => `
+import * as tf from '@tensorflow/tfjs-core';
+function gather(input: tf.Tensor, indices: tf.Tensor): tf.Tensor {
+  return tf.gather(input, tf.cast(indices, 'int32'));
+}
+${callers}
+`;
+
+  it('leaves its intermediates to the scope around every call', () => {
+    expect(
+      findings(code(`export function run(input: tf.Tensor, indices: tf.Tensor, tidy = tf.tidy) {
+  return tidy(() => gather(input, indices));
+}
+export const again = (input: tf.Tensor, indices: tf.Tensor) => tf.tidy(() => [gather(input, indices)]);`)),
+    ).toEqual([]);
+  });
+
+  it('still reports them when one call runs outside a scope, or when it is handed on', () => {
+    const eager = 'export const run = (input: tf.Tensor, indices: tf.Tensor) => [tf.tidy(() => gather(input, indices)), gather(input, indices)];';
+    expect(findings(code(eager))).toEqual(['leak@4']);
+    expect(findings(code('export const table = { gather };'))).toEqual(['leak@4']);
+    expect(findings(code(''))).toEqual(['leak@4']);
+  });
+});
+
 describe('tfjs preset: ops defined with op()', () => {
   it('intermediate tensors of a function handed to op({ name_ }) are the op scope\'s to dispose', () => {
     expect(

@@ -7,7 +7,7 @@
  */
 import ts from 'typescript';
 import { classSymbolOf, skipParentheses, type ArgumentEffect } from '../handle-model.js';
-import { programMentions, shapeDeclared } from '../program-facts.js';
+import { identifiersNamed, programMentions, shapeDeclared } from '../program-facts.js';
 import type { CallPattern, HandleApiSpec, HandleShape, ModuleName, Operand, OperandPattern } from './types.js';
 
 /** The specs a model was built with, independent of any program (so one compilation serves every program). */
@@ -498,6 +498,79 @@ export class SpecMatcher {
       if (this.scopeOfCall(call) === specIndex) return true;
     }
     return false;
+  }
+
+  /**
+   * The specs whose scopes cover every run of a top-level function of the program: each of its
+   * call sites in the program's files is inside a callback handed to a scope call of the spec, as
+   * tfjs-converter's `sliceJoin.executeOp(…)` is inside `tidy(() => …)`. Tensors the function
+   * makes and drops belong to the scope around its caller (tfjs scopes are dynamic). None when it
+   * has no call site, or a reference that is no call (handed on, stored: it may run anywhere).
+   * A reference through a module's `.d.ts` counts as one to the function of its `.js`.
+   */
+  calledOnlyInScopes(declaration: ts.FunctionDeclaration | ts.VariableDeclaration): readonly number[] {
+    const cached = this.onlyInScopesCache.get(declaration);
+    if (cached) return cached;
+    this.onlyInScopesCache.set(declaration, NO_INDICES);
+    const result = this.computeCalledOnlyInScopes(declaration);
+    this.onlyInScopesCache.set(declaration, result);
+    return result;
+  }
+
+  private readonly onlyInScopesCache = new Map<ts.Declaration, readonly number[]>();
+
+  private computeCalledOnlyInScopes(declaration: ts.FunctionDeclaration | ts.VariableDeclaration): readonly number[] {
+    const scoped = this.specs.flatMap((spec, specIndex) => (spec.scopes?.length ? [specIndex] : []));
+    const name = declaration.name;
+    if (scoped.length === 0 || !name || !ts.isIdentifier(name)) return NO_INDICES;
+    const file = declaration.getSourceFile();
+    const statement = ts.isVariableDeclaration(declaration) ? declaration.parent?.parent : declaration;
+    if (!statement || statement.parent !== file) return NO_INDICES;
+    const own = this.checker.getSymbolAtLocation(name);
+    if (!own) return NO_INDICES;
+    // The module's declaration file: other modules import the function through it.
+    const stem = file.fileName.replace(/\.(?:[cm]?js|jsx|[cm]?ts|tsx)$/, '');
+    const isOurs = (symbol: ts.Symbol): boolean =>
+      symbol === own ||
+      (symbol.declarations ?? []).some((d) => {
+        const declared = ts.getNameOfDeclaration(d);
+        return declared !== undefined && ts.isIdentifier(declared) && declared.text === name.text && d.getSourceFile().fileName.replace(/\.d\.[cm]?ts$/, '') === stem;
+      });
+    let remaining = scoped;
+    let calls = 0;
+    for (const sourceFile of this.program.getSourceFiles()) {
+      if (remaining.length === 0) break;
+      if (sourceFile.isDeclarationFile || this.program.isSourceFileDefaultLibrary(sourceFile) || !sourceFile.text.includes(name.text)) continue;
+      for (const node of identifiersNamed(sourceFile, name.text)) {
+        if (remaining.length === 0) break;
+        if (node === name) continue;
+        const parent = node.parent;
+        // Imports and exports name it without using it.
+        if (ts.isImportSpecifier(parent) || ts.isExportSpecifier(parent) || ts.isImportClause(parent) || ts.isNamespaceImport(parent)) continue;
+        // `name.x`: the function's name as the object of a member, or `o.name`, another object's member.
+        if (ts.isPropertyAccessExpression(parent) && parent.expression === node) continue;
+        const expression: ts.Node = ts.isPropertyAccessExpression(parent) && parent.name === node ? parent : node;
+        let symbol = this.checker.getSymbolAtLocation(node);
+        if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = this.checker.getAliasedSymbol(symbol);
+        if (!symbol || !isOurs(symbol)) continue;
+        const call = expression.parent;
+        if (ts.isCallExpression(call) && call.expression === expression) {
+          calls++;
+          remaining = remaining.filter((specIndex) => this.insideScope(call, specIndex));
+        } else if (ts.isCallExpression(call) && call.arguments.includes(expression as ts.Expression)) {
+          // `tidy(executeOp)`: handed to the scope itself.
+          const scope = this.scopeOfCall(call);
+          remaining = remaining.filter((specIndex) => specIndex === scope);
+        } else remaining = [];
+      }
+    }
+    return calls > 0 ? remaining : NO_INDICES;
+  }
+
+  /** Is a value of this type a handle of one of these specs? */
+  isHandleOfSpecs(type: ts.Type, specIndices: readonly number[]): boolean {
+    const mask = this.maskOfType(type);
+    return specIndices.some((specIndex) => (mask & (1 << specIndex)) !== 0);
   }
 
   /** The spec whose scope call this is, or -1. */
