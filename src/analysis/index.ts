@@ -237,16 +237,18 @@ function classMayAcquire(file: FileContext, classNode: ClassNode, vocabulary: Ca
  */
 function withoutScopedLeaks(file: FileContext, fn: TSESTree.Node, findings: readonly Finding[]): readonly Finding[] {
   const specs = file.model.specs;
-  const isScopedLeak = (finding: Finding): boolean => (finding.kind === 'leak' || finding.kind === 'leak-on-exception') && finding.acquiredAt !== undefined;
-  if (!specs || !findings.some(isScopedLeak)) return findings;
+  if (!specs) return findings;
+  // A leak of a handle of a spec with scopes (tfjs), before any search for callers.
+  const isScopedLeak = (finding: Finding, scopes?: readonly number[]): boolean => {
+    if ((finding.kind !== 'leak' && finding.kind !== 'leak-on-exception') || finding.acquiredAt === undefined) return false;
+    const type = file.typeOf(finding.acquiredAt);
+    return type !== undefined && specs.isScopedHandle(type, scopes);
+  };
+  if (!findings.some((finding) => isScopedLeak(finding))) return findings;
   const declaration = topLevelDeclarationOf(file, fn);
   const scopes = declaration ? specs.calledOnlyInScopes(declaration) : [];
   if (scopes.length === 0) return findings;
-  return findings.filter((finding) => {
-    if (!isScopedLeak(finding)) return true;
-    const type = file.typeOf(finding.acquiredAt!);
-    return type === undefined || !specs.isHandleOfSpecs(type, scopes);
-  });
+  return findings.filter((finding) => !isScopedLeak(finding, scopes));
 }
 
 /** `function f() {}` or `const f = () => …` at the top level of its file: its TypeScript declaration. */

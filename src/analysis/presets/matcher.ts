@@ -567,10 +567,10 @@ export class SpecMatcher {
     return calls > 0 ? remaining : NO_INDICES;
   }
 
-  /** Is a value of this type a handle of one of these specs? */
-  isHandleOfSpecs(type: ts.Type, specIndices: readonly number[]): boolean {
+  /** Is a value of this type a handle of a spec with scopes (among these, when given)? */
+  isScopedHandle(type: ts.Type, specIndices?: readonly number[]): boolean {
     const mask = this.maskOfType(type);
-    return specIndices.some((specIndex) => (mask & (1 << specIndex)) !== 0);
+    return this.specs.some((spec, specIndex) => (mask & (1 << specIndex)) !== 0 && spec.scopes?.length && (!specIndices || specIndices.includes(specIndex)));
   }
 
   /** The spec whose scope call this is, or -1. */
