@@ -695,10 +695,15 @@ export class HandleModel {
       rest = 'escape';
     }
 
-    if (ts.isNewExpression(node)) {
-      const instanceType = this.typeOfExpression(node);
-      if (this.isHandleType(instanceType) && !this.hasNoOpDisposal(instanceType)) result = 'acquire';
-      // A constructor we cannot see may keep its handle arguments.
+    // `super(handle)` calls the base class's constructor, as `new` does.
+    const isSuperCall = ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.SuperKeyword;
+    if (ts.isNewExpression(node) || isSuperCall) {
+      if (ts.isNewExpression(node)) {
+        const instanceType = this.typeOfExpression(node);
+        if (this.isHandleType(instanceType) && !this.hasNoOpDisposal(instanceType)) result = 'acquire';
+      }
+      // A constructor we cannot see may keep its handle arguments (puppeteer's
+      // `super(new CdpJSHandle(world, remoteObject))`, with the base class declared in a `.d.ts`).
       const hasBody = declaration !== undefined && 'body' in declaration && declaration.body !== undefined;
       if (!hasBody) {
         for (let i = 0; i < args.length; i++) if (args[i] === 'use') args[i] = 'escape';

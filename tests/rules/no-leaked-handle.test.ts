@@ -6,6 +6,19 @@ const exceptionPaths = [{ checkExceptionPaths: true }] as const;
 
 ruleTester.run('no-leaked-handle', rule, {
   valid: [
+    // Handed to the base class's constructor, which is declared without a body: it may keep it
+    // (puppeteer's \`super(new CdpJSHandle(world, remoteObject))\`).
+    `
+import { openFile, type FileHandle } from './handles';
+declare class Reader {
+  constructor(file: FileHandle);
+}
+export class JsonReader extends Reader {
+  constructor(path: string) {
+    super(openFile(path));
+  }
+}
+`,
     // Released in `finally`: every path, the exceptional one included.
     `
 import { malloc, free, writeI32 } from './handles';
@@ -417,6 +430,23 @@ export function storeAll(values: number[]) {
 `,
   ],
   invalid: [
+    // The base class's constructor is seen, and it only reads its argument.
+    {
+      code: `
+import { openFile, type FileHandle } from './handles';
+class Reader {
+  constructor(file: FileHandle) {
+    console.log(file.read());
+  }
+}
+export class JsonReader extends Reader {
+  constructor(path: string) {
+    super(openFile(path));
+  }
+}
+`,
+      errors: [{ messageId: 'leakDiscarded', line: 10, suggestions: [] }],
+    },
     // quickjs-emscripten #6: the getter function handle created for defineProp is never disposed.
     {
       code: `
