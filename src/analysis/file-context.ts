@@ -343,11 +343,28 @@ export class FileContext {
     const tsNode = this.tsNode(node);
     if (!tsNode || !ts.isCallExpression(tsNode)) return undefined;
     try {
-      const declaration = this.model.signatureOf(tsNode)?.getDeclaration() as ts.SignatureDeclaration | undefined;
+      // The class's own method first: the checker may resolve the key to a base class's.
+      const declaration = this.computedMethodOfThis(tsNode) ?? (this.model.signatureOf(tsNode)?.getDeclaration() as ts.SignatureDeclaration | undefined);
       return declaration ? this.summaryOf(declaration) : undefined;
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * `this[disposeSymbol]()` where the class declares `[(_decorators = […], disposeSymbol)]() {…}`:
+   * TypeScript's decorator emit wraps the key in a comma expression, which the checker does not
+   * bind as a member (puppeteer's disposables), and may resolve the call to the base class's
+   * method instead. The method of the enclosing class whose key ends in the same name.
+   */
+  private computedMethodOfThis(call: ts.CallExpression): ts.MethodDeclaration | undefined {
+    const callee = call.expression;
+    if (!ts.isElementAccessExpression(callee) || callee.expression.kind !== ts.SyntaxKind.ThisKeyword || !ts.isIdentifier(callee.argumentExpression)) return undefined;
+    const name = callee.argumentExpression.text;
+    let container: ts.Node | undefined = call.parent;
+    while (container && !ts.isClassLike(container)) container = container.parent;
+    if (!container) return undefined;
+    return container.members.find((member): member is ts.MethodDeclaration => ts.isMethodDeclaration(member) && computedKeyName(member.name) === name && member.body !== undefined);
   }
 
   classifyCall(node: TSESTree.CallExpression | TSESTree.NewExpression, receiverIsHandle: boolean | (() => boolean), withSummaries = true): CallEffect {
@@ -371,4 +388,14 @@ function isValueTsNode(node: TSESTree.Node): boolean {
     node.type === AST_NODE_TYPES.TSTypeAssertion ||
     node.type === AST_NODE_TYPES.TSInstantiationExpression
   );
+}
+
+/** The name a computed key ends in: `[key]`, `[(decorators = […], key)]`. */
+export function computedKeyName(name: ts.PropertyName): string | undefined {
+  if (!ts.isComputedPropertyName(name)) return undefined;
+  let expression: ts.Expression = name.expression;
+  while (ts.isParenthesizedExpression(expression) || (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.CommaToken)) {
+    expression = ts.isParenthesizedExpression(expression) ? expression.expression : expression.right;
+  }
+  return ts.isIdentifier(expression) ? expression.text : undefined;
 }

@@ -3,6 +3,26 @@ import { ruleTester } from '../rule-tester.js';
 
 ruleTester.run('require-owned-field-release', rule, {
   valid: [
+    // TypeScript's decorator emit writes a decorated method's key as \`[(_decorators = […], key)]\`,
+    // which the checker binds as no member: \`this[disposeSymbol]()\` resolves to the base class's
+    // method (puppeteer's Navigation and Request). The class's own method is the one that runs.
+    `
+import { openFile, type FileHandle } from './handles';
+const disposeSymbol: typeof Symbol.dispose = Symbol.dispose;
+declare class Emitter {
+  [Symbol.dispose](): void;
+}
+let decorators: unknown;
+export class Navigation extends Emitter {
+  #file: FileHandle = openFile('navigation.log');
+  dispose(): void {
+    this[disposeSymbol]();
+  }
+  [(decorators = [], disposeSymbol)](): void {
+    this.#file[Symbol.dispose]();
+  }
+}
+`,
     // No release-named method, but one by another name releases every field: tfjs-converter's
     // `HashTable#clearAndClose()`.
     `
