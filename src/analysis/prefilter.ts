@@ -293,12 +293,33 @@ function functionName(fn: FunctionLike): string | null {
   if ((parent.type === AST_NODE_TYPES.MethodDefinition || parent.type === AST_NODE_TYPES.Property || parent.type === AST_NODE_TYPES.PropertyDefinition) && !parent.computed) {
     return parent.key.type === AST_NODE_TYPES.Identifier ? parent.key.name : parent.key.type === AST_NODE_TYPES.PrivateIdentifier ? `#${parent.key.name}` : null;
   }
+  // `[key]() {…}`, `[(decorators = […], key)]() {…}`: called as `this[key]()`.
+  if (parent.type === AST_NODE_TYPES.MethodDefinition && parent.computed) {
+    const key = computedKeyIdentifier(parent.key);
+    return key === null ? null : `[${key}]`;
+  }
   if (parent.type === AST_NODE_TYPES.VariableDeclarator && parent.id.type === AST_NODE_TYPES.Identifier) return parent.id.name;
   if (parent.type === AST_NODE_TYPES.AssignmentExpression && parent.left.type === AST_NODE_TYPES.MemberExpression) return memberName(parent.left);
   return null;
 }
 
+/** The identifier a computed key ends in: `[key]`, `[(a = …, key)]`. */
+function computedKeyIdentifier(key: TSESTree.Node): string | null {
+  let expression = key;
+  while (expression.type === AST_NODE_TYPES.SequenceExpression) expression = expression.expressions[expression.expressions.length - 1]!;
+  return expression.type === AST_NODE_TYPES.Identifier ? expression.name : null;
+}
+
+/** `this[key]()`: a call of the class's method keyed `[key]` (see `functionName`). */
+function thisComputedCallee(node: TSESTree.CallExpression | TSESTree.NewExpression): string | null {
+  const callee = node.callee;
+  if (node.type !== AST_NODE_TYPES.CallExpression || callee.type !== AST_NODE_TYPES.MemberExpression || !callee.computed || callee.object.type !== AST_NODE_TYPES.ThisExpression) return null;
+  return callee.property.type === AST_NODE_TYPES.Identifier ? `[${callee.property.name}]` : null;
+}
+
 function calleeName(node: TSESTree.CallExpression | TSESTree.NewExpression): string | null {
+  const computed = thisComputedCallee(node);
+  if (computed !== null) return computed;
   const callee = node.callee.type === AST_NODE_TYPES.ChainExpression ? node.callee.expression : node.callee;
   if (callee.type === AST_NODE_TYPES.Identifier) return callee.name;
   if (callee.type === AST_NODE_TYPES.MemberExpression) return memberName(callee);
@@ -347,6 +368,10 @@ function callMayTouchHandles(
   vocabulary: CalleeVocabulary | undefined,
 ): boolean {
   const callee = node.callee.type === AST_NODE_TYPES.ChainExpression ? node.callee.expression : node.callee;
+  // `this[disposeSymbol]()` where a touching method of the file is keyed `[disposeSymbol]`: the
+  // checker may not see that method (decorated, its key is a comma expression).
+  const computed = vocabulary && vocabulary.touching.size > 0 ? thisComputedCallee(node) : null;
+  if (computed !== null && vocabulary!.names.has(computed)) return true;
   if (vocabulary && node.type === AST_NODE_TYPES.CallExpression && callee.type === AST_NODE_TYPES.MemberExpression && !vocabulary.anyMethod) {
     // A method's symbol costs the receiver's type: only names in the vocabulary are worth it
     // (plain function names resolve cheaply and are always looked up, as is `new`).

@@ -23,6 +23,29 @@ export class Navigation extends Emitter {
   }
 }
 `,
+    // The same key reached through a helper that takes arguments (puppeteer's Browser#close).
+    `
+import { openFile, type FileHandle } from './handles';
+const disposeSymbol: typeof Symbol.dispose = Symbol.dispose;
+declare class Emitter {
+  [Symbol.dispose](): void;
+}
+let decorators: unknown;
+export class Browser extends Emitter {
+  #file: FileHandle = openFile('browser.log');
+  #reason = '';
+  close(): void {
+    this.dispose('Browser already closed.');
+  }
+  dispose(reason: string): void {
+    this.#reason = reason;
+    this[disposeSymbol]();
+  }
+  [(decorators = [], disposeSymbol)](): void {
+    this.#file[Symbol.dispose]();
+  }
+}
+`,
     // No release-named method, but one by another name releases every field: tfjs-converter's
     // `HashTable#clearAndClose()`.
     `
