@@ -67,6 +67,8 @@ export interface HandleModelOptions {
   readonly livenessMemberNames: readonly string[];
   /** Library presets and settings (src/analysis/presets), compiled; none when absent. */
   readonly specs?: CompiledSpecs;
+  /** Classes and interfaces whose dispose member owns no resource (the `notHandles` setting). */
+  readonly notHandles?: readonly string[];
 }
 
 export const defaultHandleModelOptions: HandleModelOptions = {
@@ -191,10 +193,27 @@ export class HandleModel {
     for (const part of tsutils.unionConstituents(type)) {
       if (tsutils.isTypeFlagSet(part, ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never)) continue;
       if (this.isBuiltinIterator(part)) continue;
-      if (tsutils.getWellKnownSymbolPropertyOfType(part, 'dispose', this.checker)) return 'sync';
-      if (tsutils.getWellKnownSymbolPropertyOfType(part, 'asyncDispose', this.checker)) return 'async';
+      const dispose = tsutils.getWellKnownSymbolPropertyOfType(part, 'dispose', this.checker);
+      if (dispose && !this.ownsNothing(dispose)) return 'sync';
+      const asyncDispose = tsutils.getWellKnownSymbolPropertyOfType(part, 'asyncDispose', this.checker);
+      if (asyncDispose && !this.ownsNothing(asyncDispose)) return 'async';
     }
     return false;
+  }
+
+  /** A dispose member every declaration of which is in a class or interface the `notHandles` setting names. */
+  private ownsNothing(member: ts.Symbol): boolean {
+    const names = this.options.notHandles;
+    if (!names || names.length === 0) return false;
+    const declarations = member.declarations ?? [];
+    return (
+      declarations.length > 0 &&
+      declarations.every((declaration) => {
+        const owner = declaration.parent;
+        const name = owner && (ts.isClassLike(owner) || ts.isInterfaceDeclaration(owner)) ? owner.name?.text : undefined;
+        return name !== undefined && names.includes(name);
+      })
+    );
   }
 
   /**

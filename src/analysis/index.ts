@@ -118,6 +118,7 @@ function modelFor(program: ts.Program, options: AnalysisOptions): HandleModel {
     // Presets add their liveness checks (`alive`, `isDeleted`) to the defaults.
     livenessMemberNames: [...new Set([...(options.model?.livenessMemberNames ?? defaultHandleModelOptions.livenessMemberNames), ...specs.livenessMembers])],
     specs,
+    ...(options.settings?.notHandles?.length ? { notHandles: options.settings.notHandles } : {}),
   };
   // The specs serialise to their key (CompiledSpecs#toJSON).
   const key = JSON.stringify(resolved);

@@ -44,6 +44,12 @@ export interface HandleLifetimeSettings {
   readonly release?: readonly (string | OperandEntry)[];
   readonly takeOwnership?: readonly (string | OperandEntry)[];
   readonly use?: readonly (string | OperandEntry)[];
+  /**
+   * Classes or interfaces whose `[Symbol.dispose]` or `[Symbol.asyncDispose]` owns no resource
+   * (puppeteer's `EventEmitter`, which only detaches listeners): a value that is Disposable only
+   * through one of them is no handle.
+   */
+  readonly notHandles?: readonly string[];
 }
 
 // ---------------------------------------------------------------- schema
@@ -123,6 +129,7 @@ export const settingsSchema: Schema = {
     release: { type: 'array', items: operandEntry, description: 'calls that release a handle' },
     takeOwnership: { type: 'array', items: operandEntry, description: 'calls that keep a handle' },
     use: { type: 'array', items: operandEntry, description: 'calls that only read a handle' },
+    notHandles: { type: 'array', items: nameSchema, description: 'Disposable classes or interfaces whose dispose owns no resource' },
   },
 };
 

@@ -17,6 +17,19 @@ const codecSettings = {
   },
 };
 
+const EMITTER = `
+// puppeteer's EventEmitter: disposing one only detaches its listeners.
+declare class EventEmitter {
+  on(type: string, handler: () => void): this;
+  [Symbol.dispose](): void;
+}
+declare class Session extends EventEmitter {
+  send(method: string): Promise<void>;
+}
+declare class Pipe extends EventEmitter {
+  [Symbol.dispose](): void;
+}`;
+
 ruleTester.run('settings describe an API without tags', rule, {
   valid: [
     {
@@ -63,6 +76,18 @@ export function logLoss(labels: tf.Tensor, predictions: tf.Tensor): void {
 `,
       settings: { 'handle-lifetime': { presets: { tfjs: false } } },
     },
+    // \`notHandles\`: a class whose dispose owns no resource, and the classes that only inherit it.
+    {
+      code: `${EMITTER}
+export function listen(onEvent: () => void): void {
+  const emitter = new EventEmitter();
+  emitter.on('event', onEvent);
+  const session = new Session();
+  session.on('closed', onEvent);
+}
+`,
+      settings: { 'handle-lifetime': { notHandles: ['EventEmitter'] } },
+    },
   ],
   invalid: [
     {
@@ -87,6 +112,59 @@ export function logLoss(labels: tf.Tensor, predictions: tf.Tensor): void {
 `,
       settings: { 'handle-lifetime': { presets: { koffi: false } } },
       errors: [{ messageId: 'leak', line: 4, suggestions: [] }],
+    },
+    // Without the setting an EventEmitter is Disposable, so a handle; with it, a subclass that declares
+    // its own dispose still is.
+    {
+      code: `${EMITTER}
+export function listen(onEvent: () => void): void {
+  const emitter = new EventEmitter();
+  emitter.on('event', onEvent);
+}
+`,
+      errors: [
+        {
+          messageId: 'leak',
+          line: 14,
+          suggestions: [
+            {
+              messageId: 'declareWithUsing',
+              output: `${EMITTER}
+export function listen(onEvent: () => void): void {
+  using emitter = new EventEmitter();
+  emitter.on('event', onEvent);
+}
+`,
+            },
+          ],
+        },
+      ],
+    },
+    {
+      code: `${EMITTER}
+export function connect(onEvent: () => void): void {
+  const pipe = new Pipe();
+  pipe.on('data', onEvent);
+}
+`,
+      settings: { 'handle-lifetime': { notHandles: ['EventEmitter'] } },
+      errors: [
+        {
+          messageId: 'leak',
+          line: 14,
+          suggestions: [
+            {
+              messageId: 'declareWithUsing',
+              output: `${EMITTER}
+export function connect(onEvent: () => void): void {
+  using pipe = new Pipe();
+  pipe.on('data', onEvent);
+}
+`,
+            },
+          ],
+        },
+      ],
     },
   ],
 });
@@ -120,6 +198,7 @@ describe('settings validation', () => {
     expect(problem({ presets: { tensorflow: false } })).toMatch(/^handle-lifetime settings: presets\.tensorflow is not a preset \(presets: quickjs-emscripten, /);
     expect(problem({ presets: { tfjs: 'off' } })).toBe('handle-lifetime settings: presets.tfjs must be true or false');
     expect(problem(['tfjs'])).toBe('handle-lifetime settings: the value must be an object');
+    expect(problem({ notHandles: ['EventEmitter', ''] })).toBe('handle-lifetime settings: notHandles[1] must not be empty');
   });
 
   it('ESLint reports a bad entry with the message that names it', async () => {
