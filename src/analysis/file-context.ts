@@ -271,15 +271,67 @@ export class FileContext {
     const cached = this.handleNodeCache.get(node);
     if (cached !== undefined) return cached;
     let result: boolean;
+    // A field filled from another (`this.a = this.b`) asks again: no answer until this one's.
+    this.handleNodeCache.set(node, false);
     try {
       // No type of the program can be a handle: nothing to type.
       const type = this.model.handleTypesPossible() ? this.typeOf(node) : undefined;
       result = type !== undefined && this.model.isHandleType(type);
+      // `this.#subscriptions`, declared in JavaScript without a type (so `any`): a handle when the class
+      // fills it with one (puppeteer's `this.#subscriptions = new DisposableStack()`).
+      if (!result && type !== undefined && type.flags & ts.TypeFlags.Any) result = (this.untypedFieldValues(node) ?? []).some((value) => this.isHandleNode(value));
     } catch {
       result = false;
     }
     this.handleNodeCache.set(node, result);
     return result;
+  }
+
+  private readonly fieldValues = new Map<TSESTree.Node, Map<string, TSESTree.Node[]>>();
+
+  /** For `this.f`: the values its class assigns to `f` (`this.f = …`, `f = …`); none where it is no field of a class. */
+  private untypedFieldValues(node: TSESTree.Node): TSESTree.Node[] | undefined {
+    if (node.type !== AST_NODE_TYPES.MemberExpression || node.computed || node.object.type !== AST_NODE_TYPES.ThisExpression) return undefined;
+    const name = node.property.type === AST_NODE_TYPES.PrivateIdentifier ? `#${node.property.name}` : (node.property as TSESTree.Identifier).name;
+    // The class whose `this` it is: only arrow functions lie between.
+    let current: TSESTree.Node | undefined = node.parent;
+    while (current && current.type !== AST_NODE_TYPES.ClassBody) {
+      if ((current.type === AST_NODE_TYPES.FunctionExpression && current.parent?.type !== AST_NODE_TYPES.MethodDefinition) || current.type === AST_NODE_TYPES.FunctionDeclaration) return undefined;
+      current = current.parent;
+    }
+    if (!current) return undefined;
+    const classBody = current;
+    let byName = this.fieldValues.get(classBody);
+    if (!byName) this.fieldValues.set(classBody, (byName = new Map()));
+    const known = byName.get(name);
+    if (known !== undefined) return known;
+    const values: TSESTree.Node[] = [];
+    byName.set(name, values);
+    const visit = (child: TSESTree.Node): void => {
+      if (child.type === AST_NODE_TYPES.ClassBody && child !== classBody) return;
+      if (child.type === AST_NODE_TYPES.FunctionExpression && child.parent?.type !== AST_NODE_TYPES.MethodDefinition) return;
+      if (child.type === AST_NODE_TYPES.FunctionDeclaration) return;
+      if (
+        child.type === AST_NODE_TYPES.AssignmentExpression &&
+        child.operator === '=' &&
+        child.left.type === AST_NODE_TYPES.MemberExpression &&
+        !child.left.computed &&
+        child.left.object.type === AST_NODE_TYPES.ThisExpression &&
+        (child.left.property.type === AST_NODE_TYPES.PrivateIdentifier ? `#${child.left.property.name}` : (child.left.property as TSESTree.Identifier).name) === name
+      ) {
+        values.push(child.right);
+      }
+      if (child.type === AST_NODE_TYPES.PropertyDefinition && !child.computed && child.value && child.parent === classBody) {
+        const key = child.key.type === AST_NODE_TYPES.PrivateIdentifier ? `#${child.key.name}` : child.key.type === AST_NODE_TYPES.Identifier ? child.key.name : null;
+        if (key === name) values.push(child.value);
+      }
+      for (const key of visitorKeys[child.type] ?? []) {
+        const value = (child as unknown as Record<string, unknown>)[key];
+        for (const item of Array.isArray(value) ? value : [value]) if (item && typeof item === 'object' && 'type' in item) visit(item as TSESTree.Node);
+      }
+    };
+    visit(classBody);
+    return values;
   }
 
   /** The expression has type `any` (untyped JavaScript, or an `any` escape hatch). */
@@ -319,14 +371,25 @@ export class FileContext {
   /** Is releasing this value a second time harmless: Disposable (by its protocol), or by a preset's `idempotentRelease`? */
   releaseIsIdempotent(node: TSESTree.Node): boolean {
     if (this.isDisposableNode(node)) return true;
-    const specs = this.model.specs;
-    if (!specs) return false;
     try {
       const type = this.typeOf(node);
-      return type !== undefined && specs.releaseIsIdempotent(type);
+      if (type === undefined) return false;
+      // An untyped field: as every value its class fills it with.
+      if (type.flags & ts.TypeFlags.Any) {
+        const values = this.untypedFieldValues(node);
+        return values !== undefined && values.length > 0 && values.every((value) => value !== node && (this.isDisposableNode(value) || this.presetIdempotent(value)));
+      }
+      return this.presetIdempotent(node);
     } catch {
       return false;
     }
+  }
+
+  /** A second release is a no-op by a preset's `idempotentRelease`. */
+  private presetIdempotent(node: TSESTree.Node): boolean {
+    const specs = this.model.specs;
+    const type = specs ? this.typeOf(node) : undefined;
+    return type !== undefined && specs!.releaseIsIdempotent(type);
   }
 
   isDisposableNode(node: TSESTree.Node): boolean {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyzeFile } from '../../src/analysis/index.js';
-import { fixturesDir, parseFixture, summarize } from './harness.js';
+import { fixturesDir, parseFixture, summarize, summarizeClasses } from './harness.js';
 
 const header = `import { malloc, free, readI32, type Ptr } from './handles';\n`;
 // Only what summaries decide: leaks, releases and uses on normal paths.
@@ -161,5 +161,41 @@ export class Holder {
   }
 }`),
     ).toEqual(['dangling-field@9']);
+  });
+});
+
+describe('a field declared in JavaScript without a type', () => {
+  // puppeteer's JSCoverage: \`#subscriptions;\` is \`any\` to the checker; \`start()\` fills it with a
+  // DisposableStack, \`stop()\` disposes it, and a second \`stop()\` is harmless (a DisposableStack's
+  // dispose returns when it is disposed).
+  const coverage = (stop: string) => `
+import { Database } from './handles';
+export class Coverage {
+  #statement;
+  #stack;
+  start(db) {
+    this.#statement = new Database().prepare('SELECT 1');
+    this.#stack = new DisposableStack();
+  }
+  stop() {
+    ${stop}
+  }
+}
+`;
+
+  // (\`start()\` overwriting a field that may hold a handle is the class rule's to report: see field-overwrite.)
+  const dangling = (code: string): string[] => summarize(code, 'untyped.js').filter((finding) => finding.startsWith('dangling'));
+
+  it('holds what its class fills it with', () => {
+    expect(summarizeClasses(coverage('this.#statement?.free(); this.#stack?.dispose();'), 'untyped.js')).toEqual([]);
+    expect(dangling(coverage('this.#stack?.dispose();'))).toEqual([]);
+  });
+
+  it('is still owed a release when no method releases it', () => {
+    expect(summarizeClasses(coverage('this.#stack?.dispose();'), 'untyped.js')).toEqual(['no-release-method:#statement@3']);
+  });
+
+  it('a second release of what is not idempotent leaves it dangling', () => {
+    expect(dangling(coverage('this.#statement?.free();'))).toEqual(['dangling-field@11']);
   });
 });
