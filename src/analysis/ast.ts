@@ -1,8 +1,19 @@
 /** Walking the ESTree AST without ESLint: the child nodes of a node, by its visitor keys. */
 import type { TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { visitorKeys } from '@typescript-eslint/visitor-keys';
 
 type Callback = (child: TSESTree.Node) => void;
+
+/**
+ * The identifier a computed key ends in: `[key]`, or `[(decorators = […], key)]` as TypeScript's
+ * decorator emit writes the key of a decorated method.
+ */
+export function computedKeyIdentifier(key: TSESTree.Node): string | null {
+  let expression = key;
+  while (expression.type === AST_NODE_TYPES.SequenceExpression) expression = expression.expressions[expression.expressions.length - 1]!;
+  return expression.type === AST_NODE_TYPES.Identifier ? expression.name : null;
+}
 
 /** Calls `callback` on each direct child node of `node`, in source order. */
 export function forEachChild(node: TSESTree.Node, callback: Callback): void {

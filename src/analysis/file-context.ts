@@ -11,6 +11,8 @@ import ts from 'typescript';
 import type { MethodSummary } from './dataflow.js';
 import type { CallEffect, HandleModel } from './handle-model.js';
 import type { Key } from './ir.js';
+import { computedKeyIdentifier, forEachChild } from './ast.js';
+import { memberName } from './lower.js';
 
 export interface ParserServicesLike {
   readonly program: ts.Program;
@@ -290,48 +292,20 @@ export class FileContext {
   private readonly fieldValues = new Map<TSESTree.Node, Map<string, TSESTree.Node[]>>();
 
   /** For `this.f`: the values its class assigns to `f` (`this.f = …`, `f = …`); none where it is no field of a class. */
-  private untypedFieldValues(node: TSESTree.Node): TSESTree.Node[] | undefined {
-    if (node.type !== AST_NODE_TYPES.MemberExpression || node.computed || node.object.type !== AST_NODE_TYPES.ThisExpression) return undefined;
-    const name = node.property.type === AST_NODE_TYPES.PrivateIdentifier ? `#${node.property.name}` : (node.property as TSESTree.Identifier).name;
+  private untypedFieldValues(node: TSESTree.Node): readonly TSESTree.Node[] | undefined {
+    if (node.type !== AST_NODE_TYPES.MemberExpression || node.object.type !== AST_NODE_TYPES.ThisExpression) return undefined;
+    const name = memberName(node);
+    if (name === null) return undefined;
     // The class whose `this` it is: only arrow functions lie between.
     let current: TSESTree.Node | undefined = node.parent;
     while (current && current.type !== AST_NODE_TYPES.ClassBody) {
-      if ((current.type === AST_NODE_TYPES.FunctionExpression && current.parent?.type !== AST_NODE_TYPES.MethodDefinition) || current.type === AST_NODE_TYPES.FunctionDeclaration) return undefined;
+      if (ownsThis(current)) return undefined;
       current = current.parent;
     }
     if (!current) return undefined;
-    const classBody = current;
-    let byName = this.fieldValues.get(classBody);
-    if (!byName) this.fieldValues.set(classBody, (byName = new Map()));
-    const known = byName.get(name);
-    if (known !== undefined) return known;
-    const values: TSESTree.Node[] = [];
-    byName.set(name, values);
-    const visit = (child: TSESTree.Node): void => {
-      if (child.type === AST_NODE_TYPES.ClassBody && child !== classBody) return;
-      if (child.type === AST_NODE_TYPES.FunctionExpression && child.parent?.type !== AST_NODE_TYPES.MethodDefinition) return;
-      if (child.type === AST_NODE_TYPES.FunctionDeclaration) return;
-      if (
-        child.type === AST_NODE_TYPES.AssignmentExpression &&
-        child.operator === '=' &&
-        child.left.type === AST_NODE_TYPES.MemberExpression &&
-        !child.left.computed &&
-        child.left.object.type === AST_NODE_TYPES.ThisExpression &&
-        (child.left.property.type === AST_NODE_TYPES.PrivateIdentifier ? `#${child.left.property.name}` : (child.left.property as TSESTree.Identifier).name) === name
-      ) {
-        values.push(child.right);
-      }
-      if (child.type === AST_NODE_TYPES.PropertyDefinition && !child.computed && child.value && child.parent === classBody) {
-        const key = child.key.type === AST_NODE_TYPES.PrivateIdentifier ? `#${child.key.name}` : child.key.type === AST_NODE_TYPES.Identifier ? child.key.name : null;
-        if (key === name) values.push(child.value);
-      }
-      for (const key of visitorKeys[child.type] ?? []) {
-        const value = (child as unknown as Record<string, unknown>)[key];
-        for (const item of Array.isArray(value) ? value : [value]) if (item && typeof item === 'object' && 'type' in item) visit(item as TSESTree.Node);
-      }
-    };
-    visit(classBody);
-    return values;
+    let byName = this.fieldValues.get(current);
+    if (!byName) this.fieldValues.set(current, (byName = fieldAssignments(current)));
+    return byName.get(name) ?? [];
   }
 
   /** The expression has type `any` (untyped JavaScript, or an `any` escape hatch). */
@@ -407,7 +381,8 @@ export class FileContext {
     if (!tsNode || !ts.isCallExpression(tsNode)) return undefined;
     try {
       // The class's own method first: the checker may resolve the key to a base class's.
-      const declaration = this.computedMethodOfThis(tsNode) ?? (this.model.signatureOf(tsNode)?.getDeclaration() as ts.SignatureDeclaration | undefined);
+      const method = this.computedMethodOfThis(node);
+      const declaration = (method ? (this.tsNode(method) as ts.MethodDeclaration | undefined) : undefined) ?? (this.model.signatureOf(tsNode)?.getDeclaration() as ts.SignatureDeclaration | undefined);
       return declaration ? this.summaryOf(declaration) : undefined;
     } catch {
       return undefined;
@@ -420,14 +395,21 @@ export class FileContext {
    * bind as a member (puppeteer's disposables), and may resolve the call to the base class's
    * method instead. The method of the enclosing class whose key ends in the same name.
    */
-  private computedMethodOfThis(call: ts.CallExpression): ts.MethodDeclaration | undefined {
-    const callee = call.expression;
-    if (!ts.isElementAccessExpression(callee) || callee.expression.kind !== ts.SyntaxKind.ThisKeyword || !ts.isIdentifier(callee.argumentExpression)) return undefined;
-    const name = callee.argumentExpression.text;
-    let container: ts.Node | undefined = call.parent;
-    while (container && !ts.isClassLike(container)) container = container.parent;
-    if (!container) return undefined;
-    return container.members.find((member): member is ts.MethodDeclaration => ts.isMethodDeclaration(member) && computedKeyName(member.name) === name && member.body !== undefined);
+  private computedMethodOfThis(call: TSESTree.CallExpression): TSESTree.MethodDefinition | undefined {
+    const callee = call.callee;
+    if (callee.type !== AST_NODE_TYPES.MemberExpression || !callee.computed || callee.object.type !== AST_NODE_TYPES.ThisExpression || callee.property.type !== AST_NODE_TYPES.Identifier) {
+      return undefined;
+    }
+    const name = callee.property.name;
+    let current: TSESTree.Node | undefined = call.parent;
+    while (current && current.type !== AST_NODE_TYPES.ClassBody) {
+      if (ownsThis(current)) return undefined;
+      current = current.parent;
+    }
+    return current?.body.find(
+      (member): member is TSESTree.MethodDefinition =>
+        member.type === AST_NODE_TYPES.MethodDefinition && member.computed && member.value.body !== null && computedKeyIdentifier(member.key) === name,
+    );
   }
 
   classifyCall(node: TSESTree.CallExpression | TSESTree.NewExpression, receiverIsHandle: boolean | (() => boolean), withSummaries = true): CallEffect {
@@ -453,12 +435,30 @@ function isValueTsNode(node: TSESTree.Node): boolean {
   );
 }
 
-/** The name a computed key ends in: `[key]`, `[(decorators = […], key)]`. */
-export function computedKeyName(name: ts.PropertyName): string | undefined {
-  if (!ts.isComputedPropertyName(name)) return undefined;
-  let expression: ts.Expression = name.expression;
-  while (ts.isParenthesizedExpression(expression) || (ts.isBinaryExpression(expression) && expression.operatorToken.kind === ts.SyntaxKind.CommaToken)) {
-    expression = ts.isParenthesizedExpression(expression) ? expression.expression : expression.right;
-  }
-  return ts.isIdentifier(expression) ? expression.text : undefined;
+/** A function whose `this` is its own, not its class's: one that is no method. */
+function ownsThis(node: TSESTree.Node): boolean {
+  return (node.type === AST_NODE_TYPES.FunctionExpression && node.parent?.type !== AST_NODE_TYPES.MethodDefinition) || node.type === AST_NODE_TYPES.FunctionDeclaration;
+}
+
+/** The values a class assigns to its fields, by name: `f = …` initialisers, `this.f = …` in its methods (one walk per class). */
+function fieldAssignments(classBody: TSESTree.ClassBody): Map<string, TSESTree.Node[]> {
+  const byName = new Map<string, TSESTree.Node[]>();
+  const add = (name: string | null, value: TSESTree.Node): void => {
+    if (name === null) return;
+    const values = byName.get(name);
+    if (values) values.push(value);
+    else byName.set(name, [value]);
+  };
+  const visit = (node: TSESTree.Node): void => {
+    if ((node.type === AST_NODE_TYPES.ClassBody && node !== classBody) || ownsThis(node)) return;
+    if (node.type === AST_NODE_TYPES.AssignmentExpression && node.operator === '=' && node.left.type === AST_NODE_TYPES.MemberExpression && node.left.object.type === AST_NODE_TYPES.ThisExpression) {
+      add(memberName(node.left), node.right);
+    }
+    if (node.type === AST_NODE_TYPES.PropertyDefinition && node.parent === classBody && node.value && !node.computed) {
+      add(node.key.type === AST_NODE_TYPES.PrivateIdentifier ? `#${node.key.name}` : node.key.type === AST_NODE_TYPES.Identifier ? node.key.name : null, node.value);
+    }
+    forEachChild(node, visit);
+  };
+  forEachChild(classBody, visit);
+  return byName;
 }

@@ -8,7 +8,7 @@
 import type { Variable } from '@typescript-eslint/scope-manager';
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
-import { forEachChild, forEachValueChild } from './ast.js';
+import { computedKeyIdentifier, forEachChild, forEachValueChild } from './ast.js';
 import ts from 'typescript';
 import type { FileContext } from './file-context.js';
 import { memberName } from './lower.js';
@@ -301,13 +301,6 @@ function functionName(fn: FunctionLike): string | null {
   if (parent.type === AST_NODE_TYPES.VariableDeclarator && parent.id.type === AST_NODE_TYPES.Identifier) return parent.id.name;
   if (parent.type === AST_NODE_TYPES.AssignmentExpression && parent.left.type === AST_NODE_TYPES.MemberExpression) return memberName(parent.left);
   return null;
-}
-
-/** The identifier a computed key ends in: `[key]`, `[(a = …, key)]`. */
-function computedKeyIdentifier(key: TSESTree.Node): string | null {
-  let expression = key;
-  while (expression.type === AST_NODE_TYPES.SequenceExpression) expression = expression.expressions[expression.expressions.length - 1]!;
-  return expression.type === AST_NODE_TYPES.Identifier ? expression.name : null;
 }
 
 /** `this[key]()`: a call of the class's method keyed `[key]` (see `functionName`). */

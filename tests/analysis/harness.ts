@@ -1,10 +1,13 @@
 /** Drives the analysis on a code string typed against tests/fixtures, without ESLint. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseForESLint } from '@typescript-eslint/parser';
 import type { ScopeManager } from '@typescript-eslint/scope-manager';
 import { visitorKeys } from '@typescript-eslint/visitor-keys';
 import type { ParserServicesWithTypeInformation, TSESTree } from '@typescript-eslint/utils';
+import ts from 'typescript';
 import { analyzeFile } from '../../src/analysis/index.js';
 import type { FileAnalysis } from '../../src/analysis/index.js';
 
@@ -57,4 +60,15 @@ export function summarizeClasses(code: string, filename?: string): string[] {
   return analyzeCode(code, filename).classFindings.map(
     (f) => `${f.kind}:${f.fields.map((field) => field.name).join(',')}@${f.node.loc.start.line}`,
   );
+}
+
+/** A program of these files alone, written to a fresh directory (no fixture in it). */
+export function programOf(files: Record<string, string>): ts.Program {
+  const dir = mkdtempSync(path.join(tmpdir(), 'handle-lifetime-'));
+  const names = Object.entries(files).map(([name, text]) => {
+    const fileName = path.join(dir, name);
+    writeFileSync(fileName, text);
+    return fileName;
+  });
+  return ts.createProgram(names, { allowJs: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, lib: ['lib.esnext.d.ts'] });
 }

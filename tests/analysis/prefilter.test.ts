@@ -3,19 +3,32 @@
 // declaration files declares every member of a shape: a word in a comment or
 // a name is not a declaration. A call to a module whose spec acquires by
 // return type matters only when its declared return type may be a handle.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { parseForESLint } from '@typescript-eslint/parser';
 import type { ScopeManager } from '@typescript-eslint/scope-manager';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type { ParserServicesWithTypeInformation, TSESTree } from '@typescript-eslint/utils';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../src/analysis/index.js';
 import type { AnalysisInput } from '../../src/analysis/index.js';
 import { declaresMember } from '../../src/analysis/program-facts.js';
-import { parseFixture, setParents, summarize } from './harness.js';
+import { parseFixture, programOf, setParents, summarize } from './harness.js';
+
+/** The nodes the checker is asked for symbols of while the input is analysed. */
+function symbolLookups(input: AnalysisInput): string[] {
+  const checker = input.services.program.getTypeChecker();
+  const original = checker.getSymbolAtLocation;
+  const asked: string[] = [];
+  checker.getSymbolAtLocation = (node) => {
+    asked.push(node.getText());
+    return original.call(checker, node);
+  };
+  try {
+    analyzeFile(input);
+  } finally {
+    checker.getSymbolAtLocation = original;
+  }
+  return asked;
+}
 
 /** The outcome of each named function declaration of the code: prefiltered, analysed, … */
 function outcomes(code: string | AnalysisInput): Record<string, string> {
@@ -83,22 +96,7 @@ export function rank(name: string) { return tf.registered.lookup(name).rank; }
 
 describe('method calls on receivers whose declared type names no single class', () => {
   /** The member names the checker is asked to resolve (through narrowing) while a file is analysed. */
-  const membersResolved = (code: string): string[] => {
-    const input = parseFixture(code, 'file.ts');
-    const checker = input.services.program.getTypeChecker();
-    const original = checker.getSymbolAtLocation;
-    const asked: string[] = [];
-    checker.getSymbolAtLocation = (node) => {
-      asked.push(node.getText());
-      return original.call(checker, node);
-    };
-    try {
-      analyzeFile(input);
-    } finally {
-      checker.getSymbolAtLocation = original;
-    }
-    return asked;
-  };
+  const membersResolved = (code: string): string[] => symbolLookups(parseFixture(code, 'file.ts'));
 
   it('an untyped call result has no member to find: the checker is not asked to check the call again', () => {
     // emscripten's `instantiateAsync(…).catch(…)`: the wasm-bindgen preset is on, so any method could acquire.
@@ -127,28 +125,10 @@ export function tokens(source: Encoder | undefined) { source.tokens('a'); }
 describe('a program where no call can touch handles', () => {
   /** The code alone in a program of its own (no fixture declares a handle), as ESLint hands it to rules. */
   const parseAlone = (code: string, filename: string): AnalysisInput => {
-    const fileName = path.join(mkdtempSync(path.join(tmpdir(), 'prefilter-')), filename);
-    writeFileSync(fileName, code);
-    const program = ts.createProgram([fileName], { allowJs: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, lib: ['lib.esnext.d.ts'] });
-    const parsed = parseForESLint(code, { filePath: fileName, programs: [program], range: true, loc: true });
+    const program = programOf({ [filename]: code });
+    const parsed = parseForESLint(code, { filePath: program.getRootFileNames()[0], programs: [program], range: true, loc: true });
     setParents(parsed.ast as TSESTree.Node);
     return { ast: parsed.ast as TSESTree.Program, services: parsed.services as ParserServicesWithTypeInformation, scopeManager: parsed.scopeManager as ScopeManager };
-  };
-  /** The nodes the checker is asked for symbols of while the input is analysed. */
-  const lookups = (input: AnalysisInput): string[] => {
-    const checker = input.services.program.getTypeChecker();
-    const original = checker.getSymbolAtLocation;
-    const asked: string[] = [];
-    checker.getSymbolAtLocation = (node) => {
-      asked.push(node.getText());
-      return original.call(checker, node);
-    };
-    try {
-      analyzeFile(input);
-    } finally {
-      checker.getSymbolAtLocation = original;
-    }
-    return asked;
   };
   // typescript.js names the Disposable types in strings only (diagnostics, emit helpers, lib names).
   const code = `
@@ -160,13 +140,13 @@ export function open(path) { return run(() => new Map([[path, 1]])); }
 `;
 
   it('asks the checker nothing', () => {
-    expect(lookups(parseAlone(code, 'a.js'))).toEqual([]);
+    expect(symbolLookups(parseAlone(code, 'a.js'))).toEqual([]);
     expect(outcomes(parseAlone(code, 'a.js'))).toEqual({ close: 'prefiltered', run: 'prefiltered', open: 'prefiltered' });
   });
 
   it('looks again where a comment names a Disposable type', () => {
     const input = parseAlone(`/** @param {Disposable} watcher */\n${code}`, 'a.js');
-    expect(lookups(input)).not.toEqual([]);
+    expect(symbolLookups(input)).not.toEqual([]);
   });
 
   it('still analyses a function that declares `using`', () => {

@@ -2,23 +2,10 @@
 // handle-type question in a program where no type can be a handle (three's:
 // the prefilter resolved the JSDoc types and class bases of its 10k
 // functions to find none), so that answer must err towards yes.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { handleModelFor } from '../../src/analysis/index.js';
 import { programMentions } from '../../src/analysis/program-facts.js';
-
-function programOf(files: Record<string, string>): ts.Program {
-  const dir = mkdtempSync(path.join(tmpdir(), 'program-facts-'));
-  const names = Object.entries(files).map(([name, text]) => {
-    const fileName = path.join(dir, name);
-    writeFileSync(fileName, text);
-    return fileName;
-  });
-  return ts.createProgram(names, { allowJs: true, noEmit: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, lib: ['lib.esnext.d.ts'] });
-}
+import { programOf } from './harness.js';
 
 describe('programMentions', () => {
   it('finds whole words only', () => {

@@ -10,6 +10,9 @@ const header = `import { malloc, free, readI32, type Ptr } from './handles';\n`;
 // Only what summaries decide: leaks, releases and uses on normal paths.
 const normal = (code: string) => summarize(header + code).filter((f) => !f.startsWith('leak-on-exception') && !f.startsWith('dangling-field'));
 
+/** The dangling-field findings alone, as `kind@line`. */
+const dangling = (code: string, filename?: string): string[] => summarize(code, filename).filter((finding) => finding.startsWith('dangling-field'));
+
 describe('summaries of same-file functions', () => {
   it('a helper that releases its parameter counts as a release', () => {
     expect(normal(`function cleanup(p: Ptr) { free(p); }\nexport function f() { const p = malloc(4); cleanup(p); }`)).toEqual([]);
@@ -128,7 +131,6 @@ describe('summaries of shipped JavaScript beside its generated .d.ts', () => {
 });
 
 describe('a liveness test in a method of the class', () => {
-  const dangling = (code: string) => summarize(code).filter((f) => f.startsWith('dangling-field'));
 
   it('dispose() that first calls a helper testing the handle is guarded, as if it tested it itself', () => {
     // tfjs-layers' LayerVariable: `dispose() { this.assertNotDisposed(); this.val.dispose(); }`.
@@ -184,11 +186,10 @@ export class Coverage {
 `;
 
   // (\`start()\` overwriting a field that may hold a handle is the class rule's to report: see field-overwrite.)
-  const dangling = (code: string): string[] => summarize(code, 'untyped.js').filter((finding) => finding.startsWith('dangling'));
 
   it('holds what its class fills it with', () => {
     expect(summarizeClasses(coverage('this.#statement?.free(); this.#stack?.dispose();'), 'untyped.js')).toEqual([]);
-    expect(dangling(coverage('this.#stack?.dispose();'))).toEqual([]);
+    expect(dangling(coverage('this.#stack?.dispose();'), 'untyped.js')).toEqual([]);
   });
 
   it('is still owed a release when no method releases it', () => {
@@ -196,6 +197,6 @@ export class Coverage {
   });
 
   it('a second release of what is not idempotent leaves it dangling', () => {
-    expect(dangling(coverage('this.#statement?.free();'))).toEqual(['dangling-field@11']);
+    expect(dangling(coverage('this.#statement?.free();'), 'untyped.js')).toEqual(['dangling-field@11']);
   });
 });

@@ -30,6 +30,21 @@ declare class Pipe extends EventEmitter {
   [Symbol.dispose](): void;
 }`;
 
+/** A Disposable of EMITTER made, listened to and dropped: a leak, with `using` suggested. */
+function dropped(variable: string, className: string, settings?: Record<string, unknown>) {
+  const code = (keyword: string): string => `${EMITTER}
+export function listen(onEvent: () => void): void {
+  ${keyword} ${variable} = new ${className}();
+  ${variable}.on('event', onEvent);
+}
+`;
+  return {
+    code: code('const'),
+    ...(settings ? { settings } : {}),
+    errors: [{ messageId: 'leak' as const, line: 14, suggestions: [{ messageId: 'declareWithUsing' as const, output: code('using') }] }],
+  };
+}
+
 ruleTester.run('settings describe an API without tags', rule, {
   valid: [
     {
@@ -115,57 +130,8 @@ export function logLoss(labels: tf.Tensor, predictions: tf.Tensor): void {
     },
     // Without the setting an EventEmitter is Disposable, so a handle; with it, a subclass that declares
     // its own dispose still is.
-    {
-      code: `${EMITTER}
-export function listen(onEvent: () => void): void {
-  const emitter = new EventEmitter();
-  emitter.on('event', onEvent);
-}
-`,
-      errors: [
-        {
-          messageId: 'leak',
-          line: 14,
-          suggestions: [
-            {
-              messageId: 'declareWithUsing',
-              output: `${EMITTER}
-export function listen(onEvent: () => void): void {
-  using emitter = new EventEmitter();
-  emitter.on('event', onEvent);
-}
-`,
-            },
-          ],
-        },
-      ],
-    },
-    {
-      code: `${EMITTER}
-export function connect(onEvent: () => void): void {
-  const pipe = new Pipe();
-  pipe.on('data', onEvent);
-}
-`,
-      settings: { 'handle-lifetime': { notHandles: ['EventEmitter'] } },
-      errors: [
-        {
-          messageId: 'leak',
-          line: 14,
-          suggestions: [
-            {
-              messageId: 'declareWithUsing',
-              output: `${EMITTER}
-export function connect(onEvent: () => void): void {
-  using pipe = new Pipe();
-  pipe.on('data', onEvent);
-}
-`,
-            },
-          ],
-        },
-      ],
-    },
+    dropped('emitter', 'EventEmitter'),
+    dropped('pipe', 'Pipe', { 'handle-lifetime': { notHandles: ['EventEmitter'] } }),
   ],
 });
 

@@ -3,6 +3,16 @@ import { ruleTester } from '../rule-tester.js';
 
 const strict = [{ checkUnreachedRemovals: true }] as const;
 
+/** emscripten's `FS.devices` (line 2): devices under fresh major numbers. */
+const DEVICE_TABLE = `
+const devices: Record<number, string> = {};
+let nextMajor = 64;`;
+const CREATE_DEVICE = `function createDevice(name: string): number {
+  const dev = nextMajor++ << 8;
+  devices[dev] = name;
+  return dev;
+}`;
+
 /** embind's method-caller table as minified glue has it (canvaskit-wasm), the import naming each caller `<kind><(…) => …>`. */
 function minifiedCallerTable(kind: string): string {
   return `
@@ -353,14 +363,8 @@ createDevice('stdin');
 createDevice('stdout');
 `,
     // emscripten's run(): a promise reaction runs once, as do a timer and a microtask started at load.
-    `
-const devices: Record<number, string> = {};
-let nextMajor = 64;
-function createDevice(name: string): number {
-  const dev = nextMajor++ << 8;
-  devices[dev] = name;
-  return dev;
-}
+    `${DEVICE_TABLE}
+${CREATE_DEVICE}
 function run(): void {
   createDevice('stdin');
 }
@@ -525,9 +529,7 @@ export function open(ptr: number): Handle {
     },
     // A reaction registered by exported code runs once per call of that code: the store grows with the calls.
     {
-      code: `
-const devices: Record<number, string> = {};
-let nextMajor = 64;
+      code: `${DEVICE_TABLE}
 export function createLater(name: string): Promise<number> {
   return Promise.resolve().then(() => {
     const dev = nextMajor++ << 8;
@@ -540,22 +542,14 @@ export function createLater(name: string): Promise<number> {
     },
     // setInterval repeats, and a bound copy of a function can be called by anyone.
     {
-      code: `
-const devices: Record<number, string> = {};
-let nextMajor = 64;
-function createDevice(name: string): number {
-  const dev = nextMajor++ << 8;
-  devices[dev] = name;
-  return dev;
-}
+      code: `${DEVICE_TABLE}
+${CREATE_DEVICE}
 setInterval(() => createDevice('tick'), 1000);
 `,
       errors: [{ messageId: 'appendOnly', line: 2 }],
     },
     {
-      code: `
-const devices: Record<number, string> = {};
-let nextMajor = 64;
+      code: `${DEVICE_TABLE}
 function createDevice(name: string): number {
   createDevice.calls = (createDevice.calls ?? 0) + 1;
   const dev = nextMajor++ << 8;
@@ -569,9 +563,7 @@ export const create = createDevice.bind(null);
     },
     // A `setTimeout` the file declares itself may run its callback any number of times.
     {
-      code: `
-const devices: Record<number, string> = {};
-let nextMajor = 64;
+      code: `${DEVICE_TABLE}
 function setTimeout(callback: () => void): void {
   for (let i = 0; i < 10; i++) callback();
 }

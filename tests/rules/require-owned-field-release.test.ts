@@ -1,18 +1,21 @@
 import rule from '../../src/rules/require-owned-field-release.js';
 import { ruleTester } from '../rule-tester.js';
 
-ruleTester.run('require-owned-field-release', rule, {
-  valid: [
-    // TypeScript's decorator emit writes a decorated method's key as \`[(_decorators = […], key)]\`,
-    // which the checker binds as no member: \`this[disposeSymbol]()\` resolves to the base class's
-    // method (puppeteer's Navigation and Request). The class's own method is the one that runs.
-    `
+/** puppeteer's setting: a dispose key aliased as `disposeSymbol`, a base class that declares one, decorators. */
+const DECORATED = `
 import { openFile, type FileHandle } from './handles';
 const disposeSymbol: typeof Symbol.dispose = Symbol.dispose;
 declare class Emitter {
   [Symbol.dispose](): void;
 }
-let decorators: unknown;
+let decorators: unknown;`;
+
+ruleTester.run('require-owned-field-release', rule, {
+  valid: [
+    // TypeScript's decorator emit writes a decorated method's key as \`[(_decorators = […], key)]\`,
+    // which the checker binds as no member: \`this[disposeSymbol]()\` resolves to the base class's
+    // method (puppeteer's Navigation and Request). The class's own method is the one that runs.
+    `${DECORATED}
 export class Navigation extends Emitter {
   #file: FileHandle = openFile('navigation.log');
   dispose(): void {
@@ -24,13 +27,7 @@ export class Navigation extends Emitter {
 }
 `,
     // The same key reached through a helper that takes arguments (puppeteer's Browser#close).
-    `
-import { openFile, type FileHandle } from './handles';
-const disposeSymbol: typeof Symbol.dispose = Symbol.dispose;
-declare class Emitter {
-  [Symbol.dispose](): void;
-}
-let decorators: unknown;
+    `${DECORATED}
 export class Browser extends Emitter {
   #file: FileHandle = openFile('browser.log');
   #reason = '';
