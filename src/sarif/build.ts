@@ -13,8 +13,9 @@ import type { ESLint, Linter, Rule } from 'eslint';
 import { rules } from '../rules/index.js';
 import { REPOSITORY_URL } from '../util/create-rule.js';
 import { rulePropertiesOf } from './rule-properties.js';
+import { sourceTextOf, splitLines } from './source-text.js';
 import type { TraceSite } from './trace.js';
-import { siteMessage } from './trace.js';
+import { siteMessage, stepKindOf } from './trace.js';
 
 const require = createRequire(import.meta.url);
 const { version } = require('../../package.json') as { version: string };
@@ -133,7 +134,7 @@ export function buildSarif(results: readonly ESLint.LintResult[], options: Sarif
     ];
     if (messages.length === 0) continue;
     const artifact = artifactLocationOf(result.filePath, srcRoot);
-    const lines = sourceLines(result);
+    const lines = splitLines(sourceTextOf(result));
     const occurrences = new Map<string, number>();
     messages.sort((a, b) => a.message.line - b.message.line || a.message.column - b.message.column);
     for (const { message, suppressed } of messages) {
@@ -301,18 +302,6 @@ function regionOf(where: { line: number; column?: number; endLine?: number; endC
   return region;
 }
 
-function sourceLines(result: ESLint.LintResult): string[] {
-  let text = result.output ?? result.source;
-  if (text === undefined) {
-    try {
-      text = fs.readFileSync(result.filePath, 'utf8');
-    } catch {
-      text = '';
-    }
-  }
-  return text.split(/\r\n|[\r\n\u2028\u2029]/);
-}
-
 function normalizeLine(line: string): string {
   return line.trim().replace(/\s+/g, ' ');
 }
@@ -327,7 +316,6 @@ function fingerprint(ruleId: string, lineText: string, occurrence: number): stri
 }
 
 function threadFlowKinds(label: string): string[] | undefined {
-  if (label === 'acquired') return ['acquire'];
-  if (label.startsWith('released')) return ['release'];
-  return undefined;
+  const kind = stepKindOf(label);
+  return kind === 'acquire' || kind === 'release' ? [kind] : undefined;
 }

@@ -32,3 +32,13 @@ export function locationOf(node: TSESTree.Node): { line: number; column: number;
 export function siteMessage(label: string): string {
   return /^\w+ed( again)?$/.test(label) ? `${label} here` : label;
 }
+
+/** What a step does to the handle: `acquire`, `release`, `use` (used, returned, read again), or `leak` (where it is lost). */
+export type StepKind = 'acquire' | 'release' | 'use' | 'leak';
+
+export function stepKindOf(label: string): StepKind {
+  if (label === 'acquired') return 'acquire';
+  if (label.startsWith('released')) return 'release';
+  if (label === 'used' || label === 'returned' || label === 'reached again') return 'use';
+  return 'leak';
+}
