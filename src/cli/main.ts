@@ -14,19 +14,23 @@ import { repositoryRoot } from '../sarif/repository-root.js';
 import { formatText } from './format-text.js';
 import type { CliOptions } from './options.js';
 import { parseOptions, usage, UsageError } from './options.js';
+import type { ProgressStream } from './progress.js';
+import { Progress } from './progress.js';
 import { loadProject, selectFiles } from './project.js';
 import { createTraceCollector } from './trace-collector.js';
 
 export interface CliIO {
   readonly cwd: string;
   readonly stdout: NodeJS.WritableStream;
-  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Progress goes here when it is a terminal (`isTTY`). */
+  readonly stderr: NodeJS.WritableStream & ProgressStream;
 }
 
 const sourceFiles = ['**/*.{ts,tsx,mts,cts,js,jsx,mjs,cjs}'];
 
 /** Runs the CLI; resolves to the exit status. */
 export async function run(argv: readonly string[], io: CliIO): Promise<number> {
+  const progress = new Progress(io.stderr);
   try {
     const options = parseOptions(argv);
     if (options.help) {
@@ -37,19 +41,31 @@ export async function run(argv: readonly string[], io: CliIO): Promise<number> {
       io.stdout.write(`${plugin.meta.version}\n`);
       return 0;
     }
-    return await lint(options, io);
+    return await lint(options, io, progress);
   } catch (error) {
     const message = error instanceof UsageError ? error.message : firstLine(error);
+    progress.clear();
     io.stderr.write(`handle-lifetime: ${message}\n`);
     return 2;
+  } finally {
+    progress.clear();
   }
 }
 
-async function lint(options: CliOptions, io: CliIO): Promise<number> {
+async function lint(options: CliOptions, io: CliIO, progress: Progress): Promise<number> {
+  progress.show('loading the project');
   const project = loadProject(path.resolve(io.cwd, options.project));
   const files = selectFiles(project, options.paths, io.cwd);
-  const progress = io.stderr.isTTY ? new Progress(io.stderr, files.length) : undefined;
-  const collector = createTraceCollector(() => progress?.fileDone());
+  const linted = new Set<string>();
+  const collector = createTraceCollector({
+    // A file's rules start once it is parsed; the first parse builds the TypeScript program.
+    onFileStart: () => progress.count('linting', files.length),
+    onFileDone: (file) => {
+      if (linted.has(file)) return;
+      linted.add(file);
+      progress.tick();
+    },
+  });
   const eslintCwd = commonDirectory([io.cwd, ...files]);
 
   const ownConfig: Linter.Config[] = options.useEslintConfig
@@ -78,20 +94,25 @@ async function lint(options: CliOptions, io: CliIO): Promise<number> {
     ...(suppressionsLocation ? { applySuppressions: true, suppressionsLocation } : {}),
   });
 
+  progress.show('building the TypeScript program');
   let results = await eslint.lintFiles(files);
-  progress?.finish();
-  if (options.fix) await ESLint.outputFixes(results);
+  if (options.fix) {
+    progress.show('writing fixes');
+    await ESLint.outputFixes(results);
+  }
   // With the preset, report the plugin's rules only (and parse errors): the user's
   // inline directives may name rules this run does not load.
   if (!options.useEslintConfig) results = results.map(onlyOwnMessages);
   if (options.quiet) results = results.map(onlyErrors);
 
+  progress.show('writing the report');
   const report = await render(options, results, {
     cwd: io.cwd,
     traceOf: collector.traceOf,
     ruleLevels: await ruleLevelsOf(eslint, files[0]),
     rulesMeta: eslint.getRulesMetaForResults(results),
   });
+  progress.clear();
   if (options.output) {
     const output = path.resolve(io.cwd, options.output);
     fs.mkdirSync(path.dirname(output), { recursive: true });
@@ -210,27 +231,4 @@ function commonDirectory(paths: readonly string[]): string {
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.trim().split('\n')[0];
-}
-
-/** `12/40 files` on one line of a terminal's stderr. */
-class Progress {
-  private done = 0;
-  private lastDraw = 0;
-
-  constructor(
-    private readonly stream: NodeJS.WritableStream,
-    private readonly total: number,
-  ) {}
-
-  fileDone(): void {
-    this.done++;
-    const now = Date.now();
-    if (now - this.lastDraw < 100 && this.done < this.total) return;
-    this.lastDraw = now;
-    this.stream.write(`\r\u001b[Khandle-lifetime: ${this.done}/${this.total} files`);
-  }
-
-  finish(): void {
-    this.stream.write('\r\u001b[K');
-  }
 }

@@ -44,7 +44,14 @@ export interface TraceCollector {
   traceOf(filePath: string, message: Linter.LintMessage): readonly TraceSite[] | undefined;
 }
 
-export function createTraceCollector(onFileDone?: () => void): TraceCollector {
+export interface LintHooks {
+  /** A file's rules start: it is parsed (the first file's parse builds the TypeScript program). */
+  readonly onFileStart?: () => void;
+  /** A file's rules are done (again for each pass of `--fix`). */
+  readonly onFileDone?: (filename: string) => void;
+}
+
+export function createTraceCollector(hooks: LintHooks = {}): TraceCollector {
   const findingsByFile = new Map<string, readonly FindingRecord[]>();
   const rule: Rule.RuleModule = {
     meta: {
@@ -53,6 +60,7 @@ export function createTraceCollector(onFileDone?: () => void): TraceCollector {
       docs: { description: 'Keep the traces of handle-lifetime findings for the CLI (reports nothing).' },
     },
     create(context) {
+      hooks.onFileStart?.();
       return {
         'Program:exit'() {
           const analysis = cachedFileAnalysis(context.sourceCode.ast as unknown as TSESTree.Program);
@@ -66,7 +74,7 @@ export function createTraceCollector(onFileDone?: () => void): TraceCollector {
               })),
             );
           }
-          onFileDone?.();
+          hooks.onFileDone?.(context.filename);
         },
       };
     },
