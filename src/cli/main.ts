@@ -1,7 +1,7 @@
 /**
  * `handle-lifetime`: the plugin as a CI gate. Lints a tsconfig project
  * through ESLint's Node API with typed linting and the plugin's preset (or
- * the project's own eslint.config), and reports as text, JSON or SARIF.
+ * the project's own eslint.config), and reports as text, JSON, SARIF or HTML.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import plugin from '../index.js';
 import { buildSarif } from '../sarif/build.js';
 import type { SarifLevel } from '../sarif/build.js';
 import { repositoryRoot } from '../sarif/repository-root.js';
+import { formatHtml } from './format-html.js';
 import { formatText } from './format-text.js';
 import type { CliOptions } from './options.js';
 import { parseOptions, usage, UsageError } from './options.js';
@@ -141,6 +142,13 @@ interface RenderContext {
 
 async function render(options: CliOptions, results: ESLint.LintResult[], context: RenderContext): Promise<string> {
   if (options.format === 'text') return formatText(results, context);
+  if (options.format === 'html') {
+    return formatHtml(results, {
+      ...context,
+      toolVersion: plugin.meta.version,
+      configuration: options.useEslintConfig ? "the project's ESLint config" : `${options.config} preset`,
+    });
+  }
   if (options.format === 'json') {
     // Without `source`: the files are on disk, and a large report gets no larger.
     const json = results.map((result) => ({

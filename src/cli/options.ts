@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 
 export const presets = ['recommended', 'strict', 'all'] as const;
-export const formats = ['text', 'json', 'sarif'] as const;
+export const formats = ['text', 'json', 'sarif', 'html'] as const;
 
 export interface CliOptions {
   /** Files and directories to lint; empty: every file of the tsconfig project. */
@@ -35,7 +35,7 @@ Arguments:
 Options:
   -p, --project <tsconfig>   the TypeScript project (default: tsconfig.json)
   -c, --config <preset>      recommended | strict | all (default: recommended)
-  -f, --format <format>      text | json | sarif (default: text)
+  -f, --format <format>      text | json | sarif | html (default: text)
   -o, --output <file>        write the report to a file instead of stdout
       --fix                  apply autofixes to the files
       --max-warnings <n>     exit with status 1 when there are more than n warnings

@@ -62,7 +62,7 @@ describe('usage and configuration errors exit 2 with one line', () => {
     [['--bogus'], "handle-lifetime: unknown option '--bogus'"],
     [['--project', 'missing.json'], 'handle-lifetime: cannot find the TypeScript project'],
     [['--config', 'lax'], "handle-lifetime: --config must be one of recommended, strict, all, not 'lax'"],
-    [['--format', 'xml'], "handle-lifetime: --format must be one of text, json, sarif, not 'xml'"],
+    [['--format', 'xml'], "handle-lifetime: --format must be one of text, json, sarif, html, not 'xml'"],
     [['--max-warnings', 'many'], "handle-lifetime: --max-warnings needs a whole number, not 'many'"],
     [['--output'], "handle-lifetime: option '--output' needs a value"],
     [['no-such-dir'], "handle-lifetime: no files matched 'no-such-dir': no such file or directory"],
