@@ -19,42 +19,14 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseForESLint } from '@typescript-eslint/parser';
 import { visitorKeys } from '@typescript-eslint/visitor-keys';
-import { ESLint } from 'eslint';
 import tseslint from 'typescript-eslint';
 import { analyzeFile } from '../../dist/analysis/index.js';
 import handleLifetime from '../../dist/index.js';
 import { timeFunctions } from './function-timing.js';
-import { corpusDir, findPackage, median, modulesDir, rootDir, scratchDir, writeTsconfig } from './lint-corpus.js';
+import { corpusDir, createTypedLinter, findPackage, median, modulesDir, rootDir, scratchDir, writeTsconfig } from './lint-corpus.js';
 import { adversarial, families, SIZE_FACTORS, sourceOf } from './scaling.js';
 
 const fixturesDir = path.join(rootDir, 'tests', 'fixtures');
-
-/** An ESLint instance for one package and one rule set. */
-function createLinter(files, tsconfigPath, rulesConfig) {
-  return new ESLint({
-    cwd: corpusDir,
-    overrideConfigFile: true,
-    stats: true,
-    overrideConfig: [
-      // The corpus lives in node_modules, which ESLint ignores by default.
-      { ignores: ['!**/node_modules/'] },
-      {
-        files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
-        languageOptions: {
-          parser: tseslint.parser,
-          parserOptions: { project: tsconfigPath, tsconfigRootDir: scratchDir },
-        },
-        // Shipped code carries eslint-disable comments for rules that are not loaded here.
-        linterOptions: { noInlineConfig: true, reportUnusedDisableDirectives: 'off' },
-      },
-      ...files.map(({ file, sourceType }) => ({
-        files: [path.join('node_modules', file)],
-        languageOptions: { sourceType },
-      })),
-      { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], ...rulesConfig },
-    ],
-  });
-}
 
 const ruleSets = {
   ours: { plugins: handleLifetime.configs.all.plugins, rules: handleLifetime.configs.all.rules },
@@ -70,7 +42,7 @@ const ruleSets = {
  */
 async function lintPass(spec, passName) {
   const files = spec.files();
-  const eslint = createLinter(files, writeTsconfig(spec.name, files), ruleSets[passName]);
+  const eslint = createTypedLinter({ cwd: corpusDir, files, tsconfigPath: writeTsconfig(spec.name, files), rulesConfig: ruleSets[passName], stats: true });
   const pass = { wallMs: 0, ruleMs: 0, parseMs: 0, ruleTimes: {}, messages: [], crashes: [] };
   for (const { file } of files) {
     const filePath = path.join(modulesDir, file);

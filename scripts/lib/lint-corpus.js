@@ -12,6 +12,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ESLint } from 'eslint';
+import tseslint from 'typescript-eslint';
 
 export const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const corpusDir = path.join(rootDir, 'bench', 'corpus');
@@ -117,12 +119,18 @@ function listJs(folder) {
     .map((name) => `${folder}${name}`);
 }
 
-export function ensureInstalled() {
-  const { dependencies } = JSON.parse(readFileSync(path.join(corpusDir, 'package.json'), 'utf8'));
-  const missing = Object.keys(dependencies).filter((name) => !existsSync(path.join(modulesDir, name, 'package.json')));
+/**
+ * Installs a folder's pinned packages (`npm ci`) when one is missing.
+ * `ignoreScripts` skips install scripts that download binaries (sharp).
+ */
+export function ensureInstalled(folder = corpusDir, { ignoreScripts = false } = {}) {
+  const { dependencies } = JSON.parse(readFileSync(path.join(folder, 'package.json'), 'utf8'));
+  const installedDir = path.join(folder, 'node_modules');
+  const missing = Object.keys(dependencies).filter((name) => !existsSync(path.join(installedDir, name, 'package.json')));
   if (missing.length === 0) return;
-  console.log(`bench/corpus/node_modules lacks ${missing.join(', ')}: npm ci --prefix bench/corpus`);
-  execFileSync('npm', ['ci', '--prefix', corpusDir, '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  const args = ['ci', '--prefix', folder, '--no-audit', '--no-fund', ...(ignoreScripts ? ['--ignore-scripts'] : [])];
+  console.log(`${path.relative(rootDir, installedDir)} lacks ${missing.join(', ')}: npm ${args.join(' ')}`);
+  execFileSync('npm', args, { stdio: 'inherit' });
 }
 
 /** Installed version of a corpus package (from its package.json). */
@@ -130,20 +138,24 @@ export function installedVersion(name) {
   return JSON.parse(readFileSync(path.join(modulesDir, name, 'package.json'), 'utf8')).version;
 }
 
-/** Files, lines and bytes of a package's chosen files. */
-export function measureFiles(files) {
+/** Files, lines and bytes of a package's chosen files (relative to `baseDir`). */
+export function measureFiles(files, baseDir = modulesDir) {
   let lines = 0;
   let bytes = 0;
   for (const { file } of files) {
-    const text = readFileSync(path.join(modulesDir, file), 'utf8');
+    const text = readFileSync(path.join(baseDir, file), 'utf8');
     lines += text.split('\n').length;
     bytes += Buffer.byteLength(text);
   }
   return { files: files.length, lines, kb: Math.round(bytes / 1024) };
 }
 
-/** A tsconfig whose program is exactly the chosen files (and what they import). */
-export function writeTsconfig(packageName, files) {
+/**
+ * A tsconfig whose program is exactly the chosen files (and what they
+ * import), relative to `baseDir`; `compilerOptions` override the defaults
+ * (TypeScript sources that need `types: ['node']`, or `strict`).
+ */
+export function writeTsconfig(packageName, files, { baseDir = modulesDir, compilerOptions = {} } = {}) {
   mkdirSync(scratchDir, { recursive: true });
   const tsconfigPath = path.join(scratchDir, `tsconfig.${packageName.replace(/[@/]/g, '_')}.json`);
   const tsconfig = {
@@ -157,11 +169,46 @@ export function writeTsconfig(packageName, files) {
       moduleResolution: 'nodenext',
       lib: ['esnext', 'dom'],
       types: [],
+      ...compilerOptions,
     },
-    files: files.map(({ file }) => path.join(modulesDir, file)),
+    files: files.map(({ file }) => path.join(baseDir, file)),
   };
   writeFileSync(tsconfigPath, `${JSON.stringify(tsconfig, null, 2)}\n`);
   return tsconfigPath;
+}
+
+const lintedFiles = ['**/*.js', '**/*.mjs', '**/*.cjs', '**/*.ts', '**/*.mts', '**/*.cts'];
+
+/**
+ * A typed ESLint instance over packages installed in `cwd`/node_modules:
+ * `files` (relative to node_modules, each with its `sourceType`) parsed with
+ * the program of `tsconfigPath`, and one rule set (`plugins`, `rules`,
+ * `settings`).
+ */
+export function createTypedLinter({ cwd, files, tsconfigPath, rulesConfig, stats = false }) {
+  return new ESLint({
+    cwd,
+    overrideConfigFile: true,
+    stats,
+    overrideConfig: [
+      // The packages live in node_modules, which ESLint ignores by default.
+      { ignores: ['!**/node_modules/'] },
+      {
+        files: lintedFiles,
+        languageOptions: {
+          parser: tseslint.parser,
+          parserOptions: { project: tsconfigPath, tsconfigRootDir: scratchDir },
+        },
+        // Shipped code carries eslint-disable comments for rules that are not loaded here.
+        linterOptions: { noInlineConfig: true, reportUnusedDisableDirectives: 'off' },
+      },
+      ...files.map(({ file, sourceType }) => ({
+        files: [path.join('node_modules', file)],
+        languageOptions: { sourceType },
+      })),
+      { files: lintedFiles, ...rulesConfig },
+    ],
+  });
 }
 
 export function median(values) {
