@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+/**
+ * Lints the shipped code of published packages that use handles
+ * (bench/real-code, pinned) with the plugin's `recommended` and `all`
+ * configs, and prints per package the files, lines and every report of
+ * each config. docs/real-code.md says what each report is.
+ *
+ *   npm run build && node scripts/real-code.js [--package <name>] [--json <file>]
+ *
+ * Both passes run in this process on the same generated tsconfig (allowJs,
+ * or the package's TypeScript sources with its own compiler options), so the
+ * second pass reuses the program of the first. Exits 1 when a file cannot
+ * be linted.
+ */
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import handleLifetime from '../dist/index.js';
+import { createTypedLinter, ensureInstalled, formatTable, measureFiles, rootDir, scratchDir, writeTsconfig } from './lib/lint-corpus.js';
+
+const realCodeDir = path.join(rootDir, 'bench', 'real-code');
+const modulesDir = path.join(realCodeDir, 'node_modules');
+
+/** Files under a folder of node_modules whose path matches `include` and not `exclude`, sorted. */
+function listTree(folder, include, exclude = /$^/) {
+  const result = [];
+  for (const entry of readdirSync(path.join(modulesDir, folder), { withFileTypes: true })) {
+    const file = `${folder}${entry.name}`;
+    if (entry.isDirectory()) result.push(...listTree(`${file}/`, include, exclude));
+    else if (include.test(file) && !exclude.test(file)) result.push(file);
+  }
+  return result.sort();
+}
+
+const asModules = (files) => files.map((file) => ({ file, sourceType: 'module' }));
+
+/** Each package: the files linted (relative to node_modules) and compiler options beyond the defaults. */
+const packages = [
+  {
+    name: 'manifold-3d',
+    // ManifoldCAD's compiled TypeScript (lib/, each .js beside its .d.ts) over the embind glue's types.
+    files: () => asModules(listTree('manifold-3d/lib/', /\.js$/)),
+  },
+  {
+    name: '@mediapipe/tasks-vision',
+    // One bundle: emscripten and embind glue with the task classes that wrap it.
+    files: () => asModules(['@mediapipe/tasks-vision/vision_bundle.mjs']),
+  },
+  {
+    name: '@tensorflow-models/pose-detection',
+    // TypeScript's CommonJS output in dist (one module per source module, each beside its .d.ts); no bundles, no tests.
+    files: () =>
+      listTree('@tensorflow-models/pose-detection/dist/', /\.js$/, /(_test|test_util|pose-detection(\.esm|\.min)?)\.js$/).map((file) => ({
+        file,
+        sourceType: 'commonjs',
+      })),
+  },
+  {
+    name: 'mongodb',
+    // The driver's TypeScript sources, shipped in src/: clients, sessions, cursors and change streams are AsyncDisposable.
+    files: () => asModules(listTree('mongodb/src/', /\.ts$/, /\.d\.ts$/)),
+    compilerOptions: { allowJs: false, strict: true, types: ['node'] },
+  },
+];
+
+const configs = ['recommended', 'all'];
+
+function rulesConfig(configName) {
+  const config = handleLifetime.configs[configName];
+  return { plugins: config.plugins, rules: config.rules };
+}
+
+/** Lints each file on its own, so that a rule that throws costs one file, not the package. */
+async function lintPackage(spec, files, tsconfigPath, configName) {
+  const eslint = createTypedLinter({ cwd: realCodeDir, files, tsconfigPath, rulesConfig: rulesConfig(configName) });
+  const reports = [];
+  const crashes = [];
+  for (const { file } of files) {
+    try {
+      const [result] = await eslint.lintFiles([path.join(modulesDir, file)]);
+      for (const message of result.messages) {
+        // Shipped code carries eslint-disable comments, which noInlineConfig turns into warnings.
+        if (!message.ruleId && !message.fatal && /no effect because you have 'noInlineConfig'/.test(message.message)) continue;
+        if (message.fatal || !message.ruleId) crashes.push({ file, message: message.message, line: message.line });
+        else reports.push({ file, line: message.line, column: message.column, ruleId: message.ruleId, message: message.message });
+      }
+    } catch (error) {
+      crashes.push({ file, message: error.stack });
+    }
+  }
+  return { reports, crashes };
+}
+
+async function main() {
+  const { values } = parseArgs({ options: { package: { type: 'string' }, json: { type: 'string' } } });
+  const selected = values.package ? packages.filter((spec) => spec.name === values.package) : packages;
+  if (selected.length === 0) {
+    console.error(`Unknown package ${values.package}; one of: ${packages.map((spec) => spec.name).join(', ')}`);
+    process.exit(2);
+  }
+  ensureInstalled(realCodeDir, { ignoreScripts: true });
+
+  const rows = [];
+  for (const spec of selected) {
+    process.stderr.write(`linting ${spec.name} …\n`);
+    const files = spec.files();
+    const tsconfigPath = writeTsconfig(`real-code.${spec.name}`, files, { baseDir: modulesDir, compilerOptions: spec.compilerOptions });
+    const row = { name: spec.name, ...measureFiles(files, modulesDir) };
+    for (const configName of configs) row[configName] = await lintPackage(spec, files, tsconfigPath, configName);
+    rows.push(row);
+  }
+
+  const header = ['package', 'files', 'lines', 'KB', ...configs, 'crashes'];
+  const body = rows.map((row) => [
+    row.name,
+    row.files,
+    row.lines,
+    row.kb,
+    ...configs.map((configName) => row[configName].reports.length),
+    configs.reduce((sum, configName) => sum + row[configName].crashes.length, 0),
+  ]);
+  console.log(formatTable(header, body));
+  for (const row of rows) {
+    for (const configName of configs) {
+      const { reports, crashes } = row[configName];
+      if (reports.length + crashes.length === 0) continue;
+      console.log(`\n${row.name}, ${configName}:`);
+      for (const crash of crashes) console.log(`  CRASH ${crash.file}${crash.line ? `:${crash.line}` : ''}: ${crash.message}`);
+      for (const report of reports) console.log(`  ${report.file}:${report.line}:${report.column} ${report.ruleId} ${report.message}`);
+    }
+  }
+
+  const jsonPath = values.json ?? path.join(scratchDir, 'real-code.json');
+  mkdirSync(path.dirname(jsonPath), { recursive: true });
+  writeFileSync(jsonPath, `${JSON.stringify(rows, null, 2)}\n`);
+  console.log(`\ndetails in ${path.relative(rootDir, jsonPath)}`);
+  if (rows.some((row) => configs.some((configName) => row[configName].crashes.length > 0))) process.exitCode = 1;
+}
+
+await main();
