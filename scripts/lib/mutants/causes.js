@@ -93,6 +93,7 @@ export function causeOfMiss(kind, site, facts, newReports, mutant) {
     if (facts.exceptionCleanup) return 'cleanup on exception paths (catch, or a guarded finally): recommended does not check them';
     if (facts.origin === 'loop') return 'loop variable: an element of a container';
     if (facts.origin === 'alias') return 'not acquired in the function (alias of a field, element or parameter)';
+    if (facts.origin === 'destructured') return 'destructured from a result that holds several handles';
     if (facts.origin === 'library-call') return 'acquired by a library call the model does not know (not an acquisition)';
     if (facts.origin === 'local-call') return "acquired by a call of the code base's own function (no summary says it acquires)";
     if (facts.otherRelease) return 'another release of the variable remains';
@@ -151,7 +152,7 @@ function isTfjsTensor(type) {
 }
 
 /**
- * Where the variable's value comes from: `loop`, `alias`, `none`, `acquire`
+ * Where the variable's value comes from: `loop`, `alias`, `destructured`, `none`, `acquire`
  * (an acquisition to the model's presets and tags), or a call it does not
  * classify so: `local-call` (declared in the code base) or `library-call`.
  */
@@ -161,6 +162,7 @@ function originOf(declaration, model, program) {
   const list = node.parent;
   if (ts.isVariableDeclarationList(list) && (ts.isForOfStatement(list.parent) || ts.isForInStatement(list.parent))) return 'loop';
   if (!ts.isVariableDeclaration(node)) return 'other';
+  if (node !== declaration) return 'destructured';
   let initializer = node.initializer;
   if (!initializer) return 'none';
   while (ts.isAwaitExpression(initializer) || ts.isParenthesizedExpression(initializer) || ts.isAsExpression(initializer) || ts.isNonNullExpression(initializer)) {
@@ -170,6 +172,8 @@ function originOf(declaration, model, program) {
     const effect = safe(() => model.classifyCall(initializer, () => false), undefined);
     if (effect?.result === 'acquire') return 'acquire';
     const declared = safe(() => model.signatureOf(initializer)?.getDeclaration()?.getSourceFile(), undefined);
+    // `map.get(key)`, `array.pop()`: an element taken out of a container.
+    if (declared && program.isSourceFileDefaultLibrary(declared)) return 'alias';
     return declared && program.getRootFileNames().includes(declared.fileName) ? 'local-call' : 'library-call';
   }
   if (ts.isIdentifier(initializer) || ts.isPropertyAccessExpression(initializer) || ts.isElementAccessExpression(initializer)) return 'alias';
