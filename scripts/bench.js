@@ -3,12 +3,16 @@
  * The benchmark (`npm run bench`; docs/benchmarks.md): speed of the plugin
  * against typescript-eslint's no-floating-promises on real packages, growth
  * of the analysis with input size, the slowest function, the analysis
- * budget on adversarial inputs, and peak memory.
+ * budget on adversarial inputs, peak memory, and the time each edit costs
+ * in an editor (scripts/lib/editor-bench.js).
  *
  *   node scripts/bench.js [--runs <n>] [--scaling-runs <n>] [--package <name>]...
  *                         [--no-corpus] [--no-scaling] [--json <file>]
+ *                         [--no-editor | --editor-only] [--code-base <name>]...
+ *                         [--editor-files <n>] [--editor-edits <n>]
  *
- * Every measurement runs in a fresh Node process (scripts/lib/corpus-worker.js).
+ * Every measurement runs in a fresh Node process (scripts/lib/corpus-worker.js,
+ * scripts/lib/editor-worker.js).
  * Prints tables and writes everything to bench/.corpus/bench.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -27,6 +31,7 @@ import {
   runWorker,
   scratchDir,
 } from './lib/lint-corpus.js';
+import { benchEditor, editorCodeBaseNames, editorTarget, printEditor } from './lib/editor-bench.js';
 import { adversarial, growthExponent } from './lib/scaling.js';
 
 const BENCH_PACKAGES = ['typescript', 'quickjs-emscripten-core', '@tensorflow/tfjs-core', 'three', 'web-tree-sitter'];
@@ -280,6 +285,7 @@ function checkTargets(report) {
       met: over.length === 0,
     });
   }
+  if (report.editor) targets.push(editorTarget(report.editor));
   if (report.adversarial) {
     const bad = report.adversarial.filter((result) => result.hang || result.error || result.skipped === 0);
     targets.push({
@@ -299,9 +305,21 @@ async function main() {
       package: { type: 'string', multiple: true },
       'no-corpus': { type: 'boolean', default: false },
       'no-scaling': { type: 'boolean', default: false },
+      'no-editor': { type: 'boolean', default: false },
+      'editor-only': { type: 'boolean', default: false },
+      'code-base': { type: 'string', multiple: true },
+      'editor-files': { type: 'string', default: '10' },
+      'editor-edits': { type: 'string', default: '10' },
       json: { type: 'string' },
     },
   });
+  const editorOnly = values['editor-only'];
+  const codeBaseNames = values['code-base'] ?? editorCodeBaseNames;
+  const unknownCodeBases = codeBaseNames.filter((name) => !editorCodeBaseNames.includes(name));
+  if (unknownCodeBases.length > 0) {
+    console.error(`Unknown code base ${unknownCodeBases.join(', ')}; one of: ${editorCodeBaseNames.join(', ')}`);
+    process.exit(2);
+  }
   const runs = Math.max(1, Number(values.runs));
   const names = values.package ?? BENCH_PACKAGES;
   const unknown = names.filter((name) => !findPackage(name));
@@ -319,9 +337,10 @@ async function main() {
     corpus: [],
     scaling: null,
     adversarial: null,
+    editor: null,
   };
 
-  if (!values['no-corpus']) {
+  if (!values['no-corpus'] && !editorOnly) {
     ensureInstalled();
     for (const name of names) {
       log(`corpus: ${name} …`);
@@ -329,7 +348,7 @@ async function main() {
     }
     printCorpus(report.corpus);
   }
-  if (!values['no-scaling']) {
+  if (!values['no-scaling'] && !editorOnly) {
     log(`scaling: ${report.scalingRuns} runs per size …`);
     report.scaling = benchScaling(report.scalingRuns);
     printScaling(report.scaling);
@@ -337,12 +356,21 @@ async function main() {
     report.adversarial = benchAdversarial();
     printAdversarial(report.adversarial);
   }
+  if (!values['no-editor']) {
+    const editorStarted = performance.now();
+    report.editorSettings = { files: Math.max(2, Number(values['editor-files'])), edits: Math.max(1, Number(values['editor-edits'])) };
+    report.editor = benchEditor(codeBaseNames, report.editorSettings, log);
+    report.editorSeconds = Math.round((performance.now() - editorStarted) / 1000);
+    printEditor(report.editor);
+    console.log(`\neditor section: ${report.editorSeconds} s`);
+  }
 
   report.peakRssMb = Math.max(
     Math.round(process.resourceUsage().maxRSS / 1024),
     ...report.corpus.map((row) => row.maxRssMb),
     report.scaling?.maxRssMb ?? 0,
     ...(report.adversarial ?? []).map((result) => result.maxRssMb ?? 0),
+    ...(report.editor ?? []).map((row) => row.maxRssMb),
   );
   report.targets = checkTargets(report);
   report.totalSeconds = Math.round((performance.now() - started) / 1000);
@@ -363,7 +391,12 @@ async function main() {
   const jsonPath = values.json ?? path.join(scratchDir, 'bench.json');
   mkdirSync(path.dirname(jsonPath), { recursive: true });
   writeFileSync(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`\nlint runs: ${runs} (median); scaling runs: ${report.scalingRuns} (median); ${report.totalSeconds} s; details in ${path.relative(rootDir, jsonPath)}`);
+  const settings = [
+    report.corpus.length > 0 ? `lint runs: ${runs} (median)` : null,
+    report.scaling ? `scaling runs: ${report.scalingRuns} (median)` : null,
+    report.editor ? `editor: ${report.editorSettings.files} files × ${report.editorSettings.edits} edits (median)` : null,
+  ].filter(Boolean);
+  console.log(`\n${settings.join('; ')}; ${report.totalSeconds} s; details in ${path.relative(rootDir, jsonPath)}`);
   if (crashes.length > 0 || (report.adversarial ?? []).some((result) => result.hang)) process.exitCode = 1;
 }
 

@@ -217,11 +217,12 @@ export function median(values) {
 }
 
 /**
- * Runs one task of scripts/lib/corpus-worker.js in a fresh Node process and
- * returns its JSON answer. `timeoutMs` turns a hang into an error.
+ * Runs one task of scripts/lib/corpus-worker.js (or of another `worker`
+ * script) in a fresh Node process and returns its JSON answer. `timeoutMs`
+ * turns a hang into an error.
  */
-export function runWorker(args, { timeoutMs, nodeArgs = [] } = {}) {
-  const output = execFileSync(process.execPath, ['--max-old-space-size=8192', ...nodeArgs, workerPath, ...args], {
+export function runWorker(args, { timeoutMs, nodeArgs = [], worker = workerPath } = {}) {
+  const output = execFileSync(process.execPath, ['--max-old-space-size=8192', ...nodeArgs, worker, ...args], {
     encoding: 'utf8',
     maxBuffer: 1 << 30,
     stdio: ['ignore', 'pipe', 'inherit'],
