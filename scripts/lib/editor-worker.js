@@ -9,6 +9,10 @@
  *
  *   node scripts/lib/editor-worker.js --code-base effect [--files 10] [--edits 10]
  *                                     [--cpu-prof <file.cpuprofile>]
+ *   node scripts/lib/editor-profile.js <file.cpuprofile> --lints <files × edits>
+ *
+ * (`--cpu-prof` profiles the timed edits only; editor-profile.js reads the
+ * plugin's frames out of it.)
  *
  * Three configurations lint every edit, each its own new text (so each
  * builds its own program), in an order that rotates from edit to edit:
