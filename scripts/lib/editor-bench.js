@@ -101,6 +101,16 @@ export function summarizeEditorRun(run) {
   const wallGroups = [...byFile.keys()].map((file) =>
     samples.filter((sample) => sample.file === file).map((sample) => ({ nfp: sample.nfp.ms - sample.floor.ms, plugin: sample.plugin.ms - sample.floor.ms })),
   );
+  // Per file: where the cost of an edit sits (the whole program's share shows on the smallest files).
+  const files = [...byFile].map(([file, fileCosts]) => ({
+    file,
+    lines: samples.find((sample) => sample.file === file).lines,
+    floorMs: median(samples.filter((sample) => sample.file === file).map((sample) => sample.floor.cpuMs)),
+    nfpCostMs: median(fileCosts.map((cost) => cost.nfp)),
+    pluginCostMs: median(fileCosts.map((cost) => cost.plugin)),
+    nfpRuleMs: median(fileCosts.map((cost) => cost.nfpRules)),
+    pluginRuleMs: median(fileCosts.map((cost) => cost.pluginRules)),
+  }));
   return {
     name: run.name,
     version: installedEditorVersion(run.name),
@@ -131,6 +141,7 @@ export function summarizeEditorRun(run) {
     pluginRules,
     pluginReports: samples.filter((sample) => sample.edit === 0).reduce((sum, sample) => sum + sample.plugin.reports, 0),
     nfpReports: samples.filter((sample) => sample.edit === 0).reduce((sum, sample) => sum + sample.nfp.reports, 0),
+    files,
     seconds: Math.round(run.loopMs / 1000),
     maxRssMb: run.maxRssMb,
   };
