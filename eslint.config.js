@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 import handleLifetime from './dist/index.js';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'tests/fixtures/', 'examples/', 'bench/.corpus/', 'tests/scratch/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'tests/fixtures/', 'examples/', 'bench/.corpus/', 'bench/editor/work/', 'tests/scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
