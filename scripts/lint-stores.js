@@ -28,7 +28,7 @@ import { parseForESLint } from '@typescript-eslint/parser';
 import { ESLint } from 'eslint';
 import tseslint from 'typescript-eslint';
 import handleLifetime from '../dist/index.js';
-import { analyzeHandleStores } from '../dist/analysis/handle-stores.js';
+import { analyzeHandleStores } from '../dist/analysis/checks/stores/handle-stores.js';
 
 const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const modulesDir = path.join(rootDir, 'bench', 'corpus', 'node_modules');

@@ -1,6 +1,6 @@
 import type { ScopeManager } from '@typescript-eslint/scope-manager';
-import type { HandleStore, StoreSite } from '../analysis/handle-stores.js';
-import { analyzeHandleStores } from '../analysis/handle-stores.js';
+import type { HandleStore, StoreSite } from '../analysis/checks/stores/handle-stores.js';
+import { analyzeHandleStores } from '../analysis/checks/stores/handle-stores.js';
 import { createRule } from '../util/create-rule.js';
 
 export type MessageIds = 'appendOnly' | 'unreachedRemoval';

@@ -2,9 +2,9 @@
 // handles, with the findings it must produce. `?` marks "on some path".
 import { AST_NODE_TYPES, type TSESTree } from '@typescript-eslint/utils';
 import { describe, expect, it } from 'vitest';
-import { fileContextFor } from '../../src/analysis/file-context.js';
+import { fileContextFor } from '../../src/analysis/program/file-context.js';
 import { handleModelFor } from '../../src/analysis/index.js';
-import { lowerFunction } from '../../src/analysis/lower.js';
+import { lowerFunction } from '../../src/analysis/ir/lower.js';
 import { parseFixture, summarize } from './harness.js';
 
 const header = `import { malloc, free, readI32, mayThrow, type Ptr, openFile, connect } from './handles';\n`;

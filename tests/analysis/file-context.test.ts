@@ -7,10 +7,10 @@ import type { ScopeManager, Variable } from '@typescript-eslint/scope-manager';
 import type { TSESTree } from '@typescript-eslint/utils';
 import { parseForESLint } from '@typescript-eslint/parser';
 import { describe, expect, it } from 'vitest';
-import { forEachChild } from '../../src/analysis/ast.js';
-import { FileContext } from '../../src/analysis/file-context.js';
-import type { HandleModel } from '../../src/analysis/handle-model.js';
-import type { ParserServicesLike } from '../../src/analysis/file-context.js';
+import { forEachChild } from '../../src/analysis/ir/ast.js';
+import { FileContext } from '../../src/analysis/program/file-context.js';
+import type { HandleModel } from '../../src/analysis/model/handle-model.js';
+import type { ParserServicesLike } from '../../src/analysis/program/file-context.js';
 import { fixturesDir, setParents, SYNTAX_CORPUS } from './harness.js';
 
 function parse(code: string, filename = 'file.ts') {

@@ -7,8 +7,8 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { Linter } from 'eslint';
 import tseslint from 'typescript-eslint';
 import { describe, expect, it } from 'vitest';
-import type { FileScan } from '../../src/analysis/prefilter.js';
-import { scanFile } from '../../src/analysis/prefilter.js';
+import type { FileScan } from '../../src/analysis/program/prefilter.js';
+import { scanFile } from '../../src/analysis/program/prefilter.js';
 import { collectedFileScan, withFileScan } from '../../src/util/analysis.js';
 import { fixturesDir, SYNTAX_CORPUS } from './harness.js';
 

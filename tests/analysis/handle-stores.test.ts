@@ -7,7 +7,7 @@ import { parseForESLint } from '@typescript-eslint/parser';
 import type { ScopeManager } from '@typescript-eslint/scope-manager';
 import type { TSESTree } from '@typescript-eslint/utils';
 import { describe, expect, it } from 'vitest';
-import { analyzeHandleStores } from '../../src/analysis/handle-stores.js';
+import { analyzeHandleStores } from '../../src/analysis/checks/stores/handle-stores.js';
 
 type SourceType = 'module' | 'script' | 'commonjs';
 

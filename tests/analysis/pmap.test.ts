@@ -1,7 +1,7 @@
 // The dataflow's persistent map must behave as a Map, keep clones apart,
 // and report exactly the entries that differ between two maps.
 import { describe, expect, it } from 'vitest';
-import { PMap } from '../../src/analysis/pmap.js';
+import { PMap } from '../../src/analysis/flow/pmap.js';
 
 /** A small deterministic generator (the failures must reproduce). */
 function random(seed: number): () => number {

@@ -10,7 +10,7 @@ import type { ParserServicesWithTypeInformation, TSESTree } from '@typescript-es
 import { describe, expect, it } from 'vitest';
 import { analyzeFile } from '../../src/analysis/index.js';
 import type { AnalysisInput } from '../../src/analysis/index.js';
-import { declaresMember } from '../../src/analysis/program-facts.js';
+import { declaresMember } from '../../src/analysis/program/program-facts.js';
 import { parseFixture, programOf, setParents, summarize } from './harness.js';
 
 /** The nodes the checker is asked for symbols of while the input is analysed. */

@@ -4,7 +4,7 @@
 // functions to find none), so that answer must err towards yes.
 import { describe, expect, it } from 'vitest';
 import { handleModelFor } from '../../src/analysis/index.js';
-import { programMentions } from '../../src/analysis/program-facts.js';
+import { programMentions } from '../../src/analysis/program/program-facts.js';
 import { programOf } from './harness.js';
 
 describe('programMentions', () => {

@@ -10,7 +10,7 @@ import * as tsutils from 'ts-api-utils';
 import ts from 'typescript';
 import type { CompiledSpecs } from './presets/matcher.js';
 import { SpecMatcher } from './presets/matcher.js';
-import { OWN_HANDLE_WORDS, programMentions } from './program-facts.js';
+import { OWN_HANDLE_WORDS, programMentions } from '../program/program-facts.js';
 
 /** What a call does to one of its arguments (or to its receiver). */
 export type ArgumentEffect =

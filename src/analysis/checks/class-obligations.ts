@@ -14,11 +14,11 @@
  */
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
-import { forEachChild } from './ast.js';
+import { forEachChild } from '../ir/ast.js';
 import ts from 'typescript';
-import type { FileContext } from './file-context.js';
-import type { Finding } from './findings.js';
-import { memberName } from './lower.js';
+import type { FileContext } from '../program/file-context.js';
+import type { Finding } from '../flow/findings.js';
+import { memberName } from '../ir/lower.js';
 
 export type ClassObligationKind = 'no-release-method' | 'field-not-released' | 'field-released-on-some-paths' | 'field-overwritten';
 

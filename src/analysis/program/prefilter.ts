@@ -8,10 +8,10 @@
 import type { Variable } from '@typescript-eslint/scope-manager';
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
-import { computedKeyIdentifier, forEachChild, forEachValueChild } from './ast.js';
+import { computedKeyIdentifier, forEachChild, forEachValueChild } from '../ir/ast.js';
 import ts from 'typescript';
 import type { FileContext } from './file-context.js';
-import { memberName } from './lower.js';
+import { memberName } from '../ir/lower.js';
 import { modulesMentioned, shapeDeclared } from './program-facts.js';
 
 type FunctionLike = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression | TSESTree.Program;

@@ -7,7 +7,7 @@
  */
 import ts from 'typescript';
 import { classSymbolOf, skipParentheses, type ArgumentEffect } from '../handle-model.js';
-import { identifiersNamed, programMentions, shapeDeclared } from '../program-facts.js';
+import { identifiersNamed, programMentions, shapeDeclared } from '../../program/program-facts.js';
 import type { CallPattern, HandleApiSpec, HandleShape, ModuleName, Operand, OperandPattern } from './types.js';
 
 /** The specs a model was built with, independent of any program (so one compilation serves every program). */

@@ -22,10 +22,10 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import ts from 'typescript';
-import { forEachValueChild } from './ast.js';
-import type { AnalysisInput } from './index.js';
-import type { HandleModel } from './handle-model.js';
-import { FileContext, fileContextFor } from './file-context.js';
+import { forEachValueChild } from '../ir/ast.js';
+import type { AnalysisInput } from '../index.js';
+import type { HandleModel } from '../model/handle-model.js';
+import { FileContext, fileContextFor } from '../program/file-context.js';
 
 export interface PrematureCallbackRelease {
   /** The release (`cb.close()`, `koffi.unregister(cb)`). */

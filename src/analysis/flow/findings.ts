@@ -1,5 +1,5 @@
 /** What the analysis reports: one finding per place, with its trace. */
-import type { Node } from './ir.js';
+import type { Node } from '../ir/ir.js';
 
 export type FindingKind = 'use-after-release' | 'double-release' | 'leak' | 'leak-on-exception' | 'dangling-field' | 'field-overwrite';
 

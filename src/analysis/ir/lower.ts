@@ -11,10 +11,10 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import ts from 'typescript';
-import type { ArgumentEffect, HandleModel } from './handle-model.js';
+import type { ArgumentEffect, HandleModel } from '../model/handle-model.js';
 import type { Block, EscapeKind, Key, LoweredFunction, Node, Op, UseKind } from './ir.js';
 import { isTempKey } from './ir.js';
-import type { FileContext } from './file-context.js';
+import type { FileContext } from '../program/file-context.js';
 
 type FunctionNode = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression;
 

@@ -8,11 +8,11 @@
  *
  * The fixpoint is bounded; past the budget the function is skipped.
  */
-import type { Block, Key, LoweredFunction, Node, Op } from './ir.js';
-import { isImplicitKey } from './ir.js';
+import type { Block, Key, LoweredFunction, Node, Op } from '../ir/ir.js';
+import { isImplicitKey } from '../ir/ir.js';
 import { PMap } from './pmap.js';
-import type { ArgumentEffect, FunctionSummary } from './handle-model.js';
-import { RECEIVER_INDEX } from './lower.js';
+import type { ArgumentEffect, FunctionSummary } from '../model/handle-model.js';
+import { RECEIVER_INDEX } from '../ir/lower.js';
 import type { Finding, LeakKind, TraceStep } from './findings.js';
 
 export const OWNED = 1;

@@ -31,7 +31,7 @@ import { ScopeType } from '@typescript-eslint/scope-manager';
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { visitorKeys } from '@typescript-eslint/visitor-keys';
-import { forEachChild, forEachChildExcept } from './ast.js';
+import { forEachChild, forEachChildExcept } from '../../ir/ast.js';
 
 export type StoreKind = 'map' | 'set' | 'array' | 'record';
 

@@ -34,10 +34,10 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { visitorKeys } from '@typescript-eslint/visitor-keys';
 import * as tsutils from 'ts-api-utils';
 import ts from 'typescript';
-import { forEachChild } from './ast.js';
-import type { ParserServicesLike } from './file-context.js';
-import { FileContext, fileContextFor } from './file-context.js';
-import type { HandleModel } from './handle-model.js';
+import { forEachChild } from '../../ir/ast.js';
+import type { ParserServicesLike } from '../../program/file-context.js';
+import { FileContext, fileContextFor } from '../../program/file-context.js';
+import type { HandleModel } from '../../model/handle-model.js';
 
 /**
  * Callee names that free their argument in generated glue: `__wbg_x_free`,
