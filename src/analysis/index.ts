@@ -3,15 +3,15 @@
  * It takes the ESTree AST, the parser services and a scope manager; it does
  * not import ESLint.
  */
-import type { ScopeManager } from '@typescript-eslint/scope-manager';
 import { analyze as analyzeScopes } from '@typescript-eslint/scope-manager';
 import { parseAndGenerateServices, simpleTraverse } from '@typescript-eslint/typescript-estree';
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { runDataflow } from './flow/dataflow.js';
-import type { MethodSummary } from './flow/dataflow.js';
+import type { MethodSummary } from './model/call-effects.js';
 import type { ParserServicesLike } from './program/file-context.js';
+import type { AnalysisInput } from './program/input.js';
 import { FileContext, fileContextFor } from './program/file-context.js';
 import type { Finding } from './flow/findings.js';
 import type { HandleModelOptions } from './model/handle-model.js';
@@ -20,7 +20,6 @@ import { analyzeClassObligations } from './checks/class-obligations.js';
 import type { ClassObligationFinding } from './checks/class-obligations.js';
 import { lowerFunction } from './ir/lower.js';
 import { calleeVocabulary, mayTouchHandles, scanFile } from './program/prefilter.js';
-import type { FileScan } from './program/prefilter.js';
 import type { CalleeVocabulary } from './program/prefilter.js';
 import { CompiledSpecs, presets } from './model/presets/index.js';
 import type { HandleLifetimeSettings } from './model/settings.js';
@@ -43,13 +42,7 @@ export { analyzeFinalizers, RELEASE_CALL_NAME } from './checks/finalizers/finali
 export { FileScanBuilder } from './program/prefilter.js';
 export type { FileScan } from './program/prefilter.js';
 
-export interface AnalysisInput {
-  readonly ast: TSESTree.Program;
-  readonly services: ParserServicesLike;
-  readonly scopeManager: ScopeManager;
-  /** The file's structure, when the caller collected it on a walk it made anyway (ESLint's); else the analysis walks the file. */
-  readonly scan?: FileScan;
-}
+export type { AnalysisInput } from './program/input.js';
 
 export interface AnalysisOptions {
   readonly model?: Partial<HandleModelOptions>;

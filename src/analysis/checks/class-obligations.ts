@@ -18,7 +18,7 @@ import { forEachChild } from '../ir/ast.js';
 import ts from 'typescript';
 import type { FileContext } from '../program/file-context.js';
 import type { Finding } from '../flow/findings.js';
-import { memberName } from '../ir/lower.js';
+import { memberName } from '../ir/ast.js';
 
 export type ClassObligationKind = 'no-release-method' | 'field-not-released' | 'field-released-on-some-paths' | 'field-overwritten';
 

@@ -23,7 +23,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import { forEachValueChild } from '../ir/ast.js';
-import type { AnalysisInput } from '../index.js';
+import type { AnalysisInput } from '../program/input.js';
 import type { HandleModel } from '../model/handle-model.js';
 import { FileContext, fileContextFor } from '../program/file-context.js';
 

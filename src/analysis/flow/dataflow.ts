@@ -9,10 +9,9 @@
  * The fixpoint is bounded; past the budget the function is skipped.
  */
 import type { Block, Key, LoweredFunction, Node, Op } from '../ir/ir.js';
-import { isImplicitKey } from '../ir/ir.js';
+import { isImplicitKey, RECEIVER_INDEX } from '../ir/ir.js';
 import { PMap } from './pmap.js';
-import type { ArgumentEffect, FunctionSummary } from '../model/handle-model.js';
-import { RECEIVER_INDEX } from '../ir/lower.js';
+import type { ArgumentEffect, FunctionSummary, MethodSummary } from '../model/call-effects.js';
 import type { Finding, LeakKind, TraceStep } from './findings.js';
 
 export const OWNED = 1;
@@ -75,25 +74,6 @@ export interface DataflowOptions {
   /** Collect summary facts about parameters and returns instead of findings. */
   readonly summarize: boolean;
 }
-
-/** What a method does to the fields of `this` (for callers, and for class obligations). */
-export interface FieldReleaseSummary {
-  /** Fields of `this` released on every normal path. */
-  readonly releasedFields: readonly string[];
-  /** Fields of `this` released on some normal paths only. */
-  readonly maybeReleasedFields: readonly string[];
-  /** Of the released fields, those the method also clears (`this.ptr = 0` after the release). */
-  readonly clearedFields: readonly string[];
-  /** The method sets and tests a boolean flag of `this` (an idempotent dispose: `if (this.disposed) return`). */
-  readonly guardedByFlag: boolean;
-  /**
-   * Paths under `this` whose liveness the method tests (`assertNotDisposed() { if (this.val.isDisposed) throw … }`):
-   * a caller that calls it before a release has checked them too.
-   */
-  readonly livenessChecked?: readonly string[];
-}
-
-export type MethodSummary = FunctionSummary & FieldReleaseSummary;
 
 export interface DataflowResult {
   readonly findings: Finding[];

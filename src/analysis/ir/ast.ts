@@ -56,3 +56,24 @@ function visitKeys(node: TSESTree.Node, keys: readonly string[], callback: Callb
     }
   }
 }
+
+/** The name a member expression reads (`a.b` → `b`, `a.#b` → `#b`, `a["b"]`, `a[Symbol.dispose]` → `@@dispose`), or null when computed. */
+export function memberName(node: TSESTree.MemberExpression): string | null {
+  if (!node.computed) {
+    return node.property.type === AST_NODE_TYPES.PrivateIdentifier ? `#${node.property.name}` : (node.property as TSESTree.Identifier).name;
+  }
+  const property = node.property;
+  if (property.type === AST_NODE_TYPES.Literal && (typeof property.value === 'string' || typeof property.value === 'number')) {
+    return String(property.value);
+  }
+  if (
+    property.type === AST_NODE_TYPES.MemberExpression &&
+    !property.computed &&
+    property.object.type === AST_NODE_TYPES.Identifier &&
+    property.object.name === 'Symbol' &&
+    property.property.type === AST_NODE_TYPES.Identifier
+  ) {
+    return `@@${property.property.name}`;
+  }
+  return null;
+}

@@ -129,3 +129,7 @@ export function isTempKey(key: Key): boolean {
 export function isImplicitKey(key: Key): boolean {
   return key.includes('.') || key.charCodeAt(0) === 111; /* 'o' */
 }
+
+/** The key and the parameter index of `this` in a summarised method. */
+export const RECEIVER_KEY = 'this';
+export const RECEIVER_INDEX = -2;

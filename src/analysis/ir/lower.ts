@@ -11,9 +11,11 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import ts from 'typescript';
-import type { ArgumentEffect, HandleModel } from '../model/handle-model.js';
+import type { ArgumentEffect } from '../model/call-effects.js';
+import type { HandleModel } from '../model/handle-model.js';
 import type { Block, EscapeKind, Key, LoweredFunction, Node, Op, UseKind } from './ir.js';
-import { isTempKey } from './ir.js';
+import { isTempKey, RECEIVER_INDEX, RECEIVER_KEY } from './ir.js';
+import { memberName } from './ast.js';
 import type { FileContext } from '../program/file-context.js';
 
 type FunctionNode = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression;
@@ -52,8 +54,6 @@ export function lowerFunction(
 }
 
 /** The key of `this` in a summary, and its index among the parameter keys. */
-export const RECEIVER_KEY = 'this';
-export const RECEIVER_INDEX = -2;
 
 class Lowering {
   private readonly blocks: Block[] = [];
@@ -1386,25 +1386,6 @@ function isExpressionNode(node: TSESTree.Node): node is TSESTree.Expression {
   return !node.type.endsWith('Pattern') && !node.type.endsWith('Declaration') && node.type !== AST_NODE_TYPES.TSEmptyBodyFunctionExpression;
 }
 
-export function memberName(node: TSESTree.MemberExpression): string | null {
-  if (!node.computed) {
-    return node.property.type === AST_NODE_TYPES.PrivateIdentifier ? `#${node.property.name}` : (node.property as TSESTree.Identifier).name;
-  }
-  const property = node.property;
-  if (property.type === AST_NODE_TYPES.Literal && (typeof property.value === 'string' || typeof property.value === 'number')) {
-    return String(property.value);
-  }
-  if (
-    property.type === AST_NODE_TYPES.MemberExpression &&
-    !property.computed &&
-    property.object.type === AST_NODE_TYPES.Identifier &&
-    property.object.name === 'Symbol' &&
-    property.property.type === AST_NODE_TYPES.Identifier
-  ) {
-    return `@@${property.property.name}`;
-  }
-  return null;
-}
 
 function propertyKeyName(key: TSESTree.Node): string | null {
   if (key.type === AST_NODE_TYPES.Identifier) return key.name;

@@ -11,51 +11,8 @@ import ts from 'typescript';
 import type { CompiledSpecs } from './presets/matcher.js';
 import { SpecMatcher } from './presets/matcher.js';
 import { OWN_HANDLE_WORDS, programMentions } from '../program/program-facts.js';
-
-/** What a call does to one of its arguments (or to its receiver). */
-export type ArgumentEffect =
-  /** The callee ends the handle's life. */
-  | 'release'
-  /** The callee may or may not release it (a summary with a release on some paths). */
-  | 'maybe-release'
-  /** The callee reads the handle but does not keep it (Clang's use_handle). */
-  | 'use'
-  /** The callee may keep the value (generic, `any`, container APIs, unknown code): ownership leaves. */
-  | 'escape'
-  /** The callee never sees the value as a handle. */
-  | 'none';
-
-export interface CallEffect {
-  /** `acquire`: the result is a fresh handle the caller owns. */
-  readonly result: 'acquire' | 'other';
-  readonly receiver: ArgumentEffect;
-  /** Effect for argument `i`; past the end, `rest`. */
-  readonly args: readonly ArgumentEffect[];
-  readonly rest: ArgumentEffect;
-  /** The callee is a method of the receiver that may change the receiver's fields. */
-  readonly mayMutateReceiver: boolean;
-  /**
-   * For an object literal written as argument `index`: what the callee does
-   * with its property `name` (`defineProp(obj, key, { get: fn })` borrows `fn`).
-   */
-  readonly propertyEffect?: (index: number, name: string) => ArgumentEffect;
-  /** The result is argument `i` itself. */
-  readonly resultAliasesArg?: number;
-  /** The result is taken out of the receiver (one of its fields). */
-  readonly resultFromReceiver?: boolean;
-}
-
-/** What the flow analysis learned about a function whose body is in the program. */
-export interface FunctionSummary {
-  readonly params: readonly ArgumentEffect[];
-  readonly returnsFresh: boolean;
-  /** Every return returns this parameter (an identity-like helper): the result aliases the argument. */
-  readonly returnsParam?: number;
-  /** What the method does with `this` (`consume(fn) { fn(this); this.dispose() }` releases it). */
-  readonly receiver?: ArgumentEffect;
-  /** Every return returns a field of `this` (`unwrap() { return this.value }`). */
-  readonly returnsReceiverField?: boolean;
-}
+import type { ArgumentEffect, CallEffect, SummaryProvider } from './call-effects.js';
+import { classSymbolOf, methodNameOf, skipParentheses } from './ts-nodes.js';
 
 export interface HandleModelOptions {
   /**
@@ -111,12 +68,6 @@ interface DeclarationTags {
   /** Parameter index released, `receiver`, or undefined when not tagged. */
   readonly release: number | 'receiver' | undefined;
 }
-
-/**
- * Looks up summaries of functions whose bodies the analysis can see. The
- * flow analysis provides it; the model only asks.
- */
-export type SummaryProvider = (declaration: ts.SignatureDeclaration) => FunctionSummary | undefined;
 
 export class HandleModel {
   readonly checker: ts.TypeChecker;
@@ -799,15 +750,6 @@ export class HandleModel {
   }
 }
 
-/**
- * The symbol of a class. An anonymous class expression (`var QuickJSContext
- * = class { … }` in bundled code) has no name to ask about; the binder's
- * symbol on the node is what the checker itself types it from.
- */
-export function classSymbolOf(checker: ts.TypeChecker, cls: ts.ClassLikeDeclaration): ts.Symbol | undefined {
-  return cls.name ? checker.getSymbolAtLocation(cls.name) : (cls as { readonly symbol?: ts.Symbol }).symbol;
-}
-
 /** The function (or file) whose control flow a node belongs to. */
 function functionContainer(node: ts.Node): ts.Node {
   let current = node.parent;
@@ -860,11 +802,6 @@ function dependsOnInstantiation(type: ts.Type, depth: number): boolean {
   return false;
 }
 
-export function skipParentheses(node: ts.Node): ts.Node {
-  while (ts.isParenthesizedExpression(node)) node = node.expression;
-  return node;
-}
-
 /** A method of a generic class or interface: its signature is instantiated per receiver. */
 function isInstantiableParent(declaration: ts.SignatureDeclaration): boolean {
   const parent = declaration.parent;
@@ -879,20 +816,3 @@ function isDisposableStack(type: ts.Type): boolean {
   return name === 'DisposableStack' || name === 'AsyncDisposableStack';
 }
 
-/** `a.b()` → `b`; `a[Symbol.dispose]()` → `__@dispose`. */
-export function methodNameOf(callee: ts.Expression): string | undefined {
-  if (ts.isPropertyAccessExpression(callee)) return callee.name.text;
-  if (ts.isElementAccessExpression(callee)) {
-    const argument = callee.argumentExpression;
-    if (ts.isStringLiteralLike(argument)) return argument.text;
-    if (
-      ts.isPropertyAccessExpression(argument) &&
-      ts.isIdentifier(argument.expression) &&
-      argument.expression.text === 'Symbol' &&
-      (argument.name.text === 'dispose' || argument.name.text === 'asyncDispose')
-    ) {
-      return `__@${argument.name.text}`;
-    }
-  }
-  return undefined;
-}

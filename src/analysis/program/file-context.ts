@@ -8,11 +8,11 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { visitorKeys } from '@typescript-eslint/visitor-keys';
 import ts from 'typescript';
-import type { MethodSummary } from '../flow/dataflow.js';
-import type { CallEffect, HandleModel } from '../model/handle-model.js';
+import type { CallEffect, MethodSummary } from '../model/call-effects.js';
+import type { HandleModel } from '../model/handle-model.js';
 import type { Key } from '../ir/ir.js';
 import { computedKeyIdentifier, forEachChild } from '../ir/ast.js';
-import { memberName } from '../ir/lower.js';
+import { memberName } from '../ir/ast.js';
 
 export interface ParserServicesLike {
   readonly program: ts.Program;

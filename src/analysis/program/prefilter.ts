@@ -11,7 +11,7 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { computedKeyIdentifier, forEachChild, forEachValueChild } from '../ir/ast.js';
 import ts from 'typescript';
 import type { FileContext } from './file-context.js';
-import { memberName } from '../ir/lower.js';
+import { memberName } from '../ir/ast.js';
 import { modulesMentioned, shapeDeclared } from './program-facts.js';
 
 type FunctionLike = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression | TSESTree.Program;

@@ -6,7 +6,8 @@
  * cached per symbol, declaration and call.
  */
 import ts from 'typescript';
-import { classSymbolOf, skipParentheses, type ArgumentEffect } from '../handle-model.js';
+import type { ArgumentEffect } from '../call-effects.js';
+import { classSymbolOf, skipParentheses } from '../ts-nodes.js';
 import { identifiersNamed, programMentions, shapeDeclared } from '../../program/program-facts.js';
 import type { CallPattern, HandleApiSpec, HandleShape, ModuleName, Operand, OperandPattern } from './types.js';
 

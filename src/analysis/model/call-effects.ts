@@ -1,0 +1,76 @@
+/**
+ * What a call does to the handles it is given, and what the flow analysis
+ * learned about a function whose body it could read: the vocabulary the
+ * model, the lowering and the dataflow share.
+ */
+import type ts from 'typescript';
+
+/** What a call does to one of its arguments (or to its receiver). */
+export type ArgumentEffect =
+  /** The callee ends the handle's life. */
+  | 'release'
+  /** The callee may or may not release it (a summary with a release on some paths). */
+  | 'maybe-release'
+  /** The callee reads the handle but does not keep it (Clang's use_handle). */
+  | 'use'
+  /** The callee may keep the value (generic, `any`, container APIs, unknown code): ownership leaves. */
+  | 'escape'
+  /** The callee never sees the value as a handle. */
+  | 'none';
+
+export interface CallEffect {
+  /** `acquire`: the result is a fresh handle the caller owns. */
+  readonly result: 'acquire' | 'other';
+  readonly receiver: ArgumentEffect;
+  /** Effect for argument `i`; past the end, `rest`. */
+  readonly args: readonly ArgumentEffect[];
+  readonly rest: ArgumentEffect;
+  /** The callee is a method of the receiver that may change the receiver's fields. */
+  readonly mayMutateReceiver: boolean;
+  /**
+   * For an object literal written as argument `index`: what the callee does
+   * with its property `name` (`defineProp(obj, key, { get: fn })` borrows `fn`).
+   */
+  readonly propertyEffect?: (index: number, name: string) => ArgumentEffect;
+  /** The result is argument `i` itself. */
+  readonly resultAliasesArg?: number;
+  /** The result is taken out of the receiver (one of its fields). */
+  readonly resultFromReceiver?: boolean;
+}
+
+/** What the flow analysis learned about a function whose body is in the program. */
+export interface FunctionSummary {
+  readonly params: readonly ArgumentEffect[];
+  readonly returnsFresh: boolean;
+  /** Every return returns this parameter (an identity-like helper): the result aliases the argument. */
+  readonly returnsParam?: number;
+  /** What the method does with `this` (`consume(fn) { fn(this); this.dispose() }` releases it). */
+  readonly receiver?: ArgumentEffect;
+  /** Every return returns a field of `this` (`unwrap() { return this.value }`). */
+  readonly returnsReceiverField?: boolean;
+}
+
+/** What a method does to the fields of `this` (for callers, and for class obligations). */
+export interface FieldReleaseSummary {
+  /** Fields of `this` released on every normal path. */
+  readonly releasedFields: readonly string[];
+  /** Fields of `this` released on some normal paths only. */
+  readonly maybeReleasedFields: readonly string[];
+  /** Of the released fields, those the method also clears (`this.ptr = 0` after the release). */
+  readonly clearedFields: readonly string[];
+  /** The method sets and tests a boolean flag of `this` (an idempotent dispose: `if (this.disposed) return`). */
+  readonly guardedByFlag: boolean;
+  /**
+   * Paths under `this` whose liveness the method tests (`assertNotDisposed() { if (this.val.isDisposed) throw … }`):
+   * a caller that calls it before a release has checked them too.
+   */
+  readonly livenessChecked?: readonly string[];
+}
+
+export type MethodSummary = FunctionSummary & FieldReleaseSummary;
+
+/**
+ * Looks up summaries of functions whose bodies the analysis can see. The
+ * flow analysis provides it; the model only asks.
+ */
+export type SummaryProvider = (declaration: ts.SignatureDeclaration) => FunctionSummary | undefined;
