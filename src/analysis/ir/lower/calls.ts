@@ -1,0 +1,154 @@
+import type { TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES } from '@typescript-eslint/utils';
+import type { ArgumentEffect } from '../../model/call-effects.js';
+import type { EscapeKind, Key, Node, UseKind } from '../ir.js';
+import { isExpressionNode, propertyKeyName, resultDiscarded, returnedAtOnce } from './syntax.js';
+import type { GraphBuilder } from './graph-builder.js';
+import type { ExpressionLowering } from './expressions.js';
+
+/** Calls: what a call does to its receiver and arguments (the model's effect or a summary) and whether its result is acquired. */
+export class CallLowering {
+  constructor(readonly builder: GraphBuilder, readonly expressions: ExpressionLowering) {}
+
+  /** @param awaited the `await` around the call, whose rejection is another way to throw before the result exists */
+  call(node: TSESTree.CallExpression | TSESTree.NewExpression, awaited?: TSESTree.AwaitExpression): Key | null {
+    const callee = node.callee;
+    let receiver: Key | null = null;
+    let receiverPath: Key | null = null;
+    if (callee.type === AST_NODE_TYPES.MemberExpression) {
+      receiver = this.expressions.expr(callee.object);
+      receiverPath = this.builder.pathOf(callee.object);
+      if (callee.computed) this.expressions.expr(callee.property);
+    } else if (callee.type !== AST_NODE_TYPES.Super) {
+      this.expressions.expr(callee);
+    }
+    const args: (Key | null)[] = [];
+    const spreads: boolean[] = [];
+    // Handles written inside an object literal argument: their fate depends on the parameter's property types.
+    const literalProperties: { index: number; name: string; key: Key; operand: Node }[] = [];
+    node.arguments.forEach((argument, index) => {
+      if (argument.type === AST_NODE_TYPES.ObjectExpression) {
+        args.push(null);
+        spreads.push(false);
+        for (const property of argument.properties) {
+          if (property.type !== AST_NODE_TYPES.Property || property.computed || !isExpressionNode(property.value)) {
+            const value = property.type === AST_NODE_TYPES.Property ? property.value : property.argument;
+            if (property.type === AST_NODE_TYPES.Property && property.computed) this.expressions.expr(property.key);
+            const key = isExpressionNode(value) ? this.expressions.expr(value) : null;
+            if (key) this.builder.emit({ kind: 'escape', src: key, node: argument, operand: value, how: 'literal' });
+            continue;
+          }
+          const key = this.expressions.expr(property.value);
+          const name = propertyKeyName(property.key);
+          if (!key) continue;
+          if (name === null) this.builder.emit({ kind: 'escape', src: key, node: argument, operand: property.value, how: 'literal' });
+          else literalProperties.push({ index, name, key, operand: property.value });
+        }
+        return;
+      }
+      const inner = argument.type === AST_NODE_TYPES.SpreadElement ? argument.argument : argument;
+      args.push(this.expressions.expr(inner));
+      spreads.push(argument.type === AST_NODE_TYPES.SpreadElement);
+    });
+
+    const effect = this.builder.file.classifyCall(
+      node,
+      () => {
+        if (receiver === null) return false;
+        const object = callee.type === AST_NODE_TYPES.MemberExpression ? callee.object : callee;
+        return this.builder.isHandle(object) || this.builder.isUntypedParameter(object);
+      },
+      this.builder.withSummaries,
+    );
+    const releases: { key: Key; operand: Node }[] = [];
+    args.forEach((key, index) => {
+      if (!key) return;
+      const operand = node.arguments[index];
+      const argEffect: ArgumentEffect = spreads[index] ? 'escape' : (effect.args[index] ?? effect.rest);
+      this.applyArgumentEffect(argEffect, key, node, operand, 'argument', releases);
+    });
+    for (const property of literalProperties) {
+      // `new Owner({ file })`: a constructor keeps what its options carry.
+      const propertyEffect = node.type === AST_NODE_TYPES.NewExpression ? 'escape' : (effect.propertyEffect?.(property.index, property.name) ?? 'escape');
+      // A property that is released by the callee is unusual; treat it as handed over.
+      const applied = propertyEffect === 'release' ? 'escape' : propertyEffect;
+      this.applyArgumentEffect(applied, property.key, node, property.operand, 'argument', releases);
+    }
+    if (receiver && callee.type === AST_NODE_TYPES.MemberExpression) {
+      this.applyArgumentEffect(effect.receiver, receiver, node, callee.object, 'receiver', releases);
+    }
+    for (const release of releases) {
+      this.builder.emit({ kind: 'release', src: release.key, node, operand: release.operand, idempotent: this.builder.file.releaseIsIdempotent(release.operand) });
+    }
+    if (effect.mayMutateReceiver && receiverPath) this.builder.emit({ kind: 'invalidate', prefix: `${receiverPath}.` });
+    // `this.dispose()` releases the fields `dispose` releases.
+    if (receiverPath && this.builder.withSummaries && node.type === AST_NODE_TYPES.CallExpression && callee.type === AST_NODE_TYPES.MemberExpression) {
+      const summary = this.builder.file.calleeSummary(node);
+      // `this.assertNotDisposed()` tests `this.val.isDisposed`: this function has tested it too.
+      for (const path of summary?.livenessChecked ?? []) this.builder.livenessChecked.add(`${receiverPath}.${path}`);
+      for (const field of summary?.releasedFields ?? []) {
+        const path = `${receiverPath}.${field}`;
+        if (summary?.clearedFields.includes(field)) {
+          this.builder.emit({ kind: 'store', dst: path, src: null, node, escapes: false });
+          continue;
+        }
+        this.builder.emit({ kind: 'read', path, handle: true });
+        this.builder.emit({ kind: 'release', src: path, node, operand: callee.object, viaCall: true });
+      }
+    }
+    this.builder.emit(releases.length > 0 ? { kind: 'throw', node, released: releases.map((release) => release.key) } : { kind: 'throw', node });
+    if (awaited) this.builder.emit({ kind: 'throw', node: awaited });
+
+    if (effect.result === 'acquire') {
+      const key = this.builder.temp();
+      this.builder.emit({ kind: 'acquire', dst: key, node });
+      return key;
+    }
+    const aliased = effect.resultAliasesArg !== undefined ? args[effect.resultAliasesArg] : null;
+    if (aliased) {
+      const key = this.builder.temp();
+      this.builder.emit({ kind: 'copy', dst: key, src: aliased });
+      return key;
+    }
+    // A result nobody reads borrows nothing: no need to type it (for untyped JavaScript, the checker infers the callee's body).
+    if (resultDiscarded(node)) return null;
+    if (effect.resultFromReceiver && receiver && this.builder.isHandle(node)) {
+      const key = this.builder.temp();
+      this.builder.emit({ kind: 'borrow', dst: key, node, from: receiver });
+      return key;
+    }
+    // `return op(x)`: a fresh value handed straight to the caller can meet no release here; only the
+    // summary asks what it is, and only when it would otherwise claim the result (for untyped
+    // JavaScript, typing it infers the callee's body).
+    if (!awaited && returnedAtOnce(node)) {
+      const key = this.builder.temp();
+      this.builder.emit({ kind: 'borrow', dst: key, node, isHandle: () => this.builder.isHandle(node) });
+      return key;
+    }
+    return this.expressions.borrowIfHandle(node);
+  }
+
+  private applyArgumentEffect(
+    effect: ArgumentEffect,
+    key: Key,
+    node: Node,
+    operand: Node,
+    how: 'argument' | 'receiver',
+    releases: { key: Key; operand: Node }[],
+  ): void {
+    switch (effect) {
+      case 'release':
+        releases.push({ key, operand });
+        return;
+      case 'use':
+        this.builder.emit({ kind: 'use', src: key, node, operand, how: how as UseKind });
+        return;
+      case 'maybe-release':
+      case 'escape':
+        this.builder.emit({ kind: 'escape', src: key, node, operand, how: 'argument' satisfies EscapeKind });
+        return;
+      case 'none':
+        return;
+    }
+  }
+}

@@ -1,0 +1,104 @@
+import type { TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES } from '@typescript-eslint/utils';
+import type { Block, Key } from '../ir.js';
+import { memberName } from '../ast.js';
+import { nullComparison, skipTypeWrappers } from './syntax.js';
+import type { GraphBuilder } from './graph-builder.js';
+import type { ExpressionLowering } from './expressions.js';
+
+/** Tests: branches on a condition, and what each side learns (null, undefined, alive or disposed). */
+export class ConditionLowering {
+  constructor(readonly builder: GraphBuilder, readonly expressions: ExpressionLowering) {}
+
+  /** Lower a test, going to `whenTrue` or `whenFalse`, with null refinements on the edges. */
+  condition(test: TSESTree.Expression, whenTrue: Block, whenFalse: Block): void {
+    if (!this.builder.current) return;
+    if (test.type === AST_NODE_TYPES.MemberExpression && test.object.type === AST_NODE_TYPES.ThisExpression) {
+      const name = memberName(test);
+      if (name !== null) this.builder.thisFieldsTested.add(name);
+    }
+    switch (test.type) {
+      case AST_NODE_TYPES.Literal:
+        // `while (true)`: the other edge does not exist.
+        this.builder.goto(test.value ? whenTrue : whenFalse);
+        return;
+      case AST_NODE_TYPES.UnaryExpression:
+        if (test.operator === '!') return this.condition(test.argument, whenFalse, whenTrue);
+        break;
+      case AST_NODE_TYPES.LogicalExpression:
+        if (test.operator === '&&' || test.operator === '||') {
+          const middle = this.builder.newBlock();
+          if (test.operator === '&&') this.condition(test.left, middle, whenFalse);
+          else this.condition(test.left, whenTrue, middle);
+          this.builder.enter(middle);
+          return this.condition(test.right, whenTrue, whenFalse);
+        }
+        break;
+      case AST_NODE_TYPES.BinaryExpression: {
+        const nullCheck = nullComparison(test);
+        if (nullCheck) {
+          const operand = skipTypeWrappers(nullCheck.operand);
+          if (operand.type === AST_NODE_TYPES.MemberExpression && operand.object.type === AST_NODE_TYPES.ThisExpression) {
+            const name = memberName(operand);
+            if (name !== null) this.builder.thisFieldsTested.add(name);
+          }
+          const key = this.expressions.expr(nullCheck.operand);
+          this.expressions.expr(nullCheck.literal);
+          const nullOnTrue = nullCheck.equal;
+          return this.branch(key, nullOnTrue ? whenTrue : whenFalse, nullOnTrue ? whenFalse : whenTrue);
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    const liveness = this.livenessTest(test);
+    const key = this.expressions.expr(test);
+    if (liveness) {
+      // `if (!h.alive) return;` / `if (h.isDeleted()) …`: each edge knows whether h was released.
+      const aliveSide = liveness.aliveWhenTrue ? whenTrue : whenFalse;
+      const releasedSide = liveness.aliveWhenTrue ? whenFalse : whenTrue;
+      for (const [side, alive] of [
+        [aliveSide, true],
+        [releasedSide, false],
+      ] as const) {
+        const edge = this.builder.newBlock();
+        this.builder.link(this.builder.current, edge);
+        const saved: Block | null = this.builder.current;
+        this.builder.enter(edge);
+        this.builder.emit({ kind: 'liveness', src: liveness.key, alive });
+        this.builder.goto(side);
+        this.builder.current = saved;
+      }
+      this.builder.current = null;
+      return;
+    }
+    this.branch(key, whenFalse, whenTrue);
+  }
+
+  /** `h.alive`, `h.isDeleted()`, `this.tree.disposed`: which handle, and whether `true` means alive. */
+  private livenessTest(test: TSESTree.Expression): { key: Key; aliveWhenTrue: boolean } | null {
+    let member: TSESTree.Node = skipTypeWrappers(test);
+    if (member.type === AST_NODE_TYPES.ChainExpression) member = member.expression;
+    if (member.type === AST_NODE_TYPES.CallExpression && member.arguments.length === 0) member = member.callee;
+    if (member.type !== AST_NODE_TYPES.MemberExpression) return null;
+    const name = memberName(member);
+    if (name === null || name === 'constructor' || !this.builder.file.model.isLivenessMember(name)) return null;
+    const key = this.builder.pathOf(member.object);
+    if (!key) return null;
+    this.builder.livenessChecked.add(key);
+    return { key, aliveWhenTrue: /^(is)?alive$/i.test(name) };
+  }
+
+  /** Branch where the `nullSide` edge knows `key` holds no handle. */
+  private branch(key: Key | null, nullSide: Block, otherSide: Block): void {
+    this.builder.link(this.builder.current, otherSide);
+    if (key) {
+      const edge = this.builder.newBlock();
+      this.builder.link(this.builder.current, edge);
+      this.builder.enter(edge);
+      this.builder.emit({ kind: 'null', src: key });
+    }
+    this.builder.goto(nullSide);
+  }
+}

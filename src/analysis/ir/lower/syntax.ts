@@ -1,0 +1,81 @@
+/** Reading the ESTree AST for the lowering: wrappers, literals, null tests, where a value goes. */
+import type { TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES } from '@typescript-eslint/utils';
+
+export function skipTypeWrappers(node: TSESTree.Expression): TSESTree.Expression {
+  let current = node;
+  while (
+    current.type === AST_NODE_TYPES.TSAsExpression ||
+    current.type === AST_NODE_TYPES.TSNonNullExpression ||
+    current.type === AST_NODE_TYPES.TSSatisfiesExpression ||
+    current.type === AST_NODE_TYPES.TSTypeAssertion
+  ) {
+    current = current.expression;
+  }
+  return current;
+}
+
+export function isUsing(node: TSESTree.VariableDeclaration): boolean {
+  return node.kind === 'using' || node.kind === 'await using';
+}
+
+export function isExpressionNode(node: TSESTree.Node): node is TSESTree.Expression {
+  return !node.type.endsWith('Pattern') && !node.type.endsWith('Declaration') && node.type !== AST_NODE_TYPES.TSEmptyBodyFunctionExpression;
+}
+
+export function propertyKeyName(key: TSESTree.Node): string | null {
+  if (key.type === AST_NODE_TYPES.Identifier) return key.name;
+  if (key.type === AST_NODE_TYPES.Literal && (typeof key.value === 'string' || typeof key.value === 'number')) return String(key.value);
+  return null;
+}
+
+export function isArithmetic(operator: string): boolean {
+  return ['+', '-', '*', '/', '%', '**', '<<', '>>', '>>>', '&', '|', '^'].includes(operator);
+}
+
+export function isNullish(node: TSESTree.Node): boolean {
+  return (
+    (node.type === AST_NODE_TYPES.Literal && (node.value === null || node.value === 0)) ||
+    (node.type === AST_NODE_TYPES.Identifier && node.name === 'undefined') ||
+    (node.type === AST_NODE_TYPES.UnaryExpression && node.operator === 'void')
+  );
+}
+
+/** `x == null`, `x === 0`, `undefined !== x`, …: which side is tested, and whether `true` means "is null". */
+export function nullComparison(
+  node: TSESTree.BinaryExpression,
+): { operand: TSESTree.Expression; literal: TSESTree.Expression; equal: boolean } | null {
+  const equal = node.operator === '==' || node.operator === '===';
+  const notEqual = node.operator === '!=' || node.operator === '!==';
+  if (!equal && !notEqual) return null;
+  if (isNullish(node.right)) return { operand: node.left as TSESTree.Expression, literal: node.right, equal };
+  if (isNullish(node.left)) return { operand: node.right, literal: node.left, equal };
+  return null;
+}
+
+/** A call and the node that takes its value (past the `a?.b()` chain around it). */
+export function valueOf(node: TSESTree.Node): { value: TSESTree.Node; parent: TSESTree.Node | undefined } {
+  const parent = node.parent;
+  return parent?.type === AST_NODE_TYPES.ChainExpression ? { value: parent, parent: parent.parent } : { value: node, parent };
+}
+
+/** `return f()`, `() => f()`: the call's value is the function's result. */
+export function returnedAtOnce(node: TSESTree.Node): boolean {
+  const { value, parent } = valueOf(node);
+  if (parent?.type === AST_NODE_TYPES.ReturnStatement) return true;
+  return parent?.type === AST_NODE_TYPES.ArrowFunctionExpression && parent.body === value;
+}
+
+/** `f();`, `a?.b();`, `void f();`: the call's value is thrown away. */
+export function resultDiscarded(node: TSESTree.Node): boolean {
+  const { parent } = valueOf(node);
+  if (parent?.type === AST_NODE_TYPES.UnaryExpression && parent.operator === 'void') return true;
+  return parent?.type === AST_NODE_TYPES.ExpressionStatement;
+}
+
+/** `undefined`, `void 0`, `null`, `0`, `false`: what a field is set to once its handle is gone. */
+export function isClearingValue(node: TSESTree.Node): boolean {
+  if (node.type === AST_NODE_TYPES.Identifier) return node.name === 'undefined';
+  if (node.type === AST_NODE_TYPES.UnaryExpression) return node.operator === 'void';
+  return node.type === AST_NODE_TYPES.Literal && (node.value === null || node.value === 0 || node.value === false);
+}
