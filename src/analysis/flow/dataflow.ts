@@ -8,84 +8,26 @@
  *
  * The fixpoint is bounded; past the budget the function is skipped.
  */
+
 import type { Block, Key, LoweredFunction, Node, Op } from '../ir/ir.js';
 import { isImplicitKey, RECEIVER_INDEX } from '../ir/ir.js';
-import { PMap } from './pmap.js';
-import type { ArgumentEffect, FunctionSummary, MethodSummary } from '../model/call-effects.js';
-import type { Finding, LeakKind, TraceStep } from './findings.js';
+import { BlockQueue, reversePostorderRanks } from './block-queue.js';
+import type { DataflowOptions, DataflowResult } from './dataflow-options.js';
+import type { LeakKind } from './findings.js';
+import { step } from './findings.js';
+import { FindingReporter } from './finding-reporter.js';
+import type { ResourceInfo, ResourceSet, ResourceState } from './state.js';
+import { BORROWED, CLEARED, EMPTY, ESCAPED, LOST, NULLED, OWNED, RELEASED, RETURNED, State, isFieldPath, mergeNodes, sameBindings, union } from './state.js';
+import { SummaryFacts } from './summary-facts.js';
 
-export const OWNED = 1;
-export const BORROWED = 2;
-export const ESCAPED = 4;
-export const RELEASED = 8;
-/** Already reported as leaked (overwritten, discarded): not reported again. */
-export const LOST = 16;
-/** A parameter or path known to be null/0 here (`if (!p) return`). */
-export const NULLED = 32;
-/** Being returned: a release now (a `finally`, a `using` scope) hands the caller a dead handle. */
-export const RETURNED = 64;
-/** (Summaries only) released, and the field that held it was cleared. */
-const CLEARED = 128;
-
-interface ResourceState {
-  readonly flags: number;
-  readonly releasedAt: readonly Node[];
-  readonly returnedAt?: Node;
-  /** Owned handles this value was taken out of (`w.value`, `w.unwrap()`). */
-  readonly from?: ReadonlySet<number>;
-  /** It stands for them (a handle or a raw pointer): releasing or moving it hands them off. */
-  readonly carries?: boolean;
-}
-
-type ResourceSet = ReadonlySet<number>;
-const EMPTY: ResourceSet = new Set();
-
-interface ResourceInfo {
-  readonly kind: 'site' | 'borrow' | 'implicit';
-  readonly node?: Node;
-  readonly key?: Key;
-  readonly paramIndex?: number;
-}
-
-/** A field path that still holds a handle released at `release` (the struct reaches freed memory). */
-interface Dangling {
-  readonly release: Node;
-  readonly operand: Node;
-  /** A second release of the value is harmless: it is Disposable (by convention), or a preset says so (a tfjs tensor). */
-  readonly idempotent: boolean;
-}
-
-/** Persistent maps: a copy per block costs O(1), and a join visits only what differs (see pmap.ts). */
-class State {
-  constructor(
-    readonly vars: PMap<Key, ResourceSet> = new PMap(),
-    readonly res: PMap<number, ResourceState> = new PMap(),
-    readonly dangling: PMap<Key, Dangling> = new PMap(),
-  ) {}
-
-  clone(): State {
-    return new State(this.vars.clone(), this.res.clone(), this.dangling.clone());
-  }
-}
-
-export interface DataflowOptions {
-  /** Report leaks (off for the module body, whose handles live as long as the program). */
-  readonly checkLeaks: boolean;
-  /** Collect summary facts about parameters and returns instead of findings. */
-  readonly summarize: boolean;
-}
-
-export interface DataflowResult {
-  readonly findings: Finding[];
-  readonly summary: MethodSummary | undefined;
-  /** The function went past the analysis budget and was skipped. */
-  readonly skipped: boolean;
-}
+export type { DataflowOptions, DataflowResult } from './dataflow-options.js';
 
 /** Visits per block before the fixpoint gives up (loops converge in a few). */
 const BUDGET_PER_BLOCK = 40;
+
 /** Work units (ops plus state entries touched per block visit) before a function is skipped. */
 const WORK_BUDGET = 2_000_000;
+
 /** States kept apart per block (see `addState`). */
 const MAX_PARTITIONS = 6;
 
@@ -93,6 +35,7 @@ export function runDataflow(fn: LoweredFunction, options: DataflowOptions): Data
   return new Dataflow(fn, options).run();
 }
 
+/** The fixpoint over the blocks, and the transfer of each operation: acquire, borrow, release, use, store, escape, exits. */
 class Dataflow {
   private readonly resources: ResourceInfo[] = [];
   private readonly siteIds = new Map<Node, number>();
@@ -100,42 +43,16 @@ class Dataflow {
   /** Site resource → its older resource (earlier handles from the same call), and back. */
   private readonly olderIds = new Map<number, number>();
   private readonly olderOf = new Map<number, number>();
-  private collecting = false;
-  private readonly findings = new Map<string, Finding>();
-  /** The op being interpreted in the collecting pass, how often each op was visited, and definite reports per op. */
-  private currentOp: Op | undefined;
-  private currentOpId = 0;
-  private readonly opIds = new Map<Op, number>();
-  private readonly opVisits = new Map<Op, number>();
-  private readonly definiteReports = new Map<string, number>();
-  private readonly reportedAt = new Map<Finding, { op: Op; id: number }>();
-  /** Release operations per site resource (for leak fixes that move a release into `finally`). */
-  private readonly releaseSites = new Map<number, Set<Node>>();
-  /** First use-after-release operand per handle and statement. */
-  private readonly useReports = new Map<string, Node>();
-  /** Site resources that some path releases, returns or stores. */
-  private readonly handledSites = new Set<number>();
-  private readonly leakResource = new Map<Finding, number>();
-  // Summary facts.
-  private readonly paramReleasedAtExit: number[][] = [];
-  private readonly paramEscaped = new Set<number>();
-  private returnsFresh = false;
-  private returnsOther = false;
-  /** Call results returned at once, not typed yet (see the `borrow` op): each is "other" if it is a handle. */
-  private readonly untypedResults = new Map<number, () => boolean>();
-  private readonly untypedReturns = new Set<number>();
-  private readonly returnedParams = new Set<number>();
-  private returnsReceiverField = false;
-  private readonly receiverAtExit: number[] = [];
-  private exitCount = 0;
-  /** Per field of `this`: its flags at each normal exit where it was seen. */
-  private readonly fieldsAtExit = new Map<string, number[]>();
-  private receiverEscaped = false;
+  private readonly reporter: FindingReporter;
+  private readonly facts: SummaryFacts;
 
   constructor(
     private readonly fn: LoweredFunction,
     private readonly options: DataflowOptions,
-  ) {}
+  ) {
+    this.reporter = new FindingReporter(fn, options, this.resources, this.olderOf);
+    this.facts = new SummaryFacts(fn);
+  }
 
   run(): DataflowResult {
     const { blocks } = this.fn;
@@ -174,22 +91,22 @@ class Dataflow {
         if (exceptional && block.handler >= 0) propagate(block.handler, exceptional, true);
       }
     }
-    this.collecting = true;
+    this.reporter.collecting = true;
     for (const block of blocks) {
       for (const state of inStates[block.id]) this.transfer(block, state.clone());
     }
-    for (const [finding, id] of this.leakResource) {
-      finding.neverHandled = !this.handledSites.has(id);
-      finding.releaseSites = [...(this.releaseSites.get(id) ?? [])];
+    for (const [finding, id] of this.reporter.leakResource) {
+      finding.neverHandled = !this.reporter.handledSites.has(id);
+      finding.releaseSites = [...(this.reporter.releaseSites.get(id) ?? [])];
     }
     // A finding is definite only if every state reaching its operation reported it definitely.
-    for (const [finding, op] of this.reportedAt) {
+    for (const [finding, op] of this.reporter.reportedAt) {
       // (A leak across loop iterations is reported from the second iteration on, by nature.)
-      if (finding.certainty === 'always' && finding.leakKind !== 'loop' && (this.definiteReports.get(finding.kind + op.id) ?? 0) < (this.opVisits.get(op.op) ?? 0)) {
+      if (finding.certainty === 'always' && finding.leakKind !== 'loop' && (this.reporter.definiteReports.get(finding.kind + op.id) ?? 0) < (this.reporter.opVisits.get(op.op) ?? 0)) {
         finding.certainty = 'maybe';
       }
     }
-    return { findings: [...this.findings.values()], summary: this.options.summarize ? this.summary() : undefined, skipped: false };
+    return { findings: [...this.reporter.findings.values()], summary: this.options.summarize ? this.facts.summary() : undefined, skipped: false };
   }
 
   /**
@@ -213,8 +130,8 @@ class Dataflow {
     return true;
   }
 
-  // ---------------------------------------------------------------- resources
 
+  // ---------------------------------------------------------------- resources
   private readonly isLocalResource = (id: number): boolean => this.resources[id].kind !== 'implicit';
 
   private siteResource(node: Node, kind: 'site' | 'borrow'): number {
@@ -258,8 +175,8 @@ class Dataflow {
     return this.resources[id].kind === 'implicit' ? { flags: BORROWED, releasedAt: [] } : undefined;
   }
 
-  // ---------------------------------------------------------------- join
 
+  // ---------------------------------------------------------------- join
   /** Join `source` into `target`; entries the two share unchanged are skipped (they join to themselves). */
   private joinInto(target: State, source: State): boolean {
     let changed = false;
@@ -312,17 +229,17 @@ class Dataflow {
     return implicit === undefined ? value : union(value, new Set([implicit]));
   }
 
-  // ---------------------------------------------------------------- transfer
 
+  // ---------------------------------------------------------------- transfer
   private transfer(block: Block, state: State): { out: State | null; exceptional: State | null } {
     let exceptional: State | null = null;
     for (const op of block.ops) {
-      if (this.collecting) {
-        this.currentOp = op;
-        let opId = this.opIds.get(op);
-        if (opId === undefined) this.opIds.set(op, (opId = this.opIds.size));
-        this.currentOpId = opId;
-        this.opVisits.set(op, (this.opVisits.get(op) ?? 0) + 1);
+      if (this.reporter.collecting) {
+        this.reporter.currentOp = op;
+        let opId = this.reporter.opIds.get(op);
+        if (opId === undefined) this.reporter.opIds.set(op, (opId = this.reporter.opIds.size));
+        this.reporter.currentOpId = opId;
+        this.reporter.opVisits.set(op, (this.reporter.opVisits.get(op) ?? 0) + 1);
       }
       if (op.kind === 'throw') {
         let thrown = state;
@@ -357,7 +274,7 @@ class Dataflow {
       }
       case 'borrow': {
         const id = this.siteResource(op.node, 'borrow');
-        if (op.isHandle) this.untypedResults.set(id, op.isHandle);
+        if (op.isHandle) this.facts.untypedResults.set(id, op.isHandle);
         state.res.set(id, {
           flags: BORROWED,
           releasedAt: [],
@@ -396,7 +313,7 @@ class Dataflow {
         if (state.dangling.size > 0) this.reachedAgain(state, op.src, op.node);
         for (const id of this.get(state, op.src)) {
           const current = this.stateOf(state, id);
-          if (current && current.flags & RELEASED && !op.readableAfterRelease?.()) this.useAfterRelease(id, current, op.node, op.operand, op.how);
+          if (current && current.flags & RELEASED && !op.readableAfterRelease?.()) this.reporter.useAfterRelease(id, current, op.node, op.operand, op.how);
         }
         return;
       case 'escape':
@@ -405,16 +322,16 @@ class Dataflow {
           const current = this.stateOf(state, id);
           if (!current) continue;
           if (current.flags & RELEASED && (op.how === 'return' || op.how === 'store' || op.how === 'container')) {
-            this.useAfterRelease(id, current, op.node, op.operand, op.how === 'return' ? 'return' : 'store');
+            this.reporter.useAfterRelease(id, current, op.node, op.operand, op.how === 'return' ? 'return' : 'store');
           }
-          if (this.options.summarize && this.collecting) this.noteEscape(id, current, op.how);
+          if (this.options.summarize && this.reporter.collecting) this.noteEscape(id, current, op.how);
           this.handOver(state, current);
           if (op.how === 'return') {
             state.res.set(id, { flags: (current.flags & ~OWNED) | (current.flags & OWNED ? ESCAPED : 0) | RETURNED, releasedAt: current.releasedAt, returnedAt: op.operand });
           } else if (current.flags & OWNED) {
             state.res.set(id, { flags: (current.flags & ~OWNED) | ESCAPED, releasedAt: current.releasedAt });
           }
-          if (this.collecting) this.handledSites.add(this.olderOf.get(id) ?? id);
+          if (this.reporter.collecting) this.reporter.handledSites.add(this.olderOf.get(id) ?? id);
         }
         return;
       case 'null': {
@@ -483,7 +400,7 @@ class Dataflow {
   private retire(state: State, id: number, previous: ResourceState, node: Node): void {
     if (!this.isReferenced(state, id)) {
       if (previous.flags & OWNED && this.options.checkLeaks) {
-        this.leak(id, node, 'loop', previous.flags === OWNED ? 'always' : 'maybe', []);
+        this.reporter.leak(id, node, 'loop', previous.flags === OWNED ? 'always' : 'maybe', []);
       }
       return;
     }
@@ -523,7 +440,7 @@ class Dataflow {
       const implicit = this.implicitIds.get(op.dst);
       const oldState = implicit !== undefined && old.has(implicit) ? this.stateOf(state, implicit) : undefined;
       if (oldState && oldState.flags & BORROWED && !(oldState.flags & (RELEASED | NULLED))) {
-        this.report({
+        this.reporter.report({
           kind: 'field-overwrite',
           certainty: oldState.flags === BORROWED ? 'always' : 'maybe',
           node: op.node,
@@ -544,12 +461,12 @@ class Dataflow {
       for (const id of value) {
         const current = state.res.get(id);
         if (current && current.flags & RELEASED && isImplicitKey(op.dst)) {
-          this.useAfterRelease(id, current, op.node, op.node, 'store');
+          this.reporter.useAfterRelease(id, current, op.node, op.node, 'store');
         }
         if (current && current.flags & OWNED) state.res.set(id, { flags: (current.flags & ~OWNED) | ESCAPED, releasedAt: current.releasedAt });
         if (current) this.handOver(state, current);
-        if (this.collecting) this.handledSites.add(this.olderOf.get(id) ?? id);
-        if (current && this.options.summarize && this.collecting) this.noteEscape(id, current, 'store');
+        if (this.reporter.collecting) this.reporter.handledSites.add(this.olderOf.get(id) ?? id);
+        if (current && this.options.summarize && this.reporter.collecting) this.noteEscape(id, current, 'store');
       }
       if (isImplicitKey(op.dst)) return;
     }
@@ -570,7 +487,7 @@ class Dataflow {
         if (!this.options.checkLeaks) continue;
         // The variable now holds a newer handle from the same call: a leak per iteration.
         const sameSite = this.olderOf.has(id) && [...kept].includes(this.olderOf.get(id)!);
-        this.leak(id, node, sameSite ? 'loop' : leakKind, current.flags === OWNED ? 'always' : 'maybe', []);
+        this.reporter.leak(id, node, sameSite ? 'loop' : leakKind, current.flags === OWNED ? 'always' : 'maybe', []);
         state.res.set(id, { flags: (current.flags & ~OWNED) | LOST, releasedAt: current.releasedAt });
       } else if (!(current.flags & LOST)) {
         state.res.delete(id);
@@ -586,24 +503,24 @@ class Dataflow {
     for (const id of ids) {
       const current = this.stateOf(state, id);
       if (!current) continue;
-      if (this.collecting) {
+      if (this.reporter.collecting) {
         const site = this.olderOf.get(id) ?? id;
-        this.handledSites.add(site);
+        this.reporter.handledSites.add(site);
         if (!op.byUsing && !op.viaCall) {
-          const sites = this.releaseSites.get(site) ?? new Set<Node>();
+          const sites = this.reporter.releaseSites.get(site) ?? new Set<Node>();
           sites.add(op.node);
-          this.releaseSites.set(site, sites);
+          this.reporter.releaseSites.set(site, sites);
         }
       }
       this.handOver(state, current);
       if (current.flags & RETURNED && current.returnedAt) {
-        this.report({
+        this.reporter.report({
           kind: 'use-after-release',
           certainty: 'always',
           node: op.byUsing ? current.returnedAt : op.operand,
           subject: current.returnedAt,
-          acquiredAt: this.acquiredAt(id),
-          trace: [...this.acquireStep(id), step(current.returnedAt, 'returned'), step(op.node, 'released')],
+          acquiredAt: this.reporter.acquiredAt(id),
+          trace: [...this.reporter.acquireStep(id), step(current.returnedAt, 'returned'), step(op.node, 'released')],
           useKind: 'released-after-return',
           usingDeclaration: op.byUsing,
           releasedAtReturn: op.node,
@@ -611,14 +528,14 @@ class Dataflow {
       } else if (current.flags & RELEASED) {
         // The block exit of a `using` disposes again: report at the explicit release, where the fix belongs.
         const explicitRelease = op.byUsing ? current.releasedAt[0] : undefined;
-        this.report({
+        this.reporter.report({
           kind: 'double-release',
           certainty: current.flags === RELEASED ? 'always' : 'maybe',
           node: explicitRelease ?? op.operand,
           subject: op.operand,
           usingDeclaration: explicitRelease ? op.byUsing : undefined,
-          acquiredAt: this.acquiredAt(id),
-          trace: [...this.acquireStep(id), ...current.releasedAt.map((node) => step(node, 'released')), step(op.node, 'released again')],
+          acquiredAt: this.reporter.acquiredAt(id),
+          trace: [...this.reporter.acquireStep(id), ...current.releasedAt.map((node) => step(node, 'released')), step(op.node, 'released again')],
           inLoop: current.releasedAt.some((node) => node === op.node),
         });
       }
@@ -638,24 +555,6 @@ class Dataflow {
       }
     });
     for (const key of reached) state.dangling.set(key, { release: op.node, operand: op.operand, idempotent: op.idempotent === true });
-  }
-
-  private useAfterRelease(id: number, current: ResourceState, node: Node, operand: Node, how: string): void {
-    // One report per handle and statement: `HEAPU8.slice(ptr, ptr + n)` is one mistake.
-    const statement = enclosingStatement(operand);
-    const dedupeKey = `${this.olderOf.get(id) ?? id}:${rangeKey(statement)}`;
-    const reportedAt = this.useReports.get(dedupeKey);
-    if (reportedAt && reportedAt !== operand) return;
-    if (this.collecting) this.useReports.set(dedupeKey, operand);
-    this.report({
-      kind: 'use-after-release',
-      certainty: current.flags === RELEASED ? 'always' : 'maybe',
-      node: operand,
-      subject: operand,
-      acquiredAt: this.acquiredAt(id),
-      trace: [...this.acquireStep(id), ...current.releasedAt.map((n) => step(n, 'released')), step(node, how === 'return' ? 'returned' : 'used')],
-      useKind: how,
-    });
   }
 
   private dropTemps(state: State, node: Node, temps: readonly Key[]): void {
@@ -691,7 +590,7 @@ class Dataflow {
       const ownerState = state.res.get(owner);
       if (!ownerState || !(ownerState.flags & OWNED)) continue;
       state.res.set(owner, { ...ownerState, flags: (ownerState.flags & ~OWNED) | ESCAPED });
-      if (this.collecting) this.handledSites.add(this.olderOf.get(owner) ?? owner);
+      if (this.reporter.collecting) this.reporter.handledSites.add(this.olderOf.get(owner) ?? owner);
     }
   }
 
@@ -709,7 +608,7 @@ class Dataflow {
   /** A local bound to an outside object moves on (next loop iteration) or dies: its dangling fields stay behind. */
   private reportDanglingUnder(state: State, key: Key, at: Node): void {
     for (const [path, dangling] of state.dangling) {
-      if (path.startsWith(`${key}.`)) this.reportDangling(path, dangling, at, 'exit');
+      if (path.startsWith(`${key}.`)) this.reporter.reportDangling(path, dangling, at, 'exit');
     }
   }
 
@@ -724,22 +623,9 @@ class Dataflow {
   private reachedAgain(state: State, key: Key, node: Node): void {
     for (const [path, dangling] of state.dangling) {
       if (!path.startsWith(`${key}.`)) continue;
-      this.reportDangling(path, dangling, node, 'reached');
+      this.reporter.reportDangling(path, dangling, node, 'reached');
       state.dangling.delete(path);
     }
-  }
-
-  private reportDangling(path: Key, dangling: Dangling, at: Node, how: 'reached' | 'exit'): void {
-    this.report({
-      kind: 'dangling-field',
-      certainty: 'always',
-      node: dangling.operand,
-      subject: dangling.operand,
-      trace: [step(dangling.release, 'released'), step(at, how === 'exit' ? 'still reachable when the function returns' : 'reached again')],
-      danglingPath: path,
-      reachedAt: how === 'reached' ? at : undefined,
-      exitNode: how === 'exit' ? at : undefined,
-    });
   }
 
   private exit(state: State, node: Node, how: 'return' | 'end'): void {
@@ -754,20 +640,20 @@ class Dataflow {
         if (base === 'this' && dangling.idempotent) continue;
         if (this.fn.livenessChecked.has(path)) continue;
         if (base === 'this' || base.startsWith('o') || this.fn.paramKeys.has(base) || this.fn.externalLocals.has(base)) {
-          this.reportDangling(path, dangling, node, 'exit');
+          this.reporter.reportDangling(path, dangling, node, 'exit');
         }
       }
     }
     if (this.options.summarize) {
-      if (!this.collecting) return;
+      if (!this.reporter.collecting) return;
       for (const [key, index] of this.fn.paramKeys) {
         if (index < 0 && index !== RECEIVER_INDEX) continue;
         const id = this.implicitIds.get(key);
         const flags = id === undefined ? BORROWED : (this.stateOf(state, id)?.flags ?? BORROWED);
-        if (index === RECEIVER_INDEX) this.receiverAtExit.push(flags);
-        else (this.paramReleasedAtExit[index] ??= []).push(flags);
+        if (index === RECEIVER_INDEX) this.facts.receiverAtExit.push(flags);
+        else (this.facts.paramReleasedAtExit[index] ??= []).push(flags);
       }
-      this.exitCount++;
+      this.facts.exitCount++;
       for (const [key, id] of this.implicitIds) {
         if (!/^this\.[^.]+$/.test(key)) continue;
         let flags = this.stateOf(state, id)?.flags ?? BORROWED;
@@ -775,311 +661,43 @@ class Dataflow {
         const held = state.vars.get(key);
         if (flags & RELEASED && held && !held.has(id)) flags |= CLEARED;
         const field = key.slice('this.'.length);
-        const list = this.fieldsAtExit.get(field) ?? [];
+        const list = this.facts.fieldsAtExit.get(field) ?? [];
         list.push(flags);
-        this.fieldsAtExit.set(field, list);
+        this.facts.fieldsAtExit.set(field, list);
       }
       return;
     }
     if (!this.options.checkLeaks) return;
     for (const [id, current] of state.res) {
       if (!(current.flags & OWNED) || this.resources[id].kind !== 'site') continue;
-      this.leak(id, node, how === 'return' ? 'return' : 'end', current.flags === OWNED ? 'always' : 'maybe', [], this.holderName(state, id));
+      this.reporter.leak(id, node, how === 'return' ? 'return' : 'end', current.flags === OWNED ? 'always' : 'maybe', [], this.reporter.holderName(state, id));
     }
   }
 
   private exceptionExit(state: State, node: Node): void {
-    if (!this.collecting || !this.options.checkLeaks || this.options.summarize) return;
+    if (!this.reporter.collecting || !this.options.checkLeaks || this.options.summarize) return;
     const owned: [number, ResourceState][] = [];
     state.res.forEach((current, id) => {
       if (current.flags & OWNED && this.resources[id].kind === 'site') owned.push([id, current]);
     });
     for (const [id, current] of owned) {
-      this.leak(id, node, 'exception', current.flags === OWNED ? 'always' : 'maybe', [], this.holderName(state, id));
+      this.reporter.leak(id, node, 'exception', current.flags === OWNED ? 'always' : 'maybe', [], this.reporter.holderName(state, id));
     }
-  }
-
-  /** The name of a local variable that holds `id` (for messages), if any. */
-  private holderName(state: State, id: number): string | undefined {
-    for (const [key, value] of state.vars) {
-      if (value.has(id)) {
-        const name = this.fn.keyNames.get(key);
-        if (name !== undefined && key.startsWith('v')) return name;
-      }
-    }
-    return undefined;
-  }
-
-  private leak(id: number, at: Node, leakKind: LeakKind, certainty: 'always' | 'maybe', extra: TraceStep[], heldBy?: string): void {
-    const acquiredAt = this.resources[id].node!;
-    const kind = leakKind === 'exception' ? 'leak-on-exception' : 'leak';
-    const label =
-      leakKind === 'return'
-        ? 'returns without releasing it'
-        : leakKind === 'end'
-          ? 'function ends without releasing it'
-          : leakKind === 'overwrite'
-            ? 'overwritten while still owned'
-            : leakKind === 'discarded'
-              ? 'result discarded'
-              : leakKind === 'loop'
-                ? 'acquired again while the previous one is still owned'
-                : 'may throw here';
-    const finding: Finding = {
-      kind,
-      certainty,
-      node: acquiredAt,
-      subject: acquiredAt,
-      acquiredAt,
-      trace: [step(acquiredAt, 'acquired'), ...extra, step(at, label)],
-      leakKind,
-      exitNode: at,
-      heldBy,
-    };
-    if (this.report(finding)) this.leakResource.set(finding, this.olderOf.get(id) ?? id);
-  }
-
-  private acquiredAt(id: number): Node | undefined {
-    const info = this.resources[id];
-    return info.kind === 'site' ? info.node : undefined;
-  }
-
-  private acquireStep(id: number): TraceStep[] {
-    const node = this.acquiredAt(id);
-    return node ? [step(node, 'acquired')] : [];
-  }
-
-  private report(finding: Finding): boolean {
-    if (!this.collecting || this.options.summarize) return false;
-    const key = `${finding.kind}:${rangeKey(finding.node)}`;
-    const opKey = `${finding.kind}${this.currentOpId}`;
-    if (finding.certainty === 'always') this.definiteReports.set(opKey, (this.definiteReports.get(opKey) ?? 0) + 1);
-    const existing = this.findings.get(key);
-    if (!existing || (existing.certainty === 'maybe' && finding.certainty === 'always')) {
-      if (existing) this.reportedAt.delete(existing);
-      this.reportedAt.set(finding, { op: this.currentOp!, id: this.currentOpId });
-    }
-    // Keep one report per place; prefer the definite one, then the first found.
-    if (!existing || (existing.certainty === 'maybe' && finding.certainty === 'always')) {
-      this.findings.set(key, finding);
-      return true;
-    }
-    return false;
   }
 
   // ---------------------------------------------------------------- summaries
-
   private noteEscape(id: number, current: ResourceState, how: string): void {
     const info = this.resources[id];
     const paramIndex = info.kind === 'implicit' && info.paramIndex !== undefined && info.paramIndex >= 0 ? info.paramIndex : undefined;
-    if (info.kind === 'implicit' && info.paramIndex === RECEIVER_INDEX && how !== 'return') this.receiverEscaped = true;
+    if (info.kind === 'implicit' && info.paramIndex === RECEIVER_INDEX && how !== 'return') this.facts.receiverEscaped = true;
     if (how !== 'return') {
-      if (paramIndex !== undefined) this.paramEscaped.add(paramIndex);
+      if (paramIndex !== undefined) this.facts.paramEscaped.add(paramIndex);
       return;
     }
-    if (paramIndex !== undefined) this.returnedParams.add(paramIndex);
-    else if (this.untypedResults.has(id)) this.untypedReturns.add(id);
-    else if (info.kind === 'site' && current.flags === OWNED) this.returnsFresh = true;
-    else if (info.kind === 'implicit' && info.key?.startsWith('this.')) this.returnsReceiverField = true;
-    else this.returnsOther = true;
+    if (paramIndex !== undefined) this.facts.returnedParams.add(paramIndex);
+    else if (this.facts.untypedResults.has(id)) this.facts.untypedReturns.add(id);
+    else if (info.kind === 'site' && current.flags === OWNED) this.facts.returnsFresh = true;
+    else if (info.kind === 'implicit' && info.key?.startsWith('this.')) this.facts.returnsReceiverField = true;
+    else this.facts.returnsOther = true;
   }
-
-  private summary(): MethodSummary {
-    const releasedFields: string[] = [];
-    const maybeReleasedFields: string[] = [];
-    const clearedFields: string[] = [];
-    for (const [field, exits] of this.fieldsAtExit) {
-      if (!exits.some((flags) => flags & RELEASED)) continue;
-      const released = (flags: number): boolean => (flags & ~(NULLED | CLEARED)) === RELEASED || flags === NULLED;
-      const everywhere = exits.length === this.exitCount && exits.every(released);
-      (everywhere ? releasedFields : maybeReleasedFields).push(field);
-      if (everywhere && exits.every((flags) => flags & (CLEARED | NULLED))) clearedFields.push(field);
-    }
-    // `if (this.raw) { this.raw.free(); this.other.free(); } this.raw = undefined`: a field the method tests,
-    // releases on every path and sets to undefined is a disposed guard, as a boolean flag is (rapier's `free()`).
-    const guardedByFlag = this.fn.setsThisFlag || releasedFields.some((field) => this.fn.thisGuardFields.has(field));
-    const livenessChecked = [...this.fn.livenessChecked].filter((path) => path.startsWith('this.')).map((path) => path.slice('this.'.length));
-    return { ...this.parameterSummary(), releasedFields, maybeReleasedFields, clearedFields, guardedByFlag, livenessChecked };
-  }
-
-  private parameterSummary(): FunctionSummary {
-    const params: ArgumentEffect[] = [];
-    const count = Math.max(this.paramReleasedAtExit.length, ...[...this.paramEscaped].map((i) => i + 1));
-    for (let index = 0; index < count; index++) {
-      const exits = this.paramReleasedAtExit[index] ?? [];
-      const releasedSomewhere = exits.some((flags) => flags & RELEASED);
-      // Null on some paths (`if (p) free(p)`) still releases every handle it is given.
-      const releasedEverywhere = releasedSomewhere && exits.every((flags) => (flags & ~NULLED) === RELEASED || flags === NULLED);
-      if (releasedEverywhere) params[index] = 'release';
-      else if (releasedSomewhere) params[index] = 'maybe-release';
-      else if (this.paramEscaped.has(index)) params[index] = 'escape';
-    }
-    // Type the results returned at once only when they could change the answer.
-    if (!this.returnsOther && (this.returnedParams.size > 0 || this.returnsFresh || this.returnsReceiverField)) {
-      for (const id of this.untypedReturns) {
-        if (!this.untypedResults.get(id)!()) continue;
-        this.returnsOther = true;
-        break;
-      }
-    }
-    const onlyParamReturned = this.returnedParams.size === 1 && !this.returnsFresh && !this.returnsOther;
-    const returnsParam = onlyParamReturned ? [...this.returnedParams][0] : undefined;
-    if (!onlyParamReturned) {
-      // A parameter returned among other values: the caller cannot tell which it gets back.
-      for (const index of this.returnedParams) if (params[index] === undefined) params[index] = 'escape';
-    }
-    const receiverReleased = this.receiverAtExit.some((flags) => flags & RELEASED);
-    const receiver: ArgumentEffect | undefined = receiverReleased
-      ? this.receiverAtExit.every((flags) => (flags & ~NULLED) === RELEASED)
-        ? 'release'
-        : 'maybe-release'
-      : this.receiverEscaped
-        ? 'escape'
-        : undefined;
-    return {
-      params,
-      returnsFresh: this.returnsFresh && !this.returnsOther && this.returnedParams.size === 0 && !this.returnsReceiverField,
-      returnsParam,
-      receiver,
-      returnsReceiverField: this.returnsReceiverField && !this.returnsFresh && !this.returnsOther && this.returnedParams.size === 0,
-    };
-  }
-}
-
-/** Each block's rank in a reverse postorder from the entry (normal and exceptional edges); unreachable blocks last. */
-function reversePostorderRanks(blocks: readonly Block[], entry: number): Int32Array {
-  const ranks = new Int32Array(blocks.length).fill(blocks.length);
-  const visited = new Uint8Array(blocks.length);
-  const postorder: number[] = [];
-  // Iterative depth-first search: functions can have thousands of blocks.
-  const stack: [number, number][] = [[entry, 0]];
-  visited[entry] = 1;
-  while (stack.length > 0) {
-    const top = stack[stack.length - 1];
-    const block = blocks[top[0]];
-    const successors = block.handler >= 0 ? [...block.next, block.handler] : block.next;
-    if (top[1] < successors.length) {
-      const next = successors[top[1]++];
-      if (!visited[next]) {
-        visited[next] = 1;
-        stack.push([next, 0]);
-      }
-    } else {
-      postorder.push(top[0]);
-      stack.pop();
-    }
-  }
-  for (let i = 0; i < postorder.length; i++) ranks[postorder[postorder.length - 1 - i]] = i;
-  return ranks;
-}
-
-/** A priority queue of block ids, lowest rank first (a binary heap). */
-class BlockQueue {
-  private readonly heap: number[] = [];
-
-  constructor(private readonly ranks: Int32Array) {}
-
-  get size(): number {
-    return this.heap.length;
-  }
-
-  push(id: number): void {
-    const heap = this.heap;
-    let index = heap.push(id) - 1;
-    while (index > 0) {
-      const parent = (index - 1) >> 1;
-      if (this.less(heap[parent], id)) break;
-      heap[index] = heap[parent];
-      index = parent;
-    }
-    heap[index] = id;
-  }
-
-  pop(): number {
-    const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      let index = 0;
-      for (;;) {
-        const left = 2 * index + 1;
-        if (left >= heap.length) break;
-        const right = left + 1;
-        const child = right < heap.length && this.less(heap[right], heap[left]) ? right : left;
-        if (this.less(last, heap[child])) break;
-        heap[index] = heap[child];
-        index = child;
-      }
-      heap[index] = last;
-    }
-    return top;
-  }
-
-  private less(a: number, b: number): boolean {
-    const ra = this.ranks[a];
-    const rb = this.ranks[b];
-    return ra < rb || (ra === rb && a < b);
-  }
-}
-
-function enclosingStatement(node: Node): Node {
-  let current: Node = node;
-  while (current.parent && !/Statement$|Declaration$/.test(current.type)) current = current.parent;
-  return current;
-}
-
-/** `this.ptr`, `v3.in`, `o2.tree.root`: a field of some object (not a variable). */
-function isFieldPath(key: Key): boolean {
-  return key.includes('.');
-}
-
-/**
- * Do two states bind every variable to the same handles? Only bindings to
- * handles of this function (acquired or borrowed here) tell partitions
- * apart: a parameter or field path holds its own initial value or nothing
- * (nulled) either way, and keeping those apart would multiply the states by
- * every field a function tests.
- */
-function sameBindings(a: State, b: State, isLocalResource: (id: number) => boolean): boolean {
-  let same = true;
-  const covers = (value: ResourceSet | undefined, other: ResourceSet | undefined): boolean => {
-    if (value) for (const id of value) if (isLocalResource(id) && !other?.has(id)) return false;
-    return true;
-  };
-  a.vars.forEachDifference(b.vars, (_key, inA, inB) => {
-    if (same && (!covers(inA, inB) || !covers(inB, inA))) same = false;
-  });
-  return same;
-}
-
-function step(node: Node, label: string): TraceStep {
-  return { node, label };
-}
-
-function rangeKey(node: Node): string {
-  return `${node.range[0]}:${node.range[1]}`;
-}
-
-function union(a: ResourceSet, b: ResourceSet): ResourceSet {
-  if (b.size === 0 || a === b) return a;
-  if (a.size === 0) return b;
-  let result: Set<number> | null = null;
-  for (const id of b) {
-    if (a.has(id)) continue;
-    result ??= new Set(a);
-    result.add(id);
-  }
-  return result ?? a;
-}
-
-function mergeNodes(a: readonly Node[], b: readonly Node[]): readonly Node[] {
-  if (b.length === 0 || a === b) return a;
-  if (a.length === 0) return b;
-  let result: Node[] | null = null;
-  for (const node of b) {
-    if (a.includes(node)) continue;
-    result ??= [...a];
-    result.push(node);
-  }
-  return result ?? a;
 }

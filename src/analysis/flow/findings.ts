@@ -46,3 +46,18 @@ export interface Finding {
   /** For leaks: the calls that release the handle on the paths that do. */
   releaseSites?: readonly Node[];
 }
+
+/** The statement a node belongs to: one report per handle and statement. */
+export function enclosingStatement(node: Node): Node {
+  let current: Node = node;
+  while (current.parent && !/Statement$|Declaration$/.test(current.type)) current = current.parent;
+  return current;
+}
+
+export function step(node: Node, label: string): TraceStep {
+  return { node, label };
+}
+
+export function rangeKey(node: Node): string {
+  return `${node.range[0]}:${node.range[1]}`;
+}
