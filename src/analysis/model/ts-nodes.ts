@@ -1,4 +1,5 @@
 /** Small questions about TypeScript nodes that the model and the presets both ask. */
+import * as tsutils from 'ts-api-utils';
 import ts from 'typescript';
 
 /**
@@ -31,4 +32,70 @@ export function methodNameOf(callee: ts.Expression): string | undefined {
     }
   }
   return undefined;
+}
+
+/** The function (or file) whose control flow a node belongs to. */
+export function functionContainer(node: ts.Node): ts.Node {
+  let current = node.parent;
+  while (current && !ts.isFunctionLike(current) && !ts.isSourceFile(current) && !ts.isClassStaticBlockDeclaration(current)) current = current.parent;
+  return current ?? node;
+}
+
+/** `const y = f(…)` (or `new F(…)`) with no declared type: the call. */
+export function constInitializerCall(symbol: ts.Symbol): ts.CallExpression | ts.NewExpression | undefined {
+  if (!(symbol.flags & ts.SymbolFlags.BlockScopedVariable)) return undefined;
+  const declaration = symbol.valueDeclaration;
+  if (!declaration || !ts.isVariableDeclaration(declaration) || declaration.type || !declaration.initializer || !ts.isIdentifier(declaration.name)) return undefined;
+  if (!(ts.getCombinedNodeFlags(declaration) & ts.NodeFlags.Const)) return undefined;
+  const initializer = skipParentheses(declaration.initializer);
+  if ((ts.isCallExpression(initializer) && !ts.isOptionalChain(initializer)) || ts.isNewExpression(initializer)) return initializer;
+  return undefined;
+}
+
+/** Is the type node `T` itself, or a union with `T` as a member and no other member mentioning it? */
+export function nakedTypeParameterIn(node: ts.TypeNode, name: string): boolean {
+  const isT = (type: ts.TypeNode): boolean => ts.isTypeReferenceNode(type) && ts.isIdentifier(type.typeName) && type.typeName.text === name && !type.typeArguments;
+  if (isT(node)) return true;
+  if (!ts.isUnionTypeNode(node)) return false;
+  return node.types.filter(isT).length === 1 && node.types.every((member) => isT(member) || !mentionsTypeName(member, name));
+}
+
+/** Does a type node mention a type of this name (`T`, `T[]`, `ScopeFn<T>`, `keyof T`)? */
+export function mentionsTypeName(node: ts.Node, name: string): boolean {
+  if (ts.isTypeReferenceNode(node) && ts.isIdentifier(node.typeName) && node.typeName.text === name) return true;
+  if (ts.isTypeQueryNode(node)) return true; // `typeof x`: whatever x's type mentions
+  return ts.forEachChild(node, (child) => (mentionsTypeName(child, name) ? true : undefined)) === true;
+}
+
+/**
+ * Can the model's answers about a return type change with the type arguments
+ * of the call: a type parameter (or an indexed, conditional, … type over one)
+ * at its top, alone, in a union or intersection, or as the awaited type of a
+ * promise; or a mapped type (whose members come from its argument).
+ */
+export function dependsOnInstantiation(type: ts.Type, depth: number): boolean {
+  if (depth > 4) return true;
+  if (type.flags & ts.TypeFlags.Instantiable) return true;
+  if (type.isUnionOrIntersection()) return type.types.some((part) => dependsOnInstantiation(part, depth + 1));
+  if (!(type.flags & ts.TypeFlags.Object)) return false;
+  if ((type as ts.ObjectType).objectFlags & ts.ObjectFlags.Mapped) return true;
+  if (tsutils.isTypeReference(type)) {
+    const name = type.target.getSymbol()?.getName();
+    if (name === 'Promise' || name === 'PromiseLike') return (type.typeArguments ?? []).some((argument) => dependsOnInstantiation(argument, depth + 1));
+  }
+  return false;
+}
+
+/** A method of a generic class or interface: its signature is instantiated per receiver. */
+export function isInstantiableParent(declaration: ts.SignatureDeclaration): boolean {
+  const parent = declaration.parent;
+  return (ts.isClassLike(parent) || ts.isInterfaceDeclaration(parent) || ts.isTypeLiteralNode(parent) || ts.isObjectLiteralExpression(parent)) && ('typeParameters' in parent ? parent.typeParameters !== undefined : false);
+}
+
+/** The methods of a DisposableStack that take or move its resources. */
+export const DISPOSABLE_STACK_METHODS: ReadonlySet<string> = new Set(['use', 'adopt', 'move']);
+
+export function isDisposableStack(type: ts.Type): boolean {
+  const name = type.getSymbol()?.getName();
+  return name === 'DisposableStack' || name === 'AsyncDisposableStack';
 }

@@ -1,0 +1,168 @@
+import ts from 'typescript';
+import type { ArgumentEffect, CallEffect, SummaryProvider } from './call-effects.js';
+import { DISPOSABLE_STACK_METHODS, isDisposableStack, methodNameOf } from './ts-nodes.js';
+import type { DeclarationTagReader } from './tags.js';
+import type { HandleTypes } from './handle-types.js';
+import type { TypeQueries } from './type-queries.js';
+
+/**
+ * The type questions a classification asks, put to the model itself: what a
+ * call's classification asks shows on the model (its tests count the asks).
+ */
+export interface TypeQuestions {
+  typeOfExpression(node: ts.Node): ts.Type;
+  signatureOf(node: ts.CallExpression | ts.NewExpression, calleeTypeHint?: ts.Type): ts.Signature | undefined;
+}
+
+/**
+ * What a call does to the handles it is given: tags, presets, summaries, Disposable and DisposableStack methods, types of its parameters.
+ * The one place a call's effect is decided.
+ */
+export class CallClassifier {
+  private readonly program: ts.Program;
+  private readonly checker: ts.TypeChecker;
+
+  constructor(program: ts.Program, readonly tags: DeclarationTagReader, readonly handles: HandleTypes, readonly types: TypeQueries, readonly questions: TypeQuestions) {
+    this.program = program;
+    this.checker = program.getTypeChecker();
+  }
+
+  /**
+   * Classify a call or `new` expression.
+   * @param receiverIsHandle whether the receiver of a method call is a handle (asked only for a release-named method)
+   * @param calleeTypeHint the callee's declared type, when the caller knows it (a variable's, looked up once)
+   */
+  classifyCall(
+    node: ts.CallExpression | ts.NewExpression,
+    receiverIsHandle: boolean | (() => boolean),
+    summaryOf?: SummaryProvider,
+    calleeTypeHint?: ts.Type,
+  ): CallEffect {
+    const signature = this.questions.signatureOf(node, calleeTypeHint);
+    const declaration = signature?.getDeclaration() as ts.SignatureDeclaration | undefined;
+    const callee = node.expression;
+    const methodName = methodNameOf(callee);
+    const isMethodCall = ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee);
+
+    let result: CallEffect['result'] = 'other';
+    let receiver: ArgumentEffect = isMethodCall ? 'use' : 'none';
+    let mayMutateReceiver = isMethodCall;
+    let resultAliasesArg: number | undefined;
+    let resultFromReceiver = false;
+    const args: ArgumentEffect[] = [];
+    let rest = 'escape' as ArgumentEffect;
+
+    // Parameter effects from declared types: a handle-typed (or primitive)
+    // parameter borrows; a generic or `any` parameter may keep the value.
+    if (declaration && ts.isFunctionLike(declaration)) {
+      const parameters = declaration.parameters;
+      parameters.forEach((parameter, index) => {
+        const effect = this.handles.effectOfDeclaredParameter(parameter);
+        if (parameter.dotDotDotToken) rest = effect;
+        else args[index] = effect;
+      });
+      if (!parameters.some((p) => p.dotDotDotToken)) rest = 'none';
+    }
+
+    if (declaration) {
+      const tags = this.tags.tagsOf(declaration);
+      if (tags.acquire) result = 'acquire';
+      if (tags.release === 'receiver') receiver = 'release';
+      else if (typeof tags.release === 'number') {
+        if (declaration.parameters[tags.release]?.dotDotDotToken) rest = 'release';
+        else args[tags.release] = 'release';
+      }
+      // Hook (presets/settings): an API a preset or the settings describe; tags above win, summaries below lose.
+      const specEffect = !tags.acquire && tags.release === undefined && signature ? this.handles.specs?.classifyCall(node, signature, declaration, () => this.types.returnTypeOfCall(node, signature)) : undefined;
+      if (specEffect) {
+        if (specEffect.result) result = specEffect.result;
+        for (const [index, effect] of specEffect.args) {
+          if (declaration.parameters[index]?.dotDotDotToken) rest = effect;
+          else args[index] = effect;
+        }
+        if (specEffect.receiver && isMethodCall) {
+          receiver = specEffect.receiver;
+          if (receiver === 'release' || receiver === 'escape') mayMutateReceiver = false;
+        }
+        resultAliasesArg = specEffect.resultAliasesArg;
+      } else if (!tags.acquire && tags.release === undefined) {
+        const summary = summaryOf?.(declaration);
+        if (summary) {
+          summary.params.forEach((effect, index) => {
+            args[index] = effect;
+          });
+          if (summary.returnsFresh) result = 'acquire';
+          resultAliasesArg = summary.returnsParam;
+          resultFromReceiver = summary.returnsReceiverField === true;
+          if (isMethodCall && summary.receiver === 'release') {
+            receiver = 'release';
+            mayMutateReceiver = false;
+          } else if (isMethodCall && (summary.receiver === 'maybe-release' || summary.receiver === 'escape')) {
+            receiver = 'escape';
+          }
+        }
+      }
+      if (tags.acquire || tags.release !== undefined) mayMutateReceiver = false;
+      // `tf.tidy(() => square(x))` with a helper of one's own (`square(x) { return tf.mul(x, x) }`): the
+      // scope disposes what is allocated while it runs, whichever function allocates it.
+      if (result === 'acquire' && !specEffect && signature && this.handles.specs?.scopeDisposes(node, () => this.types.returnTypeOfCall(node, signature))) result = 'other';
+    } else if (!signature || !declaration) {
+      // Untyped callee: it may keep whatever it is given.
+      rest = 'escape';
+    }
+
+    // `super(handle)` calls the base class's constructor, as `new` does.
+    const isSuperCall = ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.SuperKeyword;
+    if (ts.isNewExpression(node) || isSuperCall) {
+      if (ts.isNewExpression(node)) {
+        const instanceType = this.questions.typeOfExpression(node);
+        if (this.handles.isHandleType(instanceType) && !this.handles.hasNoOpDisposal(instanceType)) result = 'acquire';
+      }
+      // A constructor we cannot see may keep its handle arguments (puppeteer's
+      // `super(new CdpJSHandle(world, remoteObject))`, with the base class declared in a `.d.ts`).
+      const hasBody = declaration !== undefined && 'body' in declaration && declaration.body !== undefined;
+      if (!hasBody) {
+        for (let i = 0; i < args.length; i++) if (args[i] === 'use') args[i] = 'escape';
+        if (rest === 'use') rest = 'escape';
+      }
+      receiver = 'none';
+      mayMutateReceiver = false;
+    }
+
+    if (isMethodCall && methodName !== undefined) {
+      if (methodName === '__@dispose' || methodName === '__@asyncDispose') {
+        receiver = 'release';
+        mayMutateReceiver = false;
+      } else if (DISPOSABLE_STACK_METHODS.has(methodName) && isDisposableStack(this.questions.typeOfExpression(callee.expression))) {
+        if (methodName === 'use' || methodName === 'adopt') args[0] = 'escape';
+        if (methodName === 'move') {
+          // The resources move to the new stack; disposing the old one is a
+          // no-op. `stack.move()` with its result dropped is the idiom that
+          // keeps the resources alive on success, so the result is not owed a dispose.
+          receiver = 'escape';
+        }
+      }
+      if (
+        receiver !== 'release' &&
+        this.handles.releaseMethodNames.has(methodName) &&
+        (node.arguments ?? []).length === 0 &&
+        (!declaration || declaration.parameters.length === 0) &&
+        (typeof receiverIsHandle === 'boolean' ? receiverIsHandle : receiverIsHandle())
+      ) {
+        receiver = 'release';
+        mayMutateReceiver = false;
+      }
+      if (receiver === 'use' && this.handles.livenessMemberNames.has(methodName)) receiver = 'none';
+    }
+
+    const parameters = declaration && ts.isFunctionLike(declaration) ? declaration.parameters : undefined;
+    const propertyEffect = (index: number, name: string): ArgumentEffect => {
+      const parameter = parameters?.[index];
+      if (!parameter || parameter.dotDotDotToken) return 'escape';
+      const property = this.checker.getTypeAtLocation(parameter).getNonNullableType().getProperty(name);
+      if (!property) return 'escape';
+      return this.handles.effectOfType(this.checker.getTypeOfSymbolAtLocation(property, parameter));
+    };
+    return { result, receiver, args, rest, mayMutateReceiver, propertyEffect, resultAliasesArg, resultFromReceiver };
+  }
+}
