@@ -603,3 +603,35 @@ function declarationMatters(file: FileContext, declaration: ts.Declaration): boo
   verdicts.set(declaration, verdict);
   return verdict;
 }
+
+/**
+ * Can this class acquire a handle at all? Its methods are in the
+ * vocabulary's touching set, or a field initialiser or static block makes a
+ * call the prefilter cannot rule out, or a constructor parameter property
+ * may take ownership (`@owned`).
+ */
+export function classMayAcquire(file: FileContext, classNode: ClassNode, vocabulary: CalleeVocabulary): boolean {
+  for (const member of classNode.body.body) {
+    switch (member.type) {
+      case AST_NODE_TYPES.MethodDefinition:
+        if (vocabulary.touching.has(member.value)) return true;
+        if (member.kind === 'constructor' && member.value.params.some((param) => param.type === AST_NODE_TYPES.TSParameterProperty)) return true;
+        break;
+      case AST_NODE_TYPES.PropertyDefinition:
+      case AST_NODE_TYPES.AccessorProperty:
+        if (member.value && (isFunctionValue(member.value) ? vocabulary.touching.has(member.value) : mayTouchHandles(file, member.value, vocabulary))) return true;
+        break;
+      case AST_NODE_TYPES.StaticBlock:
+        if (mayTouchHandles(file, member, vocabulary)) return true;
+        break;
+      default:
+        // Index signatures and abstract members hold no code.
+        break;
+    }
+  }
+  return false;
+}
+
+function isFunctionValue(node: TSESTree.Node): node is TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression {
+  return node.type === AST_NODE_TYPES.FunctionExpression || node.type === AST_NODE_TYPES.ArrowFunctionExpression;
+}
