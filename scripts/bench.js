@@ -246,7 +246,7 @@ function checkTargets(report) {
     const ourTotal = report.corpus.reduce((sum, row) => sum + row.ourMs, 0);
     const floatingTotal = report.corpus.reduce((sum, row) => sum + row.floatingMs, 0);
     const ratio = ourTotal / floatingTotal;
-    // Issue 9's target is over the corpus; each package is held to it on a row of its own, reported
+    // The target is over the corpus; each package is held to it on a row of its own, reported
     // whether met or not (handle-dense library code sits near 2×: see docs/benchmarks.md).
     targets.push({
       target: `all rules ≤ ${TARGETS.ratio}× no-floating-promises, over the corpus`,

@@ -1,4 +1,4 @@
-/** The bridge between ESLint and src/analysis/finalization: one finalizer analysis per file, read by the finalizer rules. */
+/** The bridge between ESLint and src/analysis/checks/finalizers: one finalizer analysis per file, read by the finalizer rules. */
 import type { ScopeManager } from '@typescript-eslint/scope-manager';
 import type { TSESLint } from '@typescript-eslint/utils';
 import { ESLintUtils } from '@typescript-eslint/utils';

@@ -98,7 +98,7 @@ describe('bad configuration gives a schema error', () => {
 });
 
 // Settings (`settings['handle-lifetime']`) are not rule options: ESLint does
-// not check them, the plugin does (src/analysis/settings.ts), on the first
+// not check them, the plugin does (src/analysis/model/settings.ts), on the first
 // rule that reads them. A bad entry fails the lint with an error naming its
 // path in the settings, not a crash deeper in the analysis.
 async function lintWithSettings(settings: unknown): Promise<Error | null> {

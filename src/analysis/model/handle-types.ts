@@ -29,7 +29,7 @@ export class HandleTypes {
   private readonly handleSymbolCache = new Map<ts.Symbol, boolean>();
   readonly releaseMethodNames: ReadonlySet<string>;
   readonly livenessMemberNames: ReadonlySet<string>;
-  /** Presets and settings: handle types and calls described by name (see src/analysis/presets). */
+  /** Presets and settings: handle types and calls described by name (see src/analysis/model/presets). */
   readonly specs: SpecMatcher | undefined;
 
   readonly program: ts.Program;

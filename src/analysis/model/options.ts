@@ -9,7 +9,7 @@ export interface HandleModelOptions {
   readonly releaseMethodNames: readonly string[];
   /** Properties and methods that only ask whether a handle is still alive. */
   readonly livenessMemberNames: readonly string[];
-  /** Library presets and settings (src/analysis/presets), compiled; none when absent. */
+  /** Library presets and settings (src/analysis/model/presets), compiled; none when absent. */
   readonly specs?: CompiledSpecs;
   /** Classes and interfaces whose dispose member owns no resource (the `notHandles` setting). */
   readonly notHandles?: readonly string[];

@@ -564,7 +564,7 @@ function symbolMayTouchHandles(file: FileContext, symbol: ts.Symbol, isNew: bool
   const cached = pair[isNew ? 1 : 0];
   if (cached !== undefined) return cached;
   let verdict: boolean;
-  // Hook (presets/settings, issue 7): `tf.square`, `koffi.register` carry no tags and may return no handle type.
+  // Hook (presets and settings): `tf.square`, `koffi.register` carry no tags and may return no handle type.
   if (file.model.specs?.mayDescribeCallee(symbol, isNew)) verdict = true;
   else if (isNew) {
     verdict =
