@@ -38,6 +38,7 @@ export class FindingReporter {
   readonly handledSites = new Set<number>();
   /** The resource each leak finding is about: one per finding of this function, dropped with it. @permanent */
   readonly leakResource = new Map<Finding, number>();
+
   useAfterRelease(id: number, current: ResourceState, node: Node, operand: Node, how: string): void {
     // One report per handle and statement: `HEAPU8.slice(ptr, ptr + n)` is one mistake.
     const statement = enclosingStatement(operand);

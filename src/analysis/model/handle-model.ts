@@ -72,12 +72,8 @@ export class HandleModel {
     return this.types.stableTypeOfNode(node);
   }
 
-  classifyCall(
-    node: ts.CallExpression | ts.NewExpression,
-    receiverIsHandle: boolean | (() => boolean),
-    summaryOf?: SummaryProvider,
-    calleeTypeHint?: ts.Type,
-  ): CallEffect {
+  /** What a call does to its operands (see classify-call.ts). */
+  classifyCall(node: ts.CallExpression | ts.NewExpression, receiverIsHandle: boolean | (() => boolean), summaryOf?: SummaryProvider, calleeTypeHint?: ts.Type): CallEffect {
     return this.calls.classifyCall(node, receiverIsHandle, summaryOf, calleeTypeHint);
   }
 }

@@ -13,6 +13,7 @@ export interface DeclarationTags {
 /** The JSDoc tags of a declaration: `@acquire`, `@release [param]` (cached per declaration). */
 export class DeclarationTagReader {
   private readonly tagCache = new Map<ts.Declaration, DeclarationTags>();
+
   tagsOf(declaration: ts.Declaration): DeclarationTags {
     const cached = this.tagCache.get(declaration);
     if (cached) return cached;

@@ -34,6 +34,7 @@ export class TypeQueries {
    * the checker resolves the call only when its return type is asked for.
    */
   private readonly unresolvedCalls = new Set<ts.Node>();
+
   /**
    * The type of an expression for the model's questions (is it a handle, a
    * pointer, `any`, Disposable). `getTypeAtLocation` narrows a variable or a

@@ -7,7 +7,7 @@ import { contains, enclosingFunction, isPropertyName, memberName, thisBinder, un
 
 /** A registration whose held value or token refers to its own target, which then never becomes unreachable. */
 export class KeepAlive {
-  constructor(readonly places: PlaceKeys, readonly registrations: Registrations) {}
+  constructor(private readonly places: PlaceKeys, private readonly registrations: Registrations) {}
 
   checkKeepAlive(): void {
     for (const registration of this.registrations.registrations) {

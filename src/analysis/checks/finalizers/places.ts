@@ -70,10 +70,7 @@ export class PlaceKeys {
 
   idOf(value: object): number {
     let id = this.ids.get(value);
-    if (id === undefined) {
-      id = this.ids.size;
-      this.ids.set(value, id);
-    }
+    if (id === undefined) this.ids.set(value, (id = this.ids.size));
     return id;
   }
 

@@ -12,8 +12,6 @@ import { enclosingClass, enclosingFunction, isFinalizationRegistryConstructor, i
  * value and token, and the findings of every check.
  */
 export class Registrations {
-  constructor(readonly places: PlaceKeys) {}
-
   readonly calls: TSESTree.CallExpression[] = [];
   readonly creations: TSESTree.NewExpression[] = [];
   readonly returns: TSESTree.ReturnStatement[] = [];
@@ -24,6 +22,8 @@ export class Registrations {
   /** The names of the properties among {@link heldUnion}. */
   readonly heldPropertyNames = new Set<string>();
   readonly findings: FinalizerFinding[] = [];
+
+  constructor(private readonly places: PlaceKeys) {}
 
   /** Calls, registry creations and returns, in source order (a depth-first walk with an explicit stack). */
   collect(root: TSESTree.Node): void {

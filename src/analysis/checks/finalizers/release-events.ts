@@ -9,11 +9,12 @@ import { calleeName, contains, enclosingFunction, isEmptyValue, isFunction, unwr
 
 /** Explicit releases and take-outs of a value that a registration holds, traced back to its field or variable. */
 export class ReleaseEvents {
-  constructor(readonly places: PlaceKeys, readonly registrations: Registrations) {}
-
   private readonly releasedCache = new Map<TSESTree.CallExpression, TSESTree.Node[]>();
   private readonly heldOriginCache = new Map<Variable, { released: HeldOrigins; takenOut: HeldOrigins }>();
   private readonly clearedCache = new Map<TSESTree.Node, Set<string | undefined>>();
+
+  constructor(private readonly places: PlaceKeys, private readonly registrations: Registrations) {}
+
   releaseEvents(): ReleaseEvent[] {
     for (const registration of this.registrations.registrations) {
       for (const key of registration.heldKeys) {

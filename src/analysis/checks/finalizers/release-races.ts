@@ -6,7 +6,7 @@ import type { Registration, ReleaseEvent } from './finalizer-model.js';
 
 /** A finalizer that may run after an explicit release: `register` without a token, a release with no `unregister` before it. */
 export class ReleaseRaces {
-  constructor(readonly registrations: Registrations, readonly unregisterPaths: UnregisterPaths, readonly fixes: TokenFixes) {}
+  constructor(private readonly registrations: Registrations, private readonly unregisterPaths: UnregisterPaths, private readonly fixes: TokenFixes) {}
 
   checkReleases(events: readonly ReleaseEvent[]): void {
     const byEvent = new Map<TSESTree.Node, { event: ReleaseEvent; registrations: Registration[] }>();

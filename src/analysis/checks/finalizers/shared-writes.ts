@@ -9,7 +9,7 @@ import { contains, enclosingFunction, isFunction, memberName, registryHolder, ro
 
 /** A cleanup callback that refers to a registered target, or writes state it was not handed. */
 export class SharedWrites {
-  constructor(readonly places: PlaceKeys, readonly registrations: Registrations, readonly keepAlive: KeepAlive) {}
+  constructor(private readonly places: PlaceKeys, private readonly registrations: Registrations, private readonly keepAlive: KeepAlive) {}
 
   checkCallbacks(): void {
     for (const creation of this.registrations.creations) {

@@ -8,7 +8,7 @@ import { contains, containsThis, enclosingClass, enclosingFunction, precedes, so
 
 /** The suggested fixes for a finalizer race: pass a token to `register`, and `unregister` it before the release. */
 export class TokenFixes {
-  constructor(readonly places: PlaceKeys, readonly registrations: Registrations) {}
+  constructor(private readonly places: PlaceKeys, private readonly registrations: Registrations) {}
 
   /**
    * A dedicated token for a registration without one: `#unregisterToken` in

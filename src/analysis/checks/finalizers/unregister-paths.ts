@@ -6,11 +6,12 @@ import { contains, enclosingClass, enclosingFunction, keyName, memberName, prece
 
 /** Whether an `unregister` of the right token runs before a release: guards, methods called on the way, and the unregisters they make. */
 export class UnregisterPaths {
-  constructor(readonly registrations: Registrations) {}
-
   private readonly methodUnregisterCache = new Map<TSESTree.Node, Unregistration[]>();
   private readonly guardCache = new Map<TSESTree.Node, TSESTree.Node[]>();
   private readonly methodCalledCache = new Map<TSESTree.CallExpression, TSESTree.MethodDefinition | undefined>();
+
+  constructor(private readonly registrations: Registrations) {}
+
   eventMatches(event: ReleaseEvent, registration: Registration): boolean {
     if (![...event.keys].some((key) => registration.heldKeys.has(key))) return false;
     // Released before it was registered, in the same function: not yet armed.

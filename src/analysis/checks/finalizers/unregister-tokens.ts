@@ -2,7 +2,7 @@ import type { Registrations } from './registrations.js';
 
 /** `unregister(x)` where `x` is no registration's token: it unregisters nothing. */
 export class UnregisterTokens {
-  constructor(readonly registrations: Registrations) {}
+  constructor(private readonly registrations: Registrations) {}
 
   checkUnregisters(): void {
     for (const unregistration of this.registrations.unregistrations) {

@@ -14,14 +14,15 @@ import { appendTo, byPosition, containerReadsAt, isEscapePosition, isNullish, is
  * insertions, the removals, and whether the store escapes.
  */
 export class StoreCandidates {
-  constructor(readonly scopes: ScopeIndex, readonly classes: ClassIndex) {}
-
   readonly stores: Store[] = [];
   private readonly storeByVariable = new Map<Variable, Store>();
   private readonly fieldStores = new Map<ClassInfo, Map<string, Store>>();
   private readonly nestedAliases = new Map<Variable, Store>();
   private foreignDone = false;
   private readonly storeCalls = new Map<Node, boolean>();
+
+  constructor(private readonly scopes: ScopeIndex, private readonly classes: ClassIndex) {}
+
   findStores(): void {
     // Variables: declared with a store, or assigned one; in the order of their first initializer or assignment.
     const found: { store: Store; first: Node }[] = [];

@@ -12,8 +12,6 @@ import { appendTo, byPosition, isClassNode, isFunctionLike, isThisMember, member
  * instance, the `this.x` members in that code, and the fields counted up.
  */
 export class ClassIndex {
-  constructor(readonly scopes: ScopeIndex) {}
-
   readonly classes = new Map<ClassNode, ClassInfo>();
   /** Owners whose `this` is an instance of a class of the file (every other owner's is not). */
   private readonly thisClasses = new Map<Owner, ClassInfo | null>();
@@ -26,6 +24,9 @@ export class ClassIndex {
   readonly methodNames = new Map<Owner, string[]>();
   /** The class each method (or function-valued field) belongs to. */
   readonly methodClass = new Map<Owner, ClassInfo>();
+
+  constructor(private readonly scopes: ScopeIndex) {}
+
   /** The class whose instance `this` is in an owner's code: methods, field initializers, static blocks, and arrows in them. */
   thisClassOf(owner: Owner): ClassInfo | null {
     if (owner === this.scopes.program || !this.insideClass(owner)) return null;

@@ -16,9 +16,10 @@ import { contains, isFunctionLike, isLocal, isNode, isThisMember, memberName, st
  * can no later code name the entry to remove it.
  */
 export class FreshIds {
-  constructor(readonly scopes: ScopeIndex, readonly classes: ClassIndex, readonly reach: Reachability, readonly candidates: StoreCandidates) {}
-
   private readonly returnsFreshCache = new Map<Owner, boolean>();
+
+  constructor(private readonly scopes: ScopeIndex, private readonly classes: ClassIndex, private readonly reach: Reachability, private readonly candidates: StoreCandidates) {}
+
   context(acc: FreshAccumulator, owner: Owner): IdContext {
     let ctx = acc.contexts.get(owner);
     if (!ctx) acc.contexts.set(owner, (ctx = { vars: new Set(), fields: new Set(), nodes: new Set(), lengthOf: new Set() }));

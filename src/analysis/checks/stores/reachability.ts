@@ -16,8 +16,6 @@ import { appendTo, byPosition, functionMemberUse, isClassNode, isFunctionLike, i
  * replaced before it can run.
  */
 export class Reachability {
-  constructor(readonly scopes: ScopeIndex, readonly classes: ClassIndex) {}
-
   /** Edges from `this.m()` and `this.m` to a class's methods, by owner id (found when the owner is first explored). */
   private readonly thisEdgesCache: (number[] | undefined)[] = [];
   /** Graph ids of owners by the slot (index) of the owner's scope (see `ownerScope`): -1 for none yet. */
@@ -40,6 +38,9 @@ export class Reachability {
   private loadSeen: Uint8Array | null = null;
   private readonly loadQueue: number[] = [];
   private readonly callSitesCache = new Map<Owner, CallSite[]>();
+
+  constructor(private readonly scopes: ScopeIndex, private readonly classes: ClassIndex) {}
+
   /** Functions and classes: how each comes to run, and the calls and references between them. */
   private ensureGraph(): Graph {
     if (this.graph) return this.graph;

@@ -8,7 +8,7 @@ import type { ExpressionLowering } from './expressions.js';
 
 /** Calls: what a call does to its receiver and arguments (the model's effect or a summary) and whether its result is acquired. */
 export class CallLowering {
-  constructor(readonly builder: GraphBuilder, readonly expressions: ExpressionLowering) {}
+  constructor(private readonly builder: GraphBuilder, private readonly expressions: ExpressionLowering) {}
 
   /** @param awaited the `await` around the call, whose rejection is another way to throw before the result exists */
   call(node: TSESTree.CallExpression | TSESTree.NewExpression, awaited?: TSESTree.AwaitExpression): Key | null {

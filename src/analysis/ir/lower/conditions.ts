@@ -8,7 +8,7 @@ import type { ExpressionLowering } from './expressions.js';
 
 /** Tests: branches on a condition, and what each side learns (null, undefined, alive or disposed). */
 export class ConditionLowering {
-  constructor(readonly builder: GraphBuilder, readonly expressions: ExpressionLowering) {}
+  constructor(private readonly builder: GraphBuilder, private readonly expressions: ExpressionLowering) {}
 
   /** Lower a test, going to `whenTrue` or `whenFalse`, with null refinements on the edges. */
   condition(test: TSESTree.Expression, whenTrue: Block, whenFalse: Block): void {

@@ -24,7 +24,7 @@ export class ExpressionLowering {
   calls!: CallLowerer;
   conditions!: ConditionLowerer;
 
-  constructor(readonly builder: GraphBuilder) {}
+  constructor(private readonly builder: GraphBuilder) {}
 
   /** `t.shape` of a disposed tfjs tensor: plain data of the object, which a preset says outlives the release. */
   private readableAfterRelease(object: TSESTree.Node, name: string, specs: NonNullable<HandleModel['specs']>): boolean {

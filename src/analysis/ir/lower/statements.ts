@@ -10,7 +10,7 @@ import type { ConditionLowering } from './conditions.js';
 
 /** Control flow: statements, loops, labels, switch, try/catch/finally, `using` scopes and exits, inlined on every way out. */
 export class StatementLowering {
-  constructor(readonly builder: GraphBuilder, readonly expressions: ExpressionLowering, readonly conditions: ConditionLowering) {}
+  constructor(private readonly builder: GraphBuilder, private readonly expressions: ExpressionLowering, private readonly conditions: ConditionLowering) {}
 
   run(): LoweredFunction {
     const fn = this.builder.fn;

@@ -51,6 +51,7 @@ export class SpecMatcher {
 
   private readonly calleeVerdicts = new Map<ts.Symbol, boolean>();
   private readonly constructVerdicts = new Map<ts.Symbol, boolean>();
+
   /** Is the class, interface or type alias a handle type of some spec? */
   isHandleSymbol(symbol: ts.Symbol): boolean {
     return this.index.maskOfSymbol(symbol) !== 0;

@@ -6,10 +6,11 @@ import { memberOf } from './declarations.js';
 
 /** Scopes that dispose what they allocate (`tf.tidy`): is a call inside one, and is a function only ever called inside one. */
 export class SpecScopes {
-  constructor(readonly index: SpecIndex) {}
-
   private readonly scopeCallCache = new Map<ts.CallExpression, number>();
   private readonly scopedFunctionCache = new Map<ts.FunctionDeclaration | ts.VariableDeclaration, number[]>();
+
+  constructor(private readonly index: SpecIndex) {}
+
   /**
    * Is the call inside a scope of a spec whose handles its result may be (`tf.tidy(() => helper(x))`)?
    * The scope disposes what is allocated while it runs, by the library's own ops or by a helper
