@@ -77,7 +77,13 @@ async function lint(options: CliOptions, io: CliIO, progress: Progress): Promise
           files: sourceFiles,
           languageOptions: {
             parser: await loadParser(),
-            parserOptions: { project: [project.tsconfigPath], tsconfigRootDir: path.dirname(project.tsconfigPath) },
+            parserOptions: {
+              project: [project.tsconfigPath],
+              tsconfigRootDir: path.dirname(project.tsconfigPath),
+              // With CI=true typescript-eslint parses a file a second time in one process as a fix pass, without
+              // types: a second run (the API, a --fix pass) would lose every typed finding.
+              disallowAutomaticSingleRunInference: true,
+            },
           },
           // Directives for rules of the user's own config are not ours to judge.
           linterOptions: { reportUnusedDisableDirectives: 'off', reportUnusedInlineConfigs: 'off' },

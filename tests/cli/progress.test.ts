@@ -104,6 +104,21 @@ describe('the CLI on a terminal', () => {
     expect(screen(stderr)).toEqual(['handle-lifetime: cannot find the suppressions file missing.json']);
   });
 
+  it('finds the same in a second run in one process, also where CI=true (typescript-eslint would take it for a fix pass)', async () => {
+    const ci = process.env.CI;
+    process.env.CI = 'true';
+    try {
+      for (let run = 0; run < 2; run++) {
+        const { status, stdout } = await runWith(['src/heap.ts'], false);
+        expect(stdout).toContain('handle-lifetime/no-use-after-release');
+        expect(status).toBe(1);
+      }
+    } finally {
+      if (ci === undefined) delete process.env.CI;
+      else process.env.CI = ci;
+    }
+  });
+
   it('writes nothing to stderr when it is not a terminal (CI, a pipe)', async () => {
     const { status, stderr } = await runWith(['src/heap.ts'], false);
     expect(status).toBe(1);
