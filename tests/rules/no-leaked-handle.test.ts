@@ -19,6 +19,28 @@ export class JsonReader extends Reader {
   }
 }
 `,
+    // \`close(force = false)\`, \`close(options?)\`: called with no arguments, a release method whose
+    // parameters may all be left out releases (mongodb's \`MongoClient#close(_force = false)\`).
+    `
+class Client implements AsyncDisposable {
+  async close(_force = false): Promise<void> {}
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+class Cursor implements AsyncDisposable {
+  async close(_options?: { timeoutMS?: number }): Promise<void> {}
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+export async function ping(): Promise<void> {
+  const client = new Client();
+  const cursor = new Cursor();
+  await cursor.close();
+  await client.close();
+}
+`,
     // Released in `finally`: every path, the exceptional one included.
     `
 import { malloc, free, writeI32 } from './handles';

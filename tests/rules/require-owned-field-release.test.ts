@@ -43,6 +43,25 @@ export class Browser extends Emitter {
   }
 }
 `,
+    // A release method whose parameters may all be left out is called as a release (mongodb's
+    // \`ChangeStream\` closes its cursor with \`AbstractCursor#close(_options?)\`).
+    `
+class Cursor implements AsyncDisposable {
+  async close(_options?: { timeoutMS?: number }): Promise<void> {}
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+export class Stream implements AsyncDisposable {
+  cursor = new Cursor();
+  async close(): Promise<void> {
+    await this.cursor.close();
+  }
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+`,
     // No release-named method, but one by another name releases every field: tfjs-converter's
     // `HashTable#clearAndClose()`.
     `

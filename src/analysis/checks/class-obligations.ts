@@ -19,6 +19,7 @@ import ts from 'typescript';
 import type { FileContext } from '../program/file-context.js';
 import type { Finding } from '../flow/findings.js';
 import { memberName } from '../ir/ast.js';
+import { hasNoRequiredParameters } from '../model/ts-nodes.js';
 
 export type ClassObligationKind = 'no-release-method' | 'field-not-released' | 'field-released-on-some-paths' | 'field-overwritten';
 
@@ -133,7 +134,7 @@ function checkClass(file: FileContext, classNode: ClassNode, overwrites: readonl
       continue;
     }
     if (member.kind !== 'method' || name === null) continue;
-    if (name === '@@dispose' || name === '@@asyncDispose' || (releaseNames.has(name) && member.value.params.length === 0) || hasReleaseTag(file, member)) {
+    if (name === '@@dispose' || name === '@@asyncDispose' || (releaseNames.has(name) && takesNoArguments(file, member)) || hasReleaseTag(file, member)) {
       releaseMethods.push({ name: name.startsWith('@@') ? `[Symbol.${name.slice(2)}]` : name, key: member.key, fn: member.value });
     }
   }
@@ -289,6 +290,12 @@ function keyName(key: TSESTree.Node, computed: boolean): string | null {
 function jsDocTagNames(file: FileContext, node: TSESTree.Node): string[] {
   const tsNode = file.tsNode(node);
   return tsNode ? ts.getJSDocTags(tsNode).map((tag) => tag.tagName.text) : [];
+}
+
+/** A release-named method that needs no argument (`close()`, `close(force = false)`) is how the class is released. */
+function takesNoArguments(file: FileContext, member: TSESTree.MethodDefinition): boolean {
+  const declaration = file.services.esTreeNodeToTSNodeMap.get(member);
+  return declaration !== undefined && ts.isMethodDeclaration(declaration) ? hasNoRequiredParameters(declaration) : member.value.params.length === 0;
 }
 
 function hasReleaseTag(file: FileContext, member: TSESTree.MethodDefinition): boolean {

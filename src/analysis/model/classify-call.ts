@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import type { ArgumentEffect, CallEffect, SummaryProvider } from './call-effects.js';
-import { DISPOSABLE_STACK_METHODS, isDisposableStack, methodNameOf } from './ts-nodes.js';
+import { DISPOSABLE_STACK_METHODS, hasNoRequiredParameters, isDisposableStack, methodNameOf } from './ts-nodes.js';
 import type { DeclarationTagReader } from './tags.js';
 import type { HandleTypes } from './handle-types.js';
 import type { TypeQueries } from './type-queries.js';
@@ -146,7 +146,7 @@ export class CallClassifier {
         receiver !== 'release' &&
         this.handles.releaseMethodNames.has(methodName) &&
         (node.arguments ?? []).length === 0 &&
-        (!declaration || declaration.parameters.length === 0) &&
+        (!declaration || hasNoRequiredParameters(declaration)) &&
         (typeof receiverIsHandle === 'boolean' ? receiverIsHandle : receiverIsHandle())
       ) {
         receiver = 'release';

@@ -5,6 +5,7 @@ import { OWN_HANDLE_WORDS, programMentions } from '../program/program-facts.js';
 import type { ArgumentEffect } from './call-effects.js';
 import type { HandleModelOptions } from './options.js';
 import { HANDLE_TAG } from './tags.js';
+import { hasNoRequiredParameters } from './ts-nodes.js';
 
 /** Types that are never handles. */
 const PRIMITIVE_FLAGS =
@@ -111,7 +112,7 @@ export class HandleTypes {
     const releasers = declaration.members.filter((member): member is ts.MethodDeclaration => {
       if (!ts.isMethodDeclaration(member) || !member.body) return false;
       const name = member.name;
-      if (ts.isIdentifier(name)) return this.releaseMethodNames.has(name.text) && member.parameters.length === 0;
+      if (ts.isIdentifier(name)) return this.releaseMethodNames.has(name.text) && hasNoRequiredParameters(member);
       return ts.isComputedPropertyName(name) && /Symbol\.(asyncD|d)ispose/.test(name.expression.getText());
     });
     return releasers.length > 0 && releasers.every((method) => method.body!.statements.length === 0);

@@ -34,6 +34,14 @@ export function methodNameOf(callee: ts.Expression): string | undefined {
   return undefined;
 }
 
+/**
+ * Every parameter may be left out (`close()`, `close(options?)`, `close(force = false)`, Node's
+ * `destroy(error?)`): a call that passes none is the method's plain form.
+ */
+export function hasNoRequiredParameters(declaration: ts.SignatureDeclaration): boolean {
+  return declaration.parameters.every((parameter) => parameter.questionToken !== undefined || parameter.initializer !== undefined || parameter.dotDotDotToken !== undefined);
+}
+
 /** The function (or file) whose control flow a node belongs to. */
 export function functionContainer(node: ts.Node): ts.Node {
   let current = node.parent;
