@@ -93,6 +93,17 @@ export function f(c: boolean) { make(c); }`;
 export function f(pool: Pool) { const p = malloc(4); pool.release(p); pool.release(p); }`;
     expect(normal(code)).toEqual(['double-release@3']);
   });
+  it('a method that returns \`this\` on every path hands back its receiver (no declared \`this\` type needed)', () => {
+    const code = `class Cursor implements Disposable {
+  open = true;
+  map<U>(_transform: (value: number) => U): Cursor { return this as unknown as Cursor; }
+  [Symbol.dispose]() { this.open = false; }
+}
+function open(): Cursor { return new Cursor(); }
+export function f() { const cursor = open().map(String); cursor[Symbol.dispose](); }
+export function g() { const cursor = open().map(String); return 1; }`;
+    expect(normal(code)).toEqual(['leak@9']);
+  });
 });
 
 describe('summaries of functions in other files of the program', () => {

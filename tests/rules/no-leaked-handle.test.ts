@@ -4,8 +4,51 @@ import { exceptionPathInvalid, exceptionPathValid } from './no-leaked-handle.exc
 
 const exceptionPaths = [{ checkExceptionPaths: true }] as const;
 
+const FLUENT_CURSOR = `
+export class Cursor<T> implements AsyncDisposable {
+  order: Record<string, number> = {};
+  limit(_value: number): this {
+    return this;
+  }
+  sort(spec: Record<string, number>): this {
+    this.order = spec;
+    return this;
+  }
+  async next(): Promise<T | null> {
+    return null;
+  }
+  async close(): Promise<void> {}
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+export class Collection<T> {
+  find(): Cursor<T> {
+    return new Cursor<T>();
+  }
+}`;
+
 ruleTester.run('no-leaked-handle', rule, {
   valid: [
+    // A method declared to return \`this\` hands back its receiver: the cursor \`find()\` made is the
+    // one closed (mongodb's \`findOne\`: \`this.find(filter).limit(1)\`), or kept in a field.
+    `${FLUENT_CURSOR}
+export async function findOne(collection: Collection<{ name: string }>): Promise<unknown> {
+  const cursor = collection.find().limit(1);
+  const result = await cursor.next();
+  await cursor.close();
+  return result;
+}
+export class Download {
+  cursor: Cursor<unknown> | undefined;
+  start(collection: Collection<unknown>): void {
+    this.cursor = collection.find().sort({ n: 1 });
+  }
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.cursor?.close();
+  }
+}
+`,
     // Handed to the base class's constructor, which is declared without a body: it may keep it
     // (puppeteer's \`super(new CdpJSHandle(world, remoteObject))\`).
     `
@@ -452,6 +495,16 @@ export function storeAll(values: number[]) {
 `,
   ],
   invalid: [
+    // The receiver a fluent method hands back is the cursor \`find()\` made: still owed a close.
+    {
+      code: `${FLUENT_CURSOR}
+export async function peek(collection: Collection<{ name: string }>): Promise<unknown> {
+  const cursor = collection.find().sort({ n: 1 });
+  return await cursor.next();
+}
+`,
+      errors: [{ messageId: 'leak', line: 25, suggestions: [] }],
+    },
     // The base class's constructor is seen, and it only reads its argument.
     {
       code: `

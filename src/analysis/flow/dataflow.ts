@@ -695,6 +695,7 @@ class Dataflow {
       return;
     }
     if (paramIndex !== undefined) this.facts.returnedParams.add(paramIndex);
+    else if (info.kind === 'implicit' && info.paramIndex === RECEIVER_INDEX) this.facts.returnsReceiver = true;
     else if (this.facts.untypedResults.has(id)) this.facts.untypedReturns.add(id);
     else if (info.kind === 'site' && current.flags === OWNED) this.facts.returnsFresh = true;
     else if (info.kind === 'implicit' && info.key?.startsWith('this.')) this.facts.returnsReceiverField = true;

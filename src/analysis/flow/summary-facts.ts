@@ -15,6 +15,8 @@ export class SummaryFacts {
   readonly untypedReturns = new Set<number>();
   readonly returnedParams = new Set<number>();
   returnsReceiverField = false;
+  /** Some return hands back `this` itself. */
+  returnsReceiver = false;
   readonly receiverAtExit: number[] = [];
   exitCount = 0;
   /** Per field of `this`: its flags at each normal exit where it was seen. */
@@ -52,14 +54,14 @@ export class SummaryFacts {
       else if (this.paramEscaped.has(index)) params[index] = 'escape';
     }
     // Type the results returned at once only when they could change the answer.
-    if (!this.returnsOther && (this.returnedParams.size > 0 || this.returnsFresh || this.returnsReceiverField)) {
+    if (!this.returnsOther && (this.returnedParams.size > 0 || this.returnsFresh || this.returnsReceiverField || this.returnsReceiver)) {
       for (const id of this.untypedReturns) {
         if (!this.untypedResults.get(id)!()) continue;
         this.returnsOther = true;
         break;
       }
     }
-    const onlyParamReturned = this.returnedParams.size === 1 && !this.returnsFresh && !this.returnsOther;
+    const onlyParamReturned = this.returnedParams.size === 1 && !this.returnsFresh && !this.returnsOther && !this.returnsReceiver;
     const returnsParam = onlyParamReturned ? [...this.returnedParams][0] : undefined;
     if (!onlyParamReturned) {
       // A parameter returned among other values: the caller cannot tell which it gets back.
@@ -75,10 +77,11 @@ export class SummaryFacts {
         : undefined;
     return {
       params,
-      returnsFresh: this.returnsFresh && !this.returnsOther && this.returnedParams.size === 0 && !this.returnsReceiverField,
+      returnsFresh: this.returnsFresh && !this.returnsOther && this.returnedParams.size === 0 && !this.returnsReceiverField && !this.returnsReceiver,
       returnsParam,
       receiver,
-      returnsReceiverField: this.returnsReceiverField && !this.returnsFresh && !this.returnsOther && this.returnedParams.size === 0,
+      returnsReceiverField: this.returnsReceiverField && !this.returnsFresh && !this.returnsOther && this.returnedParams.size === 0 && !this.returnsReceiver,
+      returnsReceiver: this.returnsReceiver && !this.returnsFresh && !this.returnsOther && this.returnedParams.size === 0 && !this.returnsReceiverField,
     };
   }
 }

@@ -36,6 +36,8 @@ export interface CallEffect {
   readonly resultAliasesArg?: number;
   /** The result is taken out of the receiver (one of its fields). */
   readonly resultFromReceiver?: boolean;
+  /** The result is the receiver itself (a fluent method: `cursor.limit(1)`, declared `limit(n): this`). */
+  readonly resultAliasesReceiver?: boolean;
 }
 
 /** What the flow analysis learned about a function whose body is in the program. */
@@ -48,6 +50,8 @@ export interface FunctionSummary {
   readonly receiver?: ArgumentEffect;
   /** Every return returns a field of `this` (`unwrap() { return this.value }`). */
   readonly returnsReceiverField?: boolean;
+  /** Every return returns `this` itself (`map(fn) { this.transform = fn; return this }`). */
+  readonly returnsReceiver?: boolean;
 }
 
 /** What a method does to the fields of `this` (for callers, and for class obligations). */

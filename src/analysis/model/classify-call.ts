@@ -49,6 +49,7 @@ export class CallClassifier {
     let mayMutateReceiver = isMethodCall;
     let resultAliasesArg: number | undefined;
     let resultFromReceiver = false;
+    let resultAliasesReceiver = false;
     const args: ArgumentEffect[] = [];
     let rest = 'escape' as ArgumentEffect;
 
@@ -94,6 +95,7 @@ export class CallClassifier {
           if (summary.returnsFresh) result = 'acquire';
           resultAliasesArg = summary.returnsParam;
           resultFromReceiver = summary.returnsReceiverField === true;
+          resultAliasesReceiver = summary.returnsReceiver === true;
           if (isMethodCall && summary.receiver === 'release') {
             receiver = 'release';
             mayMutateReceiver = false;
@@ -155,6 +157,11 @@ export class CallClassifier {
       if (receiver === 'use' && this.handles.livenessMemberNames.has(methodName)) receiver = 'none';
     }
 
+    // A fluent method (declared to return `this`, or a summary that returns the receiver) hands back the
+    // receiver it was called on; one that releases or keeps its receiver hands back nothing to follow.
+    if (declaration?.type?.kind === ts.SyntaxKind.ThisType) resultAliasesReceiver = true;
+    if (!isMethodCall || result === 'acquire' || (receiver !== 'use' && receiver !== 'none')) resultAliasesReceiver = false;
+
     const parameters = declaration && ts.isFunctionLike(declaration) ? declaration.parameters : undefined;
     const propertyEffect = (index: number, name: string): ArgumentEffect => {
       const parameter = parameters?.[index];
@@ -163,6 +170,6 @@ export class CallClassifier {
       if (!property) return 'escape';
       return this.handles.effectOfType(this.checker.getTypeOfSymbolAtLocation(property, parameter));
     };
-    return { result, receiver, args, rest, mayMutateReceiver, propertyEffect, resultAliasesArg, resultFromReceiver };
+    return { result, receiver, args, rest, mayMutateReceiver, propertyEffect, resultAliasesArg, resultFromReceiver, resultAliasesReceiver };
   }
 }

@@ -104,7 +104,7 @@ export class CallLowering {
       this.builder.emit({ kind: 'acquire', dst: key, node });
       return key;
     }
-    const aliased = effect.resultAliasesArg !== undefined ? args[effect.resultAliasesArg] : null;
+    const aliased = effect.resultAliasesArg !== undefined ? args[effect.resultAliasesArg] : effect.resultAliasesReceiver ? receiver : null;
     if (aliased) {
       const key = this.builder.temp();
       this.builder.emit({ kind: 'copy', dst: key, src: aliased });
