@@ -2,7 +2,7 @@
 import type { ScopeManager } from '@typescript-eslint/scope-manager';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { ESLintUtils } from '@typescript-eslint/utils';
-import { analyzeFile, FileScanBuilder, presetNames, validateSettings } from '../analysis/index.js';
+import { analyzeFile, FileScanBuilder, presetNames, RELEASED_BEFORE_TEST, validateSettings } from '../analysis/index.js';
 import type { AnalysisOptions, FileAnalysis, FileScan, Finding, HandleLifetimeSettings } from '../analysis/index.js';
 
 type AnyRuleContext = Readonly<TSESLint.RuleContext<string, readonly unknown[]>>;
@@ -148,9 +148,12 @@ export function lineOf(node: TSESTree.Node): number {
 
 /** "line 4" or "line 4 or line 9": where it was released. */
 export function releaseLines(finding: Finding): string {
-  const lines = [...new Set(finding.trace.filter((step) => step.label === 'released').map((step) => lineOf(step.node)))].sort(
-    (a, b) => a - b,
-  );
-  if (lines.length === 0) return 'an earlier line';
-  return lines.map((line) => `line ${line}`).join(' or ');
+  const linesOf = (label: string): number[] =>
+    [...new Set(finding.trace.filter((step) => step.label === label).map((step) => lineOf(step.node)))].sort((a, b) => a - b);
+  const places = [
+    ...linesOf('released').map((line) => `line ${line}`),
+    ...linesOf(RELEASED_BEFORE_TEST).map((line) => `a line before the test at line ${line}`),
+  ];
+  if (places.length === 0) return 'an earlier line';
+  return places.join(' or ');
 }

@@ -3,6 +3,46 @@ import { ruleTester } from '../rule-tester.js';
 
 ruleTester.run('no-double-release', rule, {
   valid: [
+    // A stream someone else destroyed, destroyed again: the test found it destroyed, and a
+    // Disposable's release is idempotent (Node makes a second \`destroy()\` a no-op; mongodb's GridFS download).
+    `
+/// <reference types="node" />
+import { Readable } from 'node:stream';
+export class DownloadStream extends Readable {}
+export function onDocument(stream: DownloadStream, doc: unknown): void {
+  if (stream.destroyed) {
+    stream.destroy();
+    return;
+  }
+  stream.push(doc);
+}
+`,
+    // A cursor the loop closed (its async iterator closes it), closed again to be sure.
+    `
+class Cursor implements AsyncDisposable {
+  isClosed = false;
+  async *[Symbol.asyncIterator](): AsyncGenerator<number> {
+    try {
+      yield 1;
+    } finally {
+      await this.close();
+    }
+  }
+  async close(): Promise<void> {
+    this.isClosed = true;
+  }
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+export async function sum(): Promise<number> {
+  const cursor = new Cursor();
+  let total = 0;
+  for await (const value of cursor) total += value;
+  await cursor.close();
+  return total;
+}
+`,
     // Released once on each of two exclusive branches.
     `
 import { malloc, free, readI32 } from './handles';
@@ -323,6 +363,17 @@ export function build() {
 `,
   ],
   invalid: [
+    // A quickjs handle found dead and disposed again: its dispose() is not idempotent (it throws on a
+    // dead handle). The message names the test, the only place the function learned of the release.
+    {
+      code: `
+import type { VmHandle } from './handles';
+export function drop(h: VmHandle): void {
+  if (!h.alive) h.dispose();
+}
+`,
+      errors: [{ messageId: 'doubleRelease', line: 4, data: { name: 'h', released: 'a line before the test at line 4' } }],
+    },
     // sql.js Statement freed twice: each free() finalizes whatever pointer the statement still holds.
     {
       code: `

@@ -4,6 +4,55 @@ import { exceptionPathInvalid, exceptionPathValid } from './no-leaked-handle.exc
 
 const exceptionPaths = [{ checkExceptionPaths: true }] as const;
 
+/** mongodb's cursor, retold: its async iterator closes it in a \`finally\`, unless it is closed already; \`toArray()\` iterates it to the end. */
+const CLOSING_CURSOR = `
+export class Cursor<T> implements AsyncDisposable {
+  isClosed = false;
+  get closed(): boolean {
+    return this.isClosed;
+  }
+  map<U>(_transform: (document: T) => U): Cursor<U> {
+    return this as unknown as Cursor<U>;
+  }
+  async next(): Promise<T | null> {
+    return null;
+  }
+  async *[Symbol.asyncIterator](): AsyncGenerator<T> {
+    if (this.closed) return;
+    try {
+      while (true) {
+        const document = await this.next();
+        if (document === null) return;
+        yield document;
+      }
+    } finally {
+      if (!this.isClosed) {
+        try {
+          await this.close();
+        } catch {
+          // squashed, as mongodb does
+        }
+      }
+    }
+  }
+  async toArray(): Promise<T[]> {
+    const array: T[] = [];
+    for await (const document of this) array.push(document);
+    return array;
+  }
+  async close(_options?: { timeoutMS?: number }): Promise<void> {
+    this.isClosed = true;
+  }
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+export class Collection<T> {
+  find(): Cursor<T> {
+    return new Cursor<T>();
+  }
+}`;
+
 const FLUENT_CURSOR = `
 export class Cursor<T> implements AsyncDisposable {
   order: Record<string, number> = {};
@@ -30,6 +79,27 @@ export class Collection<T> {
 
 ruleTester.run('no-leaked-handle', rule, {
   valid: [
+    // Iterating a cursor to its end closes it: its async iterator releases its receiver in \`finally\`,
+    // which runs at the end of the loop, on \`break\` and on \`return\`; \`toArray()\` is such a loop over
+    // \`this\` (mongodb's \`await collection.find().toArray()\`, \`for await (… of cursor)\`).
+    `${CLOSING_CURSOR}
+export async function names(collection: Collection<{ name: string }>): Promise<string[]> {
+  return await collection.find().map((document) => document.name).toArray();
+}
+export async function count(collection: Collection<{ name: string }>): Promise<number> {
+  let n = 0;
+  for await (const document of collection.find()) if (document.name) n++;
+  return n;
+}
+export async function firstName(collection: Collection<{ name: string }>): Promise<string | undefined> {
+  const cursor = collection.find();
+  for await (const document of cursor) {
+    if (document.name === '') break;
+    return document.name;
+  }
+  return undefined;
+}
+`,
     // A method declared to return \`this\` hands back its receiver: the cursor \`find()\` made is the
     // one closed (mongodb's \`findOne\`: \`this.find(filter).limit(1)\`), or kept in a field.
     `${FLUENT_CURSOR}
@@ -495,6 +565,29 @@ export function storeAll(values: number[]) {
 `,
   ],
   invalid: [
+    // An async iterator that does not close its receiver: the loop leaves the cursor open.
+    {
+      code: `
+export class Cursor<T> implements AsyncDisposable {
+  async *[Symbol.asyncIterator](): AsyncGenerator<T> {}
+  async close(): Promise<void> {
+    console.log('closed');
+  }
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+export function find(): Cursor<{ name: string }> {
+  return new Cursor();
+}
+export async function count(): Promise<number> {
+  let n = 0;
+  for await (const document of find()) if (document.name) n++;
+  return n;
+}
+`,
+      errors: [{ messageId: 'leakDiscarded', line: 16, suggestions: [] }],
+    },
     // The receiver a fluent method hands back is the cursor \`find()\` made: still owed a close.
     {
       code: `${FLUENT_CURSOR}

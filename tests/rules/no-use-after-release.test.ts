@@ -303,6 +303,35 @@ export function clearAfterFree() {
 `,
   ],
   invalid: [
+    // The loop closed the cursor (its async iterator closes it in \`finally\`): reading on is a use after release.
+    {
+      code: `
+class Cursor implements AsyncDisposable {
+  async next(): Promise<number | null> {
+    return null;
+  }
+  async *[Symbol.asyncIterator](): AsyncGenerator<number> {
+    try {
+      yield 1;
+    } finally {
+      await this.close();
+    }
+  }
+  async close(): Promise<void> {
+    console.log('closed');
+  }
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+export async function drain(): Promise<number | null> {
+  const cursor = new Cursor();
+  for await (const value of cursor) console.log(value);
+  return await cursor.next();
+}
+`,
+      errors: [{ messageId: 'useAfterRelease', line: 23, data: { name: 'cursor', released: 'line 22' } }],
+    },
     // The simplest case: a wasm heap read after free.
     {
       code: `

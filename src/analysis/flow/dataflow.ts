@@ -45,12 +45,19 @@ class Dataflow {
   private readonly olderOf = new Map<number, number>();
   private readonly reporter: FindingReporter;
   private readonly facts: SummaryFacts;
+  /** Liveness tests that found a handle released before them (by someone else). */
+  private readonly releasedBeforeTests = new Set<Node>();
+  /**
+   * Releases the code did not write: such a test, or a loop whose iterator released the iterable.
+   * A later idempotent release of the handle is harmless (`if (stream.destroyed) stream.destroy()`).
+   */
+  private readonly unwrittenReleases = new Set<Node>();
 
   constructor(
     private readonly fn: LoweredFunction,
     private readonly options: DataflowOptions,
   ) {
-    this.reporter = new FindingReporter(fn, options, this.resources, this.olderOf);
+    this.reporter = new FindingReporter(fn, options, this.resources, this.olderOf, this.releasedBeforeTests);
     this.facts = new SummaryFacts(fn);
   }
 
@@ -246,7 +253,13 @@ class Dataflow {
         if (op.released) {
           // A release that throws may or may not have released: neither leak nor double release.
           thrown = state.clone();
-          for (const key of op.released) for (const id of this.get(thrown, key)) thrown.res.delete(id);
+          for (const key of op.released) {
+            for (const id of this.get(thrown, key)) {
+              // (Summaries) a release whose error the function swallows was still its release: a caller could do no more.
+              if (this.options.summarize && this.resources[id].kind === 'implicit') thrown.res.set(id, { flags: RELEASED, releasedAt: [] });
+              else thrown.res.delete(id);
+            }
+          }
         }
         if (block.handler < 0) {
           // Leaves the function: nothing to propagate, only the leak check on exception paths.
@@ -351,8 +364,14 @@ class Dataflow {
             // Alive here: not the released one (if it can only be released, this path does not happen).
             state.res.set(id, { ...current, flags: current.flags & ~RELEASED });
           } else if (!op.alive && (current.flags & RELEASED || this.resources[id].kind === 'implicit')) {
-            // Not alive here: released, by this function or (a parameter, a field) before it was called.
-            state.res.set(id, { ...current, flags: RELEASED });
+            // Not alive here: released, by this function or (a parameter, a field) before it was called, which the test stands for.
+            let releasedAt = current.releasedAt;
+            if (current.flags !== RELEASED) {
+              this.releasedBeforeTests.add(op.node);
+              this.unwrittenReleases.add(op.node);
+              releasedAt = mergeNodes(releasedAt, [op.node]);
+            }
+            state.res.set(id, { ...current, flags: RELEASED, releasedAt });
           }
         }
         return;
@@ -497,6 +516,7 @@ class Dataflow {
 
   private release(op: Extract<Op, { kind: 'release' }>, state: State): void {
     const ids = this.get(state, op.src);
+    if (op.byIterator) this.unwrittenReleases.add(op.node);
     // Several candidates that only this variable holds (`let p = …; if (c) { free(p); p = … }`):
     // whichever it holds on a path is the one released there.
     const strong = ids.size === 1 || [...ids].every((id) => !this.isReferenced(state, id, op.src));
@@ -506,7 +526,7 @@ class Dataflow {
       if (this.reporter.collecting) {
         const site = this.olderOf.get(id) ?? id;
         this.reporter.handledSites.add(site);
-        if (!op.byUsing && !op.viaCall) {
+        if (!op.byUsing && !op.viaCall && !op.byIterator) {
           const sites = this.reporter.releaseSites.get(site) ?? new Set<Node>();
           sites.add(op.node);
           this.reporter.releaseSites.set(site, sites);
@@ -525,7 +545,7 @@ class Dataflow {
           usingDeclaration: op.byUsing,
           releasedAtReturn: op.node,
         });
-      } else if (current.flags & RELEASED) {
+      } else if (current.flags & RELEASED && !(op.idempotent && current.releasedAt.length > 0 && current.releasedAt.every((node) => this.unwrittenReleases.has(node)))) {
         // The block exit of a `using` disposes again: report at the explicit release, where the fix belongs.
         const explicitRelease = op.byUsing ? current.releasedAt[0] : undefined;
         this.reporter.report({
@@ -535,14 +555,14 @@ class Dataflow {
           subject: op.operand,
           usingDeclaration: explicitRelease ? op.byUsing : undefined,
           acquiredAt: this.reporter.acquiredAt(id),
-          trace: [...this.reporter.acquireStep(id), ...current.releasedAt.map((node) => step(node, 'released')), step(op.node, 'released again')],
+          trace: [...this.reporter.acquireStep(id), ...this.reporter.releaseSteps(current.releasedAt), step(op.node, 'released again')],
           inLoop: current.releasedAt.some((node) => node === op.node),
         });
       }
       if (strong) state.res.set(id, { flags: RELEASED, releasedAt: [op.node] });
       else state.res.set(id, { flags: current.flags | RELEASED, releasedAt: mergeNodes(current.releasedAt, [op.node]) });
     }
-    if (op.byUsing || op.viaCall) return;
+    if (op.byUsing || op.viaCall || op.byIterator) return;
     // Fields that still hold what was just released now point at freed memory.
     const reached: Key[] = [];
     state.vars.forEach((value, key) => {

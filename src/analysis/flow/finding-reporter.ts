@@ -2,7 +2,7 @@ import type { Key, Node, Op } from '../ir/ir.js';
 import type { Finding, LeakKind, TraceStep } from './findings.js';
 import type { Dangling, ResourceInfo, ResourceState } from './state.js';
 import { RELEASED, State } from './state.js';
-import { enclosingStatement, rangeKey, step } from './findings.js';
+import { enclosingStatement, RELEASED_BEFORE_TEST, rangeKey, step } from './findings.js';
 import type { LoweredFunction } from '../ir/ir.js';
 import type { DataflowOptions } from './dataflow-options.js';
 
@@ -19,6 +19,8 @@ export class FindingReporter {
     /** The engine's resources and older-resource links (the same objects, not copies). */
     private readonly resources: readonly ResourceInfo[],
     private readonly olderOf: ReadonlyMap<number, number>,
+    /** Liveness tests that found a handle released before them (the engine's set, not a copy). */
+    private readonly releasedBeforeTests: ReadonlySet<Node>,
   ) {}
 
   collecting = false;
@@ -52,7 +54,7 @@ export class FindingReporter {
       node: operand,
       subject: operand,
       acquiredAt: this.acquiredAt(id),
-      trace: [...this.acquireStep(id), ...current.releasedAt.map((n) => step(n, 'released')), step(node, how === 'return' ? 'returned' : 'used')],
+      trace: [...this.acquireStep(id), ...this.releaseSteps(current.releasedAt), step(node, how === 'return' ? 'returned' : 'used')],
       useKind: how,
     });
   }
@@ -108,6 +110,11 @@ export class FindingReporter {
       heldBy,
     };
     if (this.report(finding)) this.leakResource.set(finding, this.olderOf.get(id) ?? id);
+  }
+
+  /** Where a handle was released: by a call, or before a liveness test that found it released. */
+  releaseSteps(releasedAt: readonly Node[]): TraceStep[] {
+    return releasedAt.map((node) => step(node, this.releasedBeforeTests.has(node) ? RELEASED_BEFORE_TEST : 'released'));
   }
 
   acquiredAt(id: number): Node | undefined {

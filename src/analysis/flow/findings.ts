@@ -54,6 +54,9 @@ export function enclosingStatement(node: Node): Node {
   return current;
 }
 
+/** The trace label of a liveness test that found a handle released by someone else, before it. */
+export const RELEASED_BEFORE_TEST = 'released before this test';
+
 export function step(node: Node, label: string): TraceStep {
   return { node, label };
 }

@@ -44,6 +44,7 @@ export type Op =
   /** `byUsing`: the implicit disposal of a `using` declaration when its block exits. */
   /** `idempotent`: a second release is harmless (a Disposable, whose disposal is conventionally idempotent, or a preset says so). */
   /** `viaCall`: a method called on the object releases this field of it (`this.dispose()` frees `this.ptr`). */
+  /** `byIterator`: leaving a `for … of` loop whose iterator releases the iterable (no call the code wrote). */
   | {
       readonly kind: 'release';
       readonly src: Key;
@@ -52,6 +53,7 @@ export type Op =
       readonly byUsing?: Node;
       readonly idempotent?: boolean;
       readonly viaCall?: boolean;
+      readonly byIterator?: boolean;
     }
   | {
       readonly kind: 'use';
@@ -73,8 +75,8 @@ export type Op =
   | { readonly kind: 'forget'; readonly keys: readonly Key[] }
   /** On this edge the value of `src` is null, undefined or 0: it holds no handle. */
   | { readonly kind: 'null'; readonly src: Key }
-  /** On this edge a liveness check (`h.alive`, `h.isDeleted()`) told whether `src` was released. */
-  | { readonly kind: 'liveness'; readonly src: Key; readonly alive: boolean }
+  /** On this edge a liveness check (`h.alive`, `h.isDeleted()`) at `node` told whether `src` was released. */
+  | { readonly kind: 'liveness'; readonly src: Key; readonly alive: boolean; readonly node: Node }
   /** Paths under `prefix` may have been changed by code we cannot see. */
   | { readonly kind: 'invalidate'; readonly prefix: Key }
   /** End of a statement: its temporaries die; a fresh handle only they held is discarded. */

@@ -172,4 +172,19 @@ export class CallClassifier {
     };
     return { result, receiver, args, rest, mayMutateReceiver, propertyEffect, resultAliasesArg, resultFromReceiver, resultAliasesReceiver };
   }
+
+  /**
+   * What `for (… of x)` / `for await (… of x)` does to `x` once the loop is left. The loop calls
+   * `x[Symbol.iterator]()` (or `[Symbol.asyncIterator]()`) and runs the iterator to its end, or to
+   * `return()` on an early exit, which runs a generator's `finally`. When that method's summary
+   * releases its receiver, leaving the loop releases `x` (mongodb's cursors close themselves in the
+   * async generator's `finally`; `toArray()` is such a loop over `this`).
+   */
+  iterationEffect(iterable: ts.Expression, isAsync: boolean, summaryOf: SummaryProvider): ArgumentEffect {
+    const type = this.checker.getApparentType(this.questions.typeOfExpression(iterable)).getNonNullableType();
+    const prefix = isAsync ? '__@asyncIterator@' : '__@iterator@';
+    const method = type.getProperties().find((property) => (property.escapedName as string).startsWith(prefix));
+    const declaration = method?.declarations?.find((candidate): candidate is ts.MethodDeclaration => ts.isMethodDeclaration(candidate) && candidate.body !== undefined);
+    return declaration && summaryOf(declaration)?.receiver === 'release' ? 'release' : 'use';
+  }
 }

@@ -8,7 +8,7 @@
  */
 
 import ts from 'typescript';
-import type { CallEffect, SummaryProvider } from './call-effects.js';
+import type { ArgumentEffect, CallEffect, SummaryProvider } from './call-effects.js';
 import { CallClassifier } from './classify-call.js';
 import { HandleTypes } from './handle-types.js';
 import type { HandleModelOptions } from './options.js';
@@ -75,5 +75,10 @@ export class HandleModel {
   /** What a call does to its operands (see classify-call.ts). */
   classifyCall(node: ts.CallExpression | ts.NewExpression, receiverIsHandle: boolean | (() => boolean), summaryOf?: SummaryProvider, calleeTypeHint?: ts.Type): CallEffect {
     return this.calls.classifyCall(node, receiverIsHandle, summaryOf, calleeTypeHint);
+  }
+
+  /** What iterating a value to the end of a `for … of` loop does to it (see classify-call.ts). */
+  iterationEffect(iterable: ts.Expression, isAsync: boolean, summaryOf: SummaryProvider): ArgumentEffect {
+    return this.calls.iterationEffect(iterable, isAsync, summaryOf);
   }
 }

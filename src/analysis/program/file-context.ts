@@ -423,6 +423,17 @@ export class FileContext {
       return NO_EFFECT;
     }
   }
+
+  /** Does leaving `for (… of iterable)` release the iterable (its iterator method releases its receiver)? */
+  iterationReleases(iterable: TSESTree.Expression, isAsync: boolean): boolean {
+    const tsNode = this.tsNode(iterable);
+    if (!tsNode) return false;
+    try {
+      return this.model.iterationEffect(tsNode as ts.Expression, isAsync, this.summaryOf) === 'release';
+    } catch {
+      return false;
+    }
+  }
 }
 
 function isValueTsNode(node: TSESTree.Node): boolean {

@@ -66,7 +66,7 @@ export class ConditionLowering {
         this.builder.link(this.builder.current, edge);
         const saved: Block | null = this.builder.current;
         this.builder.enter(edge);
-        this.builder.emit({ kind: 'liveness', src: liveness.key, alive });
+        this.builder.emit({ kind: 'liveness', src: liveness.key, alive, node: test });
         this.builder.goto(side);
         this.builder.current = saved;
       }
