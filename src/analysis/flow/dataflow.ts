@@ -47,11 +47,6 @@ class Dataflow {
   private readonly facts: SummaryFacts;
   /** Liveness tests that found a handle released before them (by someone else). */
   private readonly releasedBeforeTests = new Set<Node>();
-  /**
-   * Releases the code did not write: such a test, or a loop whose iterator released the iterable.
-   * A later idempotent release of the handle is harmless (`if (stream.destroyed) stream.destroy()`).
-   */
-  private readonly unwrittenReleases = new Set<Node>();
 
   constructor(
     private readonly fn: LoweredFunction,
@@ -255,8 +250,9 @@ class Dataflow {
           thrown = state.clone();
           for (const key of op.released) {
             for (const id of this.get(thrown, key)) {
-              // (Summaries) a release whose error the function swallows was still its release: a caller could do no more.
-              if (this.options.summarize && this.resources[id].kind === 'implicit') thrown.res.set(id, { flags: RELEASED, releasedAt: [] });
+              // (Summaries) a release of a parameter or of `this` whose error the function swallows was still its
+              // release: a caller could do no more. (A field may be set again before the function returns.)
+              if (this.options.summarize && this.resources[id].kind === 'implicit' && !isFieldPath(key)) thrown.res.set(id, { flags: RELEASED, releasedAt: [] });
               else thrown.res.delete(id);
             }
           }
@@ -368,7 +364,6 @@ class Dataflow {
             let releasedAt = current.releasedAt;
             if (current.flags !== RELEASED) {
               this.releasedBeforeTests.add(op.node);
-              this.unwrittenReleases.add(op.node);
               releasedAt = mergeNodes(releasedAt, [op.node]);
             }
             state.res.set(id, { ...current, flags: RELEASED, releasedAt });
@@ -516,7 +511,6 @@ class Dataflow {
 
   private release(op: Extract<Op, { kind: 'release' }>, state: State): void {
     const ids = this.get(state, op.src);
-    if (op.byIterator) this.unwrittenReleases.add(op.node);
     // Several candidates that only this variable holds (`let p = …; if (c) { free(p); p = … }`):
     // whichever it holds on a path is the one released there.
     const strong = ids.size === 1 || [...ids].every((id) => !this.isReferenced(state, id, op.src));
@@ -526,7 +520,7 @@ class Dataflow {
       if (this.reporter.collecting) {
         const site = this.olderOf.get(id) ?? id;
         this.reporter.handledSites.add(site);
-        if (!op.byUsing && !op.viaCall && !op.byIterator) {
+        if (!op.byUsing && !op.viaCall) {
           const sites = this.reporter.releaseSites.get(site) ?? new Set<Node>();
           sites.add(op.node);
           this.reporter.releaseSites.set(site, sites);
@@ -545,7 +539,7 @@ class Dataflow {
           usingDeclaration: op.byUsing,
           releasedAtReturn: op.node,
         });
-      } else if (current.flags & RELEASED && !(op.idempotent && current.releasedAt.length > 0 && current.releasedAt.every((node) => this.unwrittenReleases.has(node)))) {
+      } else if (current.flags & RELEASED && !this.againHarmlessly(op, current)) {
         // The block exit of a `using` disposes again: report at the explicit release, where the fix belongs.
         const explicitRelease = op.byUsing ? current.releasedAt[0] : undefined;
         this.reporter.report({
@@ -562,7 +556,7 @@ class Dataflow {
       if (strong) state.res.set(id, { flags: RELEASED, releasedAt: [op.node] });
       else state.res.set(id, { flags: current.flags | RELEASED, releasedAt: mergeNodes(current.releasedAt, [op.node]) });
     }
-    if (op.byUsing || op.viaCall || op.byIterator) return;
+    if (op.byUsing || op.viaCall) return;
     // Fields that still hold what was just released now point at freed memory.
     const reached: Key[] = [];
     state.vars.forEach((value, key) => {
@@ -575,6 +569,11 @@ class Dataflow {
       }
     });
     for (const key of reached) state.dangling.set(key, { release: op.node, operand: op.operand, idempotent: op.idempotent === true });
+  }
+
+  /** Released by someone else before a test found it, and released again idempotently: `if (stream.destroyed) stream.destroy()`. */
+  private againHarmlessly(op: Extract<Op, { kind: 'release' }>, current: ResourceState): boolean {
+    return op.idempotent === true && current.releasedAt.length > 0 && current.releasedAt.every((node) => this.releasedBeforeTests.has(node));
   }
 
   private dropTemps(state: State, node: Node, temps: readonly Key[]): void {

@@ -10,7 +10,7 @@ export type Key = string;
 export type Node = TSESTree.Node;
 
 export type UseKind = 'argument' | 'member' | 'receiver' | 'index' | 'arithmetic' | 'spread' | 'iterate';
-export type EscapeKind = 'return' | 'store' | 'container' | 'argument' | 'captured' | 'thrown' | 'yield' | 'literal';
+export type EscapeKind = 'return' | 'store' | 'container' | 'argument' | 'captured' | 'thrown' | 'yield' | 'literal' | 'iterated';
 
 export type Op =
   /** `dst` := a fresh handle acquired at `node` (the caller owns it). */
@@ -44,7 +44,6 @@ export type Op =
   /** `byUsing`: the implicit disposal of a `using` declaration when its block exits. */
   /** `idempotent`: a second release is harmless (a Disposable, whose disposal is conventionally idempotent, or a preset says so). */
   /** `viaCall`: a method called on the object releases this field of it (`this.dispose()` frees `this.ptr`). */
-  /** `byIterator`: leaving a `for … of` loop whose iterator releases the iterable (no call the code wrote). */
   | {
       readonly kind: 'release';
       readonly src: Key;
@@ -53,7 +52,6 @@ export type Op =
       readonly byUsing?: Node;
       readonly idempotent?: boolean;
       readonly viaCall?: boolean;
-      readonly byIterator?: boolean;
     }
   | {
       readonly kind: 'use';

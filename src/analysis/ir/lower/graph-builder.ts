@@ -17,9 +17,7 @@ export type Frame =
   | { readonly kind: 'loop'; readonly labels: readonly string[]; readonly breakTo: Block; readonly continueTo: Block }
   | { readonly kind: 'break'; readonly labels: readonly string[]; readonly breakTo: Block; readonly isSwitch: boolean }
   | { readonly kind: 'finally'; readonly body: TSESTree.BlockStatement; readonly handler: number }
-  | { readonly kind: 'using'; readonly declarations: readonly TSESTree.VariableDeclaration[]; readonly handler: number }
-  /** A `for … of` loop whose iterator releases the iterable when the loop is left (see `iterationEffect`). */
-  | { readonly kind: 'iterator'; readonly iterable: Key; readonly loop: TSESTree.ForOfStatement; readonly handler: number };
+  | { readonly kind: 'using'; readonly declarations: readonly TSESTree.VariableDeclaration[]; readonly handler: number };
 
 export class TooLarge extends Error {}
 /** A probe has its answer: the function can report (the rest of it need not be lowered). */

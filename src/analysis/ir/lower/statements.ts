@@ -352,46 +352,9 @@ export class StatementLowering {
     if (iterable && node.type === AST_NODE_TYPES.ForOfStatement) {
       this.builder.emit({ kind: 'use', src: iterable, node: node.right, operand: node.right, how: 'iterate' });
     }
-    // An iterator that releases the iterable does so on every way out of the loop: the end, a
-    // `break`, a `return` or an exception (the loop calls its `return()`, which runs its `finally`).
-    const releasing =
-      iterable && node.type === AST_NODE_TYPES.ForOfStatement && this.builder.isHandle(node.right) && this.builder.file.iterationReleases(node.right, node.await) ? iterable : null;
-    // What the loop iterates lives as long as the loop (`for await (… of collection.find())`).
-    const iterableTemps = this.builder.takeTemps();
-    if (releasing === null || node.type !== AST_NODE_TYPES.ForOfStatement) {
-      this.forEachLoopBody(node, labels);
-      if (iterableTemps.length > 0) this.builder.emit({ kind: 'dropTemps', node, temps: iterableTemps });
-      return;
+    if (iterable && node.type === AST_NODE_TYPES.ForOfStatement && this.iteratorTakesOver(node)) {
+      this.builder.emit({ kind: 'escape', src: iterable, node, operand: node.right, how: 'iterated' });
     }
-    const outerHandler = this.builder.handler;
-    const onThrow = this.builder.newBlock();
-    const frame: Frame = { kind: 'iterator', iterable: releasing, loop: node, handler: outerHandler };
-    this.builder.frames.push(frame);
-    this.builder.setHandler(onThrow.id);
-    this.forEachLoopBody(node, labels);
-    this.builder.frames.pop();
-    this.releaseIterated(frame);
-    this.builder.setHandler(outerHandler);
-    if (iterableTemps.length > 0) this.builder.emit({ kind: 'dropTemps', node, temps: iterableTemps });
-    const after = this.builder.current;
-    this.builder.enter(onThrow);
-    this.releaseIterated(frame);
-    this.builder.emit({ kind: 'throw', node });
-    this.builder.current = after;
-  }
-
-  private releaseIterated(frame: Extract<Frame, { kind: 'iterator' }>): void {
-    this.builder.emit({
-      kind: 'release',
-      src: frame.iterable,
-      node: frame.loop,
-      operand: frame.loop.right,
-      byIterator: true,
-      idempotent: this.builder.file.releaseIsIdempotent(frame.loop.right),
-    });
-  }
-
-  private forEachLoopBody(node: TSESTree.ForInStatement | TSESTree.ForOfStatement, labels: readonly string[]): void {
     const head = this.loopHead();
     const body = this.builder.newBlock();
     const done = this.builder.newBlock();
@@ -416,6 +379,19 @@ export class StatementLowering {
     this.loopBody(labels, node.body, done, head);
     this.builder.goto(head);
     this.builder.enter(done);
+  }
+
+  /**
+   * Does the loop's iterator take the iterable over? It does when its iterator method releases it: the
+   * loop always runs the iterator, which closes the iterable at the end, on `break`, `return` or a throw
+   * (the loop calls its `return()`, which runs its `finally`); what is closed stays readable (a
+   * cursor's response), so it is handed off, not released. It does too when the iterable's type offers
+   * nothing but iteration (a helper declared to return `AsyncIterable<T>` that returns a fresh cursor):
+   * iterating it is all its owner can do.
+   */
+  private iteratorTakesOver(node: TSESTree.ForOfStatement): boolean {
+    if (this.builder.isHandle(node.right)) return this.builder.file.iterationReleases(node.right, node.await);
+    return !this.builder.file.isAnyNode(node.right);
   }
 
   private switchStatement(node: TSESTree.SwitchStatement, labels: readonly string[]): void {
@@ -504,7 +480,7 @@ export class StatementLowering {
     const isBreak = node.type === AST_NODE_TYPES.BreakStatement;
     for (let i = this.builder.frames.length - 1; i >= 0; i--) {
       const frame = this.builder.frames[i];
-      if (frame.kind === 'finally' || frame.kind === 'using' || frame.kind === 'iterator') continue;
+      if (frame.kind === 'finally' || frame.kind === 'using') continue;
       const matches = label
         ? frame.labels.includes(label)
         : isBreak
@@ -526,11 +502,10 @@ export class StatementLowering {
     const savedHandler = this.builder.handler;
     for (let i = saved.length - 1; i >= depth; i--) {
       const frame = saved[i];
-      if (frame.kind !== 'finally' && frame.kind !== 'using' && frame.kind !== 'iterator') continue;
+      if (frame.kind !== 'finally' && frame.kind !== 'using') continue;
       this.builder.frames = saved.slice(0, i);
       this.builder.setHandler(frame.handler);
       if (frame.kind === 'finally') this.statement(frame.body);
-      else if (frame.kind === 'iterator') this.releaseIterated(frame);
       else for (const declaration of frame.declarations) this.disposeUsing(declaration);
     }
     this.builder.frames = saved;
