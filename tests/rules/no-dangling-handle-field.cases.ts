@@ -11,6 +11,26 @@ export const valid: (string | ValidTestCase<Options>)[] = [
 import { malloc, free, type Ptr } from './handles';
 export class Buf { ptr: Ptr = malloc(4); dispose() { if (this.ptr) { free(this.ptr); this.ptr = 0 as Ptr; } } }
 `,
+  // The seed's shape on a local connection: reading `c.out` reaches only `c.out`, not the closed `c.in`,
+  // and the connection dies with the function.
+  `
+import { closeEncrypted, makeEncryptedIn, makeEncryptedOut, type Connection } from './dangling-api';
+export function transfer(path: string) {
+  const c: Connection = { in: makeEncryptedIn(path), out: makeEncryptedOut(path) };
+  closeEncrypted(c.in);
+  closeEncrypted(c.out);
+}
+`,
+  // The same for elements: `files[1]` is not `files[0]`.
+  `
+import { openFile } from './handles';
+export function copy(from: string, to: string) {
+  const files = [openFile(from), openFile(to)];
+  files[0][Symbol.dispose]();
+  console.log(files.length);
+  files[1][Symbol.dispose]();
+}
+`,
   // The seed's repair: take the ports out of the connection; `c` is not reached after the first close.
   `
 import { closeEncrypted, makeEncryptedIn, makeEncryptedOut, type Connection } from './dangling-api';
@@ -260,8 +280,9 @@ export class Buf {
 ];
 
 export const invalid: InvalidTestCase<MessageIds, Options>[] = [
-  // The seed: closing `c.in` leaves `c` reaching the freed port, and `c` is read again for `c.out`;
-  // a second shutdown(c) would close both again. The fields cannot hold undefined: no fix.
+  // The seed: closing `c.in` and `c.out` leaves the caller's `c` reaching both freed ports; a second
+  // shutdown(c) would close both again. (Reading `c.out` reaches only `c.out`.) The fields cannot hold
+  // undefined: no fix.
   {
     code: `
 import { closeEncrypted, type Connection } from './dangling-api';
@@ -271,22 +292,9 @@ export function shutdown(c: Connection) {
 }
 `,
     errors: [
-      { messageId: 'objectReachedAgain', line: 4, data: { object: 'c', field: 'c.in', line: 5 } },
+      { messageId: 'fieldStillHoldsReleased', line: 4, data: { object: 'c', field: 'c.in', again: 'shutdown(c)' } },
       { messageId: 'fieldStillHoldsReleased', line: 5, data: { object: 'c', field: 'c.out', again: 'shutdown(c)' } },
     ],
-    output: null,
-  },
-  // The seed's own shape: a local connection that is read again after its `in` port was closed.
-  {
-    code: `
-import { closeEncrypted, makeEncryptedIn, makeEncryptedOut, type Connection } from './dangling-api';
-export function transfer(path: string) {
-  const c: Connection = { in: makeEncryptedIn(path), out: makeEncryptedOut(path) };
-  closeEncrypted(c.in);
-  closeEncrypted(c.out);
-}
-`,
-    errors: [{ messageId: 'objectReachedAgain', line: 5, data: { object: 'c', field: 'c.in', line: 6 } }],
     output: null,
   },
   // A parameter whose fields admit undefined: autofix, take, clear, then release each.
@@ -300,7 +308,7 @@ export function shutdown(c: Channel) {
 }
 `,
     errors: [
-      { messageId: 'objectReachedAgain', line: 5 },
+      { messageId: 'fieldStillHoldsReleased', line: 5, data: { object: 'c', field: 'c.input', again: 'shutdown(c)' } },
       { messageId: 'fieldStillHoldsReleased', line: 6, data: { object: 'c', field: 'c.output', again: 'shutdown(c)' } },
     ],
     output: `
@@ -410,7 +418,7 @@ export function destroy(w: Wrapper) {
 }
 `,
   },
-  // Nested `this.a.b`: one report per field; `this.buffers` is read again for the second free.
+  // Nested `this.a.b`: one report per field.
   {
     code: `
 import { free, type Ptr } from './handles';
@@ -423,7 +431,7 @@ export class Mesh {
 }
 `,
     errors: [
-      { messageId: 'objectReachedAgain', line: 6, data: { object: 'this.buffers', field: 'this.buffers.vertex', line: 7 } },
+      { messageId: 'fieldStillHoldsReleased', line: 6, data: { object: 'this.buffers', field: 'this.buffers.vertex', again: 'dispose()' } },
       { messageId: 'fieldStillHoldsReleased', line: 7 },
     ],
     output: `
@@ -463,7 +471,7 @@ export function shutdown({ conn }: Holder) {
 }
 `,
   },
-  // A loop over an array of structs: each struct is read again after its pointer is freed.
+  // A loop over an array of structs: each struct keeps its freed pointer (reading `s.size` reaches only `s.size`).
   {
     code: `
 import { free, log, type Ptr } from './handles';
@@ -475,7 +483,7 @@ export function freeAll(structs: Slot[]) {
   }
 }
 `,
-    errors: [{ messageId: 'objectReachedAgain', line: 6, data: { object: 's', field: 's.ptr', line: 7 } }],
+    errors: [{ messageId: 'fieldStillHoldsReleased', line: 6, data: { object: 's', field: 's.ptr', again: 'freeAll(structs)' } }],
     output: `
 import { free, log, type Ptr } from './handles';
 interface Slot { ptr: Ptr | undefined; size: number }

@@ -30,7 +30,7 @@ export function shutdown(c: Connection) {
 }
 `;
     expect(messagesFor(code)).toEqual([
-      '4: `c` still reaches `c.in` after it was released here, and is used again at line 5: clear the field before releasing it.',
+      '4: `c` still reaches `c.in` after it was released here: a second `shutdown(c)` (or a finalizer, or any later reader) releases or reads freed memory.',
       '5: `c` still reaches `c.out` after it was released here: a second `shutdown(c)` (or a finalizer, or any later reader) releases or reads freed memory.',
     ]);
   });

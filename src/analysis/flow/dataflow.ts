@@ -319,7 +319,7 @@ class Dataflow {
       case 'release':
         return this.release(op, state);
       case 'use':
-        if (state.dangling.size > 0) this.reachedAgain(state, op.src, op.node);
+        if (state.dangling.size > 0) this.reachedAgain(state, op.src, op.node, op.member);
         for (const id of this.get(state, op.src)) {
           const current = this.stateOf(state, id);
           if (current && current.flags & RELEASED && !op.readableAfterRelease?.()) this.reporter.useAfterRelease(id, current, op.node, op.operand, op.how);
@@ -638,10 +638,14 @@ class Dataflow {
     }
   }
 
-  /** The object `key` is read, passed or stored while one of its fields still holds a released handle. */
-  private reachedAgain(state: State, key: Key, node: Node): void {
+  /**
+   * The object `key` is read, passed or stored while one of its fields still holds a released handle.
+   * `member`: only that member is read (`c.out` after `release(c.in)` reaches nothing released).
+   */
+  private reachedAgain(state: State, key: Key, node: Node, member?: Key): void {
     for (const [path, dangling] of state.dangling) {
       if (!path.startsWith(`${key}.`)) continue;
+      if (member !== undefined && path !== member && !path.startsWith(`${member}.`)) continue;
       this.reporter.reportDangling(path, dangling, node, 'reached');
       state.dangling.delete(path);
     }

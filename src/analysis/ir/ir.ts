@@ -59,6 +59,8 @@ export type Op =
       readonly node: Node;
       readonly operand: Node;
       readonly how: UseKind;
+      /** For a member read or write (`c.out`): the path read, which alone (and what is under it) the use reaches. */
+      readonly member?: Key;
       /** A member read that a preset says stays readable after the release (asked only where the operand is released). */
       readonly readableAfterRelease?: () => boolean;
     }

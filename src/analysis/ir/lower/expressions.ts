@@ -236,12 +236,20 @@ export class ExpressionLowering {
       const property = this.expr(node.property);
       if (property) this.builder.emit({ kind: 'use', src: property, node, operand: node.property, how: 'index' });
     }
+    const path = this.builder.pathOf(node);
     if (object && !(name !== null && this.builder.file.model.isLivenessMember(name))) {
       const specs = this.builder.file.model.specs;
       const readable = name !== null && !node.computed && specs?.readableMembers.has(name) ? () => this.readableAfterRelease(node.object, name, specs) : undefined;
-      this.builder.emit({ kind: 'use', src: object, node, operand: node.object, how: 'member', ...(readable ? { readableAfterRelease: readable } : {}) });
+      this.builder.emit({
+        kind: 'use',
+        src: object,
+        node,
+        operand: node.object,
+        how: 'member',
+        ...(path ? { member: path } : {}),
+        ...(readable ? { readableAfterRelease: readable } : {}),
+      });
     }
-    const path = this.builder.pathOf(node);
     if (path) {
       const root = path.slice(0, path.indexOf('.'));
       this.builder.emit({ kind: 'read', path, handle: () => this.builder.isHandle(node), root, untyped: () => this.carriesOwner(node, name) });
@@ -354,7 +362,7 @@ export class ExpressionLowering {
         // The store first: `s.ptr = undefined` right after `free(s.ptr)` clears the field before `s` counts as read again.
         if (path) this.builder.emit({ kind: 'store', dst: path, src: value, node, escapes: true, replaces });
         else if (value) this.builder.emit({ kind: 'escape', src: value, node, operand: target, how: 'container' });
-        if (object) this.builder.emit({ kind: 'use', src: object, node: target, operand: target.object, how: 'member' });
+        if (object) this.builder.emit({ kind: 'use', src: object, node: target, operand: target.object, how: 'member', ...(path ? { member: path } : {}) });
         if (property) this.builder.emit({ kind: 'use', src: property, node: target, operand: target.property, how: 'index' });
         return;
       }
