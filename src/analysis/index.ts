@@ -35,6 +35,7 @@ export type { HandleStore, HandleStoreAnalysis, StoreFinding, StoreSite } from '
 export type { FinalizationAnalysis, FinalizerFinding, FinalizerFindingKind, TextEdit } from './checks/finalizers/finalization.js';
 export { analyzeFinalizers, RELEASE_CALL_NAME } from './checks/finalizers/finalization.js';
 export { FileScanBuilder } from './program/prefilter.js';
+export { isFinalizerCallback } from './ir/ast.js';
 export type { FileScan } from './program/prefilter.js';
 
 export type { AnalysisInput, AnalysisOptions, FunctionOutcome } from './program/input.js';

@@ -2,10 +2,11 @@ import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES, ESLintUtils } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import type { Finding } from '../analysis/index.js';
+import { isFinalizerCallback } from '../analysis/index.js';
 import { getFileAnalysis, lineOf, nameOf, withFileScan } from '../util/analysis.js';
 import { createRule } from '../util/create-rule.js';
 
-export type MessageIds = 'fieldStillHoldsReleased' | 'objectReachedAgain' | 'clearFieldWidening';
+export type MessageIds = 'fieldStillHoldsReleased' | 'callbackFieldStillHoldsReleased' | 'objectReachedAgain' | 'clearFieldWidening';
 export type Options = [];
 
 export default createRule<Options, MessageIds>({
@@ -22,6 +23,8 @@ export default createRule<Options, MessageIds>({
     messages: {
       fieldStillHoldsReleased:
         '`{{object}}` still reaches `{{field}}` after it was released here: a second `{{again}}` (or a finalizer, or any later reader) releases or reads freed memory.',
+      callbackFieldStillHoldsReleased:
+        '`{{object}}` still reaches `{{field}}` after it was released here: the cleanup callback runs again for the next registration (and any later reader) and releases or reads freed memory.',
       objectReachedAgain:
         '`{{object}}` still reaches `{{field}}` after it was released here, and is used again at line {{line}}: clear the field before releasing it.',
       clearFieldWidening:
@@ -42,10 +45,11 @@ export default createRule<Options, MessageIds>({
           const object = operand.type === AST_NODE_TYPES.MemberExpression ? nameOf(sourceCode, operand.object) : 'the object';
           const field = nameOf(sourceCode, operand);
           const repair = planRepair(finding, context);
+          const again = againCall(operand);
           context.report({
             node: finding.node,
-            messageId: finding.reachedAt ? 'objectReachedAgain' : 'fieldStillHoldsReleased',
-            data: { object, field, again: againCall(operand), line: finding.reachedAt ? lineOf(finding.reachedAt) : 0 },
+            messageId: finding.reachedAt ? 'objectReachedAgain' : again === null ? 'callbackFieldStillHoldsReleased' : 'fieldStillHoldsReleased',
+            data: { object, field, again: again ?? '', line: finding.reachedAt ? lineOf(finding.reachedAt) : 0 },
             fix: repair?.kind === 'fix' ? repair.fix : null,
             suggest: repair?.kind === 'suggest' ? [{ messageId: 'clearFieldWidening', data: { field }, fix: repair.fix }] : [],
           });
@@ -55,20 +59,31 @@ export default createRule<Options, MessageIds>({
   },
 });
 
-/** `dispose()` for a method, `shutdown(c)` for a function: the call that would release again. */
-function againCall(operand: TSESTree.Node): string {
+/**
+ * The call that would release again: `dispose()` for a method, `shutdown(c)` for a function or a
+ * function bound to a name, the enclosing one's for a callback it hands on (`forEach`); null for a
+ * FinalizationRegistry cleanup callback, which runs again for the next registration.
+ */
+function againCall(operand: TSESTree.Node): string | null {
   for (let node = operand.parent; node; node = node.parent) {
+    if (node.type === AST_NODE_TYPES.ArrowFunctionExpression || node.type === AST_NODE_TYPES.FunctionExpression) {
+      if (isFinalizerCallback(node)) return null;
+      const holder = node.parent;
+      if (holder?.type === AST_NODE_TYPES.VariableDeclarator && holder.init === node && holder.id.type === AST_NODE_TYPES.Identifier) return callText(holder.id.name, node.params);
+      continue;
+    }
     if (node.type === AST_NODE_TYPES.MethodDefinition || node.type === AST_NODE_TYPES.PropertyDefinition) {
       const key = node.key;
       const name = key.type === AST_NODE_TYPES.Identifier ? key.name : key.type === AST_NODE_TYPES.PrivateIdentifier ? `#${key.name}` : 'method';
       return `${name}()`;
     }
-    if (node.type === AST_NODE_TYPES.FunctionDeclaration && node.id) {
-      const params = node.params.map((param) => (param.type === AST_NODE_TYPES.Identifier ? param.name : '…')).join(', ');
-      return `${node.id.name}(${params})`;
-    }
+    if (node.type === AST_NODE_TYPES.FunctionDeclaration && node.id) return callText(node.id.name, node.params);
   }
   return 'release';
+}
+
+function callText(name: string, params: readonly TSESTree.Parameter[]): string {
+  return `${name}(${params.map((param) => (param.type === AST_NODE_TYPES.Identifier ? param.name : '…')).join(', ')})`;
 }
 
 type Repair = { kind: 'fix' | 'suggest'; fix: TSESLint.ReportFixFunction };

@@ -31,6 +31,12 @@ export function copy(from: string, to: string) {
   files[1][Symbol.dispose]();
 }
 `,
+  // A FinalizationRegistry cleanup callback's held value dies with the callback: nothing reaches its
+  // fields again.
+  `
+import { free, type Ptr } from './handles';
+export const registry = new FinalizationRegistry<{ ptr: Ptr }>((held) => free(held.ptr));
+`,
   // The seed's repair: take the ports out of the connection; `c` is not reached after the first close.
   `
 import { closeEncrypted, makeEncryptedIn, makeEncryptedOut, type Connection } from './dangling-api';
@@ -295,6 +301,18 @@ export function shutdown(c: Connection) {
       { messageId: 'fieldStillHoldsReleased', line: 4, data: { object: 'c', field: 'c.in', again: 'shutdown(c)' } },
       { messageId: 'fieldStillHoldsReleased', line: 5, data: { object: 'c', field: 'c.out', again: 'shutdown(c)' } },
     ],
+    output: null,
+  },
+  // A cleanup callback that releases a field of `this` releases it again for the next registration.
+  {
+    code: `
+import { free, type Ptr } from './handles';
+export class Pool {
+  ptr: Ptr | undefined;
+  registry = new FinalizationRegistry<number>(() => free(this.ptr!));
+}
+`,
+    errors: [{ messageId: 'callbackFieldStillHoldsReleased', line: 5, data: { object: 'this', field: 'this.ptr' } }],
     output: null,
   },
   // A parameter whose fields admit undefined: autofix, take, clear, then release each.

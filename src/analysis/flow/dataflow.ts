@@ -662,6 +662,8 @@ class Dataflow {
         // (and a preset may say so of its handles: a tfjs tensor).
         if (base === 'this' && dangling.idempotent) continue;
         if (this.fn.livenessChecked.has(path)) continue;
+        // A cleanup callback's held value dies with it: nothing reaches its fields again.
+        if (this.fn.heldValues.has(base)) continue;
         if (base === 'this' || base.startsWith('o') || this.fn.paramKeys.has(base) || this.fn.externalLocals.has(base)) {
           this.reporter.reportDangling(path, dangling, node, 'exit');
         }

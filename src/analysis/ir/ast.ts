@@ -77,3 +77,24 @@ export function memberName(node: TSESTree.MemberExpression): string | null {
   }
   return null;
 }
+
+/** `new FinalizationRegistry(…)`, `new globalThis.FinalizationRegistry(…)`: the callee names the constructor. */
+export function isFinalizationRegistryConstructor(callee: TSESTree.Node): boolean {
+  while (
+    callee.type === AST_NODE_TYPES.TSAsExpression ||
+    callee.type === AST_NODE_TYPES.TSNonNullExpression ||
+    callee.type === AST_NODE_TYPES.TSSatisfiesExpression ||
+    callee.type === AST_NODE_TYPES.TSTypeAssertion ||
+    callee.type === AST_NODE_TYPES.ChainExpression
+  ) {
+    callee = callee.expression;
+  }
+  if (callee.type === AST_NODE_TYPES.Identifier) return callee.name === 'FinalizationRegistry';
+  return callee.type === AST_NODE_TYPES.MemberExpression && memberName(callee) === 'FinalizationRegistry';
+}
+
+/** The cleanup callback of `new FinalizationRegistry((held) => …)`: it runs once per registration, with that registration's held value. */
+export function isFinalizerCallback(fn: TSESTree.Node): boolean {
+  const parent = fn.parent;
+  return parent?.type === AST_NODE_TYPES.NewExpression && parent.arguments[0] === fn && isFinalizationRegistryConstructor(parent.callee);
+}

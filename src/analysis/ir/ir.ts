@@ -109,6 +109,8 @@ export interface LoweredFunction {
   readonly thisGuardFields: ReadonlySet<string>;
   /** Locals bound to objects outside the function (a loop over `this.slots`, `const s = param.slot`). */
   readonly externalLocals: ReadonlySet<Key>;
+  /** Parameters no caller can reach once the function returns: a FinalizationRegistry cleanup callback's held value. */
+  readonly heldValues: ReadonlySet<Key>;
   /** Paths tested with a liveness check: a handle there knows when it is dead, so a second release is guarded. */
   readonly livenessChecked: ReadonlySet<Key>;
   /** Source names of the local variable keys, for messages. */

@@ -4,7 +4,8 @@ import { visitorKeys } from '@typescript-eslint/visitor-keys';
 import ts from 'typescript';
 import type { PlaceKeys } from './places.js';
 import type { FinalizerFinding, Registration, Unregistration } from './finalizer-model.js';
-import { enclosingClass, enclosingFunction, isFinalizationRegistryConstructor, isFinalizationRegistryType, isUndefinedLiteral, rootOf, unwrap } from './syntax.js';
+import { isFinalizationRegistryConstructor } from '../../ir/ast.js';
+import { enclosingClass, enclosingFunction, isFinalizationRegistryType, isUndefinedLiteral, rootOf, unwrap } from './syntax.js';
 
 /**
  * The registry calls of the file: registrations (target, held value, token)

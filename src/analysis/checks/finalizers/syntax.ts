@@ -10,12 +10,6 @@ export function isFinalizationRegistryType(type: ts.Type): boolean {
   return tsutils.unionConstituents(type).some((part) => part.getSymbol()?.getName() === 'FinalizationRegistry');
 }
 
-export function isFinalizationRegistryConstructor(callee: TSESTree.Node): boolean {
-  callee = unwrap(callee);
-  if (callee.type === AST_NODE_TYPES.Identifier) return callee.name === 'FinalizationRegistry';
-  return callee.type === AST_NODE_TYPES.MemberExpression && memberName(callee) === 'FinalizationRegistry';
-}
-
 /** The variable, field or assignment target a `new FinalizationRegistry(…)` is stored in. */
 export function registryHolder(creation: TSESTree.NewExpression): TSESTree.Node | undefined {
   let node: TSESTree.Node = creation;

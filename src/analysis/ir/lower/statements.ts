@@ -4,12 +4,15 @@ import type { Block, Key, LoweredFunction, Node } from '../ir.js';
 import type { Frame } from './graph-builder.js';
 import { CanReport, TooLarge } from './graph-builder.js';
 import { isExpressionNode, isUsing } from './syntax.js';
+import { isFinalizerCallback } from '../ast.js';
 import type { GraphBuilder } from './graph-builder.js';
 import type { ExpressionLowering } from './expressions.js';
 import type { ConditionLowering } from './conditions.js';
 
 /** Control flow: statements, loops, labels, switch, try/catch/finally, `using` scopes and exits, inlined on every way out. */
 export class StatementLowering {
+  private readonly heldValues = new Set<Key>();
+
   constructor(private readonly builder: GraphBuilder, private readonly expressions: ExpressionLowering, private readonly conditions: ConditionLowering) {}
 
   run(): LoweredFunction {
@@ -21,6 +24,12 @@ export class StatementLowering {
         this.emitExit(fn, 'end');
       } else {
         fn.params.forEach((param, index) => this.builder.registerParam(param, index));
+        // The held value of a cleanup callback is its registration's: it dies with the call.
+        const held = fn.params[0];
+        if (held?.type === AST_NODE_TYPES.Identifier && isFinalizerCallback(fn)) {
+          const key = this.builder.identifierKey(held);
+          if (key) this.heldValues.add(key);
+        }
         if (fn.body.type === AST_NODE_TYPES.BlockStatement) {
           this.statements(fn.body.body);
           this.emitExit(fn, 'end');
@@ -43,6 +52,7 @@ export class StatementLowering {
       setsThisFlag: [...this.builder.thisFlagsWritten].some((name) => this.builder.thisFieldsTested.has(name)),
       thisGuardFields: new Set([...this.builder.thisFieldsCleared].filter((name) => this.builder.thisFieldsTested.has(name))),
       externalLocals: this.builder.externalLocals,
+      heldValues: this.heldValues,
       livenessChecked: this.builder.livenessChecked,
       mayReport: this.builder.mayReport,
       tooLarge,
