@@ -42,8 +42,10 @@ export default createRule<Options, MessageIds>({
           if (finding.kind !== 'dangling-field') continue;
           let operand: TSESTree.Node = finding.subject;
           while (operand.type === AST_NODE_TYPES.TSNonNullExpression || operand.type === AST_NODE_TYPES.TSAsExpression) operand = operand.expression;
-          const object = operand.type === AST_NODE_TYPES.MemberExpression ? nameOf(sourceCode, operand.object) : 'the object';
-          const field = nameOf(sourceCode, operand);
+          // `release(source)` where `source` is `state.handle`: name the field by its path.
+          const path = finding.danglingName ?? 'the object';
+          const object = operand.type === AST_NODE_TYPES.MemberExpression ? nameOf(sourceCode, operand.object) : path.slice(0, Math.max(path.lastIndexOf('.'), 0)) || path;
+          const field = operand.type === AST_NODE_TYPES.MemberExpression ? nameOf(sourceCode, operand) : path;
           const repair = planRepair(finding, context);
           const again = againCall(operand);
           context.report({

@@ -315,6 +315,18 @@ export class Pool {
     errors: [{ messageId: 'callbackFieldStillHoldsReleased', line: 5, data: { object: 'this', field: 'this.ptr' } }],
     output: null,
   },
+  // Released through a local that aliases the field: the message names the field by its path.
+  {
+    code: `
+import { free, type Ptr } from './handles';
+export function close(state: { handle: Ptr }) {
+  const handle = state.handle;
+  free(handle);
+}
+`,
+    errors: [{ messageId: 'fieldStillHoldsReleased', line: 5, data: { object: 'state', field: 'state.handle', again: 'close(state)' } }],
+    output: null,
+  },
   // A parameter whose fields admit undefined: autofix, take, clear, then release each.
   {
     code: `

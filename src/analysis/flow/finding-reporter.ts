@@ -67,9 +67,17 @@ export class FindingReporter {
       subject: dangling.operand,
       trace: [step(dangling.release, 'released'), step(at, how === 'exit' ? 'still reachable when the function returns' : 'reached again')],
       danglingPath: path,
+      danglingName: this.sourceName(path),
       reachedAt: how === 'reached' ? at : undefined,
       exitNode: how === 'exit' ? at : undefined,
     });
+  }
+
+  /** An access path as the source writes it: `v3.handle` → `state.handle`. */
+  private sourceName(path: Key): string {
+    const dot = path.indexOf('.');
+    const root = dot < 0 ? path : path.slice(0, dot);
+    return (this.fn.keyNames.get(root) ?? root) + (dot < 0 ? '' : path.slice(dot));
   }
 
   /** The name of a local variable that holds `id` (for messages), if any. */

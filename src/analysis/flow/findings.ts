@@ -37,6 +37,8 @@ export interface Finding {
   readonly releasedAtReturn?: Node;
   /** For dangling fields: the access path that still holds the released handle (`this.ptr`, `v3.in`). */
   readonly danglingPath?: string;
+  /** For dangling fields: that path as written in the source (`state.handle`), for messages. */
+  readonly danglingName?: string;
   /** For dangling fields: where the object was read, passed or stored again (else: the function returns). */
   readonly reachedAt?: Node;
   /** For uses after release: what the use was. */
