@@ -12,6 +12,54 @@ let decorators: unknown;`;
 
 ruleTester.run('require-owned-field-release', rule, {
   valid: [
+    // Take, then replace, with a pointer field and a guarded release of the old one.
+    `
+import { malloc, free, type Ptr } from './handles';
+export class Buffer {
+  #ptr: Ptr | undefined = malloc(8);
+  resize(size: number) {
+    const old = this.#ptr;
+    this.#ptr = malloc(size);
+    if (old !== undefined) free(old);
+  }
+  dispose() {
+    if (this.#ptr !== undefined) free(this.#ptr);
+    this.#ptr = undefined;
+  }
+}
+`,
+    // Take, then replace, handing the old one to the caller.
+    `
+import { malloc, free, type Ptr } from './handles';
+export class Buffer {
+  #ptr: Ptr = malloc(8);
+  swap(size: number): Ptr {
+    const old = this.#ptr;
+    this.#ptr = malloc(size);
+    return old;
+  }
+  dispose() {
+    free(this.#ptr);
+  }
+}
+`,
+    // Take, then replace: the old tree is taken into a local before the field gets the new one, and
+    // the local is released (a language server's re-parse).
+    `
+import type { Parser, Tree } from './handles';
+export class Document {
+  #tree: Tree | undefined;
+  constructor(private readonly parser: Parser) {}
+  update(source: string) {
+    const old = this.#tree;
+    this.#tree = this.parser.parse(source);
+    if (old !== undefined) old.delete();
+  }
+  dispose() {
+    this.#tree?.delete();
+  }
+}
+`,
     // TypeScript's decorator emit writes a decorated method's key as \`[(_decorators = […], key)]\`,
     // which the checker binds as no member: \`this[disposeSymbol]()\` resolves to the base class's
     // method (puppeteer's Navigation and Request). The class's own method is the one that runs.
@@ -608,6 +656,24 @@ export class Pair {
 }
 `,
       errors: [{ messageId: 'fieldNotReleased', line: 10 }],
+    },
+    // Taken into a local before the overwrite, then dropped: the old buffer still leaks.
+    {
+      code: `
+import { malloc, free, log, type Ptr } from './handles';
+export class Buffer {
+  #ptr: Ptr = malloc(8);
+  resize(size: number) {
+    const old = this.#ptr;
+    this.#ptr = malloc(size);
+    log(old);
+  }
+  dispose() {
+    free(this.#ptr);
+  }
+}
+`,
+      errors: [{ messageId: 'fieldOverwritten', line: 7 }],
     },
     // The constructor's buffer is replaced without being freed first.
     {

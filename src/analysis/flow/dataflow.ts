@@ -13,7 +13,7 @@ import type { Block, Key, LoweredFunction, Node, Op } from '../ir/ir.js';
 import { isImplicitKey, RECEIVER_INDEX } from '../ir/ir.js';
 import { BlockQueue, reversePostorderRanks } from './block-queue.js';
 import type { DataflowOptions, DataflowResult } from './dataflow-options.js';
-import type { LeakKind } from './findings.js';
+import type { Finding, LeakKind } from './findings.js';
 import { step } from './findings.js';
 import { FindingReporter } from './finding-reporter.js';
 import type { ResourceInfo, ResourceSet, ResourceState } from './state.js';
@@ -47,6 +47,8 @@ class Dataflow {
   private readonly facts: SummaryFacts;
   /** Liveness tests that found a handle released before them (by someone else). */
   private readonly releasedBeforeTests = new Set<Node>();
+  /** Fields overwritten while a local still held their old handle (take, then replace): the overwrite, unless the function releases or hands on what it took. */
+  private readonly takenOverwrites = new Map<number, { field: Key; finding: Finding }>();
 
   constructor(
     private readonly fn: LoweredFunction,
@@ -453,15 +455,18 @@ class Dataflow {
     if (op.replaces && old) {
       const implicit = this.implicitIds.get(op.dst);
       const oldState = implicit !== undefined && old.has(implicit) ? this.stateOf(state, implicit) : undefined;
-      if (oldState && oldState.flags & BORROWED && !(oldState.flags & (RELEASED | NULLED))) {
-        this.reporter.report({
+      if (implicit !== undefined && oldState && oldState.flags & BORROWED && !(oldState.flags & (RELEASED | NULLED))) {
+        const finding: Finding = {
           kind: 'field-overwrite',
           certainty: oldState.flags === BORROWED ? 'always' : 'maybe',
           node: op.node,
           subject: op.node,
           trace: [step(op.node, 'overwritten while it still holds a handle')],
           danglingPath: op.dst,
-        });
+        };
+        // `const old = this.h; this.h = acquire(); release(old)`: the local took the old handle over.
+        if (this.isReferenced(state, implicit, op.dst)) this.takenOverwrites.set(implicit, { field: op.dst, finding });
+        else this.reporter.report(finding);
       }
     }
     state.vars.set(op.dst, value);
@@ -652,6 +657,11 @@ class Dataflow {
   }
 
   private exit(state: State, node: Node, how: 'return' | 'end'): void {
+    for (const [id, { field, finding }] of this.takenOverwrites) {
+      const current = this.stateOf(state, id);
+      // Taken on this path, and neither released nor handed on: the overwrite leaked it.
+      if (current && !state.vars.get(field)?.has(id) && !(current.flags & (RELEASED | ESCAPED | RETURNED | NULLED))) this.reporter.report(finding);
+    }
     if (state.dangling.size > 0 && !this.options.summarize) {
       for (const [path, dangling] of state.dangling) {
         // Fields of the caller's objects outlive the call; a local object dies with it.
