@@ -10,6 +10,32 @@ import rule from '../../src/rules/no-unguarded-finalizer.js';
 import { ruleTester } from '../rule-tester.js';
 
 const valid = [
+  // Unregistered right after the free, in the same synchronous run: no finalizer can run between the
+  // two (wasm-bindgen's glue for a class that extends another frees the ancestor's pointer, then
+  // unregisters).
+  `
+import { malloc, free, type Ptr } from './handles';
+const registry = new FinalizationRegistry<{ ptr: Ptr; ancestor: Ptr }>((held) => {
+  free(held.ptr);
+  free(held.ancestor);
+});
+export class Dog {
+  ptr: Ptr = malloc(8);
+  ancestorPtr: Ptr = malloc(8);
+  constructor() {
+    registry.register(this, { ptr: this.ptr, ancestor: this.ancestorPtr }, this);
+  }
+  destroyIntoRaw(): Ptr {
+    const ptr = this.ptr;
+    this.ptr = 0 as Ptr;
+    const ancestor = this.ancestorPtr;
+    this.ancestorPtr = 0 as Ptr;
+    if (ancestor !== 0) free(ancestor);
+    registry.unregister(this);
+    return ptr;
+  }
+}
+`,
   // A dedicated token, unregistered before the explicit free.
   `
 import { malloc, free, type Ptr } from './handles';
@@ -466,7 +492,7 @@ export class Buffer {
 }
 ` }] }],
   },
-  // Unregistered after the free: if the free throws, the finalizer stays armed on a freed address.
+  // The unregister waits behind an `await`: the finalizer may run meanwhile and free the pointer again.
   {
     code: `
 import { malloc, free, type Ptr } from './handles';
@@ -476,8 +502,9 @@ export class Buffer {
   constructor() {
     registry.register(this, this.ptr, this);
   }
-  dispose(): void {
+  async dispose(flush: () => Promise<void>): Promise<void> {
     free(this.ptr);
+    await flush();
     registry.unregister(this);
   }
 }
@@ -490,9 +517,49 @@ export class Buffer {
   constructor() {
     registry.register(this, this.ptr, this);
   }
-  dispose(): void {
+  async dispose(flush: () => Promise<void>): Promise<void> {
     registry.unregister(this);
     free(this.ptr);
+    await flush();
+  }
+}
+` }] }],
+  },
+  // A path that returns between the free and the unregister leaves the finalizer armed on a freed address.
+  // The suggestion unregisters on that path and keeps the other path's unregister.
+  {
+    code: `
+import { malloc, free, type Ptr } from './handles';
+const registry = new FinalizationRegistry<Ptr>((ptr) => free(ptr));
+export class Buffer {
+  readonly ptr: Ptr = malloc(64);
+  constructor() {
+    registry.register(this, this.ptr, this);
+  }
+  dispose(quick: boolean): void {
+    if (quick) {
+      free(this.ptr);
+      return;
+    }
+    registry.unregister(this);
+  }
+}
+`,
+    errors: [{ messageId: 'releaseWithoutUnregister', line: 11, suggestions: [{ messageId: 'unregisterFirst', output: `
+import { malloc, free, type Ptr } from './handles';
+const registry = new FinalizationRegistry<Ptr>((ptr) => free(ptr));
+export class Buffer {
+  readonly ptr: Ptr = malloc(64);
+  constructor() {
+    registry.register(this, this.ptr, this);
+  }
+  dispose(quick: boolean): void {
+    if (quick) {
+      registry.unregister(this);
+      free(this.ptr);
+      return;
+    }
+    registry.unregister(this);
   }
 }
 ` }] }],

@@ -263,3 +263,48 @@ export function precedes(guard: TSESTree.Node, node: TSESTree.Node): boolean {
 export function sortEdits(edits: TextEdit[]): TextEdit[] {
   return edits.sort((a, b) => a.range[0] - b.range[0] || a.range[1] - b.range[1]);
 }
+
+/**
+ * Does `guard` run right after `node`, in the same synchronous run of their function: unconditionally
+ * in a later statement of a list enclosing `node`, with no `await`, `yield`, `return`, `throw`, `break`
+ * or `continue` from `node`'s statement up to it? No finalizer can run in between.
+ */
+export function followsInSameTurn(guard: TSESTree.Node, node: TSESTree.Node): boolean {
+  if (enclosingFunction(guard) !== enclosingFunction(node)) return false;
+  for (let child: TSESTree.Node = node; child.parent; child = child.parent) {
+    const parent: TSESTree.Node = child.parent;
+    if (isFunction(parent) || parent.type === AST_NODE_TYPES.PropertyDefinition) return false;
+    if (!isStatementList(parent)) continue;
+    const statements = statementsOf(parent);
+    for (let index = statements.indexOf(child); index < statements.length; index++) {
+      const statement = statements[index];
+      if (statement !== child && contains(statement, guard)) return unconditionalWithin(guard, statement);
+      if (mayLeaveOrWait(statement)) return false;
+    }
+  }
+  return false;
+}
+
+/** A statement that may suspend its function or leave the statement list early. */
+function mayLeaveOrWait(statement: TSESTree.Node): boolean {
+  let found = false;
+  walk(statement, (node) => {
+    if (found || (node !== statement && isFunction(node))) return false;
+    switch (node.type) {
+      case AST_NODE_TYPES.AwaitExpression:
+      case AST_NODE_TYPES.YieldExpression:
+      case AST_NODE_TYPES.ReturnStatement:
+      case AST_NODE_TYPES.ThrowStatement:
+      case AST_NODE_TYPES.BreakStatement:
+      case AST_NODE_TYPES.ContinueStatement:
+        found = true;
+        return false;
+      case AST_NODE_TYPES.ForOfStatement:
+        found = node.await;
+        return !found;
+      default:
+        return true;
+    }
+  });
+  return found;
+}

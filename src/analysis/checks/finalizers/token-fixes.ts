@@ -93,7 +93,8 @@ export class TokenFixes {
     const dot = registration.optional ? '?.' : '.';
     const edits = this.unregisterBeforeEach(registration, [event], this.text(registration.registryNode), dot, tokenText);
     if (!edits) return undefined;
-    // An `unregister` that comes too late, as its own statement after the release, moves up rather than staying twice.
+    // An `unregister` that comes too late, as its own statement after the release, moves up rather than staying twice
+    // (only when every path to it passed the release: else it is the other paths' unregister).
     const late = this.registrations.unregistrations.find((unregistration) => {
       if (unregistration.registryKey !== registration.registryKey || this.isNoOp(unregistration)) return false;
       const statement = statementOf(unregistration.call);
@@ -101,7 +102,7 @@ export class TokenFixes {
         statement?.type === AST_NODE_TYPES.ExpressionStatement &&
         unwrap(statement.expression) === unregistration.call &&
         statement.range[0] > event.node.range[1] &&
-        enclosingFunction(statement) === enclosingFunction(event.node)
+        precedes(event.node, statement)
       );
     });
     if (late) edits.push(this.deleteStatement(statementOf(late.call) as TSESTree.Node));

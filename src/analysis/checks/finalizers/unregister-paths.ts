@@ -2,7 +2,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type { Registrations } from './registrations.js';
 import type { Registration, ReleaseEvent, Unregistration } from './finalizer-model.js';
-import { contains, enclosingClass, enclosingFunction, keyName, memberName, precedes, unconditionalWithin, unwrap } from './syntax.js';
+import { contains, enclosingClass, enclosingFunction, followsInSameTurn, keyName, memberName, precedes, unconditionalWithin, unwrap } from './syntax.js';
 
 /** Whether an `unregister` of the right token runs before a release: guards, methods called on the way, and the unregisters they make. */
 export class UnregisterPaths {
@@ -21,10 +21,14 @@ export class UnregisterPaths {
     return !this.registrations.creations.some((creation) => contains(creation, event.node));
   }
 
-  /** Is an `unregister` of this registry with a matching token evaluated before `node` on every path? */
+  /**
+   * Is an `unregister` of this registry with a matching token evaluated before `node` on every path, or
+   * right after it in the same synchronous run (`free(ptr); registry.unregister(this)`), where no
+   * finalizer can run between the two?
+   */
   isGuarded(node: TSESTree.Node, registration: Registration, depth: number): boolean {
     const guards = this.guardsFor(registration);
-    if (guards.some((guard) => precedes(guard, node))) return true;
+    if (guards.some((guard) => precedes(guard, node) || followsInSameTurn(guard, node))) return true;
     if (depth >= 2) return false;
     // A private method whose every caller in the class unregisters first.
     const fn = enclosingFunction(node);
