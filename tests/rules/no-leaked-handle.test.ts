@@ -79,6 +79,17 @@ export class Collection<T> {
 
 ruleTester.run('no-leaked-handle', rule, {
   valid: [
+    // `new Proxy(ctx, handler)` is the same context seen through a handler: disposing `ctx` disposes it
+    // (quickjs-emscripten-sync's `wrapContext`).
+    `
+import type { QuickJSContext } from 'quickjs-emscripten-core';
+const wrapContext = (ctx: QuickJSContext): QuickJSContext => new Proxy(ctx, {});
+export function inspect(ctx: QuickJSContext): void {
+  const wrapped = wrapContext(ctx);
+  console.log(wrapped.alive);
+  ctx.dispose();
+}
+`,
     // Iterating a cursor to its end closes it: its async iterator releases its receiver in \`finally\`,
     // which runs at the end of the loop, on \`break\` and on \`return\`; \`toArray()\` is such a loop over
     // \`this\` (mongodb's \`await collection.find().toArray()\`, \`for await (… of cursor)\`).
@@ -581,6 +592,17 @@ export function storeAll(values: number[]) {
 `,
   ],
   invalid: [
+    // A proxy of a fresh handle is that handle: dropping the proxy leaks it.
+    {
+      code: `
+import type { VmContext } from './handles';
+export function probe(vm: VmContext): boolean {
+  const wrapped = new Proxy(vm.newObject(), {});
+  return wrapped.alive;
+}
+`,
+      errors: [{ messageId: 'leak', line: 4 }],
+    },
     // An async iterator that does not close its receiver: the loop leaves the cursor open.
     {
       code: `

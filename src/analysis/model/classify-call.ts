@@ -116,14 +116,19 @@ export class CallClassifier {
     // `super(handle)` calls the base class's constructor, as `new` does.
     const isSuperCall = ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.SuperKeyword;
     if (ts.isNewExpression(node) || isSuperCall) {
-      if (ts.isNewExpression(node)) {
+      const proxy = ts.isNewExpression(node) && this.isBuiltinProxy(node, declaration);
+      if (proxy) {
+        // `new Proxy(ctx, handler)` is `ctx` seen through a handler: the same handle, with the same owner.
+        args[0] = 'use';
+        resultAliasesArg = 0;
+      } else if (ts.isNewExpression(node)) {
         const instanceType = this.questions.typeOfExpression(node);
         if (this.handles.isHandleType(instanceType) && !this.handles.hasNoOpDisposal(instanceType)) result = 'acquire';
       }
       // A constructor we cannot see may keep its handle arguments (puppeteer's
       // `super(new CdpJSHandle(world, remoteObject))`, with the base class declared in a `.d.ts`).
       const hasBody = declaration !== undefined && 'body' in declaration && declaration.body !== undefined;
-      if (!hasBody) {
+      if (!hasBody && !proxy) {
         for (let i = 0; i < args.length; i++) if (args[i] === 'use') args[i] = 'escape';
         if (rest === 'use') rest = 'escape';
       }
@@ -171,6 +176,12 @@ export class CallClassifier {
       return this.handles.effectOfType(this.checker.getTypeOfSymbolAtLocation(property, parameter));
     };
     return { result, receiver, args, rest, mayMutateReceiver, propertyEffect, resultAliasesArg, resultFromReceiver, resultAliasesReceiver };
+  }
+
+  /** `new Proxy(…)` of the standard library's `ProxyConstructor`. */
+  private isBuiltinProxy(node: ts.NewExpression, declaration: ts.SignatureDeclaration | undefined): boolean {
+    if (!ts.isIdentifier(node.expression) || node.expression.text !== 'Proxy' || !declaration) return false;
+    return this.program.isSourceFileDefaultLibrary(declaration.getSourceFile());
   }
 
   /**
