@@ -2,6 +2,7 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { visitorKeys } from '@typescript-eslint/visitor-keys';
+import { skipTypeWrappers } from './lower/syntax.js';
 
 type Callback = (child: TSESTree.Node) => void;
 
@@ -79,16 +80,8 @@ export function memberName(node: TSESTree.MemberExpression): string | null {
 }
 
 /** `new FinalizationRegistry(…)`, `new globalThis.FinalizationRegistry(…)`: the callee names the constructor. */
-export function isFinalizationRegistryConstructor(callee: TSESTree.Node): boolean {
-  while (
-    callee.type === AST_NODE_TYPES.TSAsExpression ||
-    callee.type === AST_NODE_TYPES.TSNonNullExpression ||
-    callee.type === AST_NODE_TYPES.TSSatisfiesExpression ||
-    callee.type === AST_NODE_TYPES.TSTypeAssertion ||
-    callee.type === AST_NODE_TYPES.ChainExpression
-  ) {
-    callee = callee.expression;
-  }
+export function isFinalizationRegistryConstructor(callee: TSESTree.Expression): boolean {
+  callee = skipTypeWrappers(callee);
   if (callee.type === AST_NODE_TYPES.Identifier) return callee.name === 'FinalizationRegistry';
   return callee.type === AST_NODE_TYPES.MemberExpression && memberName(callee) === 'FinalizationRegistry';
 }
