@@ -93,7 +93,7 @@ export function f(c: boolean) { make(c); }`;
 export function f(pool: Pool) { const p = malloc(4); pool.release(p); pool.release(p); }`;
     expect(normal(code)).toEqual(['double-release@3']);
   });
-  it('a method that returns \`this\` on every path hands back its receiver (no declared \`this\` type needed)', () => {
+  it('a method that returns `this` on every path hands back its receiver (no declared `this` type needed)', () => {
     const code = `class Cursor implements Disposable {
   open = true;
   map<U>(_transform: (value: number) => U): Cursor { return this as unknown as Cursor; }

@@ -3,6 +3,16 @@ import { ruleTester } from '../rule-tester.js';
 
 ruleTester.run('no-use-after-release', rule, {
   valid: [
+    // A test of a member named like a liveness check on a value that is no handle tests nothing about a
+    // release (the analysis's own operations: `if (op.alive && …) … else if (!op.alive && …) op.node`).
+    `
+import { free, log, type Ptr } from './handles';
+interface Step { readonly alive: boolean; readonly node: string }
+export function trace(step: Step, ptr: Ptr) {
+  free(ptr);
+  if (!step.alive) log(step.node);
+}
+`,
     // The loop's iterator closed the cursor, which keeps its data: reading the last response after
     // the loop is no use of a released handle (mongodb's bulk write results merger).
     `

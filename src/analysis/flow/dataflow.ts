@@ -361,7 +361,7 @@ class Dataflow {
           if (op.alive && current.flags & RELEASED) {
             // Alive here: not the released one (if it can only be released, this path does not happen).
             state.res.set(id, { ...current, flags: current.flags & ~RELEASED });
-          } else if (!op.alive && (current.flags & RELEASED || this.resources[id].kind === 'implicit')) {
+          } else if (!op.alive && (current.flags & RELEASED || (this.resources[id].kind === 'implicit' && op.isHandle()))) {
             // Not alive here: released, by this function or (a parameter, a field) before it was called, which the test stands for.
             let releasedAt = current.releasedAt;
             if (current.flags !== RELEASED) {

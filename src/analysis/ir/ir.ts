@@ -76,7 +76,8 @@ export type Op =
   /** On this edge the value of `src` is null, undefined or 0: it holds no handle. */
   | { readonly kind: 'null'; readonly src: Key }
   /** On this edge a liveness check (`h.alive`, `h.isDeleted()`) at `node` told whether `src` was released. */
-  | { readonly kind: 'liveness'; readonly src: Key; readonly alive: boolean; readonly node: Node }
+  /** A liveness test (`h.alive`) on each edge; `isHandle`: whether the value tested is a handle (asked only to take a test for a release someone else did). */
+  | { readonly kind: 'liveness'; readonly src: Key; readonly alive: boolean; readonly node: Node; readonly isHandle: () => boolean }
   /** Paths under `prefix` may have been changed by code we cannot see. */
   | { readonly kind: 'invalidate'; readonly prefix: Key }
   /** End of a statement: its temporaries die; a fresh handle only they held is discarded. */

@@ -66,7 +66,7 @@ export class ConditionLowering {
         this.builder.link(this.builder.current, edge);
         const saved: Block | null = this.builder.current;
         this.builder.enter(edge);
-        this.builder.emit({ kind: 'liveness', src: liveness.key, alive, node: test });
+        this.builder.emit({ kind: 'liveness', src: liveness.key, alive, node: test, isHandle: liveness.isHandle });
         this.builder.goto(side);
         this.builder.current = saved;
       }
@@ -77,7 +77,7 @@ export class ConditionLowering {
   }
 
   /** `h.alive`, `h.isDeleted()`, `this.tree.disposed`: which handle, and whether `true` means alive. */
-  private livenessTest(test: TSESTree.Expression): { key: Key; aliveWhenTrue: boolean } | null {
+  private livenessTest(test: TSESTree.Expression): { key: Key; aliveWhenTrue: boolean; isHandle: () => boolean } | null {
     let member: TSESTree.Node = skipTypeWrappers(test);
     if (member.type === AST_NODE_TYPES.ChainExpression) member = member.expression;
     if (member.type === AST_NODE_TYPES.CallExpression && member.arguments.length === 0) member = member.callee;
@@ -87,7 +87,8 @@ export class ConditionLowering {
     const key = this.builder.pathOf(member.object);
     if (!key) return null;
     this.builder.livenessChecked.add(key);
-    return { key, aliveWhenTrue: /^(is)?alive$/i.test(name) };
+    const object = member.object;
+    return { key, aliveWhenTrue: /^(is)?alive$/i.test(name), isHandle: () => this.builder.isHandle(object) };
   }
 
   /** Branch where the `nullSide` edge knows `key` holds no handle. */
