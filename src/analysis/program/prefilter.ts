@@ -12,6 +12,7 @@ import { computedKeyIdentifier, forEachChild, forEachValueChild } from '../ir/as
 import ts from 'typescript';
 import type { FileContext } from './file-context.js';
 import { memberName } from '../ir/ast.js';
+import { FileFactsUnion } from './file-facts-union.js';
 import { modulesMentioned, shapeDeclared } from './program-facts.js';
 
 type FunctionLike = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression | TSESTree.Program;
@@ -39,42 +40,39 @@ export interface CalleeVocabulary {
   readonly inert?: boolean;
 }
 
-const taggedNamesCache = new WeakMap<ts.Program, ReadonlySet<string>>();
-const tagsPossibleCache = new WeakMap<ts.Program, boolean>();
+/** Does a file mention an `@acquire` or `@release` tag (the default library aside)? */
+const tagMentions = new FileFactsUnion((sourceFile, program) =>
+  !program.isSourceFileDefaultLibrary(sourceFile) && (sourceFile.text.includes('@acquire') || sourceFile.text.includes('@release')) ? ['tags'] : [],
+);
+
+/** Names of the declarations a file tags `@acquire` or `@release` (files without the tags are skipped by a text search). */
+const taggedNamesOfFiles = new FileFactsUnion((sourceFile, program) => {
+  if (program.isSourceFileDefaultLibrary(sourceFile)) return [];
+  const text = sourceFile.text;
+  if (!text.includes('@acquire') && !text.includes('@release')) return [];
+  const names = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node) || ts.isVariableDeclaration(node) || ts.isPropertyDeclaration(node) || ts.isPropertySignature(node)) {
+      const tags = ts.getJSDocTags(node);
+      if (tags.some((tag) => tag.tagName.text === 'acquire' || tag.tagName.text === 'release')) {
+        const name = (node as { name?: ts.Node }).name;
+        if (name && (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name))) names.add(name.text);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  return [...names];
+});
 
 /** Does any file of the program (the default library aside) mention an `@acquire` or `@release` tag? */
 function tagsPossible(program: ts.Program): boolean {
-  let possible = tagsPossibleCache.get(program);
-  if (possible === undefined) {
-    possible = program.getSourceFiles().some((sourceFile) => !program.isSourceFileDefaultLibrary(sourceFile) && (sourceFile.text.includes('@acquire') || sourceFile.text.includes('@release')));
-    tagsPossibleCache.set(program, possible);
-  }
-  return possible;
+  return tagMentions.in(program).size > 0;
 }
 
-/** Names of declarations tagged `@acquire` or `@release` anywhere in the program (files without the tags are skipped by a text search). */
+/** Names of declarations tagged `@acquire` or `@release` anywhere in the program. */
 function taggedNames(program: ts.Program): ReadonlySet<string> {
-  const cached = taggedNamesCache.get(program);
-  if (cached) return cached;
-  const names = new Set<string>();
-  for (const sourceFile of program.getSourceFiles()) {
-    if (program.isSourceFileDefaultLibrary(sourceFile)) continue;
-    const text = sourceFile.text;
-    if (!text.includes('@acquire') && !text.includes('@release')) continue;
-    const visit = (node: ts.Node): void => {
-      if (ts.isFunctionLike(node) || ts.isVariableDeclaration(node) || ts.isPropertyDeclaration(node) || ts.isPropertySignature(node)) {
-        const tags = ts.getJSDocTags(node);
-        if (tags.some((tag) => tag.tagName.text === 'acquire' || tag.tagName.text === 'release')) {
-          const name = (node as { name?: ts.Node }).name;
-          if (name && (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name))) names.add(name.text);
-        }
-      }
-      ts.forEachChild(node, visit);
-    };
-    visit(sourceFile);
-  }
-  taggedNamesCache.set(program, names);
-  return names;
+  return taggedNamesOfFiles.in(program);
 }
 
 interface SpecLike {
@@ -83,8 +81,6 @@ interface SpecLike {
   readonly handleShapes?: readonly { readonly members: readonly string[] }[];
 }
 
-const activeCache = new WeakMap<ts.Program, Map<string, boolean>>();
-
 /**
  * Does the program use this spec's library? Its modules appear among the
  * program's files (`/node_modules/<pkg>/`), or, for specs that match
@@ -92,22 +88,13 @@ const activeCache = new WeakMap<ts.Program, Map<string, boolean>>();
  * every member of a shape.
  */
 function specActive(program: ts.Program, spec: SpecLike, allModules: readonly string[]): boolean {
-  let byKey = activeCache.get(program);
-  if (!byKey) activeCache.set(program, (byKey = new Map()));
-  const key = JSON.stringify(spec);
-  const cached = byKey.get(key);
-  if (cached !== undefined) return cached;
   const modules = spec.modules ?? ['*'];
-  let active: boolean;
   if (modules.includes('*')) {
     const shapes = spec.handleShapes ?? [];
-    active = shapes.length === 0 || shapeDeclared(program, shapes);
-  } else {
-    const mentioned = modulesMentioned(program, allModules);
-    active = modules.some((module) => mentioned.has(module));
+    return shapes.length === 0 || shapeDeclared(program, shapes);
   }
-  byKey.set(key, active);
-  return active;
+  const mentioned = modulesMentioned(program, allModules);
+  return modules.some((module) => mentioned.has(module));
 }
 
 const specNamesCache = new WeakMap<object, { names: string[]; anyMethod: boolean }>();
@@ -116,18 +103,42 @@ const specNamesCache = new WeakMap<object, { names: string[]; anyMethod: boolean
 function specNames(file: FileContext): { names: string[]; anyMethod: boolean } {
   const cached = specNamesCache.get(file.model);
   if (cached) return cached;
-  const result = computeSpecNames(file);
+  const allSpecs = (file.model.options as { specs?: { specs?: readonly SpecLike[] } }).specs?.specs ?? [];
+  const allModules = modulesOfSpecs(allSpecs);
+  const names: string[] = [];
+  let anyMethod = false;
+  for (const spec of allSpecs) {
+    if (!specActive(file.services.program, spec, allModules)) continue;
+    const own = namesOfSpec(spec);
+    names.push(...own.names);
+    anyMethod ||= own.anyMethod;
+  }
+  const result = { names, anyMethod };
   specNamesCache.set(file.model, result);
   return result;
 }
 
-function computeSpecNames(file: FileContext): { names: string[]; anyMethod: boolean } {
-  const allSpecs = (file.model.options as { specs?: { specs?: readonly SpecLike[] } }).specs?.specs ?? [];
-  const allModules = [...new Set(allSpecs.flatMap((spec) => spec.modules ?? []))].filter((module) => module !== '*').sort();
-  const specs = allSpecs.filter((spec) => specActive(file.services.program, spec, allModules));
+const modulesOfSpecsCache = new WeakMap<readonly SpecLike[], readonly string[]>();
+
+/** The modules the specs name (their list is compiled once per settings, so this is kept by the list). */
+function modulesOfSpecs(specs: readonly SpecLike[]): readonly string[] {
+  let modules = modulesOfSpecsCache.get(specs);
+  if (!modules) {
+    modules = [...new Set(specs.flatMap((spec) => spec.modules ?? []))].filter((module) => module !== '*').sort();
+    modulesOfSpecsCache.set(specs, modules);
+  }
+  return modules;
+}
+
+const specNamesOfSpec = new WeakMap<SpecLike, { names: string[]; anyMethod: boolean }>();
+
+/** The function and method names a spec describes, and whether it matches methods of any name (kept per spec object: specs do not change). */
+function namesOfSpec(spec: SpecLike): { names: string[]; anyMethod: boolean } {
+  const cached = specNamesOfSpec.get(spec);
+  if (cached) return cached;
   const names: string[] = [];
   // A spec that acquires by return type matches calls of any name.
-  let anyMethod = specs.some((spec) => spec.acquireByReturnType === true);
+  let anyMethod = spec.acquireByReturnType === true;
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) value.forEach(visit);
     else if (value && typeof value === 'object') {
@@ -139,8 +150,10 @@ function computeSpecNames(file: FileContext): { names: string[]; anyMethod: bool
       }
     }
   };
-  visit(specs);
-  return { names, anyMethod };
+  visit(spec);
+  const result = { names, anyMethod };
+  specNamesOfSpec.set(spec, result);
+  return result;
 }
 
 type CallLike = TSESTree.CallExpression | TSESTree.NewExpression;

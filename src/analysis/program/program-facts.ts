@@ -1,36 +1,40 @@
 /**
- * Facts about a whole program read from its files' text, once per program:
- * which libraries it uses, whether a declaration file declares a member,
- * whether any type in it can be a handle at all. Default library files are
- * left out (their types are known).
+ * Facts about a whole program read from its files' text, once per file
+ * (see file-facts-union.ts): which libraries it uses, whether a declaration
+ * file declares a member, whether any type in it can be a handle at all.
+ * Default library files are left out (their types are known).
  */
 import ts from 'typescript';
+import { FileFactsUnion } from './file-facts-union.js';
 
-const mentionedCache = new WeakMap<ts.Program, Map<string, ReadonlySet<string>>>();
+const moduleUnions = new Map<string, FileFactsUnion>();
 
 /**
  * Which of these modules the program's files import or declare: a file under
  * `/node_modules/<pkg>/`, or the name quoted anywhere in a file. One regular
  * expression pass per file for all the modules (a search per module and
- * quote read typescript.js forty times).
+ * quote read typescript.js forty times), once per `ts.SourceFile`.
  */
 export function modulesMentioned(program: ts.Program, modules: readonly string[]): ReadonlySet<string> {
-  let byKey = mentionedCache.get(program);
-  if (!byKey) mentionedCache.set(program, (byKey = new Map()));
   const key = modules.join('\0');
-  const cached = byKey.get(key);
-  if (cached) return cached;
-  const found = new Set<string>();
-  const escaped = modules.map(escapeRegExp);
-  const pattern = new RegExp(`['"](${escaped.join('|')})['"]`, 'g');
-  for (const file of program.getSourceFiles()) {
-    if (program.isSourceFileDefaultLibrary(file)) continue;
-    for (const module of modules) if (file.fileName.includes(`/node_modules/${module}/`)) found.add(module);
-    if (modules.length > 0) for (const match of file.text.matchAll(pattern)) found.add(match[1]);
+  let union = moduleUnions.get(key);
+  if (!union) {
+    const pattern = new RegExp(`['"](${modules.map(escapeRegExp).join('|')})['"]`, 'g');
+    union = new FileFactsUnion((file, ofProgram) => {
+      if (ofProgram.isSourceFileDefaultLibrary(file)) return NONE;
+      const found = new Set<string>();
+      for (const module of modules) if (file.fileName.includes(`/node_modules/${module}/`)) found.add(module);
+      if (modules.length > 0) for (const match of file.text.matchAll(pattern)) found.add(match[1]);
+      return found.size > 0 ? [...found] : NONE;
+    });
+    moduleUnions.set(key, union);
   }
-  byKey.set(key, found);
-  return found;
+  return union.in(program);
 }
+
+const NONE: readonly string[] = [];
+/** The fact of a file that has what a yes-or-no question of the program asks. */
+const YES: readonly string[] = ['yes'];
 
 /**
  * Does declaration text declare a member of this name (`free(): void;`,
@@ -52,7 +56,7 @@ export function declaresMember(text: string, member: string): boolean {
   return false;
 }
 
-const shapesCache = new WeakMap<ts.Program, Map<string, boolean>>();
+const shapeUnions = new Map<string, FileFactsUnion>();
 
 /**
  * Does a declaration file of the program (not the default library) declare
@@ -61,20 +65,18 @@ const shapesCache = new WeakMap<ts.Program, Map<string, boolean>>();
  */
 export function shapeDeclared(program: ts.Program, shapes: readonly { readonly members: readonly string[] }[]): boolean {
   if (shapes.length === 0) return false;
-  let byKey = shapesCache.get(program);
-  if (!byKey) shapesCache.set(program, (byKey = new Map()));
   const key = JSON.stringify(shapes.map((shape) => shape.members));
-  let found = byKey.get(key);
-  if (found === undefined) {
-    found = program
-      .getSourceFiles()
-      .some((file) => file.isDeclarationFile && !program.isSourceFileDefaultLibrary(file) && shapes.some((shape) => shape.members.every((member) => declaresMember(file.text, member))));
-    byKey.set(key, found);
+  let union = shapeUnions.get(key);
+  if (!union) {
+    union = new FileFactsUnion((file, ofProgram) =>
+      file.isDeclarationFile && !ofProgram.isSourceFileDefaultLibrary(file) && shapes.some((shape) => shape.members.every((member) => declaresMember(file.text, member))) ? YES : NONE,
+    );
+    shapeUnions.set(key, union);
   }
-  return found;
+  return union.in(program).size > 0;
 }
 
-const mentionsCache = new WeakMap<ts.Program, Map<string, boolean>>();
+const mentionUnions = new Map<string, FileFactsUnion>();
 
 /**
  * Does the program name any of these words in a file: as a whole word of its
@@ -89,28 +91,23 @@ const mentionsCache = new WeakMap<ts.Program, Map<string, boolean>>();
  * emit helpers, its table of lib names). Comments still count (JSDoc types).
  */
 export function programMentions(program: ts.Program, words: readonly string[], { typeScriptOnly = false, outsideStrings = false } = {}): boolean {
-  let byKey = mentionsCache.get(program);
-  if (!byKey) mentionsCache.set(program, (byKey = new Map()));
+  if (words.length === 0) return false;
   const key = `${typeScriptOnly ? 'ts' : 'all'}${outsideStrings ? ' code' : ''}\0${words.join('\0')}`;
-  let found = byKey.get(key);
-  if (found === undefined) {
+  let union = mentionUnions.get(key);
+  if (!union) {
     // A whole word: `Deno` is not in `DenormalizedX`.
     const pattern = new RegExp(`(?<![\\w$])(?:${words.map(escapeRegExp).join('|')})(?![\\w$])`, outsideStrings ? 'g' : '');
     const mentioned = (file: ts.SourceFile): boolean => (outsideStrings ? mentionedOutsideStrings(file, pattern) : pattern.test(file.text));
     const searched = (file: ts.SourceFile): boolean => !typeScriptOnly || (file.flags & ts.NodeFlags.JavaScriptFile) === 0;
-    found =
-      words.length > 0 &&
-      program
-        .getSourceFiles()
-        .some(
-          (file) =>
-            !program.isSourceFileDefaultLibrary(file) &&
-            (words.some((word) => file.fileName.includes(`/node_modules/${word}/`) || file.fileName.endsWith(word.startsWith('/') ? word : `/${word}`)) ||
-              (searched(file) && mentioned(file))),
-        );
-    byKey.set(key, found);
+    union = new FileFactsUnion((file, ofProgram) =>
+      !ofProgram.isSourceFileDefaultLibrary(file) &&
+      (words.some((word) => file.fileName.includes(`/node_modules/${word}/`) || file.fileName.endsWith(word.startsWith('/') ? word : `/${word}`)) || (searched(file) && mentioned(file)))
+        ? YES
+        : NONE,
+    );
+    mentionUnions.set(key, union);
   }
-  return found;
+  return union.in(program).size > 0;
 }
 
 /**
