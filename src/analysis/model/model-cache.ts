@@ -1,4 +1,4 @@
-/** One handle model per program and options, shared by every file of the program; the compiled specs per settings. */
+/** One handle model per program and options, shared by every file of the program; the compiled specs and resolved options per settings. */
 import type ts from 'typescript';
 import type { AnalysisOptions } from '../program/input.js';
 import type { HandleModelOptions } from './handle-model.js';
@@ -20,26 +20,36 @@ export function compiledSpecsFor(settings: HandleLifetimeSettings = {}): Compile
   return compiled;
 }
 
+/** Model options resolved from analysis options, with the key models are cached by. */
+interface ResolvedOptions {
+  readonly options: HandleModelOptions;
+  readonly key: string;
+}
+
+/**
+ * Per settings object (ESLint hands every rule of a config the same one): the specs compiled and
+ * the options resolved once, not once per program (an editor builds a program per edit, and the
+ * key alone serialises every preset).
+ */
+const resolvedBySettings = new WeakMap<HandleLifetimeSettings, ResolvedOptions>();
 const modelCache = new WeakMap<ts.Program, Map<string, HandleModel>>();
 
 /** The model for a program, shared by every file of it (its caches are per type and declaration). */
 export function handleModelFor(program: ts.Program, options: AnalysisOptions = {}): HandleModel {
-  // The rules ask once per file each, with the same settings object: skip compiling the specs and the key.
   const settings = options.model === undefined ? options.settings : undefined;
-  const bySettings = settings ? modelsBySettings.get(program) : undefined;
-  const known = settings ? bySettings?.get(settings) : undefined;
-  if (known) return known;
-  const model = modelFor(program, options);
-  if (settings) {
-    if (bySettings) bySettings.set(settings, model);
-    else modelsBySettings.set(program, new WeakMap([[settings, model]]));
+  let resolved = settings ? resolvedBySettings.get(settings) : undefined;
+  if (!resolved) {
+    resolved = resolveOptions(options);
+    if (settings) resolvedBySettings.set(settings, resolved);
   }
+  let byOptions = modelCache.get(program);
+  if (!byOptions) modelCache.set(program, (byOptions = new Map()));
+  let model = byOptions.get(resolved.key);
+  if (!model) byOptions.set(resolved.key, (model = new HandleModel(program, resolved.options)));
   return model;
 }
 
-const modelsBySettings = new WeakMap<ts.Program, WeakMap<HandleLifetimeSettings, HandleModel>>();
-
-function modelFor(program: ts.Program, options: AnalysisOptions): HandleModel {
+function resolveOptions(options: AnalysisOptions): ResolvedOptions {
   const specs = options.model?.specs ?? compiledSpecsFor(options.settings);
   const resolved: HandleModelOptions = {
     ...defaultHandleModelOptions,
@@ -50,10 +60,5 @@ function modelFor(program: ts.Program, options: AnalysisOptions): HandleModel {
     ...(options.settings?.notHandles?.length ? { notHandles: options.settings.notHandles } : {}),
   };
   // The specs serialise to their key (CompiledSpecs#toJSON).
-  const key = JSON.stringify(resolved);
-  let byOptions = modelCache.get(program);
-  if (!byOptions) modelCache.set(program, (byOptions = new Map()));
-  let model = byOptions.get(key);
-  if (!model) byOptions.set(key, (model = new HandleModel(program, resolved)));
-  return model;
+  return { options: resolved, key: JSON.stringify(resolved) };
 }
