@@ -5,6 +5,7 @@
  * file context asks through `summaryOf`; the lowering reads the answers.
  */
 import { analyze as analyzeScopes } from '@typescript-eslint/scope-manager';
+import type { ScopeManager } from '@typescript-eslint/scope-manager';
 import { parseAndGenerateServices, simpleTraverse } from '@typescript-eslint/typescript-estree';
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
@@ -14,39 +15,60 @@ import type { MethodSummary } from '../model/call-effects.js';
 import type { HandleModel } from '../model/handle-model.js';
 import type { ParserServicesLike } from '../program/file-context.js';
 import { FileContext } from '../program/file-context.js';
+import { KeptResults } from '../program/kept-results.js';
 import { runDataflow } from './dataflow.js';
 
 type FunctionNode = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression;
 
 /** Give a file's context its summaries: its own functions', and those of the files it calls into. */
 export function provideSummaries(file: FileContext, program: ts.Program, model: HandleModel, thisFile: ts.SourceFile | undefined): void {
-  const summaries = new Summaries(file);
-  if (thisFile) keepLinted(model, thisFile, summaries);
+  const summaries = new Summaries(() => file, thisFile ? keptSummaries.of(program, model.options, thisFile) : new Map());
+  if (thisFile) keepLinted(model, thisFile, file, summaries);
   file.summaryOf = (declaration) => summaryOf(program, model, thisFile, summaries, declaration);
 }
 
-const foreignSummaries = new WeakMap<HandleModel, Map<string, Summaries | null>>();
-/** The summaries of the last few files linted, per model, by file name (oldest first). */
-const lintedSummaries = new WeakMap<HandleModel, Map<string, Summaries>>();
+/**
+ * A summary per declaration and depth (see `Summaries.of`), kept across programs while the file's
+ * import closure is unchanged (program/kept-results.ts): a summary is plain data (effects per
+ * parameter, field names), read from the function's body and the types its file can see.
+ */
+const keptSummaries = new KeptResults<MethodSummary | null>('any');
+
+/** An ESTree form of a file of the program, as the analysis reads it: its nodes, both ways to TypeScript's, and its scopes. */
+interface Conversion {
+  readonly ast: TSESTree.Program;
+  readonly esTreeNodeToTSNodeMap: ParserServicesLike['esTreeNodeToTSNodeMap'];
+  readonly tsNodeToESTreeNodeMap: ParserServicesLike['tsNodeToESTreeNodeMap'];
+  readonly scopeManager: ScopeManager;
+}
+
+/**
+ * Per `ts.SourceFile`: its conversion (null: it failed), made once for every program that keeps
+ * the file (the ESTree nodes map to the file's nodes, which are the same objects while it is).
+ */
+const conversions = new WeakMap<ts.SourceFile, Conversion | null>();
+/** The files linted last (ESLint's own conversion of them, oldest first): files linted after often call into them. */
+const lintedConversions = new Map<ts.SourceFile, Conversion>();
+/** Per model, the summaries of the other files (by their source file) that files of the program called into. */
+const foreignSummaries = new WeakMap<HandleModel, Map<ts.SourceFile, Summaries | null>>();
 const MAX_LINTED_KEPT = 4;
 
-/** Keep a linted file's summaries for the next files: they often call into it, and converting it again costs. */
-function keepLinted(model: HandleModel, sourceFile: ts.SourceFile, summaries: Summaries): void {
+/** How often a file was converted to ESTree for summaries, for tests of the caches. */
+export const summaryStats = { conversions: 0, summaries: 0 };
+
+/** Keep a linted file's context and ESLint's conversion for the next files: they often call into it, and converting it again costs. */
+function keepLinted(model: HandleModel, sourceFile: ts.SourceFile, file: FileContext, summaries: Summaries): void {
   if (sourceFile.text.length > MAX_FOREIGN_FILE_SIZE) return;
-  let kept = lintedSummaries.get(model);
-  if (!kept) lintedSummaries.set(model, (kept = new Map()));
-  kept.delete(sourceFile.fileName);
-  kept.set(sourceFile.fileName, summaries);
-  if (kept.size > MAX_LINTED_KEPT) kept.delete(kept.keys().next().value!);
+  let byFile = foreignSummaries.get(model);
+  if (!byFile) foreignSummaries.set(model, (byFile = new Map()));
+  byFile.set(sourceFile, summaries);
+  lintedConversions.delete(sourceFile);
+  lintedConversions.set(sourceFile, { ast: file.ast, esTreeNodeToTSNodeMap: file.services.esTreeNodeToTSNodeMap, tsNodeToESTreeNodeMap: file.services.tsNodeToESTreeNodeMap, scopeManager: file.scopeManager });
+  if (lintedConversions.size > MAX_LINTED_KEPT) lintedConversions.delete(lintedConversions.keys().next().value!);
 }
 /** Files larger than this (in characters) are not converted for cross-file summaries. */
 const MAX_FOREIGN_FILE_SIZE = 300_000;
 
-/**
- * Summaries of another source file of the program: it is converted to
- * ESTree once per program (and model), on the first call into it.
- * Declaration files and libraries have no bodies to summarise.
- */
 /** The summary of a callee's declaration: from the file being analysed, another source file, or the implementation beside a `.d.ts`. */
 function summaryOf(
   program: ts.Program,
@@ -109,21 +131,41 @@ function implementationOf(program: ts.Program, declaration: ts.SignatureDeclarat
   return undefined;
 }
 
+/**
+ * Summaries of another source file of the program, on the first call into it. Declaration files
+ * and libraries have no bodies to summarise.
+ */
 function summariesOfFile(program: ts.Program, sourceFile: ts.SourceFile, model: HandleModel): Summaries | null {
   if (sourceFile.isDeclarationFile || program.isSourceFileFromExternalLibrary(sourceFile)) return null;
   // Converting a bundle (three.core.js is 2 MB) for one callee costs more than the summary is worth.
   if (sourceFile.text.length > MAX_FOREIGN_FILE_SIZE) return null;
   let byFile = foreignSummaries.get(model);
   if (!byFile) foreignSummaries.set(model, (byFile = new Map()));
-  const cached = byFile.get(sourceFile.fileName);
+  const cached = byFile.get(sourceFile);
   if (cached !== undefined) return cached;
-  // A file the rules linted lately (a bundle's chunk, linted before the entry that imports it): no conversion.
-  const linted = lintedSummaries.get(model)?.get(sourceFile.fileName);
-  if (linted) {
-    byFile.set(sourceFile.fileName, linted);
-    return linted;
-  }
-  let summaries: Summaries | null;
+  let context: FileContext | null | undefined;
+  // The file is converted only when a summary it has not kept must be computed.
+  const contextOf = (): FileContext | null => {
+    if (context !== undefined) return context;
+    const conversion = conversionOf(program, sourceFile);
+    context = conversion
+      ? new FileContext(conversion.ast, { program, esTreeNodeToTSNodeMap: conversion.esTreeNodeToTSNodeMap, tsNodeToESTreeNodeMap: conversion.tsNodeToESTreeNodeMap }, conversion.scopeManager, model)
+      : null;
+    if (context) context.summaryOf = (declaration) => summaryOf(program, model, sourceFile, summaries, declaration);
+    return context;
+  };
+  const summaries = new Summaries(contextOf, keptSummaries.of(program, model.options, sourceFile));
+  byFile.set(sourceFile, summaries);
+  return summaries;
+}
+
+/** The file's ESTree form: ESLint's, if it linted the file lately, else converted once per source file. */
+function conversionOf(program: ts.Program, sourceFile: ts.SourceFile): Conversion | null {
+  const linted = lintedConversions.get(sourceFile);
+  if (linted) return linted;
+  let conversion = conversions.get(sourceFile);
+  if (conversion !== undefined) return conversion;
+  summaryStats.conversions++;
   try {
     const { ast, services } = parseAndGenerateServices(sourceFile, {
       filePath: sourceFile.fileName,
@@ -135,56 +177,56 @@ function summariesOfFile(program: ts.Program, sourceFile: ts.SourceFile, model: 
     // FileContext finds an identifier's scope through its parents, which ESLint sets on the files it lints.
     simpleTraverse(ast, { enter: () => undefined }, true);
     const scopeManager = analyzeScopes(ast, { sourceType: 'module' });
-    const file = new FileContext(ast as TSESTree.Program, services as ParserServicesLike, scopeManager, model);
-    const fileSummaries = new Summaries(file);
-    file.summaryOf = (declaration) => summaryOf(program, model, sourceFile, fileSummaries, declaration);
-    summaries = fileSummaries;
+    conversion = { ast: ast as TSESTree.Program, esTreeNodeToTSNodeMap: services.esTreeNodeToTSNodeMap, tsNodeToESTreeNodeMap: services.tsNodeToESTreeNodeMap, scopeManager };
   } catch {
-    summaries = null;
+    conversion = null;
   }
-  byFile.set(sourceFile.fileName, summaries);
-  return summaries;
+  conversions.set(sourceFile, conversion);
+  return conversion;
 }
 
-/** Summaries of functions whose bodies are in this file, computed on demand, with a guard against recursion. */
 /** How many summaries are being computed inside each other (see `Summaries.of`). */
 let summaryDepth = 0;
 const MAX_SUMMARY_DEPTH = 2;
+/** Declarations whose summary is being computed (a recursive call gets none). */
+const inProgress = new Set<ts.Node>();
 
+/** Summaries of functions whose bodies are in one file, computed on demand (the file's context only then), with a guard against recursion. */
 class Summaries {
-  private readonly cache = new Map<ts.Node, MethodSummary | undefined>();
-  private readonly inProgress = new Set<ts.Node>();
-
-  constructor(private readonly file: FileContext) {}
+  constructor(
+    private readonly context: () => FileContext | null,
+    private readonly kept: Map<ts.Node, MethodSummary | null>,
+  ) {}
 
   of(declaration: ts.SignatureDeclaration): MethodSummary | undefined {
-    if (this.cache.has(declaration)) return this.cache.get(declaration);
-    if (this.inProgress.has(declaration)) return undefined;
-    const fn = this.functionNode(declaration);
-    if (!fn) {
-      this.cache.set(declaration, undefined);
-      return undefined;
-    }
-    this.inProgress.add(declaration);
-    summaryDepth++;
+    const known = this.kept.get(declaration);
+    if (known !== undefined) return known ?? undefined;
+    if (inProgress.has(declaration)) return undefined;
+    const file = this.context();
+    const fn = file ? this.functionNode(file, declaration) : undefined;
     let summary: MethodSummary | undefined;
-    try {
-      // Summaries of summaries stop two levels down: in a large file the
-      // callees of callees would otherwise pull in most of the file.
-      const lowered = lowerFunction(this.file, fn, { summarize: true, withSummaries: summaryDepth < MAX_SUMMARY_DEPTH });
-      if (!lowered.tooLarge) summary = runDataflow(lowered, { checkLeaks: false, summarize: true }).summary;
-    } finally {
-      summaryDepth--;
-      this.inProgress.delete(declaration);
+    if (file && fn) {
+      inProgress.add(declaration);
+      summaryDepth++;
+      summaryStats.summaries++;
+      try {
+        // Summaries of summaries stop two levels down: in a large file the
+        // callees of callees would otherwise pull in most of the file.
+        const lowered = lowerFunction(file, fn, { summarize: true, withSummaries: summaryDepth < MAX_SUMMARY_DEPTH });
+        if (!lowered.tooLarge) summary = runDataflow(lowered, { checkLeaks: false, summarize: true }).summary;
+      } finally {
+        summaryDepth--;
+        inProgress.delete(declaration);
+      }
     }
-    this.cache.set(declaration, summary);
+    this.kept.set(declaration, summary ?? null);
     return summary;
   }
 
-  private functionNode(signature: ts.SignatureDeclaration): FunctionNode | undefined {
-    const declaration = 'body' in signature && signature.body ? signature : this.implementationOf(signature);
+  private functionNode(file: FileContext, signature: ts.SignatureDeclaration): FunctionNode | undefined {
+    const declaration = 'body' in signature && signature.body ? signature : this.implementationOf(file, signature);
     if (!declaration) return undefined;
-    const node = this.file.services.tsNodeToESTreeNodeMap.get(declaration);
+    const node = file.services.tsNodeToESTreeNodeMap.get(declaration);
     if (!node) return undefined;
     if (
       node.type === AST_NODE_TYPES.FunctionDeclaration ||
@@ -200,10 +242,10 @@ class Summaries {
   }
 
   /** An overload signature's implementation (the declaration of the same symbol that has a body). */
-  private implementationOf(signature: ts.SignatureDeclaration): ts.SignatureDeclaration | undefined {
+  private implementationOf(file: FileContext, signature: ts.SignatureDeclaration): ts.SignatureDeclaration | undefined {
     const name = signature.name;
     if (!name) return undefined;
-    const symbol = this.file.model.checker.getSymbolAtLocation(name);
+    const symbol = file.model.checker.getSymbolAtLocation(name);
     return symbol?.declarations?.find(
       (declaration): declaration is ts.SignatureDeclaration => ts.isFunctionLike(declaration) && 'body' in declaration && declaration.body !== undefined,
     );

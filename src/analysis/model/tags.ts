@@ -10,12 +10,17 @@ export interface DeclarationTags {
   readonly release: number | 'receiver' | undefined;
 }
 
+/**
+ * Per declaration node, for every program: tags are the text of the node's JSDoc, and a node
+ * outlives its program only while its file is unchanged (an editor's next program keeps the
+ * `ts.SourceFile` of every file that did not change).
+ */
+const tagCache = new WeakMap<ts.Declaration, DeclarationTags>();
+
 /** The JSDoc tags of a declaration: `@acquire`, `@release [param]` (cached per declaration). */
 export class DeclarationTagReader {
-  private readonly tagCache = new Map<ts.Declaration, DeclarationTags>();
-
   tagsOf(declaration: ts.Declaration): DeclarationTags {
-    const cached = this.tagCache.get(declaration);
+    const cached = tagCache.get(declaration);
     if (cached) return cached;
     let acquire = false;
     let release: DeclarationTags['release'];
@@ -34,7 +39,7 @@ export class DeclarationTagReader {
       }
     }
     const tags = { acquire, release };
-    this.tagCache.set(declaration, tags);
+    tagCache.set(declaration, tags);
     return tags;
   }
 }

@@ -13,6 +13,7 @@ import ts from 'typescript';
 import type { FileContext } from './file-context.js';
 import { memberName } from '../ir/ast.js';
 import { FileFactsUnion } from './file-facts-union.js';
+import { KeptResults } from './kept-results.js';
 import { modulesMentioned, shapeDeclared } from './program-facts.js';
 
 type FunctionLike = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression | TSESTree.Program;
@@ -597,6 +598,23 @@ function declarationMatters(file: FileContext, declaration: ts.Declaration): boo
   if (!verdicts) declarationVerdicts.set(file.model, (verdicts = new Map()));
   const cached = verdicts.get(declaration);
   if (cached !== undefined) return cached;
+  const kept = keptVerdicts.of(file.services.program, file.model.options, declaration.getSourceFile());
+  let verdict = kept.get(declaration);
+  if (verdict === undefined) {
+    verdict = computeDeclarationMatters(file, declaration);
+    kept.set(declaration, verdict);
+  }
+  verdicts.set(declaration, verdict);
+  return verdict;
+}
+
+/**
+ * Verdicts on declarations, kept across programs while the declaration's file and what it imports
+ * are unchanged (kept-results.ts): a verdict reads the declaration's tags and declared types.
+ */
+const keptVerdicts = new KeptResults<boolean>('declarations');
+
+function computeDeclarationMatters(file: FileContext, declaration: ts.Declaration): boolean {
   let verdict = false;
   const target = ts.isVariableDeclaration(declaration) && declaration.initializer ? declaration.initializer : declaration;
   // Reading a declaration's JSDoc costs; the program's tagged names are known (typescript.js documents most of its 10k functions).
@@ -613,7 +631,6 @@ function declarationMatters(file: FileContext, declaration: ts.Declaration): boo
       declared(target.type ?? ts.getJSDocReturnType(target)) ||
       target.parameters.some((parameter) => declared(parameter.type ?? ts.getJSDocType(parameter)));
   }
-  verdicts.set(declaration, verdict);
   return verdict;
 }
 

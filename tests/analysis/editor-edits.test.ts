@@ -1,0 +1,88 @@
+// Lints as an editor does: typescript-eslint's project service keeps the
+// project open and builds a new program after each edit, keeping the
+// ts.SourceFile of every file that did not change. Results kept from one
+// program to the next must give the findings a fresh lint gives, and an edit
+// must not make the analysis read every file again.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Linter } from 'eslint';
+import * as parser from '@typescript-eslint/parser';
+import { describe, expect, it } from 'vitest';
+import plugin from '../../src/index.js';
+import { fileFactReads } from '../../src/analysis/program/file-facts-union.js';
+import { summaryStats } from '../../src/analysis/flow/summaries.js';
+
+// Another handle type in the file keeps what the program's text says the same in both versions.
+const OTHER = 'export declare class Other implements Disposable {\n  [Symbol.dispose](): void;\n}\n';
+const NOT_DISPOSABLE = `${OTHER}export declare class Thing {\n  read(): string;\n}\n`;
+const DISPOSABLE = `${OTHER}export declare class Thing implements Disposable {\n  read(): string;\n  [Symbol.dispose](): void;\n}\n`;
+const RELEASES = "import type { Thing } from './types';\nexport function close(thing: Thing): void {\n  thing[Symbol.dispose]();\n}\n";
+const KEEPS = "import type { Thing } from './types';\nexport const kept: Thing[] = [];\nexport function close(thing: Thing): void {\n  kept.push(thing);\n}\n";
+
+/** A project on disk and a linter on its project service; `lint` hands a file's (new) text to ESLint as an editor does. */
+function editorProject(files: Record<string, string>) {
+  const root = mkdtempSync(path.join(tmpdir(), 'handle-lifetime-editor-'));
+  const compilerOptions = { strict: true, target: 'es2022', lib: ['esnext'], module: 'esnext', moduleResolution: 'bundler', noEmit: true };
+  writeFileSync(path.join(root, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['*.ts'] }));
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(root, name), text);
+  const texts = { ...files };
+  const linter = new Linter({ cwd: root });
+  const config = [
+    { files: ['**/*.ts'], languageOptions: { parser, parserOptions: { projectService: true, tsconfigRootDir: root } } },
+    { files: ['**/*.ts'], ...plugin.configs.recommended },
+  ];
+  return {
+    lint(name: string, text = texts[name]): string[] {
+      texts[name] = text;
+      const messages = linter.verify(text, config as Linter.Config[], path.join(root, name));
+      return messages.map((message) => `${message.line}: ${message.ruleId ?? message.message}`);
+    },
+  };
+}
+
+describe('an editor session', () => {
+  it('sees a change of a type in another file', () => {
+    const project = editorProject({
+      'types.ts': NOT_DISPOSABLE,
+      'lib.ts': "import { Thing } from './types';\nexport function make(): Thing {\n  return new Thing();\n}\n",
+      'main.ts': "import { make } from './lib';\nexport function f(): string {\n  const thing = make();\n  return thing.read();\n}\n",
+    });
+    expect(project.lint('main.ts')).toEqual([]);
+    project.lint('types.ts', DISPOSABLE);
+    expect(project.lint('main.ts')).toEqual(['3: handle-lifetime/no-leaked-handle']);
+    project.lint('types.ts', NOT_DISPOSABLE);
+    expect(project.lint('main.ts')).toEqual([]);
+  });
+
+  it('sees a change of a callee two files away (summaries are kept by what the file imports, transitively)', () => {
+    const project = editorProject({
+      'types.ts': DISPOSABLE,
+      'lib.ts': RELEASES,
+      'middle.ts': "import type { Thing } from './types';\nimport { close } from './lib';\nexport function done(thing: Thing): void {\n  close(thing);\n}\n",
+      'main.ts': "import type { Thing } from './types';\nimport { done } from './middle';\nexport function f(thing: Thing): string {\n  const text = thing.read();\n  done(thing);\n  return text + thing.read();\n}\n",
+    });
+    const released = project.lint('main.ts');
+    expect(released).toContain('6: handle-lifetime/no-use-after-release');
+    project.lint('lib.ts', KEEPS);
+    expect(project.lint('main.ts')).toEqual([]);
+    project.lint('lib.ts', RELEASES);
+    expect(project.lint('main.ts')).toEqual(released);
+  });
+
+  it('reads again only the edited file, and converts no unchanged file again', () => {
+    const main = (edit: number): string =>
+      `import type { Thing } from './types';\nimport { close } from './lib';\nexport function f(thing: Thing): void {\n  close(thing);\n}\n// edit ${edit}\n`;
+    const project = editorProject({ 'types.ts': DISPOSABLE, 'lib.ts': RELEASES, 'main.ts': main(0) });
+    project.lint('main.ts');
+    project.lint('main.ts', main(1));
+    const reads = fileFactReads.count;
+    const conversions = summaryStats.conversions;
+    project.lint('main.ts', main(2));
+    // One read of the edited file per question asked of the program (modules, words, tags…); a
+    // rescan would read each of its hundred-odd files (the default library's among them).
+    expect(fileFactReads.count - reads).toBeGreaterThan(0);
+    expect(fileFactReads.count - reads).toBeLessThan(20);
+    expect(summaryStats.conversions - conversions).toBe(0);
+  });
+});
