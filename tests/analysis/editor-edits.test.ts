@@ -29,7 +29,7 @@ function editorProject(files: Record<string, string>) {
   const texts = { ...files };
   const linter = new Linter({ cwd: root });
   const config = [
-    { files: ['**/*.ts'], languageOptions: { parser, parserOptions: { projectService: true, tsconfigRootDir: root } } },
+    { files: ['**/*.ts'], languageOptions: { parser, parserOptions: { projectService: true, tsconfigRootDir: root, disallowAutomaticSingleRunInference: true } } },
     { files: ['**/*.ts'], ...plugin.configs.recommended },
   ];
   return {

@@ -22,7 +22,8 @@ type FunctionNode = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression |
 
 /** Give a file's context its summaries: its own functions', and those of the files it calls into. */
 export function provideSummaries(file: FileContext, program: ts.Program, model: HandleModel, thisFile: ts.SourceFile | undefined): void {
-  const summaries = new Summaries(() => file, thisFile ? keptSummaries.of(program, model.options, thisFile) : new Map());
+  // The linted file's own summaries are made per lint: it is the file that changed.
+  const summaries = new Summaries(() => file, new Map());
   if (thisFile) keepLinted(model, thisFile, file, summaries);
   file.summaryOf = (declaration) => summaryOf(program, model, thisFile, summaries, declaration);
 }
@@ -51,6 +52,8 @@ const conversions = new WeakMap<ts.SourceFile, Conversion | null>();
 const lintedConversions = new Map<ts.SourceFile, Conversion>();
 /** Per model, the summaries of the other files (by their source file) that files of the program called into. */
 const foreignSummaries = new WeakMap<HandleModel, Map<ts.SourceFile, Summaries | null>>();
+/** Per model, the summaries of the last few files linted (oldest first). */
+const lintedSummaries = new WeakMap<HandleModel, Map<ts.SourceFile, Summaries>>();
 const MAX_LINTED_KEPT = 4;
 
 /** How often a file was converted to ESTree for summaries, for tests of the caches. */
@@ -59,9 +62,11 @@ export const summaryStats = { conversions: 0, summaries: 0 };
 /** Keep a linted file's context and ESLint's conversion for the next files: they often call into it, and converting it again costs. */
 function keepLinted(model: HandleModel, sourceFile: ts.SourceFile, file: FileContext, summaries: Summaries): void {
   if (sourceFile.text.length > MAX_FOREIGN_FILE_SIZE) return;
-  let byFile = foreignSummaries.get(model);
-  if (!byFile) foreignSummaries.set(model, (byFile = new Map()));
-  byFile.set(sourceFile, summaries);
+  let linted = lintedSummaries.get(model);
+  if (!linted) lintedSummaries.set(model, (linted = new Map()));
+  linted.delete(sourceFile);
+  linted.set(sourceFile, summaries);
+  if (linted.size > MAX_LINTED_KEPT) linted.delete(linted.keys().next().value!);
   lintedConversions.delete(sourceFile);
   lintedConversions.set(sourceFile, { ast: file.ast, esTreeNodeToTSNodeMap: file.services.esTreeNodeToTSNodeMap, tsNodeToESTreeNodeMap: file.services.tsNodeToESTreeNodeMap, scopeManager: file.scopeManager });
   if (lintedConversions.size > MAX_LINTED_KEPT) lintedConversions.delete(lintedConversions.keys().next().value!);
@@ -143,6 +148,12 @@ function summariesOfFile(program: ts.Program, sourceFile: ts.SourceFile, model: 
   if (!byFile) foreignSummaries.set(model, (byFile = new Map()));
   const cached = byFile.get(sourceFile);
   if (cached !== undefined) return cached;
+  // A file the rules linted lately (a bundle's chunk, linted before the entry that imports it): its own summaries.
+  const linted = lintedSummaries.get(model)?.get(sourceFile);
+  if (linted) {
+    byFile.set(sourceFile, linted);
+    return linted;
+  }
   let context: FileContext | null | undefined;
   // The file is converted only when a summary it has not kept must be computed.
   const contextOf = (): FileContext | null => {
