@@ -12,6 +12,13 @@ import type { IndexedPattern, SpecCallEffect } from './compiled-specs.js';
 import { EMPTY_MAP, NO_INDICES, RESULT_KINDS } from './compiled-specs.js';
 import { hasBody, instantiable, isMethodDeclaration, memberOf, push, returnsCallable, returnsThis, summarisedInstead } from './declarations.js';
 
+/** A parameter of a callback that owns the handle it receives. */
+export interface OwnedParameter {
+  readonly parameter: number;
+  /** The callback's first parameter is an error: where it is set, this one holds nothing. */
+  readonly errorFirst: boolean;
+}
+
 /**
  * Compiles handle API specs (presets and settings) into lookups, and answers
  * the handle model's two questions about them: is this symbol a handle type
@@ -27,7 +34,7 @@ export class SpecMatcher {
    * @param signatureOf the signature a call resolves to, as the model finds it (a single generic
    * signature without inference: `tidy(() => …)` resolved checks the whole callback)
    */
-  constructor(compiled: CompiledSpecs, program: ts.Program, signatureOf?: (call: ts.CallExpression) => ts.Signature | undefined) {
+  constructor(compiled: CompiledSpecs, program: ts.Program, signatureOf?: (call: ts.CallExpression | ts.NewExpression) => ts.Signature | undefined) {
     this.index = new SpecIndex(compiled, program, signatureOf);
     this.scopes = new SpecScopes(this.index);
   }
@@ -117,7 +124,13 @@ export class SpecMatcher {
       const origin = this.index.originOf(declaration);
       // A `method` pattern (embind's `clone()`) never describes a plain function of that name.
       const plainFunction = ts.isFunctionDeclaration(declaration) || ts.isVariableDeclaration(declaration);
-      if (named.some((candidate) => !(plainFunction && candidate.pattern.method !== undefined) && this.index.fromModules(origin, candidate.modules))) verdict = true;
+      // A method of a named type, for a spec of any module (embind's `ClassHandle#clone`): only a method that type declares
+      // (three's `Texture#clone` is no embind call).
+      const describes = (candidate: IndexedPattern): boolean =>
+        !(plainFunction && candidate.pattern.method !== undefined) &&
+        this.index.fromModules(origin, candidate.modules) &&
+        (candidate.pattern.type === undefined || !candidate.modules.includes('*') || this.index.containerNames(declaration).has(candidate.pattern.type));
+      if (named.some(describes)) verdict = true;
       let summarised: boolean | undefined;
       const byReturnType: readonly number[] = verdict ? NO_INDICES : this.index.byReturnTypeSpecs;
       for (const specIndex of byReturnType) {
@@ -220,6 +233,39 @@ export class SpecMatcher {
         return this.index.specs.some((spec, specIndex) => (mask & (1 << specIndex)) !== 0 && spec.readableAfterRelease?.includes(name) === true);
       })
     );
+  }
+
+  /** Does a value of this type end its life without a release (a spec's `endsByItself`)? */
+  endsByItself(type: ts.Type): boolean {
+    return this.index.endsByItself(type);
+  }
+
+  /** Names of the calls a callback may be handed to that then owns a parameter of it (`VideoDecoder`, `open`). */
+  get callbackOwnerNames(): ReadonlySet<string> {
+    this.ownerNames ??= new Set(this.index.callbackOwners.keys());
+    return this.ownerNames;
+  }
+
+  private ownerNames: ReadonlySet<string> | undefined;
+
+  /**
+   * The parameters of a function written in place as a callback that a spec says the callback
+   * owns (`new VideoDecoder({ output: (frame) => … })`, `fs.open(path, (err, fd) => …)`).
+   * @param calleeName the written name of the call's callee (`VideoDecoder`, `open`)
+   */
+  ownedCallbackParameters(call: ts.CallExpression | ts.NewExpression, calleeName: string, argument: number, property: string | undefined): readonly OwnedParameter[] {
+    const patterns = (this.index.callbackOwners.get(calleeName) ?? []).filter(
+      ({ pattern }) => pattern.property === property && (pattern.argument === 'last' ? argument === (call.arguments?.length ?? 0) - 1 : pattern.argument === argument),
+    );
+    if (patterns.length === 0) return [];
+    const signatureDeclaration = this.index.signatureOf(call)?.getDeclaration() as ts.SignatureDeclaration | undefined;
+    if (!signatureDeclaration) return [];
+    const declaration = memberOf(signatureDeclaration);
+    const origin = this.index.originOf(declaration);
+    const containerNames = this.index.containerNames(declaration, call);
+    return patterns
+      .filter(({ pattern, modules }) => this.index.fromModules(origin, modules) && this.index.patternMatches(pattern, declaration, containerNames))
+      .map(({ pattern }) => ({ parameter: pattern.parameter, errorFirst: pattern.errorFirst === true }));
   }
 
   /** Members that hand a native callback's address out, over every spec. */

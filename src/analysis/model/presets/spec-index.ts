@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import { programMentions, shapeDeclared } from '../../program/program-facts.js';
-import type { CallPattern, HandleApiSpec, HandleShape, ModuleName } from './types.js';
+import type { CallbackOwnership, CallPattern, HandleApiSpec, HandleShape, ModuleName } from './types.js';
+import { DEFAULT_LIBRARY } from './types.js';
 import type { IndexedPattern, Origin, PatternKind } from './compiled-specs.js';
 import { CompiledSpecs } from './compiled-specs.js';
 import { isMethodDeclaration, push } from './declarations.js';
@@ -26,6 +27,9 @@ export class SpecIndex {
   private readonly possible: (boolean | undefined)[] = [];
   /** Specs whose calls acquire by their return type (see `classifyCall`), by index. */
   readonly byReturnTypeSpecs: readonly number[];
+  /** Callback ownership patterns by the name of the call the callback is passed to. */
+  readonly callbackOwners = new Map<string, { readonly specIndex: number; readonly pattern: CallbackOwnership; readonly modules: readonly ModuleName[] }[]>();
+  private readonly endsByItselfCache = new Map<ts.Type, boolean>();
 
   /**
    * @param signatureOf the signature a call resolves to, as the model finds it (a single generic
@@ -34,7 +38,7 @@ export class SpecIndex {
   constructor(
     compiled: CompiledSpecs,
     readonly program: ts.Program,
-    readonly signatureOf: (call: ts.CallExpression) => ts.Signature | undefined = (call) => program.getTypeChecker().getResolvedSignature(call),
+    readonly signatureOf: (call: ts.CallExpression | ts.NewExpression) => ts.Signature | undefined = (call) => program.getTypeChecker().getResolvedSignature(call),
   ) {
     this.checker = program.getTypeChecker();
     this.specs = compiled.specs;
@@ -56,6 +60,10 @@ export class SpecIndex {
       add('scope', spec.scopes);
       add('keep', spec.keep);
       add('callback', spec.nativeCallbacks?.create);
+      for (const pattern of spec.callbackOwns ?? []) {
+        const name = pattern.method ?? pattern.function;
+        if (name !== undefined) push(this.callbackOwners, name, { specIndex, pattern, modules: pattern.from ?? spec.modules });
+      }
     });
   }
 
@@ -98,8 +106,11 @@ export class SpecIndex {
       let possible = false;
       for (const spec of this.specs) {
         if ((spec.handleTypes ?? []).length === 0 && (spec.handleShapes ?? []).length === 0) continue;
-        if (!spec.modules.includes('*')) for (const module of spec.modules) modules.add(module);
-        else if (this.shapeDeclared(spec)) possible = true;
+        if (!spec.modules.includes('*')) {
+          for (const module of spec.modules) if (module !== DEFAULT_LIBRARY) modules.add(module);
+          // The default library is in every program: its handles are possible where the program names one.
+          if (spec.modules.includes(DEFAULT_LIBRARY)) for (const word of defaultLibraryWords(spec)) names.add(word);
+        } else if (this.shapeDeclared(spec)) possible = true;
         else for (const name of spec.handleTypes ?? []) names.add(name);
         if (possible) break;
       }
@@ -205,7 +216,7 @@ export class SpecIndex {
    * and of the receiver's type at the call (a method inherited from a base
    * the spec does not name).
    */
-  containerNames(declaration: ts.Declaration, node: ts.CallExpression | ts.NewExpression): ReadonlySet<string> {
+  containerNames(declaration: ts.Declaration, node?: ts.CallExpression | ts.NewExpression): ReadonlySet<string> {
     let names = this.containerNamesCache.get(declaration);
     if (!names) {
       const collected = new Set<string>();
@@ -215,11 +226,14 @@ export class SpecIndex {
         if (symbol) for (const name of this.typeNames(this.checker.getDeclaredTypeOfSymbol(symbol))) collected.add(name);
       } else if (container && ts.isTypeLiteralNode(container) && ts.isTypeAliasDeclaration(container.parent)) {
         collected.add(container.parent.name.text);
+      } else if (container && ts.isTypeLiteralNode(container) && ts.isVariableDeclaration(container.parent) && ts.isIdentifier(container.parent.name)) {
+        // `declare var URL: { createObjectURL(…): string; new(…): URL }`: how the default library declares statics.
+        collected.add(container.parent.name.text);
       }
       names = collected;
       this.containerNamesCache.set(declaration, names);
     }
-    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+    if (node && ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
       const receiverNames = this.typeNames(this.checker.getTypeAtLocation(node.expression.expression));
       if (receiverNames.size > 0) return new Set([...names, ...receiverNames]);
     }
@@ -273,6 +287,7 @@ export class SpecIndex {
       return origin;
     }
     const names = new Set<string>(this.packagesOf(sourceFile.fileName));
+    if (this.program.isSourceFileDefaultLibrary(sourceFile)) names.add(DEFAULT_LIBRARY);
     const namespaces: string[] = [];
     for (let current: ts.Node | undefined = isJavaScript ? undefined : declaration.parent; current; current = current.parent) {
       if (!ts.isModuleDeclaration(current)) continue;
@@ -286,6 +301,32 @@ export class SpecIndex {
     const origin = { names, fileName: sourceFile.fileName.replace(/\\/g, '/') };
     this.originCache.set(declaration, origin);
     return origin;
+  }
+
+  /**
+   * Is a value of this type one whose life ends without a release, by a spec's `endsByItself`
+   * (its class, or a class it extends, named there and declared in the spec's modules)?
+   */
+  endsByItself(type: ts.Type): boolean {
+    let result = this.endsByItselfCache.get(type);
+    if (result === undefined) {
+      result = false;
+      const visit = (current: ts.Type, depth: number): void => {
+        if (result || depth > 8) return;
+        const symbol = current.getSymbol();
+        if (!symbol) return;
+        const name = symbol.getName();
+        for (const spec of this.specs) {
+          if (!spec.endsByItself?.includes(name)) continue;
+          if ((symbol.declarations ?? []).some((declaration) => this.fromModules(this.originOf(declaration), spec.modules))) result = true;
+        }
+        const target = (current as ts.TypeReference).target ?? current;
+        if (target.isClassOrInterface()) for (const base of this.checker.getBaseTypes(target)) visit(base, depth + 1);
+      };
+      for (const part of type.isUnion() ? type.types : [type]) visit(part, 0);
+      this.endsByItselfCache.set(type, result);
+    }
+    return result;
   }
 
   private packagesOf(fileName: string): readonly string[] {
@@ -306,4 +347,20 @@ export class SpecIndex {
     this.packageCache.set(fileName, packages);
     return packages;
   }
+}
+
+/**
+ * Words without which no handle of a spec of the default library can reach a
+ * program: its handle types, and the calls that acquire one from something
+ * that is no handle (`createImageBitmap`, `device.createBuffer`, `URL.createObjectURL`).
+ */
+export function defaultLibraryWords(spec: Partial<Pick<HandleApiSpec, 'handleTypes' | 'acquire' | 'modules'>>): string[] {
+  const handleTypes = spec.handleTypes ?? [];
+  const words = new Set(handleTypes);
+  for (const pattern of spec.acquire ?? []) {
+    const name = pattern.method ?? pattern.function;
+    if (!(pattern.from ?? spec.modules ?? []).includes(DEFAULT_LIBRARY)) continue;
+    if (name !== undefined && name !== '*' && (pattern.type === undefined || !handleTypes.includes(pattern.type))) words.add(name);
+  }
+  return [...words].sort();
 }

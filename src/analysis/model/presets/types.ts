@@ -17,10 +17,15 @@
  * - the package whose files declare it (`/node_modules/<package>/`, and
  *   `@types/<package>`),
  * - an ambient module around it (`declare module 'bun:ffi' { … }`),
- * - a namespace around it (`declare namespace Deno { … }`; `Deno` matches).
+ * - a namespace around it (`declare namespace Deno { … }`; `Deno` matches),
+ * - {@link DEFAULT_LIBRARY}: TypeScript's default library files (`lib.dom.d.ts`,
+ *   `lib.es2015.d.ts`, whichever the program's `lib` includes).
  * `*` matches any declaration.
  */
 export type ModuleName = string;
+
+/** The origin of TypeScript's default library files: the platform's own types (DOM, WebCodecs, WebGPU). */
+export const DEFAULT_LIBRARY: ModuleName = 'typescript:lib';
 
 /** A call the spec describes: a free function, or a method of a type. */
 export interface CallPattern {
@@ -59,6 +64,27 @@ export interface HandleShape {
  * the code that made them.
  */
 export type ScopePattern = CallPattern;
+
+/**
+ * A callback the library hands a handle it no longer owns: the callback must
+ * release it or hand it on (a decoder's `output` gets each decoded frame;
+ * `fs.open`'s callback gets the descriptor). Recognised where the callback is
+ * written in place: as the argument, or as a property of an object literal
+ * passed as the argument.
+ */
+export interface CallbackOwnership extends CallPattern {
+  /** Which argument of the call the callback is (or holds it): an index, or `last`. */
+  readonly argument: number | 'last';
+  /** The callback is this property of the object literal passed there (`{ output: (frame) => … }`). */
+  readonly property?: string;
+  /** The callback's parameter that receives the handle. */
+  readonly parameter: number;
+  /**
+   * The callback's first parameter is an error (`(err, fd) => …`): where it is set, the
+   * handle parameter holds nothing.
+   */
+  readonly errorFirst?: boolean;
+}
 
 /** Native callbacks: values that native code may call back through after they are registered. */
 export interface NativeCallbackSpec {
@@ -116,4 +142,12 @@ export interface HandleApiSpec {
    * release (tfjs `Tensor#id`, `shape`, `dtype`): reading one is no use of the native resource.
    */
   readonly readableAfterRelease?: readonly string[];
+  /** Callbacks whose handle parameter the callback owns (see {@link CallbackOwnership}). */
+  readonly callbackOwns?: readonly CallbackOwnership[];
+  /**
+   * Disposable types of the spec's modules whose life ends without a release: a timer that fires,
+   * a stream read to its end, a child process that exits, a server that runs for the program. A
+   * call that returns one (or a subclass) does not acquire it by its Disposable type alone.
+   */
+  readonly endsByItself?: readonly string[];
 }
