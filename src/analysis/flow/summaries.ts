@@ -92,12 +92,19 @@ function summaryOf(
       const type = model.checker.getTypeFromTypeNode(parameter.type);
       return !type.isUnion() && !(type.flags & ts.TypeFlags.TypeParameter) && model.isHandleType(type);
     });
-    target = takesHandle ? implementationOf(program, declaration) : undefined;
+    // Or one declared to return a Disposable, which its body may take from a field instead of making.
+    target = takesHandle || returnsDisposable(model, declaration) ? implementationOf(program, declaration) : undefined;
   }
   if (!target) return undefined;
   const declaredIn = target.getSourceFile();
   if (declaredIn === thisFile) return own.of(target);
   return summariesOfFile(program, declaredIn, model)?.of(target);
+}
+
+function returnsDisposable(model: HandleModel, declaration: ts.SignatureDeclaration): boolean {
+  if (declaration.type === undefined) return false;
+  const type = model.checker.getTypeFromTypeNode(declaration.type);
+  return model.isDisposableType(model.checker.getAwaitedType(type) ?? type) !== false;
 }
 
 /**

@@ -4,6 +4,10 @@ import { DISPOSABLE_STACK_METHODS, hasNoRequiredParameters, isDisposableStack, m
 import type { DeclarationTagReader } from './tags.js';
 import type { HandleTypes } from './handle-types.js';
 import type { TypeQueries } from './type-queries.js';
+import { DisposableReturns } from './disposable-returns.js';
+
+/** Promise methods that hand the settled value to a callback: a promise of a handle passes it on. */
+const PROMISE_HANDOFF_METHODS: ReadonlySet<string> = new Set(['then', 'catch', 'finally']);
 
 /**
  * The type questions a classification asks, put to the model itself: what a
@@ -21,10 +25,17 @@ export interface TypeQuestions {
 export class CallClassifier {
   private readonly program: ts.Program;
   private readonly checker: ts.TypeChecker;
+  private readonly disposableReturns: DisposableReturns;
 
   constructor(program: ts.Program, readonly tags: DeclarationTagReader, readonly handles: HandleTypes, readonly types: TypeQueries, readonly questions: TypeQuestions) {
     this.program = program;
     this.checker = program.getTypeChecker();
+    this.disposableReturns = new DisposableReturns(program, handles);
+  }
+
+  private isDomDeclaration(declaration: ts.Declaration): boolean {
+    const file = declaration.getSourceFile();
+    return DOM_LIBRARY.test(file.fileName) && this.program.isSourceFileDefaultLibrary(file);
   }
 
   /**
@@ -52,6 +63,8 @@ export class CallClassifier {
     let resultAliasesReceiver = false;
     const args: ArgumentEffect[] = [];
     let rest = 'escape' as ArgumentEffect;
+    let summarised = false;
+    let specArgs: ReadonlyMap<number, ArgumentEffect> | undefined;
 
     // Parameter effects from declared types: a handle-typed (or primitive)
     // parameter borrows; a generic or `any` parameter may keep the value.
@@ -76,6 +89,7 @@ export class CallClassifier {
       // Hook (presets/settings): an API a preset or the settings describe; tags above win, summaries below lose.
       const specEffect = !tags.acquire && tags.release === undefined && signature ? this.handles.specs?.classifyCall(node, signature, declaration, () => this.types.returnTypeOfCall(node, signature)) : undefined;
       if (specEffect) {
+        specArgs = specEffect.args;
         if (specEffect.result) result = specEffect.result;
         for (const [index, effect] of specEffect.args) {
           if (declaration.parameters[index]?.dotDotDotToken) rest = effect;
@@ -88,6 +102,7 @@ export class CallClassifier {
         resultAliasesArg = specEffect.resultAliasesArg;
       } else if (!tags.acquire && tags.release === undefined) {
         const summary = summaryOf?.(declaration);
+        summarised = summary !== undefined;
         if (summary) {
           summary.params.forEach((effect, index) => {
             args[index] = effect;
@@ -105,6 +120,20 @@ export class CallClassifier {
         }
       }
       if (tags.acquire || tags.release !== undefined) mayMutateReceiver = false;
+      // A call whose declared result is a fresh Disposable (last: tags, presets, settings and summaries say more).
+      if (
+        result === 'other' &&
+        !tags.borrow &&
+        !specEffect?.result &&
+        !summarised &&
+        resultAliasesArg === undefined &&
+        !(isMethodCall && methodName !== undefined && DISPOSABLE_STACK_METHODS.has(methodName)) &&
+        this.disposableReturns.returnsFreshDisposable(declaration)
+      ) {
+        result = 'acquire';
+      }
+      // `@borrow`: the result stays someone else's, whatever else says it is fresh.
+      if (tags.borrow) result = 'other';
       // `tf.tidy(() => square(x))` with a helper of one's own (`square(x) { return tf.mul(x, x) }`): the
       // scope disposes what is allocated while it runs, whichever function allocates it.
       if (result === 'acquire' && !specEffect && signature && this.handles.specs?.scopeDisposes(node, () => this.types.returnTypeOfCall(node, signature))) result = 'other';
@@ -129,7 +158,8 @@ export class CallClassifier {
       // `super(new CdpJSHandle(world, remoteObject))`, with the base class declared in a `.d.ts`).
       const hasBody = declaration !== undefined && 'body' in declaration && declaration.body !== undefined;
       if (!hasBody && !proxy) {
-        for (let i = 0; i < args.length; i++) if (args[i] === 'use') args[i] = 'escape';
+        // (A preset's `use` says otherwise: the platform's `new VideoFrame(bitmap)` copies the image.)
+        for (let i = 0; i < args.length; i++) if (args[i] === 'use' && !specArgs?.has(i)) args[i] = 'escape';
         if (rest === 'use') rest = 'escape';
       }
       receiver = 'none';
@@ -160,12 +190,16 @@ export class CallClassifier {
         mayMutateReceiver = false;
       }
       if (receiver === 'use' && this.handles.livenessMemberNames.has(methodName)) receiver = 'none';
+      // `open(path).then((file) => …)`: the promise of a handle hands it to the callback.
+      if (receiver === 'use' && PROMISE_HANDOFF_METHODS.has(methodName) && isPromise(this.questions.typeOfExpression(callee.expression))) receiver = 'escape';
     }
 
     // A fluent method (declared to return `this`, or a summary that returns the receiver) hands back the
     // receiver it was called on; one that releases or keeps its receiver hands back nothing to follow.
     if (declaration?.type?.kind === ts.SyntaxKind.ThisType) resultAliasesReceiver = true;
     if (!isMethodCall || result === 'acquire' || (receiver !== 'use' && receiver !== 'none')) resultAliasesReceiver = false;
+    // `a.click()` leaves `a.href` as the program set it: a DOM method changes no field the program stored.
+    if (mayMutateReceiver && declaration && this.isDomDeclaration(declaration)) mayMutateReceiver = false;
 
     const parameters = declaration && ts.isFunctionLike(declaration) ? declaration.parameters : undefined;
     const propertyEffect = (index: number, name: string): ArgumentEffect => {
@@ -198,4 +232,12 @@ export class CallClassifier {
     const declaration = method?.declarations?.find((candidate): candidate is ts.MethodDeclaration => ts.isMethodDeclaration(candidate) && candidate.body !== undefined);
     return declaration && summaryOf(declaration)?.receiver === 'release' ? 'release' : 'use';
   }
+}
+
+/** The DOM's default library files (`lib.dom.d.ts`, `lib.webworker.d.ts`), not the language's (`Array#splice` does change its receiver). */
+const DOM_LIBRARY = /[\\/]lib\.(dom|webworker)\.d\.ts$/;
+
+function isPromise(type: ts.Type): boolean {
+  const name = type.getSymbol()?.getName();
+  return name === 'Promise' || name === 'PromiseLike';
 }

@@ -122,7 +122,7 @@ export class TypeQueries {
       const declaration = signature.getDeclaration() as ts.SignatureDeclaration | undefined;
       if (!declaration || signature.typeParameters || declaration.typeParameters || isInstantiableParent(declaration)) return undefined;
       const tags = this.tags.tagsOf(declaration);
-      if (tags.acquire || tags.release !== undefined) return undefined;
+      if (tags.acquire || tags.borrow || tags.release !== undefined) return undefined;
       // One origin for the presets: one file, or the default library (es5 and es2015 both declare `keys`).
       const declaredIn = declaration.getSourceFile();
       if (file && declaredIn !== file && !(this.program.isSourceFileDefaultLibrary(file) && this.program.isSourceFileDefaultLibrary(declaredIn))) return undefined;

@@ -1,0 +1,79 @@
+/**
+ * Calls that return a Disposable own it: a call whose declared result type is
+ * `Disposable` or `AsyncDisposable` (or a promise of one) gives the caller a
+ * fresh handle, as explicit resource management intends, unless its
+ * declaration says otherwise (see `CallClassifier`, which asks this last).
+ */
+import * as tsutils from 'ts-api-utils';
+import ts from 'typescript';
+import type { HandleTypes } from './handle-types.js';
+import { hasBody, instantiable, memberOf } from './presets/declarations.js';
+
+export class DisposableReturns {
+  private readonly checker: ts.TypeChecker;
+  private readonly verdicts = new Map<ts.SignatureDeclaration, boolean>();
+
+  constructor(program: ts.Program, private readonly handles: HandleTypes) {
+    this.checker = program.getTypeChecker();
+  }
+
+  /**
+   * Does this declaration, without a body the program holds, return a fresh Disposable?
+   * Not when its result is a type parameter, `this` or `any`, nor a getter's, nor a type a
+   * spec says ends by itself (a Node timer, stream or child process). A declaration whose body
+   * the program holds is left to its summary, which says whether it returns a fresh handle, a
+   * field, a parameter or an existing object (past the summaries' depth, nothing is assumed).
+   */
+  returnsFreshDisposable(declaration: ts.SignatureDeclaration): boolean {
+    if (!this.handles.handleTypesPossible()) return false;
+    let verdict = this.verdicts.get(declaration);
+    if (verdict === undefined) {
+      // The declared signature, not the call's instantiation: `use<T>(value: T): T` returns its argument.
+      const declared = declaredOnly(declaration) && !ts.isGetAccessor(memberOf(declaration)) ? this.checker.getSignatureFromDeclaration(declaration) : undefined;
+      verdict = declared !== undefined && this.disposableResult(this.checker.getReturnTypeOfSignature(declared));
+      this.verdicts.set(declaration, verdict);
+    }
+    return verdict;
+  }
+
+  private disposableResult(declared: ts.Type): boolean {
+    if (instantiable(declared)) return false;
+    const type = this.awaited(declared);
+    if (!this.handles.isHandleType(type)) return false;
+    for (const part of tsutils.unionConstituents(type)) {
+      if (part.flags & (ts.TypeFlags.Null | ts.TypeFlags.Undefined | ts.TypeFlags.Void)) continue;
+      if (this.handles.isDisposableType(part) && !this.handles.specs?.endsByItself(part)) return true;
+    }
+    return false;
+  }
+
+  /** `Promise<FileHandle>`: the value the promise settles to (the handle exists once it does). */
+  private awaited(type: ts.Type): ts.Type {
+    const name = type.getSymbol()?.getName();
+    if ((name === 'Promise' || name === 'PromiseLike') && tsutils.isTypeReference(type)) {
+      const [settled] = this.checker.getTypeArguments(type);
+      if (settled) return settled;
+    }
+    return type;
+  }
+}
+
+/**
+ * A declaration with no implementation the program holds: in a declaration file or an ambient
+ * context (`declare function`, `declare module`), a member of an interface or type literal, or
+ * abstract. (An overload signature's implementation is beside it, and summarised.)
+ */
+function declaredOnly(declaration: ts.SignatureDeclaration): boolean {
+  if (hasBody(declaration)) return false;
+  if (declaration.getSourceFile().isDeclarationFile || inAmbientContext(declaration)) return true;
+  if (ts.isMethodSignature(declaration) || ts.isFunctionTypeNode(declaration) || ts.isCallSignatureDeclaration(declaration) || ts.isConstructSignatureDeclaration(declaration)) return true;
+  return (ts.getCombinedModifierFlags(declaration) & ts.ModifierFlags.Abstract) !== 0;
+}
+
+/** Under a `declare` (a `declare function`, a member of a `declare class` or `declare module`). */
+function inAmbientContext(node: ts.Node): boolean {
+  for (let current: ts.Node | undefined = node; current && !ts.isSourceFile(current); current = current.parent) {
+    if (ts.canHaveModifiers(current) && ts.getModifiers(current)?.some((modifier) => modifier.kind === ts.SyntaxKind.DeclareKeyword)) return true;
+  }
+  return false;
+}
