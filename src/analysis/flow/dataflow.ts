@@ -477,11 +477,14 @@ class Dataflow {
     }
     if (state.dangling.size > 0) this.clearDangling(state, op.dst, true);
     if (op.escapes) {
+      // `img.src = url`: the platform reads the URL and owns nothing; the caller still does.
+      const onlyRead = op.platformProperty !== undefined && [...value].some((id) => (state.res.get(id)?.flags ?? 0) & OWNED) && op.platformProperty();
       for (const id of value) {
         const current = state.res.get(id);
         if (current && current.flags & RELEASED && isImplicitKey(op.dst)) {
           this.reporter.useAfterRelease(id, current, op.node, op.node, 'store');
         }
+        if (onlyRead) continue;
         if (current && current.flags & OWNED) state.res.set(id, { flags: (current.flags & ~OWNED) | ESCAPED, releasedAt: current.releasedAt });
         if (current) this.handOver(state, current);
         if (this.reporter.collecting) this.reporter.handledSites.add(this.olderOf.get(id) ?? id);

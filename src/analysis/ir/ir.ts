@@ -40,7 +40,19 @@ export type Op =
   | { readonly kind: 'read'; readonly path: Key; readonly handle: boolean | (() => boolean); readonly root?: Key; readonly untyped?: () => boolean }
   /** Assignment to a variable or path. `escapes`: the target outlives the function (field, outer variable, captured). */
   /** `replaces`: a fresh handle stored into a field of `this` whose old handle should have been released. */
-  | { readonly kind: 'store'; readonly dst: Key; readonly src: Key | null; readonly node: Node; readonly escapes: boolean; readonly replaces?: boolean }
+  /**
+   * `platformProperty`: the target is a property the platform declares (`img.src`, `a.href`), which
+   * reads what it is set to and owns none of it (asked only when an owned handle is stored).
+   */
+  | {
+      readonly kind: 'store';
+      readonly dst: Key;
+      readonly src: Key | null;
+      readonly node: Node;
+      readonly escapes: boolean;
+      readonly replaces?: boolean;
+      readonly platformProperty?: () => boolean;
+    }
   /** `byUsing`: the implicit disposal of a `using` declaration when its block exits. */
   /** `idempotent`: a second release is harmless (a Disposable, whose disposal is conventionally idempotent, or a preset says so). */
   /** `viaCall`: a method called on the object releases this field of it (`this.dispose()` frees `this.ptr`). */

@@ -10,6 +10,7 @@ import { visitorKeys } from '@typescript-eslint/visitor-keys';
 import ts from 'typescript';
 import type { CallEffect, MethodSummary } from '../model/call-effects.js';
 import type { HandleModel } from '../model/handle-model.js';
+import type { OwnedParameter } from '../model/presets/matcher.js';
 import type { Key } from '../ir/ir.js';
 import { computedKeyIdentifier, forEachChild } from '../ir/ast.js';
 import { memberName } from '../ir/ast.js';
@@ -19,6 +20,8 @@ export interface ParserServicesLike {
   readonly esTreeNodeToTSNodeMap: { get(key: TSESTree.Node): ts.Node | undefined };
   readonly tsNodeToESTreeNodeMap: { get(key: ts.Node): TSESTree.Node | undefined };
 }
+
+const NO_OWNED_PARAMETERS: readonly OwnedParameter[] = [];
 
 const NO_EFFECT: CallEffect = { result: 'other', receiver: 'escape', args: [], rest: 'escape', mayMutateReceiver: true };
 
@@ -50,6 +53,7 @@ export class FileContext {
   private readonly capturedCache = new Map<TSESTree.Node, ReadonlySet<Key>>();
   private readonly handleNodeCache = new Map<TSESTree.Node, boolean>();
   private readonly variableTypes = new Map<Variable, ts.Type | null>();
+  private readonly ownedParametersCache = new Map<TSESTree.Node, readonly OwnedParameter[]>();
   /** Summaries of functions with bodies in this file (set by the analysis). */
   summaryOf: (declaration: ts.SignatureDeclaration) => MethodSummary | undefined = () => undefined;
 
@@ -410,6 +414,58 @@ export class FileContext {
       (member): member is TSESTree.MethodDefinition =>
         member.type === AST_NODE_TYPES.MethodDefinition && member.computed && member.value.body !== null && computedKeyIdentifier(member.key) === name,
     );
+  }
+
+  /**
+   * The parameters a callback written in place owns, by a preset: a decoder's `output` in
+   * `new VideoDecoder({ output: (frame) => … })`, the descriptor of `fs.open(path, (err, fd) => …)`.
+   * The callee's written name is looked at first: most callbacks are handed to no such call.
+   */
+  ownedParameters(fn: TSESTree.Node): readonly OwnedParameter[] {
+    const specs = this.model.specs;
+    if (!specs || specs.callbackOwnerNames.size === 0) return NO_OWNED_PARAMETERS;
+    if ((fn.type !== AST_NODE_TYPES.ArrowFunctionExpression && fn.type !== AST_NODE_TYPES.FunctionExpression) || fn.params.length === 0) return NO_OWNED_PARAMETERS;
+    const cached = this.ownedParametersCache.get(fn);
+    if (cached) return cached;
+    let owned = NO_OWNED_PARAMETERS;
+    let slot: TSESTree.Node = fn;
+    let property: string | undefined;
+    const holder = fn.parent;
+    if (holder?.type === AST_NODE_TYPES.Property && holder.value === fn && !holder.computed && holder.parent.type === AST_NODE_TYPES.ObjectExpression) {
+      property = holder.key.type === AST_NODE_TYPES.Identifier ? holder.key.name : holder.key.type === AST_NODE_TYPES.Literal ? String(holder.key.value) : undefined;
+      slot = holder.parent;
+    }
+    const call = slot.parent;
+    if ((call?.type === AST_NODE_TYPES.CallExpression || call?.type === AST_NODE_TYPES.NewExpression) && (slot === fn || property !== undefined)) {
+      const argument = call.arguments.indexOf(slot as TSESTree.CallExpressionArgument);
+      const callee = call.callee.type === AST_NODE_TYPES.MemberExpression ? memberName(call.callee) : call.callee.type === AST_NODE_TYPES.Identifier ? call.callee.name : null;
+      const tsCall = argument >= 0 && callee !== null && specs.callbackOwnerNames.has(callee) ? this.tsNode(call) : undefined;
+      if (tsCall && (ts.isCallExpression(tsCall) || ts.isNewExpression(tsCall))) {
+        try {
+          owned = specs.ownedCallbackParameters(tsCall, callee!, argument, property);
+        } catch {
+          owned = NO_OWNED_PARAMETERS;
+        }
+      }
+    }
+    this.ownedParametersCache.set(fn, owned);
+    return owned;
+  }
+
+  /**
+   * Is the assigned member a property the platform declares (`img.src`, `a.href`), every
+   * declaration of it in TypeScript's default library? The platform reads what it is set to.
+   */
+  isPlatformProperty(target: TSESTree.MemberExpression): boolean {
+    const tsNode = this.tsNode(target);
+    if (!tsNode || !ts.isPropertyAccessExpression(tsNode)) return false;
+    try {
+      const declarations = this.model.checker.getSymbolAtLocation(tsNode.name)?.declarations ?? [];
+      const program = this.services.program;
+      return declarations.length > 0 && declarations.every((declaration) => program.isSourceFileDefaultLibrary(declaration.getSourceFile()));
+    } catch {
+      return false;
+    }
   }
 
   classifyCall(node: TSESTree.CallExpression | TSESTree.NewExpression, receiverIsHandle: boolean | (() => boolean), withSummaries = true): CallEffect {

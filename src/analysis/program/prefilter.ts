@@ -14,7 +14,10 @@ import type { FileContext } from './file-context.js';
 import { memberName } from '../ir/ast.js';
 import { FileFactsUnion } from './file-facts-union.js';
 import { KeptResults } from './kept-results.js';
-import { modulesMentioned, shapeDeclared } from './program-facts.js';
+import { modulesMentioned, programMentions, shapeDeclared } from './program-facts.js';
+import { defaultLibraryWords } from '../model/presets/spec-index.js';
+import type { HandleApiSpec } from '../model/presets/types.js';
+import { DEFAULT_LIBRARY } from '../model/presets/types.js';
 
 type FunctionLike = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression | TSESTree.Program;
 
@@ -76,11 +79,7 @@ function taggedNames(program: ts.Program): ReadonlySet<string> {
   return taggedNamesOfFiles.in(program);
 }
 
-interface SpecLike {
-  readonly modules?: readonly string[];
-  readonly acquireByReturnType?: boolean;
-  readonly handleShapes?: readonly { readonly members: readonly string[] }[];
-}
+type SpecLike = Partial<Pick<HandleApiSpec, 'modules' | 'acquireByReturnType' | 'handleShapes' | 'handleTypes' | 'acquire'>>;
 
 /**
  * Does the program use this spec's library? Its modules appear among the
@@ -95,7 +94,8 @@ function specActive(program: ts.Program, spec: SpecLike, allModules: readonly st
     return shapes.length === 0 || shapeDeclared(program, shapes);
   }
   const mentioned = modulesMentioned(program, allModules);
-  return modules.some((module) => mentioned.has(module));
+  // The default library is in every program: a spec of it is active where the program names one of its handles.
+  return modules.some((module) => mentioned.has(module)) || (modules.includes(DEFAULT_LIBRARY) && programMentions(program, defaultLibraryWords(spec)));
 }
 
 const specNamesCache = new WeakMap<object, { names: string[]; anyMethod: boolean }>();
@@ -125,7 +125,7 @@ const modulesOfSpecsCache = new WeakMap<readonly SpecLike[], readonly string[]>(
 function modulesOfSpecs(specs: readonly SpecLike[]): readonly string[] {
   let modules = modulesOfSpecsCache.get(specs);
   if (!modules) {
-    modules = [...new Set(specs.flatMap((spec) => spec.modules ?? []))].filter((module) => module !== '*').sort();
+    modules = [...new Set(specs.flatMap((spec) => spec.modules ?? []))].filter((module) => module !== '*' && module !== DEFAULT_LIBRARY).sort();
     modulesOfSpecsCache.set(specs, modules);
   }
   return modules;
@@ -268,7 +268,7 @@ export function calleeVocabulary(file: FileContext, scan: FileScan): CalleeVocab
   const names = new Set<string>([...taggedNames(file.services.program), ...fromSpecs.names]);
   const base: CalleeVocabulary = { names: new Set(names), anyMethod: fromSpecs.anyMethod, touching: new Set() };
   const touches = (fn: TSESTree.Node, vocabulary: CalleeVocabulary): boolean =>
-    scan.usesUsing.has(fn) || (scan.calls.get(fn) ?? []).some((call) => callMayTouchHandles(file, call, releaseNames, vocabulary));
+    scan.usesUsing.has(fn) || file.ownedParameters(fn).length > 0 || (scan.calls.get(fn) ?? []).some((call) => callMayTouchHandles(file, call, releaseNames, vocabulary));
   // Functions that touch handles by the base vocabulary (the only pass that asks the checker), then
   // those that call them, to a fixpoint (bounded by the file).
   const touching = new Set<TSESTree.Node>(scan.functions.filter((fn) => touches(fn, base)));
@@ -343,6 +343,11 @@ export function mayTouchHandles(file: FileContext, fn: FunctionLike | TSESTree.N
       case AST_NODE_TYPES.FunctionExpression:
       case AST_NODE_TYPES.ArrowFunctionExpression:
         if (node !== fn) return; // analysed on their own
+        // A callback that owns a handle parameter (a decoder's `output`).
+        if (file.ownedParameters(node).length > 0) {
+          found = true;
+          return;
+        }
         break;
       case AST_NODE_TYPES.VariableDeclaration:
         if (node.kind === 'using' || node.kind === 'await using') {

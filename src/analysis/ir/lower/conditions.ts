@@ -93,7 +93,17 @@ export class ConditionLowering {
 
   /** Branch where the `nullSide` edge knows `key` holds no handle. */
   private branch(key: Key | null, nullSide: Block, otherSide: Block): void {
-    this.builder.link(this.builder.current, otherSide);
+    // `if (err) return` in `(err, fd) => …`: where the error is set, the callback was handed no handle.
+    const unset = key === null ? undefined : this.builder.errorGuards.get(key);
+    if (unset) {
+      const saved = this.builder.current;
+      const edge = this.builder.newBlock();
+      this.builder.link(saved, edge);
+      this.builder.enter(edge);
+      this.builder.emit({ kind: 'null', src: unset });
+      this.builder.goto(otherSide);
+      this.builder.current = saved;
+    } else this.builder.link(this.builder.current, otherSide);
     if (key) {
       const edge = this.builder.newBlock();
       this.builder.link(this.builder.current, edge);

@@ -255,6 +255,12 @@ export class ExpressionLowering {
       this.builder.emit({ kind: 'read', path, handle: () => this.builder.isHandle(node), root, untyped: () => this.carriesOwner(node, name) });
       return path;
     }
+    if (object && this.builder.acquiredTemps.has(object) && this.builder.isHandle(node)) {
+      // `(await decoder.decode()).image`: the one handle read out of a fresh result nothing else holds is that result.
+      const key = this.builder.temp();
+      this.builder.emit({ kind: 'copy', dst: key, src: object });
+      return key;
+    }
     if (object) {
       // `acquire().value.ptr`: what is read out of a handle carries it along.
       const key = this.builder.temp();
@@ -360,7 +366,9 @@ export class ExpressionLowering {
         const replaces = path !== null && path.startsWith('this.') && value !== null && this.builder.acquiredTemps.has(value) && !this.builder.isConstructor();
         if (replaces) this.builder.emit({ kind: 'read', path, handle: true });
         // The store first: `s.ptr = undefined` right after `free(s.ptr)` clears the field before `s` counts as read again.
-        if (path) this.builder.emit({ kind: 'store', dst: path, src: value, node, escapes: true, replaces });
+        const platformProperty = (): boolean => this.builder.file.isPlatformProperty(target);
+        if (path) this.builder.emit({ kind: 'store', dst: path, src: value, node, escapes: true, replaces, platformProperty });
+        else if (value && !target.computed && platformProperty()) this.builder.emit({ kind: 'use', src: value, node, operand: target, how: 'argument' });
         else if (value) this.builder.emit({ kind: 'escape', src: value, node, operand: target, how: 'container' });
         if (object) this.builder.emit({ kind: 'use', src: object, node: target, operand: target.object, how: 'member', ...(path ? { member: path } : {}) });
         if (property) this.builder.emit({ kind: 'use', src: property, node: target, operand: target.property, how: 'index' });
@@ -387,6 +395,9 @@ export class ExpressionLowering {
       }
       case AST_NODE_TYPES.ObjectPattern: {
         const base = value && !isTempKey(value) ? value : null;
+        // `const { image } = await decoder.decode()`: the one handle taken out of a fresh result is that result.
+        const handles = target.properties.filter((property) => property.type !== AST_NODE_TYPES.RestElement && this.builder.isHandle(property.value));
+        const takesResult = value !== null && this.builder.acquiredTemps.has(value) && handles.length === 1 ? handles[0] : undefined;
         for (const property of target.properties) {
           if (property.type === AST_NODE_TYPES.RestElement) {
             this.assign(property.argument, null, node);
@@ -395,8 +406,11 @@ export class ExpressionLowering {
           if (property.computed) this.expr(property.key);
           const name = property.computed ? null : propertyKeyName(property.key);
           let element: Key | null = null;
-          const handle = this.builder.isHandle(property.value);
-          if (base && name !== null) {
+          const handle = handles.includes(property);
+          if (property === takesResult) {
+            element = this.builder.temp();
+            this.builder.emit({ kind: 'copy', dst: element, src: value! });
+          } else if (base && name !== null) {
             element = `${base}.${name}`;
             this.builder.emit({ kind: 'read', path: element, handle });
           } else if (handle) {

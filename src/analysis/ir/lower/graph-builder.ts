@@ -48,6 +48,11 @@ export class GraphBuilder {
   readonly livenessChecked = new Set<Key>();
   /** Temporaries that hold a fresh acquisition. */
   readonly acquiredTemps = new Set<Key>();
+  /**
+   * Error parameters of a callback that owns a handle parameter (`(err, fd) => …`): where the
+   * error is set, the handle parameter holds nothing.
+   */
+  readonly errorGuards = new Map<Key, Key>();
   private readonly scope: TSESTree.Node;
   readonly captured: ReadonlySet<Key>;
 
@@ -149,6 +154,25 @@ export class GraphBuilder {
     for (const id of this.file.patternIdentifiers(target)) {
       const key = this.identifierKey(id);
       if (key) this.paramKeys.set(key, -1);
+    }
+  }
+
+  /**
+   * A callback that owns what it is handed (a decoder's `output`, `fs.open`'s callback): its
+   * handle parameters start owned, acquired where they are declared. Not in a summary, which
+   * says what a function does with what its caller passes.
+   */
+  acquireOwnedParameters(params: readonly TSESTree.Parameter[]): void {
+    if (this.summarize) return;
+    for (const { parameter, errorFirst } of this.file.ownedParameters(this.fn)) {
+      const param = params[parameter];
+      if (param?.type !== AST_NODE_TYPES.Identifier) continue;
+      const key = this.identifierKey(param);
+      if (!key) continue;
+      this.emit({ kind: 'acquire', dst: key, node: param });
+      const error = errorFirst ? params[0] : undefined;
+      const errorKey = error?.type === AST_NODE_TYPES.Identifier ? this.identifierKey(error) : null;
+      if (errorKey) this.errorGuards.set(errorKey, key);
     }
   }
 

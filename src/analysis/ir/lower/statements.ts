@@ -30,6 +30,7 @@ export class StatementLowering {
           const key = this.builder.identifierKey(held);
           if (key) this.heldValues.add(key);
         }
+        this.builder.acquireOwnedParameters(fn.params);
         if (fn.body.type === AST_NODE_TYPES.BlockStatement) {
           this.statements(fn.body.body);
           this.emitExit(fn, 'end');
