@@ -4,6 +4,7 @@ import { denoFfi } from './deno-ffi.js';
 import { embind } from './embind.js';
 import { koffi } from './koffi.js';
 import { opencv } from './opencv.js';
+import { platform } from './platform.js';
 import { quickjsEmscripten } from './quickjs-emscripten.js';
 import { sqlJs } from './sql-js.js';
 import { tfjs } from './tfjs.js';
@@ -11,7 +12,7 @@ import type { HandleApiSpec } from './types.js';
 import { wasmBindgen } from './wasm-bindgen.js';
 import { webTreeSitter } from './web-tree-sitter.js';
 
-export type { CallPattern, HandleApiSpec, HandleShape, ModuleName, NativeCallbackSpec, Operand, OperandPattern, ScopePattern } from './types.js';
+export type { CallbackOwnership, CallPattern, HandleApiSpec, HandleShape, ModuleName, NativeCallbackSpec, Operand, OperandPattern, ScopePattern } from './types.js';
 export { CompiledSpecs, SpecMatcher } from './matcher.js';
 export type { SpecCallEffect } from './matcher.js';
 
@@ -27,6 +28,7 @@ export const presets: readonly HandleApiSpec[] = [
   koffi,
   embind,
   wasmBindgen,
+  platform,
 ];
 
 export const presetNames: readonly string[] = presets.map((preset) => preset.name);
