@@ -146,6 +146,23 @@ export class Download {
   }
 }
 `,
+    // A stream handed to pipeline() ends with it; a timer meant to run for the program's life.
+    `/// <reference types="node" />
+import { createReadStream, createWriteStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+export async function copy(from: string, to: string) {
+  setInterval(() => console.log('copying'), 1000);
+  await pipeline(createReadStream(from), createWriteStream(to));
+}
+`,
+    // An object URL revoked once the image has loaded.
+    `
+export function preview(file: File, img: HTMLImageElement) {
+  const url = URL.createObjectURL(file);
+  img.onload = () => URL.revokeObjectURL(url);
+  img.src = url;
+}
+`,
     // Handed to the base class's constructor, which is declared without a body: it may keep it
     // (puppeteer's \`super(new CdpJSHandle(world, remoteObject))\`).
     `
@@ -839,6 +856,45 @@ export async function userNames(url: string) {
           ],
         },
       ],
+    },
+    // The platform's own handles. `open` from node:fs/promises gives a FileHandle, an AsyncDisposable.
+    {
+      code: `/// <reference types="node" />
+import { open } from 'node:fs/promises';
+export async function readHeader(path: string) {
+  const file = await open(path, 'r');
+  const { buffer } = await file.read(Buffer.alloc(8), 0, 8, 0);
+  return buffer;
+}
+`,
+      errors: [
+        {
+          messageId: 'leak',
+          line: 4,
+          suggestions: [
+            {
+              messageId: 'declareWithUsing',
+              output: `/// <reference types="node" />
+import { open } from 'node:fs/promises';
+export async function readHeader(path: string) {
+  await using file = await open(path, 'r');
+  const { buffer } = await file.read(Buffer.alloc(8), 0, 8, 0);
+  return buffer;
+}
+`,
+            },
+          ],
+        },
+      ],
+    },
+    // An object URL never revoked keeps its Blob alive for the life of the document.
+    {
+      code: `
+export function preview(file: File, img: HTMLImageElement) {
+  img.src = URL.createObjectURL(file);
+}
+`,
+      errors: [{ messageId: 'leak', line: 3, suggestions: [] }],
     },
     // A Disposable never released, returned or stored: `using` is the fix.
     {
