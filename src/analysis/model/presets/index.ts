@@ -4,7 +4,7 @@ import { denoFfi } from './deno-ffi.js';
 import { embind } from './embind.js';
 import { koffi } from './koffi.js';
 import { opencv } from './opencv.js';
-import { platform } from './platform.js';
+import { platformNode, platformWeb } from './platform.js';
 import { quickjsEmscripten } from './quickjs-emscripten.js';
 import { sqlJs } from './sql-js.js';
 import { tfjs } from './tfjs.js';
@@ -28,7 +28,9 @@ export const presets: readonly HandleApiSpec[] = [
   koffi,
   embind,
   wasmBindgen,
-  platform,
+  platformWeb,
+  platformNode,
 ];
 
-export const presetNames: readonly string[] = presets.map((preset) => preset.name);
+// A preset may be several specs under one name (the platform's web and Node halves).
+export const presetNames: readonly string[] = [...new Set(presets.map((preset) => preset.name))];

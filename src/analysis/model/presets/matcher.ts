@@ -2,6 +2,7 @@ import ts from 'typescript';
 import type { ArgumentEffect } from '../call-effects.js';
 import { classSymbolOf, skipParentheses } from '../ts-nodes.js';
 import type { HandleApiSpec, OperandPattern } from './types.js';
+import { DEFAULT_LIBRARY } from './types.js';
 import { SpecIndex } from './spec-index.js';
 import { SpecScopes } from './spec-scopes.js';
 import { CompiledSpecs } from './compiled-specs.js';
@@ -124,12 +125,14 @@ export class SpecMatcher {
       const origin = this.index.originOf(declaration);
       // A `method` pattern (embind's `clone()`) never describes a plain function of that name.
       const plainFunction = ts.isFunctionDeclaration(declaration) || ts.isVariableDeclaration(declaration);
-      // A method of a named type, for a spec of any module (embind's `ClassHandle#clone`): only a method that type declares
-      // (three's `Texture#clone` is no embind call).
+      // A method of a named type, for a spec of any module (embind's `ClassHandle#clone`) or of the default library
+      // (`VideoFrame#clone`): only a method that type declares (three's `Texture#clone`, `Response#clone` are none).
       const describes = (candidate: IndexedPattern): boolean =>
         !(plainFunction && candidate.pattern.method !== undefined) &&
         this.index.fromModules(origin, candidate.modules) &&
-        (candidate.pattern.type === undefined || !candidate.modules.includes('*') || this.index.containerNames(declaration).has(candidate.pattern.type));
+        (candidate.pattern.type === undefined ||
+          !(candidate.modules.includes('*') || candidate.modules.includes(DEFAULT_LIBRARY)) ||
+          this.index.containerNames(declaration).has(candidate.pattern.type));
       if (named.some(describes)) verdict = true;
       let summarised: boolean | undefined;
       const byReturnType: readonly number[] = verdict ? NO_INDICES : this.index.byReturnTypeSpecs;
