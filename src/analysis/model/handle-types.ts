@@ -56,11 +56,19 @@ export class HandleTypes {
    * find none).
    */
   handleTypesPossible(): boolean {
-    this.typesPossible ??= programMentions(this.program, OWN_HANDLE_WORDS, { outsideStrings: true }) || (this.specs?.handleTypesPossible() ?? false);
+    this.typesPossible ??= this.ownHandlesPossible() || (this.specs?.handleTypesPossible() ?? false);
     return this.typesPossible;
   }
 
   private typesPossible: boolean | undefined;
+
+  /** Can a type of the program be Disposable or tagged `@handle`? (Not where only a preset's handles are possible: three's ImageBitmaps.) */
+  private ownHandlesPossible(): boolean {
+    this.ownPossible ??= programMentions(this.program, OWN_HANDLE_WORDS, { outsideStrings: true });
+    return this.ownPossible;
+  }
+
+  private ownPossible: boolean | undefined;
 
   /** Is a value of this type a handle (an owned native resource)? */
   isHandleType(type: ts.Type): boolean {
@@ -138,7 +146,7 @@ export class HandleTypes {
     if (tsutils.isTypeFlagSet(type, PRIMITIVE_FLAGS)) return false;
     const symbol = type.getSymbol();
     if (symbol && this.isHandleSymbol(symbol)) return true;
-    if (this.isDisposableType(type)) return true;
+    if (this.ownHandlesPossible() && this.isDisposableType(type)) return true;
     if (tsutils.isTypeReference(type) && type.target !== type) return this.isHandleType(type.target);
     return false;
   }
