@@ -4,16 +4,17 @@
  * not import ESLint. How the parts fit: README.md beside this file.
  */
 import type { TSESTree } from '@typescript-eslint/utils';
+import type ts from 'typescript';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { analyzeClassObligations } from './checks/class-obligations.js';
 import type { ClassObligationFinding } from './checks/class-obligations.js';
 import { withoutScopedLeaks } from './checks/scoped-leaks.js';
 import { runDataflow } from './flow/dataflow.js';
 import type { Finding } from './flow/findings.js';
-import { provideSummaries } from './flow/summaries.js';
+import { installSummaries, provideSummaries } from './flow/summaries.js';
 import { lowerFunction } from './ir/lower.js';
 import type { HandleModel } from './model/handle-model.js';
-import { handleModelFor } from './model/model-cache.js';
+import { handleModelFor as modelOfProgram } from './model/model-cache.js';
 import { fileContextFor } from './program/file-context.js';
 import type { AnalysisInput, AnalysisOptions, FunctionOutcome } from './program/input.js';
 import { calleeVocabulary, classMayAcquire, mayTouchHandles, scanFile } from './program/prefilter.js';
@@ -39,7 +40,14 @@ export { isFinalizerCallback } from './ir/ast.js';
 export type { FileScan } from './program/prefilter.js';
 
 export type { AnalysisInput, AnalysisOptions, FunctionOutcome } from './program/input.js';
-export { compiledSpecsFor, handleModelFor } from './model/model-cache.js';
+export { compiledSpecsFor } from './model/model-cache.js';
+
+/** The model for a program, shared by every file of it, able to read the program's summaries (owner classes ask them). */
+export function handleModelFor(program: ts.Program, options: AnalysisOptions = {}): HandleModel {
+  const model = modelOfProgram(program, options);
+  installSummaries(program, model);
+  return model;
+}
 
 export interface FileAnalysis {
   readonly findings: readonly Finding[];

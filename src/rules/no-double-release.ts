@@ -1,5 +1,5 @@
 import { createRule } from '../util/create-rule.js';
-import { getFileAnalysis, lineOf, nameOf, releaseLines, withFileScan } from '../util/analysis.js';
+import { getFileAnalysis, lineOf, nameOf, ownerClassNote, releaseLines, withFileScan } from '../util/analysis.js';
 
 export type MessageIds = 'doubleRelease' | 'mayDoubleRelease' | 'releaseInLoop' | 'releaseOfUsing';
 export type Options = [];
@@ -15,13 +15,13 @@ export default createRule<Options, MessageIds>({
     },
     messages: {
       doubleRelease:
-        '`{{name}}` is released again here after it was released at {{released}}: the second release frees an address that may now belong to another allocation.',
+        '`{{name}}` is released again here after it was released at {{released}}: the second release frees an address that may now belong to another allocation.{{why}}',
       mayDoubleRelease:
-        '`{{name}}` may be released twice: on some path it was already released at {{released}}.',
+        '`{{name}}` may be released twice: on some path it was already released at {{released}}.{{why}}',
       releaseOfUsing:
         '`{{name}}` is released here, and its `using` declaration at line {{line}} disposes it again when the block exits.',
       releaseInLoop:
-        '`{{name}}` is released on every iteration of this loop but acquired only once{{acquired}}: the second iteration releases it again.',
+        '`{{name}}` is released on every iteration of this loop but acquired only once{{acquired}}: the second iteration releases it again.{{why}}',
     },
     schema: [],
   },
@@ -29,7 +29,8 @@ export default createRule<Options, MessageIds>({
   create(context) {
     return withFileScan(context, {
       'Program:exit'() {
-        for (const finding of getFileAnalysis(context).findings) {
+        const analysis = getFileAnalysis(context);
+        for (const finding of analysis.findings) {
           if (finding.kind !== 'double-release') continue;
           const messageId = finding.usingDeclaration
             ? 'releaseOfUsing'
@@ -46,6 +47,7 @@ export default createRule<Options, MessageIds>({
               released: releaseLines(finding),
               acquired: finding.acquiredAt ? ` (at line ${lineOf(finding.acquiredAt)})` : '',
               line: finding.usingDeclaration ? lineOf(finding.usingDeclaration) : 0,
+              why: ownerClassNote(context, analysis, finding.subject),
             },
           });
         }

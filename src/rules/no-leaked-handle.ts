@@ -1,7 +1,7 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES, ESLintUtils } from '@typescript-eslint/utils';
 import type { Finding } from '../analysis/index.js';
-import { acquiredName, getFileAnalysis, lineOf, nameOf, withFileScan } from '../util/analysis.js';
+import { acquiredName, getFileAnalysis, lineOf, nameOf, ownerClassNote, withFileScan } from '../util/analysis.js';
 import { createRule } from '../util/create-rule.js';
 
 export type MessageIds =
@@ -32,13 +32,13 @@ export default createRule<Options, MessageIds>({
       requiresTypeChecking: true,
     },
     messages: {
-      leak: '`{{name}}` is acquired here but never released, returned or stored: it leaks when the function {{exit}}.',
-      leakOnPath: '`{{name}}` is acquired here but not released{{holder}} on the path where the function {{exit}}.',
+      leak: '`{{name}}` is acquired here but never released, returned or stored: it leaks when the function {{exit}}.{{why}}',
+      leakOnPath: '`{{name}}` is acquired here but not released{{holder}} on the path where the function {{exit}}.{{why}}',
       leakOverwritten:
         '`{{name}}` is overwritten at line {{line}} while it still owns the handle acquired here: that handle leaks.',
-      leakDiscarded: 'The handle returned by `{{name}}` is discarded without being released.',
+      leakDiscarded: 'The handle returned by `{{name}}` is discarded without being released.{{why}}',
       leakInLoop:
-        '`{{name}}` is acquired on each iteration of this loop and still owned when the next iteration acquires again: every iteration leaks a handle.',
+        '`{{name}}` is acquired on each iteration of this loop and still owned when the next iteration acquires again: every iteration leaks a handle.{{why}}',
       leakOnException:
         '`{{name}}`{{holder}} leaks if `{{thrower}}` at line {{line}} throws: release it in a `finally` block or declare it with `using`.',
       declareWithUsing: 'Declare `{{name}}` with `{{keyword}}` so that it is disposed when the block exits.',
@@ -85,6 +85,7 @@ export default createRule<Options, MessageIds>({
             exit: exitDescription(finding),
             line: lineOf(exitNode),
             thrower: nameOf(sourceCode, throwerOf(exitNode)),
+            why: ownerClassNote(context, analysis, finding.acquiredAt ?? finding.node),
           };
           const messageId: MessageIds =
             finding.leakKind === 'exception'

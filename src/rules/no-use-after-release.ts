@@ -1,5 +1,5 @@
 import { createRule } from '../util/create-rule.js';
-import { getFileAnalysis, lineOf, nameOf, releaseLines, withFileScan } from '../util/analysis.js';
+import { getFileAnalysis, lineOf, nameOf, ownerClassNote, releaseLines, withFileScan } from '../util/analysis.js';
 
 export type MessageIds =
   | 'useAfterRelease'
@@ -21,9 +21,9 @@ export default createRule<Options, MessageIds>({
     },
     messages: {
       useAfterRelease:
-        '`{{name}}` is used after it was released at {{released}}: its memory may already belong to another allocation.',
+        '`{{name}}` is used after it was released at {{released}}: its memory may already belong to another allocation.{{why}}',
       mayUseAfterRelease:
-        '`{{name}}` may be used after it was released: on some path it was released at {{released}}.',
+        '`{{name}}` may be used after it was released: on some path it was released at {{released}}.{{why}}',
       returnAfterRelease:
         '`{{name}}` is returned after it was released at {{released}}: the caller receives a dangling handle.',
       storeAfterRelease:
@@ -39,7 +39,8 @@ export default createRule<Options, MessageIds>({
   create(context) {
     return withFileScan(context, {
       'Program:exit'() {
-        for (const finding of getFileAnalysis(context).findings) {
+        const analysis = getFileAnalysis(context);
+        for (const finding of analysis.findings) {
           if (finding.kind !== 'use-after-release') continue;
           const messageId: MessageIds =
             finding.useKind === 'released-after-return'
@@ -62,7 +63,7 @@ export default createRule<Options, MessageIds>({
           context.report({
             node: finding.node,
             messageId,
-            data: { name: nameOf(context.sourceCode, finding.subject), released: releaseLines(finding), line: otherLine },
+            data: { name: nameOf(context.sourceCode, finding.subject), released: releaseLines(finding), line: otherLine, why: ownerClassNote(context, analysis, finding.subject) },
           });
         }
       },

@@ -116,6 +116,21 @@ export function getFileAnalysis(context: AnyRuleContext): FileAnalysis {
   );
 }
 
+/**
+ * For a handle that is an instance of a class of the program that owns one (no tag says so):
+ * what made it a handle, for the message, as ` \`Buf\` owns a handle: its \`dispose()\` releases \`this.ptr\`.`
+ */
+export function ownerClassNote(context: AnyRuleContext, analysis: FileAnalysis, node: TSESTree.Node): string {
+  const tsNode = ESLintUtils.getParserServices(context).esTreeNodeToTSNodeMap.get(node);
+  try {
+    const owner = tsNode ? analysis.model.ownerClassOfType(analysis.model.checker.getTypeAtLocation(tsNode)) : undefined;
+    if (!owner) return '';
+    return ` \`${owner.name}\` owns a handle: its \`${owner.method}()\` releases ${owner.fields.map((field) => `\`this.${field}\``).join(', ')}.`;
+  } catch {
+    return '';
+  }
+}
+
 const MAX_NAME = 40;
 
 /** Source text of a node, shortened for a message. */

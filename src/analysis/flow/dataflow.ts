@@ -547,7 +547,7 @@ class Dataflow {
           usingDeclaration: op.byUsing,
           releasedAtReturn: op.node,
         });
-      } else if (current.flags & RELEASED && !this.againHarmlessly(op, current)) {
+      } else if (current.flags & RELEASED && !op.repeatHarmless && !this.againHarmlessly(op, current)) {
         // The block exit of a `using` disposes again: report at the explicit release, where the fix belongs.
         const explicitRelease = op.byUsing ? current.releasedAt[0] : undefined;
         this.reporter.report({

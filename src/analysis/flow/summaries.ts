@@ -16,9 +16,24 @@ import type { HandleModel } from '../model/handle-model.js';
 import type { ParserServicesLike } from '../program/file-context.js';
 import { FileContext } from '../program/file-context.js';
 import { KeptResults } from '../program/kept-results.js';
+import { releasesPossible } from '../program/prefilter.js';
 import { runDataflow } from './dataflow.js';
 
 type FunctionNode = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression;
+
+/**
+ * Let the model read the summaries of the program's methods (owner classes, model/owner-classes.ts):
+ * from the files linted lately, or converted once per program.
+ */
+export function installSummaries(program: ts.Program, model: HandleModel): void {
+  if (model.ownerClasses.summaryOf) return;
+  model.ownerClasses.releasesPossible = () => releasesPossible(program, model);
+  model.ownerClasses.summaryOf = (declaration) => {
+    const declaredIn = declaration.getSourceFile();
+    if (declaredIn.isDeclarationFile) return undefined;
+    return summariesOfFile(program, declaredIn, model)?.of(declaration);
+  };
+}
 
 /** Give a file's context its summaries: its own functions', and those of the files it calls into. */
 export function provideSummaries(file: FileContext, program: ts.Program, model: HandleModel, thisFile: ts.SourceFile | undefined): void {

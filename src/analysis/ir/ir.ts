@@ -64,6 +64,8 @@ export type Op =
       readonly byUsing?: Node;
       readonly idempotent?: boolean;
       readonly viaCall?: boolean;
+      /** A second release does nothing: the release method of an owner class tests a flag or clears what it freed. */
+      readonly repeatHarmless?: boolean;
     }
   | {
       readonly kind: 'use';

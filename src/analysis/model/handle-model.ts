@@ -11,6 +11,7 @@ import ts from 'typescript';
 import type { ArgumentEffect, CallEffect, SummaryProvider } from './call-effects.js';
 import { CallClassifier } from './classify-call.js';
 import { HandleTypes } from './handle-types.js';
+import type { OwnerClass, OwnerClasses } from './owner-classes.js';
 import type { HandleModelOptions } from './options.js';
 import { defaultHandleModelOptions } from './options.js';
 import { SpecMatcher } from './presets/matcher.js';
@@ -38,6 +39,19 @@ export class HandleModel {
     this.handles = new HandleTypes(program, options, this.specs);
     this.types = new TypeQueries(program, tags, this.handles);
     this.calls = new CallClassifier(program, tags, this.handles, this.types, this);
+  }
+
+  /** Classes of the program that own a handle (owner-classes.ts); the flow installs their summaries. */
+  get ownerClasses(): OwnerClasses {
+    return this.handles.owners;
+  }
+
+  /** What made values of this type handles, when their class is an owner class of the program. */
+  ownerClassOfType(type: ts.Type): OwnerClass | undefined {
+    for (const declaration of type.getSymbol()?.declarations ?? []) {
+      if (ts.isClassLike(declaration)) return this.handles.owners.ownerClassOf(declaration);
+    }
+    return undefined;
   }
 
   isLivenessMember(name: string): boolean {

@@ -4,6 +4,7 @@ import type { SpecMatcher } from './presets/matcher.js';
 import { OWN_HANDLE_WORDS, programMentions } from '../program/program-facts.js';
 import type { ArgumentEffect } from './call-effects.js';
 import type { HandleModelOptions } from './options.js';
+import { OwnerClasses } from './owner-classes.js';
 import { HANDLE_TAG } from './tags.js';
 import { hasNoRequiredParameters } from './ts-nodes.js';
 
@@ -34,6 +35,8 @@ export class HandleTypes {
   readonly specs: SpecMatcher | undefined;
 
   readonly program: ts.Program;
+  /** Classes of the program that own a handle and release it in a release-named method: handles too. */
+  readonly owners: OwnerClasses;
 
   constructor(program: ts.Program, options: HandleModelOptions, specs: SpecMatcher | undefined) {
     this.program = program;
@@ -42,6 +45,7 @@ export class HandleTypes {
     this.releaseMethodNames = new Set(options.releaseMethodNames);
     this.livenessMemberNames = new Set(options.livenessMemberNames);
     this.specs = specs;
+    this.owners = new OwnerClasses(program, this.releaseMethodNames);
   }
 
   isLivenessMember(name: string): boolean {
@@ -56,7 +60,8 @@ export class HandleTypes {
    * find none).
    */
   handleTypesPossible(): boolean {
-    this.typesPossible ??= this.ownHandlesPossible() || (this.specs?.handleTypesPossible() ?? false);
+    // A class of the program may own a handle whatever it is named (owner-classes.ts).
+    this.typesPossible ??= this.ownHandlesPossible() || (this.specs?.handleTypesPossible() ?? false) || this.owners.possible();
     return this.typesPossible;
   }
 
@@ -175,6 +180,7 @@ export class HandleTypes {
           }
         }
       }
+      if (!result && ts.isClassLike(declaration) && this.owners.ownerClassOf(declaration)) result = true;
       if (result) break;
     }
     this.handleSymbolCache.set(symbol, result);

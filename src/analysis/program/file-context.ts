@@ -363,6 +363,16 @@ export class FileContext {
     }
   }
 
+  /** An instance of an owner class whose release method tests a flag or clears what it freed: releasing it again is harmless. */
+  ownerReleaseIsRepeatable(node: TSESTree.Node): boolean {
+    try {
+      const type = this.typeOf(node);
+      return type !== undefined && this.model.ownerClassOfType(type)?.idempotent === true;
+    } catch {
+      return false;
+    }
+  }
+
   /** A second release is a no-op by a preset's `idempotentRelease`. */
   private presetIdempotent(node: TSESTree.Node): boolean {
     const specs = this.model.specs;

@@ -11,6 +11,7 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { computedKeyIdentifier, forEachChild, forEachValueChild } from '../ir/ast.js';
 import ts from 'typescript';
 import type { FileContext } from './file-context.js';
+import type { HandleModel } from '../model/handle-model.js';
 import { memberName } from '../ir/ast.js';
 import { FileFactsUnion } from './file-facts-union.js';
 import { KeptResults } from './kept-results.js';
@@ -102,21 +103,35 @@ const specNamesCache = new WeakMap<object, { names: string[]; anyMethod: boolean
 
 /** Function and method names that presets and settings describe (once per model: a model is one program's, with one set of specs). */
 function specNames(file: FileContext): { names: string[]; anyMethod: boolean } {
-  const cached = specNamesCache.get(file.model);
+  return specNamesOf(file.services.program, file.model);
+}
+
+function specNamesOf(program: ts.Program, model: HandleModel): { names: string[]; anyMethod: boolean } {
+  const cached = specNamesCache.get(model);
   if (cached) return cached;
-  const allSpecs = (file.model.options as { specs?: { specs?: readonly SpecLike[] } }).specs?.specs ?? [];
+  const allSpecs = (model.options as { specs?: { specs?: readonly SpecLike[] } }).specs?.specs ?? [];
   const allModules = modulesOfSpecs(allSpecs);
   const names: string[] = [];
   let anyMethod = false;
   for (const spec of allSpecs) {
-    if (!specActive(file.services.program, spec, allModules)) continue;
+    if (!specActive(program, spec, allModules)) continue;
     const own = namesOfSpec(spec);
     names.push(...own.names);
     anyMethod ||= own.anyMethod;
   }
   const result = { names, anyMethod };
-  specNamesCache.set(file.model, result);
+  specNamesCache.set(model, result);
   return result;
+}
+
+/**
+ * Can any call of the program release a handle: a tag, or a preset or setting of a library the
+ * program uses? Where none can, no class of the program can own a handle it releases.
+ */
+export function releasesPossible(program: ts.Program, model: HandleModel): boolean {
+  if (tagsPossible(program)) return true;
+  const fromSpecs = specNamesOf(program, model);
+  return fromSpecs.anyMethod || fromSpecs.names.length > 0;
 }
 
 const modulesOfSpecsCache = new WeakMap<readonly SpecLike[], readonly string[]>();

@@ -78,7 +78,8 @@ export class CallLowering {
       this.applyArgumentEffect(effect.receiver, receiver, node, callee.object, 'receiver', releases);
     }
     for (const release of releases) {
-      this.builder.emit({ kind: 'release', src: release.key, node, operand: release.operand, idempotent: this.builder.file.releaseIsIdempotent(release.operand) });
+      const repeatHarmless = this.builder.file.ownerReleaseIsRepeatable(release.operand);
+      this.builder.emit({ kind: 'release', src: release.key, node, operand: release.operand, idempotent: this.builder.file.releaseIsIdempotent(release.operand), ...(repeatHarmless ? { repeatHarmless } : {}) });
     }
     if (effect.mayMutateReceiver && receiverPath) this.builder.emit({ kind: 'invalidate', prefix: `${receiverPath}.` });
     // `this.dispose()` releases the fields `dispose` releases.
