@@ -372,7 +372,7 @@ export function drop(h: VmHandle): void {
   if (!h.alive) h.dispose();
 }
 `,
-      errors: [{ messageId: 'doubleRelease', line: 4, data: { name: 'h', released: 'a line before the test at line 4' } }],
+      errors: [{ messageId: 'doubleRelease', line: 4, data: { name: 'h', released: 'a line before the test at line 4', why: '' } }],
     },
     // sql.js Statement freed twice: each free() finalizes whatever pointer the statement still holds.
     {
