@@ -117,13 +117,14 @@ export function getFileAnalysis(context: AnyRuleContext): FileAnalysis {
 }
 
 /**
- * For a handle that is an instance of a class of the program that owns one (no tag says so):
+ * For a handle that is an instance of a class of the program that owns one, and nothing else (no tag,
+ * preset or Disposable) makes it a handle:
  * what made it a handle, for the message, as ` \`Buf\` owns a handle: its \`dispose()\` releases \`this.ptr\`.`
  */
 export function ownerClassNote(context: AnyRuleContext, analysis: FileAnalysis, node: TSESTree.Node): string {
   const tsNode = ESLintUtils.getParserServices(context).esTreeNodeToTSNodeMap.get(node);
   try {
-    const owner = tsNode ? analysis.model.ownerClassOfType(analysis.model.checker.getTypeAtLocation(tsNode)) : undefined;
+    const owner = tsNode ? analysis.model.handleOnlyAsOwnerClass(analysis.model.checker.getTypeAtLocation(tsNode)) : undefined;
     if (!owner) return '';
     return ` \`${owner.name}\` owns a handle: its \`${owner.method}()\` releases ${owner.fields.map((field) => `\`this.${field}\``).join(', ')}.`;
   } catch {

@@ -107,6 +107,54 @@ export function write(quiet: boolean): void {
         },
       ],
     },
+    {
+      // Disposable says it is a handle already: the report needs no word on why.
+      code: `
+import { free, malloc, type Ptr } from './handles';
+class Pixels implements Disposable {
+  readonly ptr: Ptr = malloc(4);
+  dispose(): void {
+    free(this.ptr);
+  }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+export function paint(): void {
+  const pixels = new Pixels();
+  pixels.ptr;
+}
+`,
+      errors: [
+        {
+          messageId: 'leak',
+          line: 13,
+          data: { name: 'pixels', exit: 'ends at line 15', why: '' },
+          suggestions: [
+            {
+              messageId: 'declareWithUsing',
+              data: { name: 'pixels', keyword: 'using' },
+              output: `
+import { free, malloc, type Ptr } from './handles';
+class Pixels implements Disposable {
+  readonly ptr: Ptr = malloc(4);
+  dispose(): void {
+    free(this.ptr);
+  }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+export function paint(): void {
+  using pixels = new Pixels();
+  pixels.ptr;
+}
+`,
+            },
+          ],
+        },
+      ],
+    },
   ],
 });
 

@@ -15,7 +15,7 @@ import type { OwnerClass, OwnerClasses } from './owner-classes.js';
 import type { HandleModelOptions } from './options.js';
 import { defaultHandleModelOptions } from './options.js';
 import { SpecMatcher } from './presets/matcher.js';
-import { DeclarationTagReader } from './tags.js';
+import { DeclarationTagReader, HANDLE_TAG } from './tags.js';
 import { TypeQueries } from './type-queries.js';
 
 export type { HandleModelOptions } from './options.js';
@@ -52,6 +52,18 @@ export class HandleModel {
       if (ts.isClassLike(declaration)) return this.handles.owners.ownerClassOf(declaration);
     }
     return undefined;
+  }
+
+  /**
+   * The owner class that alone makes values of this type handles: not where a tag, a preset or the
+   * Disposable protocol already says so (a report then needs no word on why).
+   */
+  handleOnlyAsOwnerClass(type: ts.Type): OwnerClass | undefined {
+    const owner = this.ownerClassOfType(type);
+    if (!owner || this.isDisposableType(type)) return undefined;
+    const symbol = type.getSymbol();
+    const declared = symbol?.declarations?.some((declaration) => ts.getJSDocTags(declaration).some((tag) => tag.tagName.text === HANDLE_TAG));
+    return declared || (symbol && this.specs?.isHandleSymbol(symbol)) ? undefined : owner;
   }
 
   isLivenessMember(name: string): boolean {
