@@ -12,6 +12,7 @@ import { withoutScopedLeaks } from './checks/scoped-leaks.js';
 import { runDataflow } from './flow/dataflow.js';
 import type { Finding } from './flow/findings.js';
 import { installSummaries, provideSummaries } from './flow/summaries.js';
+import { withInferredReasons } from './inference/inferred-findings.js';
 import { lowerFunction } from './ir/lower.js';
 import type { HandleModel } from './model/handle-model.js';
 import { handleModelFor as modelOfProgram } from './model/model-cache.js';
@@ -109,7 +110,7 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
         else {
           const result = runDataflow(lowered, { checkLeaks: fn.type !== AST_NODE_TYPES.Program, summarize: false });
           outcome = result.skipped ? 'over-budget' : 'analysed';
-          findings.push(...withoutScopedLeaks(file, fn, result.findings));
+          findings.push(...withInferredReasons(file, withoutScopedLeaks(file, fn, result.findings)));
         }
       }
     } catch (error) {

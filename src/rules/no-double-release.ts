@@ -1,7 +1,7 @@
 import { createRule } from '../util/create-rule.js';
-import { getFileAnalysis, lineOf, nameOf, ownerClassNote, releaseLines, withFileScan } from '../util/analysis.js';
+import { getFileAnalysis, inferredData, lineOf, nameOf, ownerClassNote, releaseLines, withFileScan } from '../util/analysis.js';
 
-export type MessageIds = 'doubleRelease' | 'mayDoubleRelease' | 'releaseInLoop' | 'releaseOfUsing';
+export type MessageIds = 'doubleRelease' | 'mayDoubleRelease' | 'releaseInLoop' | 'releaseOfUsing' | 'doubleReleaseInferred';
 export type Options = [];
 
 export default createRule<Options, MessageIds>({
@@ -22,6 +22,8 @@ export default createRule<Options, MessageIds>({
         '`{{name}}` is released here, and its `using` declaration at line {{line}} disposes it again when the block exits.',
       releaseInLoop:
         '`{{name}}` is released on every iteration of this loop but acquired only once{{acquired}}: the second iteration releases it again.{{why}}',
+      doubleReleaseInferred:
+        'Inferred from usage: values of `{{api}}` are {{verb}} in {{releasing}} of the {{keeping}} functions that make one ({{places}}); `{{name}}` is {{verb}} again here after it was {{verb}} at {{released}}.',
     },
     schema: [],
   },
@@ -32,7 +34,9 @@ export default createRule<Options, MessageIds>({
         const analysis = getFileAnalysis(context);
         for (const finding of analysis.findings) {
           if (finding.kind !== 'double-release') continue;
-          const messageId = finding.usingDeclaration
+          const messageId: MessageIds = finding.inferred
+            ? 'doubleReleaseInferred'
+            : finding.usingDeclaration
             ? 'releaseOfUsing'
             : finding.inLoop
               ? 'releaseInLoop'
@@ -48,6 +52,7 @@ export default createRule<Options, MessageIds>({
               acquired: finding.acquiredAt ? ` (at line ${lineOf(finding.acquiredAt)})` : '',
               line: finding.usingDeclaration ? lineOf(finding.usingDeclaration) : 0,
               why: ownerClassNote(context, analysis, finding.subject),
+              ...(finding.inferred ? inferredData(finding) : {}),
             },
           });
         }

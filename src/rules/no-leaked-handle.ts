@@ -1,7 +1,7 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES, ESLintUtils } from '@typescript-eslint/utils';
 import type { Finding } from '../analysis/index.js';
-import { acquiredName, getFileAnalysis, lineOf, nameOf, ownerClassNote, withFileScan } from '../util/analysis.js';
+import { acquiredName, getFileAnalysis, inferredData, lineOf, nameOf, ownerClassNote, withFileScan } from '../util/analysis.js';
 import { createRule } from '../util/create-rule.js';
 
 export type MessageIds =
@@ -11,6 +11,7 @@ export type MessageIds =
   | 'leakDiscarded'
   | 'leakInLoop'
   | 'leakOnException'
+  | 'leakInferred'
   | 'declareWithUsing'
   | 'releaseInFinally';
 
@@ -41,6 +42,8 @@ export default createRule<Options, MessageIds>({
         '`{{name}}` is acquired on each iteration of this loop and still owned when the next iteration acquires again: every iteration leaks a handle.{{why}}',
       leakOnException:
         '`{{name}}`{{holder}} leaks if `{{thrower}}` at line {{line}} throws: release it in a `finally` block or declare it with `using`.',
+      leakInferred:
+        'Inferred from usage: values of `{{api}}` are {{verb}} in {{releasing}} of the {{keeping}} functions that make one ({{places}}); `{{name}}` is never {{verb}} when the function {{exit}}.',
       declareWithUsing: 'Declare `{{name}}` with `{{keyword}}` so that it is disposed when the block exits.',
       releaseInFinally: 'Wrap the code after `{{name}}` is acquired in `try`, and move its release into `finally`.',
     },
@@ -88,7 +91,9 @@ export default createRule<Options, MessageIds>({
             why: ownerClassNote(context, analysis, finding.acquiredAt ?? finding.node),
           };
           const messageId: MessageIds =
-            finding.leakKind === 'exception'
+            finding.inferred && (finding.leakKind === 'return' || finding.leakKind === 'end')
+              ? 'leakInferred'
+              : finding.leakKind === 'exception'
               ? 'leakOnException'
               : finding.leakKind === 'overwrite'
                 ? 'leakOverwritten'
@@ -105,7 +110,7 @@ export default createRule<Options, MessageIds>({
           context.report({
             node: finding.node,
             messageId,
-            data,
+            data: finding.inferred ? { ...data, ...inferredData(finding) } : data,
             suggest: suggestion ? [suggestion] : [],
           });
         }

@@ -1,5 +1,5 @@
 import { createRule } from '../util/create-rule.js';
-import { getFileAnalysis, lineOf, nameOf, ownerClassNote, releaseLines, withFileScan } from '../util/analysis.js';
+import { getFileAnalysis, inferredData, lineOf, nameOf, ownerClassNote, releaseLines, withFileScan } from '../util/analysis.js';
 
 export type MessageIds =
   | 'useAfterRelease'
@@ -7,7 +7,8 @@ export type MessageIds =
   | 'returnAfterRelease'
   | 'storeAfterRelease'
   | 'releasedAfterReturn'
-  | 'returnOfUsing';
+  | 'returnOfUsing'
+  | 'useAfterReleaseInferred';
 export type Options = [];
 
 export default createRule<Options, MessageIds>({
@@ -20,6 +21,8 @@ export default createRule<Options, MessageIds>({
       requiresTypeChecking: true,
     },
     messages: {
+      useAfterReleaseInferred:
+        'Inferred from usage: values of `{{api}}` are {{verb}} in {{releasing}} of the {{keeping}} functions that make one ({{places}}); `{{name}}` is used here after it was {{verb}} at {{released}}.',
       useAfterRelease:
         '`{{name}}` is used after it was released at {{released}}: its memory may already belong to another allocation.{{why}}',
       mayUseAfterRelease:
@@ -42,8 +45,9 @@ export default createRule<Options, MessageIds>({
         const analysis = getFileAnalysis(context);
         for (const finding of analysis.findings) {
           if (finding.kind !== 'use-after-release') continue;
-          const messageId: MessageIds =
-            finding.useKind === 'released-after-return'
+          const messageId: MessageIds = finding.inferred
+            ? 'useAfterReleaseInferred'
+            : finding.useKind === 'released-after-return'
               ? finding.usingDeclaration
                 ? 'returnOfUsing'
                 : 'releasedAfterReturn'
@@ -63,7 +67,7 @@ export default createRule<Options, MessageIds>({
           context.report({
             node: finding.node,
             messageId,
-            data: { name: nameOf(context.sourceCode, finding.subject), released: releaseLines(finding), line: otherLine, why: ownerClassNote(context, analysis, finding.subject) },
+            data: { name: nameOf(context.sourceCode, finding.subject), released: releaseLines(finding), line: otherLine, why: ownerClassNote(context, analysis, finding.subject), ...(finding.inferred ? inferredData(finding) : {}) },
           });
         }
       },

@@ -173,3 +173,9 @@ export function releaseLines(finding: Finding): string {
   if (places.length === 0) return 'an earlier line';
   return places.join(' or ');
 }
+
+/** The evidence of a handle found by usage inference, as message data (`api`, `verb`, `releasing`, `keeping`, `places`). */
+export function inferredData(finding: Finding): Record<string, string | number> {
+  const reason = finding.inferred!;
+  return { api: reason.api, verb: reason.released, releasing: reason.releasing, keeping: reason.keeping, places: reason.places };
+}

@@ -143,12 +143,19 @@ describe('program evidence and ranking', () => {
   }
 
   it('sums the files, and infers an API released by enough functions', () => {
-    const program = programOf({ '/a.ts': releasing(1) + releasing(2), '/b.ts': releasing(3) + 'export function leak(M: any) { const s = new M.Shape(); s.area(); }' });
+    const program = programOf({ '/a.ts': releasing(1) + releasing(2) + releasing(3), '/b.ts': releasing(4) + releasing(5) + 'export function leak(M: any) { const s = new M.Shape(); s.area(); }' });
     const evidence = programEvidence(program);
-    expect(evidence.totals.get('new .Shape')).toEqual({ releasing: 3, notReleasing: 1, handingOn: 0 });
+    expect(evidence.totals.get('new .Shape')).toEqual({ releasing: 5, notReleasing: 1, handingOn: 0 });
     const inferred = new InferredApis(evidence, defaultInferenceThresholds).api('new .Shape');
-    expect(inferred).toMatchObject({ releasing: 3, keeping: 4, releaseForm: '.delete()', label: 'new M.Shape()' });
+    expect(inferred).toMatchObject({ releasing: 5, keeping: 6, releaseForm: '.delete()', label: 'new M.Shape()' });
     expect(inferred?.releasePlaces).toHaveLength(3);
+  });
+
+  it('ranks out an API barely over the share on few functions: 3 of 4 is no evidence', () => {
+    const leaky = 'export function g(M: any) { const s = new M.Shape(); s.area(); }\n';
+    const program = programOf({ '/a.ts': releasing(1) + releasing(2) + releasing(3) + leaky });
+    expect(new InferredApis(programEvidence(program), defaultInferenceThresholds).api('new .Shape')).toBeUndefined();
+    expect(new InferredApis(programEvidence(program), { ...defaultInferenceThresholds, minZ: 0 }).api('new .Shape')).toBeDefined();
   });
 
   it('leaves an API alone when too few functions, or too small a share, release it', () => {

@@ -167,6 +167,15 @@ describe('settings validation', () => {
     expect(problem({ notHandles: ['EventEmitter', ''] })).toBe('handle-lifetime settings: notHandles[1] must not be empty');
   });
 
+  it('takes usage inference off, or moves its thresholds', () => {
+    expect(problem({ inferFromUsage: false })).toBe('valid');
+    expect(problem({ inferFromUsage: { minReleasing: 5, minRatio: 0.9, minZ: 0 } })).toBe('valid');
+    expect(problem({ inferFromUsage: true })).toBe('handle-lifetime settings: inferFromUsage must be false, or thresholds for inferring untyped acquisitions from usage');
+    expect(problem({ inferFromUsage: { minRatio: 1.5 } })).toBe('handle-lifetime settings: inferFromUsage.minRatio must be at most 1');
+    expect(problem({ inferFromUsage: { minReleasing: 0 } })).toBe('handle-lifetime settings: inferFromUsage.minReleasing must be at least 1');
+    expect(problem({ inferFromUsage: { threshold: 3 } })).toMatch(/^handle-lifetime settings: inferFromUsage\.threshold is not a known setting/);
+  });
+
   it('ESLint reports a bad entry with the message that names it', async () => {
     const eslint = new ESLint({
       cwd: fixturesDir,

@@ -1,4 +1,5 @@
 /** What the analysis reports: one finding per place, with its trace. */
+import type { InferredReason } from '../inference/inferred-reason.js';
 import type { Node } from '../ir/ir.js';
 
 export type FindingKind = 'use-after-release' | 'double-release' | 'leak' | 'leak-on-exception' | 'dangling-field' | 'field-overwrite';
@@ -47,6 +48,8 @@ export interface Finding {
   neverHandled?: boolean;
   /** For leaks: the calls that release the handle on the paths that do. */
   releaseSites?: readonly Node[];
+  /** The handle is one only by the program's usage (src/analysis/inference): the evidence, for the message. */
+  readonly inferred?: InferredReason;
 }
 
 /** The statement a node belongs to: one report per handle and statement. */

@@ -13,11 +13,12 @@ export interface InferenceThresholds {
   readonly minRatio: number;
   /** The share of releasing functions that is no evidence at all (Engler's p0). */
   readonly p0: number;
-  /** Findings on an API whose z is below this are reported only when a rule asks for every inferred finding (strict, all). */
+  /** The least z an API needs to be inferred: ranks out an API whose release share is barely above `p0` on few functions. */
   readonly minZ: number;
 }
 
-export const defaultInferenceThresholds: InferenceThresholds = { minReleasing: 3, minRatio: 0.75, p0: 0.9, minZ: 0 };
+/** 5 of 6 functions releasing is inferred (z 0.47), 3 of 4 is not (z 0). */
+export const defaultInferenceThresholds: InferenceThresholds = { minReleasing: 3, minRatio: 0.75, p0: 0.75, minZ: 0.4 };
 
 /** An API the program's usage says acquires: its values must be released. */
 export interface InferredApi extends ApiDetails {
@@ -25,13 +26,13 @@ export interface InferredApi extends ApiDetails {
   /** Functions that keep a value: releasing + not releasing (those that hand every value on are neither). */
   readonly keeping: number;
   readonly z: number;
-  /** The evidence reaches `minZ`: reported in `recommended`. */
-  readonly ranked: boolean;
 }
 
 /** z = (e/n − p0) / √(p0 (1 − p0) / n), with e functions releasing out of n keeping. */
 export function zScore(releasing: number, keeping: number, p0: number): number {
   if (keeping === 0) return 0;
+  // A share of 1 (or 0) as p0 has no spread: any deviation would be infinitely significant.
+  p0 = Math.min(Math.max(p0, 0.01), 0.99);
   return (releasing / keeping - p0) / Math.sqrt((p0 * (1 - p0)) / keeping);
 }
 
@@ -44,12 +45,6 @@ export class InferredApis {
     private readonly thresholds: InferenceThresholds,
   ) {}
 
-  /** Is any API of the program inferred (else the file needs no further look)? */
-  get any(): boolean {
-    for (const key of this.evidence.totals.keys()) if (this.api(key)) return true;
-    return false;
-  }
-
   /** The API of this key, if the evidence makes it acquiring. */
   api(key: string): InferredApi | undefined {
     let decided = this.decided.get(key);
@@ -60,13 +55,15 @@ export class InferredApis {
     return decided ?? undefined;
   }
 
-  /** The names of the inferred APIs' callees (the last segment of each key), for a cheap first look at a call. */
-  get names(): ReadonlySet<string> {
-    this.calleeNames ??= new Set([...this.evidence.totals.keys()].filter((key) => this.api(key)).map((key) => key.slice(key.search(/[ .][^ .]*$/) + 1)));
-    return this.calleeNames;
+  /** Every API the evidence makes acquiring. */
+  all(): InferredApi[] {
+    const apis: InferredApi[] = [];
+    for (const key of this.evidence.totals.keys()) {
+      const api = this.api(key);
+      if (api) apis.push(api);
+    }
+    return apis;
   }
-
-  private calleeNames: ReadonlySet<string> | undefined;
 
   private decide(key: string): InferredApi | undefined {
     const totals = this.evidence.totals.get(key);
@@ -76,6 +73,6 @@ export class InferredApis {
     if (totals.releasing < minReleasing || totals.releasing < minRatio * keeping) return undefined;
     const details = this.evidence.detailsOf(key)!;
     const z = zScore(totals.releasing, keeping, p0);
-    return { ...details, key, keeping, z, ranked: z >= minZ };
+    return z >= minZ ? { ...details, key, keeping, z } : undefined;
   }
 }

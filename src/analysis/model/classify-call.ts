@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import type { UsageInference } from '../inference/usage-inference.js';
 import type { ArgumentEffect, CallEffect, SummaryProvider } from './call-effects.js';
 import { DISPOSABLE_STACK_METHODS, hasNoRequiredParameters, isDisposableStack, methodNameOf } from './ts-nodes.js';
 import type { DeclarationTagReader } from './tags.js';
@@ -27,7 +28,14 @@ export class CallClassifier {
   private readonly checker: ts.TypeChecker;
   private readonly disposableReturns: DisposableReturns;
 
-  constructor(program: ts.Program, readonly tags: DeclarationTagReader, readonly handles: HandleTypes, readonly types: TypeQueries, readonly questions: TypeQuestions) {
+  constructor(
+    program: ts.Program,
+    readonly tags: DeclarationTagReader,
+    readonly handles: HandleTypes,
+    readonly types: TypeQueries,
+    readonly questions: TypeQuestions,
+    readonly inference?: UsageInference,
+  ) {
     this.program = program;
     this.checker = program.getTypeChecker();
     this.disposableReturns = new DisposableReturns(program, handles);
@@ -193,6 +201,13 @@ export class CallClassifier {
       // `open(path).then((file) => …)`: the promise of a handle hands it to the callback.
       if (receiver === 'use' && PROMISE_HANDOFF_METHODS.has(methodName) && isPromise(this.questions.typeOfExpression(callee.expression))) receiver = 'escape';
     }
+
+    // Hook (usage inference, src/analysis/inference): what the program's own usage says of an untyped API, where nothing above decided.
+    const inferred = this.inference?.effectOf(node, { acquires: result === 'acquire', releases: receiver === 'release' || args.includes('release') || rest === 'release', typedCallee: declaration !== undefined }, (expression) => this.questions.typeOfExpression(expression));
+    if (inferred?.result) result = inferred.result;
+    if (inferred?.receiver) [receiver, mayMutateReceiver] = [inferred.receiver, false];
+    if (inferred?.firstArgument) args[0] = inferred.firstArgument;
+    if (inferred?.rest) rest = inferred.rest;
 
     // A fluent method (declared to return `this`, or a summary that returns the receiver) hands back the
     // receiver it was called on; one that releases or keeps its receiver hands back nothing to follow.

@@ -8,6 +8,7 @@
  */
 
 import ts from 'typescript';
+import { UsageInference } from '../inference/usage-inference.js';
 import type { ArgumentEffect, CallEffect, SummaryProvider } from './call-effects.js';
 import { CallClassifier } from './classify-call.js';
 import { HandleTypes } from './handle-types.js';
@@ -27,6 +28,8 @@ export class HandleModel {
   readonly options: HandleModelOptions;
   /** Presets and settings: handle types and calls described by name (see src/analysis/model/presets). */
   readonly specs: SpecMatcher | undefined;
+  /** What the program's usage says of untyped APIs (src/analysis/inference); none when off. */
+  readonly inference: UsageInference | undefined;
   private readonly handles: HandleTypes;
   private readonly types: TypeQueries;
   private readonly calls: CallClassifier;
@@ -35,10 +38,11 @@ export class HandleModel {
     this.checker = program.getTypeChecker();
     this.options = options;
     this.specs = options.specs && options.specs.specs.length > 0 ? new SpecMatcher(options.specs, program, (call) => this.signatureOf(call)) : undefined;
+    this.inference = options.inferFromUsage ? new UsageInference(program, options.inferFromUsage) : undefined;
     const tags = new DeclarationTagReader();
     this.handles = new HandleTypes(program, options, this.specs);
     this.types = new TypeQueries(program, tags, this.handles);
-    this.calls = new CallClassifier(program, tags, this.handles, this.types, this);
+    this.calls = new CallClassifier(program, tags, this.handles, this.types, this, this.inference);
   }
 
   /** Classes of the program that own a handle (owner-classes.ts); the flow installs their summaries. */

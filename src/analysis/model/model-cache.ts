@@ -5,7 +5,7 @@ import type { HandleModelOptions } from './handle-model.js';
 import { defaultHandleModelOptions, HandleModel } from './handle-model.js';
 import { CompiledSpecs, presets } from './presets/index.js';
 import type { HandleLifetimeSettings } from './settings.js';
-import { specFromSettings } from './settings.js';
+import { inferenceThresholdsFor, specFromSettings } from './settings.js';
 
 const compiledSpecsCache = new Map<string, CompiledSpecs>();
 
@@ -58,6 +58,7 @@ function resolveOptions(options: AnalysisOptions): ResolvedOptions {
     livenessMemberNames: [...new Set([...(options.model?.livenessMemberNames ?? defaultHandleModelOptions.livenessMemberNames), ...specs.livenessMembers])],
     specs,
     ...(options.settings?.notHandles?.length ? { notHandles: options.settings.notHandles } : {}),
+    ...(options.settings?.inferFromUsage !== undefined ? { inferFromUsage: inferenceThresholdsFor(options.settings.inferFromUsage) } : {}),
   };
   // The specs serialise to their key (CompiledSpecs#toJSON).
   return { options: resolved, key: JSON.stringify(resolved) };

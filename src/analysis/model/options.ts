@@ -1,4 +1,6 @@
 /** The handle model's options: release and liveness member names, the compiled presets and settings, types that are not handles. */
+import type { InferenceThresholds } from '../inference/ranking.js';
+import { defaultInferenceThresholds } from '../inference/ranking.js';
 import type { CompiledSpecs } from './presets/matcher.js';
 
 export interface HandleModelOptions {
@@ -13,9 +15,12 @@ export interface HandleModelOptions {
   readonly specs?: CompiledSpecs;
   /** Classes and interfaces whose dispose member owns no resource (the `notHandles` setting). */
   readonly notHandles?: readonly string[];
+  /** Infer acquisitions and releases of untyped APIs from the program's own usage (inference/), with these thresholds; `false`: off. */
+  readonly inferFromUsage?: InferenceThresholds | false;
 }
 
 export const defaultHandleModelOptions: HandleModelOptions = {
+  inferFromUsage: defaultInferenceThresholds,
   releaseMethodNames: ['dispose', 'free', 'delete', 'close', 'destroy', 'release', 'disposeAsync'],
   livenessMemberNames: [
     'alive',

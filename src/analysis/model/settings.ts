@@ -17,6 +17,8 @@
  * The settings are checked against a schema (a small validator below: no
  * runtime dependency); a bad entry throws an Error that names its path.
  */
+import type { InferenceThresholds } from '../inference/ranking.js';
+import { defaultInferenceThresholds } from '../inference/ranking.js';
 import type { CallPattern, HandleApiSpec, ModuleName, OperandPattern } from './presets/types.js';
 
 export interface CallEntry {
@@ -50,6 +52,20 @@ export interface HandleLifetimeSettings {
    * through one of them is no handle.
    */
   readonly notHandles?: readonly string[];
+  /**
+   * Infer which untyped APIs acquire from the program's own usage: `false` turns it off; an object
+   * moves the thresholds (see src/analysis/inference/ranking.ts). On by default.
+   */
+  readonly inferFromUsage?: false | InferenceSettings;
+}
+
+export interface InferenceSettings {
+  /** At least this many functions release the API's values on every path (default 3). */
+  readonly minReleasing?: number;
+  /** At least this share of the functions that keep a value release it (default 0.75). */
+  readonly minRatio?: number;
+  /** The least z score, against a release share of `minRatio`, an API needs (default 0.4). */
+  readonly minZ?: number;
 }
 
 // ---------------------------------------------------------------- schema
@@ -58,6 +74,7 @@ type Schema =
   | { readonly type: 'string'; readonly minLength?: number; readonly description: string }
   | { readonly type: 'boolean'; readonly description: string }
   | { readonly type: 'integer'; readonly minimum?: number; readonly description: string }
+  | { readonly type: 'number'; readonly minimum?: number; readonly maximum?: number; readonly description: string }
   | { readonly enum: readonly unknown[]; readonly description: string }
   | { readonly type: 'array'; readonly items: Schema; readonly description: string }
   | {
@@ -130,6 +147,22 @@ export const settingsSchema: Schema = {
     takeOwnership: { type: 'array', items: operandEntry, description: 'calls that keep a handle' },
     use: { type: 'array', items: operandEntry, description: 'calls that only read a handle' },
     notHandles: { type: 'array', items: nameSchema, description: 'Disposable classes or interfaces whose dispose owns no resource' },
+    inferFromUsage: {
+      anyOf: [
+        { enum: [false], description: 'off' },
+        {
+          type: 'object',
+          additionalProperties: false,
+          description: 'thresholds',
+          properties: {
+            minReleasing: { type: 'integer', minimum: 1, description: 'functions that release the values of an API on every path' },
+            minRatio: { type: 'number', minimum: 0, maximum: 1, description: 'the share of the functions keeping a value that release it' },
+            minZ: { type: 'number', description: 'the least z score of the release share against minRatio' },
+          },
+        },
+      ],
+      description: 'false, or thresholds for inferring untyped acquisitions from usage',
+    },
   },
 };
 
@@ -153,6 +186,11 @@ function check(value: unknown, schema: Schema, path: string): string | undefined
     case 'integer':
       if (typeof value !== 'number' || !Number.isInteger(value)) return `${path} must be an integer`;
       if (schema.minimum !== undefined && value < schema.minimum) return `${path} must be at least ${schema.minimum}`;
+      return undefined;
+    case 'number':
+      if (typeof value !== 'number' || !Number.isFinite(value)) return `${path} must be a number`;
+      if (schema.minimum !== undefined && value < schema.minimum) return `${path} must be at least ${schema.minimum}`;
+      if (schema.maximum !== undefined && value > schema.maximum) return `${path} must be at most ${schema.maximum}`;
       return undefined;
     case 'array': {
       if (!Array.isArray(value)) return `${path} must be an array`;
@@ -252,4 +290,11 @@ export function specFromSettings(settings: HandleLifetimeSettings): HandleApiSpe
   const describesSomething =
     handleTypes.length + spec.acquire!.length + spec.borrow!.length + spec.release!.length + spec.takeOwnership!.length + spec.use!.length > 0;
   return describesSomething ? spec : undefined;
+}
+
+/** The thresholds of usage inference the settings ask for (`false`: off); the z score is taken against `minRatio`. */
+export function inferenceThresholdsFor(setting: false | InferenceSettings): InferenceThresholds | false {
+  if (setting === false) return false;
+  const thresholds = { ...defaultInferenceThresholds, ...setting };
+  return { ...thresholds, p0: thresholds.minRatio };
 }

@@ -275,12 +275,13 @@ export function calleeVocabulary(file: FileContext, scan: FileScan): CalleeVocab
   const fromSpecs = specNames(file);
   // Nothing to look up: a call can touch handles only by a handle type, a tag or a preset, or by
   // calling a function of the file that declares `using`.
-  if (scan.usesUsing.size === 0 && fromSpecs.names.length === 0 && !fromSpecs.anyMethod && !tagsPossible(file.services.program) && !file.model.handleTypesPossible()) {
+  const inferred = file.model.inference?.acquisitionNames ?? new Set<string>();
+  if (scan.usesUsing.size === 0 && fromSpecs.names.length === 0 && !fromSpecs.anyMethod && inferred.size === 0 && !tagsPossible(file.services.program) && !file.model.handleTypesPossible()) {
     return { names: new Set(), anyMethod: false, touching: new Set(), inert: true };
   }
   const releaseNames = new Set(file.model.options.releaseMethodNames);
   // Release-named methods (`x.dispose()`) are checked by their receiver's type, not looked up by name.
-  const names = new Set<string>([...taggedNames(file.services.program), ...fromSpecs.names]);
+  const names = new Set<string>([...taggedNames(file.services.program), ...fromSpecs.names, ...inferred]);
   const base: CalleeVocabulary = { names: new Set(names), anyMethod: fromSpecs.anyMethod, touching: new Set() };
   const touches = (fn: TSESTree.Node, vocabulary: CalleeVocabulary): boolean =>
     scan.usesUsing.has(fn) || file.ownedParameters(fn).length > 0 || (scan.calls.get(fn) ?? []).some((call) => callMayTouchHandles(file, call, releaseNames, vocabulary));
@@ -395,6 +396,8 @@ function callMayTouchHandles(
   vocabulary: CalleeVocabulary | undefined,
 ): boolean {
   const callee = node.callee.type === AST_NODE_TYPES.ChainExpression ? node.callee.expression : node.callee;
+  // An API the program's usage says acquires (its classification checks the result is untyped).
+  if (file.model.inference?.acquisitionNames.has(calleeName(node) ?? '')) return true;
   // `this[disposeSymbol]()` where a touching method of the file is keyed `[disposeSymbol]`: the
   // checker may not see that method (decorated, its key is a comma expression).
   const computed = vocabulary && vocabulary.touching.size > 0 ? thisComputedCallee(node) : null;

@@ -1,0 +1,38 @@
+/**
+ * Why a finding on a handle the usage inference found is one: the API, how
+ * its values are released, in how many functions, and where (the reports say
+ * the finding is inferred, and on what evidence).
+ */
+import path from 'node:path';
+import type { Finding } from '../flow/findings.js';
+import type { FileContext } from '../program/file-context.js';
+import type { InferredReason } from './inferred-reason.js';
+import type { InferredApi } from './ranking.js';
+
+const PARTICIPLES: Readonly<Record<string, string>> = {
+  delete: 'deleted',
+  free: 'freed',
+  dispose: 'disposed',
+  close: 'closed',
+  destroy: 'destroyed',
+  release: 'released',
+};
+
+/** The findings, those on a handle the inference made with the reason attached. */
+export function withInferredReasons(file: FileContext, findings: readonly Finding[]): readonly Finding[] {
+  const inference = file.model.inference;
+  if (!inference) return findings;
+  const fileName = file.tsNode(file.ast)?.getSourceFile().fileName;
+  return findings.map((finding) => {
+    const acquired = finding.acquiredAt ? file.tsNode(finding.acquiredAt) : undefined;
+    const api = acquired ? inference.acquiredApi(acquired) : undefined;
+    return api ? { ...finding, inferred: reasonOf(api, fileName) } : finding;
+  });
+}
+
+function reasonOf(api: InferredApi, fileName: string | undefined): InferredReason {
+  const method = api.releaseForm.startsWith('.') ? api.releaseForm.slice(1, -2) : undefined;
+  const released = method !== undefined ? (PARTICIPLES[method] ?? `released by \`.${method}()\``) : `released by \`${api.releaseForm}\``;
+  const places = api.releasePlaces.map((place) => (place.fileName === fileName ? `line ${place.line}` : `${path.basename(place.fileName)}:${place.line}`)).join(', ');
+  return { api: api.label, released, releasing: api.releasing, keeping: api.keeping, places };
+}

@@ -1,0 +1,108 @@
+// Handles no type names, inferred from the program's own usage: an `any`-typed
+// emscripten class and a raw `_malloc`/`_free` pair, released consistently in
+// five functions, and one function that deviates.
+import noDoubleRelease from '../../src/rules/no-double-release.js';
+import noLeakedHandle from '../../src/rules/no-leaked-handle.js';
+import noUseAfterRelease from '../../src/rules/no-use-after-release.js';
+import { ruleTester } from '../rule-tester.js';
+
+/** Five functions that delete what `new Module.Shape()` makes (lines 3 to 7). */
+const shapes = `declare const Module: any;
+export class Shapes {
+  area(w: number) { const s = new Module.Shape(w); const a = s.area(); s.delete(); return a; }
+  perimeter(w: number) { const s = new Module.Shape(w); const p = s.perimeter(); s.delete(); return p; }
+  volume(w: number) { const s = new Module.Shape(w); try { return s.volume(); } finally { s.delete(); } }
+  draw(w: number) { const s = new Module.Shape(w); Module.draw(s); s.delete(); }
+  log(w: number) { const s = new Module.Shape(w); console.log(s.name()); s.delete(); }
+`;
+
+/** Five functions that free what `Module._malloc` returns (lines 3 to 7). */
+const buffers = `declare const Module: any;
+export class Buffers {
+  hash(n: number) { const p = Module._malloc(n); Module._fill(p, n); const h = Module._hash(p, n); Module._free(p); return h; }
+  crc(n: number) { const p = Module._malloc(n); Module._fill(p, n); const c = Module._crc(p, n); Module._free(p); return c; }
+  sum(n: number) { const p = Module._malloc(n); if (!p) return 0; const s = Module._sum(p, n); Module._free(p); return s; }
+  zero(n: number) { const p = Module._malloc(n); Module._zero(p, n); Module._free(p); }
+  copy(n: number) { const p = Module._malloc(n); try { return Module._copy(p, n); } finally { Module._free(p); } }
+`;
+
+const shapeEvidence = { api: 'new Module.Shape()', verb: 'deleted', releasing: 5, keeping: 6, places: 'line 3, line 4, line 5' };
+const mallocEvidence = { api: 'Module._malloc()', verb: 'released by `Module._free()`', releasing: 5, keeping: 6, places: 'line 3, line 4, line 5' };
+
+ruleTester.run('no-leaked-handle (inferred from usage)', noLeakedHandle, {
+  valid: [
+    // Consistent uses only.
+    `${shapes}}`,
+    `${buffers}}`,
+    // Handed on: returned or stored, as for typed handles.
+    `${shapes}  make(w: number) { const s = new Module.Shape(w); return s; }\n  keep(w: number) { this.kept = new Module.Shape(w); }\n  kept: any;\n}`,
+    // Released in too few functions: two of three is no evidence.
+    `declare const Module: any;
+export function a(w: number) { const s = new Module.Shape(w); s.area(); s.delete(); }
+export function b(w: number) { const s = new Module.Shape(w); s.area(); s.delete(); }
+export function c(w: number) { const s = new Module.Shape(w); return s.area(); }`,
+    // Off in the settings.
+    {
+      code: `${shapes}  leaky(w: number) { const s = new Module.Shape(w); return s.area(); }\n}`,
+      settings: { 'handle-lifetime': { inferFromUsage: false } },
+    },
+    // A typed result is not inferred: its type says what it is.
+    `declare const Typed: { _malloc(n: number): { addr: number }; _free(p: { addr: number }): void; _hash(p: { addr: number }): number };
+export function a() { const p = Typed._malloc(4); const h = Typed._hash(p); Typed._free(p); return h; }
+export function b() { const p = Typed._malloc(4); const h = Typed._hash(p); Typed._free(p); return h; }
+export function c() { const p = Typed._malloc(4); const h = Typed._hash(p); Typed._free(p); return h; }
+export function d() { const p = Typed._malloc(4); const h = Typed._hash(p); Typed._free(p); return h; }
+export function e() { const p = Typed._malloc(4); const h = Typed._hash(p); Typed._free(p); return h; }
+export function leaky() { const p = Typed._malloc(4); return Typed._hash(p); }`,
+  ],
+  invalid: [
+    {
+      code: `${shapes}  leaky(w: number) { const s = new Module.Shape(w); return s.area(); }\n}`,
+      errors: [{ messageId: 'leakInferred', line: 8, data: { ...shapeEvidence, name: 's', exit: 'returns at line 8' } }],
+    },
+    {
+      code: `${buffers}  leaky(n: number) { const p = Module._malloc(n); Module._fill(p, n); return Module._hash(p, n); }\n}`,
+      errors: [{ messageId: 'leakInferred', line: 8, data: { ...mallocEvidence, name: 'p', exit: 'returns at line 8' } }],
+    },
+    {
+      // A typed handle keeps its own wording, however consistently it is deleted.
+      code: `import type { MainModule } from './embind-api';
+declare const Module: MainModule;
+export function a() { const v = new Module.Vec2(1, 2); const l = v.length(); v.delete(); return l; }
+export function b() { const v = new Module.Vec2(1, 2); const l = v.length(); v.delete(); return l; }
+export function c() { const v = new Module.Vec2(1, 2); const l = v.length(); v.delete(); return l; }
+export function d() { const v = new Module.Vec2(1, 2); const l = v.length(); v.delete(); return l; }
+export function e() { const v = new Module.Vec2(1, 2); const l = v.length(); v.delete(); return l; }
+export function leaky() { const v = new Module.Vec2(1, 2); return v.length(); }`,
+      errors: [{ messageId: 'leak', line: 8 }],
+    },
+  ],
+});
+
+ruleTester.run('no-double-release (inferred from usage)', noDoubleRelease, {
+  valid: [`${shapes}}`, `${buffers}}`],
+  invalid: [
+    {
+      code: `${shapes}  twice(w: number) { const s = new Module.Shape(w); s.area(); s.delete(); s.delete(); }\n}`,
+      errors: [{ messageId: 'doubleReleaseInferred', line: 8, data: { ...shapeEvidence, keeping: 6, releasing: 6, name: 's', released: 'line 8' } }],
+    },
+    {
+      code: `${buffers}  twice(n: number) { const p = Module._malloc(n); Module._free(p); Module._free(p); }\n}`,
+      errors: [{ messageId: 'doubleReleaseInferred', line: 8 }],
+    },
+  ],
+});
+
+ruleTester.run('no-use-after-release (inferred from usage)', noUseAfterRelease, {
+  valid: [`${shapes}}`, `${buffers}}`],
+  invalid: [
+    {
+      code: `${shapes}  late(w: number) { const s = new Module.Shape(w); s.delete(); return s.area(); }\n}`,
+      errors: [{ messageId: 'useAfterReleaseInferred', line: 8, data: { ...shapeEvidence, releasing: 6, keeping: 6, name: 's', released: 'line 8' } }],
+    },
+    {
+      code: `${buffers}  late(n: number) { const p = Module._malloc(n); Module._free(p); return Module._hash(p, n); }\n}`,
+      errors: [{ messageId: 'useAfterReleaseInferred', line: 8 }],
+    },
+  ],
+});
