@@ -163,6 +163,16 @@ export function preview(file: File, img: HTMLImageElement) {
   img.src = url;
 }
 `,
+    // Freed behind a test written as an expression: where `&&` skips the release, the pointer is 0.
+    `
+import { malloc, free } from './handles';
+export function guarded(n: number) {
+  const p = malloc(n);
+  const q = malloc(n);
+  p && free(p);
+  0 !== q && free(q);
+}
+`,
     // Handed to the base class's constructor, which is declared without a body: it may keep it
     // (puppeteer's \`super(new CdpJSHandle(world, remoteObject))\`).
     `

@@ -36,6 +36,9 @@ ruleTester.run('no-leaked-handle (inferred from usage)', noLeakedHandle, {
     `${buffers}}`,
     // Handed on: returned or stored, as for typed handles.
     `${shapes}  make(w: number) { const s = new Module.Shape(w); return s; }\n  keep(w: number) { this.kept = new Module.Shape(w); }\n  kept: any;\n}`,
+    // Freed in a `finally` behind a test of the pointer written as an expression (emscripten glue's style).
+    `${buffers}  segment(n: number) { var r = Module._malloc(12), s = 0; try { if (0 === (s = Module._seg(r, n))) throw Error('failed'); return Module.HEAPU32[r / 4]; } finally { 0 !== r && Module._free(r), 0 !== s && Module._free(s); } }\n}`,
+    `${shapes}  maybe(w: number) { const s = w > 0 ? new Module.Shape(w) : null; s && s.delete(); }\n}`,
     // Released in too few functions: two of three is no evidence.
     `declare const Module: any;
 export function a(w: number) { const s = new Module.Shape(w); s.area(); s.delete(); }

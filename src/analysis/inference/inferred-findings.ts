@@ -33,6 +33,6 @@ export function withInferredReasons(file: FileContext, findings: readonly Findin
 function reasonOf(api: InferredApi, fileName: string | undefined): InferredReason {
   const method = api.releaseForm.startsWith('.') ? api.releaseForm.slice(1, -2) : undefined;
   const released = method !== undefined ? (PARTICIPLES[method] ?? `released by \`.${method}()\``) : `released by \`${api.releaseForm}\``;
-  const places = api.releasePlaces.map((place) => (place.fileName === fileName ? `line ${place.line}` : `${path.basename(place.fileName)}:${place.line}`)).join(', ');
+  const places = [...new Set(api.releasePlaces.map((place) => (place.fileName === fileName ? `line ${place.line}` : `${path.basename(place.fileName)}:${place.line}`)))].join(', ');
   return { api: api.label, released, releasing: api.releasing, keeping: api.keeping, places };
 }

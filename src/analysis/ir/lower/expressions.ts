@@ -5,7 +5,7 @@ import type { Block, Key, Node, Op } from '../ir.js';
 import { isTempKey, RECEIVER_KEY } from '../ir.js';
 import { memberName } from '../ast.js';
 import { POINTER_NAMES } from './graph-builder.js';
-import { isArithmetic, isClearingValue, isExpressionNode, propertyKeyName, skipTypeWrappers } from './syntax.js';
+import { isArithmetic, isClearingValue, isExpressionNode, nullComparison, propertyKeyName, skipTypeWrappers } from './syntax.js';
 import type { GraphBuilder } from './graph-builder.js';
 
 /** Where expressions hand calls over (calls.ts), which lowers its operands here in turn. */
@@ -288,6 +288,14 @@ export class ExpressionLowering {
     const right = this.builder.newBlock();
     const done = this.builder.newBlock();
     this.builder.link(this.builder.current, right);
+    // `0 !== p && free(p)`, `p && p.delete()`: where the right side is skipped, p is null, as after a test.
+    const skippedWhenNull = this.skippedWhenNull(node);
+    if (skippedWhenNull) {
+      const edge = this.builder.newBlock();
+      this.builder.link(this.builder.current, edge);
+      this.builder.enter(edge);
+      this.builder.emit({ kind: 'null', src: skippedWhenNull });
+    }
     this.builder.goto(done);
     this.builder.enter(right);
     const value = this.expr(node.right);
@@ -295,6 +303,16 @@ export class ExpressionLowering {
     this.builder.goto(done);
     this.builder.enter(done);
     return result;
+  }
+
+  /** The variable or path a `&&` / `||` skips its right side for when it is null (`p &&`, `0 !== p &&`, `p == null ||`). */
+  private skippedWhenNull(node: TSESTree.LogicalExpression): Key | null {
+    if (node.operator === '??') return null;
+    const test = skipTypeWrappers(node.left);
+    if (test.type === AST_NODE_TYPES.Identifier) return node.operator === '&&' ? this.builder.pathOf(test) : null;
+    const comparison = test.type === AST_NODE_TYPES.BinaryExpression ? nullComparison(test) : null;
+    if (!comparison || (node.operator === '&&') !== !comparison.equal) return null;
+    return this.builder.pathOf(skipTypeWrappers(comparison.operand));
   }
 
   private assignment(node: TSESTree.AssignmentExpression): Key | null {
