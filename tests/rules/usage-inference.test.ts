@@ -39,6 +39,13 @@ ruleTester.run('no-leaked-handle (inferred from usage)', noLeakedHandle, {
     // Freed in a `finally` behind a test of the pointer written as an expression (emscripten glue's style).
     `${buffers}  segment(n: number) { var r = Module._malloc(12), s = 0; try { if (0 === (s = Module._seg(r, n))) throw Error('failed'); return Module.HEAPU32[r / 4]; } finally { 0 !== r && Module._free(r), 0 !== s && Module._free(s); } }\n}`,
     `${shapes}  maybe(w: number) { const s = w > 0 ? new Module.Shape(w) : null; s && s.delete(); }\n}`,
+    // What a function of the program hands on is its callers' to judge by their own evidence, not by a summary.
+    `${shapes}  helper(w: number) { const s = new Module.Shape(w); return s; }\n  user(w: number) { const t = this.helper(w); return t.area(); }\n}`,
+    // The evidence counts normal paths only: a leak on an exception, an overwrite or a loop is none of its deviations.
+    {
+      code: `${shapes}  risky(w: number) { const s = new Module.Shape(w); Module.mayThrow(); s.delete(); }\n  twice(w: number) { let s = new Module.Shape(w); s = new Module.Shape(w); s.delete(); }\n}`,
+      options: [{ checkExceptionPaths: true }],
+    },
     // Released in too few functions: two of three is no evidence.
     `declare const Module: any;
 export function a(w: number) { const s = new Module.Shape(w); s.area(); s.delete(); }

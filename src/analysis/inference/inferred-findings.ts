@@ -18,17 +18,26 @@ const PARTICIPLES: Readonly<Record<string, string>> = {
   release: 'released',
 };
 
-/** The findings, those on a handle the inference made with the reason attached. */
+/**
+ * The findings, those on a handle the inference made with the reason attached. The evidence
+ * counts releases on the normal paths of a function, so a leak on an exception, an overwrite or
+ * a loop's next iteration is no deviation from it: those are left out.
+ */
 export function withInferredReasons(file: FileContext, findings: readonly Finding[]): readonly Finding[] {
   const inference = file.model.inference;
   if (!inference) return findings;
   const fileName = file.tsNode(file.ast)?.getSourceFile().fileName;
-  return findings.map((finding) => {
+  const explained: Finding[] = [];
+  for (const finding of findings) {
     const acquired = finding.acquiredAt ? file.tsNode(finding.acquiredAt) : undefined;
     const api = acquired ? inference.acquiredApi(acquired) : undefined;
-    return api ? { ...finding, inferred: reasonOf(api, fileName) } : finding;
-  });
+    if (!api) explained.push(finding);
+    else if (!OUTSIDE_THE_EVIDENCE.has(finding.leakKind ?? '')) explained.push({ ...finding, inferred: reasonOf(api, fileName) });
+  }
+  return explained;
 }
+
+const OUTSIDE_THE_EVIDENCE: ReadonlySet<string> = new Set(['exception', 'overwrite', 'loop']);
 
 function reasonOf(api: InferredApi, fileName: string | undefined): InferredReason {
   const method = api.releaseForm.startsWith('.') ? api.releaseForm.slice(1, -2) : undefined;

@@ -38,6 +38,8 @@ export interface CallEffect {
   readonly resultFromReceiver?: boolean;
   /** The result is the receiver itself (a fluent method: `cursor.limit(1)`, declared `limit(n): this`). */
   readonly resultAliasesReceiver?: boolean;
+  /** The acquisition is inferred from usage (src/analysis/inference): no summary hands it to callers. */
+  readonly inferred?: boolean;
 }
 
 /** What the flow analysis learned about a function whose body is in the program. */

@@ -224,7 +224,7 @@ export class CallClassifier {
       if (!property) return 'escape';
       return this.handles.effectOfType(this.checker.getTypeOfSymbolAtLocation(property, parameter));
     };
-    return { result, receiver, args, rest, mayMutateReceiver, propertyEffect, resultAliasesArg, resultFromReceiver, resultAliasesReceiver };
+    return { result, receiver, args, rest, mayMutateReceiver, propertyEffect, resultAliasesArg, resultFromReceiver, resultAliasesReceiver, inferred: inferred?.result !== undefined };
   }
 
   /** `new Proxy(…)` of the standard library's `ProxyConstructor`. */

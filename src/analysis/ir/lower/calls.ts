@@ -100,7 +100,8 @@ export class CallLowering {
     this.builder.emit(releases.length > 0 ? { kind: 'throw', node, released: releases.map((release) => release.key) } : { kind: 'throw', node });
     if (awaited) this.builder.emit({ kind: 'throw', node: awaited });
 
-    if (effect.result === 'acquire') {
+    // An acquisition inferred from usage is the program's own function's to release: a summary hands it to no caller.
+    if (effect.result === 'acquire' && !(effect.inferred && this.builder.summarize)) {
       const key = this.builder.temp();
       this.builder.emit({ kind: 'acquire', dst: key, node });
       return key;

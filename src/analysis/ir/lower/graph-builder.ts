@@ -58,7 +58,7 @@ export class GraphBuilder {
 
   readonly file: FileContext;
   readonly fn: FunctionNode | TSESTree.Program;
-  private readonly summarize: boolean;
+  readonly summarize: boolean;
   readonly withSummaries: boolean;
   readonly probe: boolean;
 
