@@ -61,6 +61,19 @@ const packages = [
     files: () => asModules(listTree('mongodb/src/', /\.ts$/, /\.d\.ts$/)),
     compilerOptions: { allowJs: false, strict: true, types: ['node'] },
   },
+  {
+    name: 'mediabunny',
+    // The TypeScript sources, shipped in src/: demuxers, muxers and WebCodecs decoders and encoders over VideoFrame and AudioData.
+    // Imports are extensionless (a bundler's resolution); src/node.ts reads files with Node's fs.
+    files: () => asModules(listTree('mediabunny/src/', /\.ts$/, /\.d\.ts$/)),
+    compilerOptions: { allowJs: false, strict: true, module: 'esnext', moduleResolution: 'bundler', types: ['node'] },
+  },
+  {
+    name: 'tar',
+    // TypeScript's ES module output in dist/esm (each .js beside its .d.ts): archives read and written through Node file descriptors.
+    files: () => asModules(listTree('tar/dist/esm/', /\.js$/)),
+    compilerOptions: { types: ['node'] },
+  },
 ];
 
 const configs = ['recommended', 'all'];
