@@ -69,9 +69,21 @@ const packages = [
     compilerOptions: { allowJs: false, strict: true, module: 'esnext', moduleResolution: 'bundler', types: ['node'] },
   },
   {
-    name: 'tar',
-    // TypeScript's ES module output in dist/esm (each .js beside its .d.ts): archives read and written through Node file descriptors.
-    files: () => asModules(listTree('tar/dist/esm/', /\.js$/)),
+    name: 'sonic-boom',
+    // pino's file writer: one CommonJS module that opens, reopens and closes Node file descriptors (`fs.open`, `fs.openSync`, `fs.close`).
+    files: () => [{ file: 'sonic-boom/index.js', sourceType: 'commonjs' }],
+    compilerOptions: { types: ['node'] },
+  },
+  {
+    name: 'write-file-atomic',
+    // One CommonJS module: writes a temporary file through a descriptor (`fs.openSync`, `fs.closeSync`, `fs/promises`' FileHandle), then renames it.
+    files: () => [{ file: 'write-file-atomic/lib/index.js', sourceType: 'commonjs' }],
+    compilerOptions: { types: ['node'] },
+  },
+  {
+    name: 'yauzl',
+    // A zip reader over a descriptor: `yauzl.open` opens it with `fs.open`'s callback and the reader closes it (fd-slicer.js, autoClose).
+    files: () => ['yauzl/index.js', 'yauzl/fd-slicer.js'].map((file) => ({ file, sourceType: 'commonjs' })),
     compilerOptions: { types: ['node'] },
   },
 ];
