@@ -353,6 +353,19 @@ export function run(path: string): void {
 `),
     ).toEqual([]);
   });
+
+  it('a stream of its own, made with new, ends by itself too: no leak', () => {
+    expect(
+      findings(`/// <reference types="node" />
+import { PassThrough } from 'node:stream';
+export function send(target: NodeJS.WritableStream, data: string): void {
+  const source = new PassThrough();
+  source.pipe(target);
+  source.end(data);
+}
+`),
+    ).toEqual([]);
+  });
 });
 
 describe('calls declared to return a Disposable', () => {

@@ -160,7 +160,8 @@ export class CallClassifier {
         resultAliasesArg = 0;
       } else if (ts.isNewExpression(node)) {
         const instanceType = this.questions.typeOfExpression(node);
-        if (this.handles.isHandleType(instanceType) && !this.handles.hasNoOpDisposal(instanceType)) result = 'acquire';
+        // A stream or a timer of one's own (`new PassThrough()`) ends by itself, as the one a call returns does.
+        if (this.handles.isHandleType(instanceType) && !this.handles.hasNoOpDisposal(instanceType) && !this.handles.specs?.endsByItself(instanceType)) result = 'acquire';
       }
       // A constructor we cannot see may keep its handle arguments (puppeteer's
       // `super(new CdpJSHandle(world, remoteObject))`, with the base class declared in a `.d.ts`).
