@@ -5,6 +5,24 @@ import doubleRule from '../../src/rules/no-double-release.js';
 import useRule from '../../src/rules/no-use-after-release.js';
 import { ruleTester } from '../rule-tester.js';
 
+/** A Disposable class of this file that frees its pointer in dispose(). */
+const DISPOSABLE_PIXELS = `
+import { free, malloc, type Ptr } from './handles';
+class Pixels implements Disposable {
+  readonly ptr: Ptr = malloc(4);
+  dispose(): void {
+    free(this.ptr);
+  }
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+export function paint(): void {
+  const pixels = new Pixels();
+  pixels.ptr;
+}
+`;
+
 const sceneNote = ' `Scene` owns a handle: its `dispose()` releases `this.ptr`.';
 
 ruleTester.run('no-leaked-handle (owner classes)', leakRule, {
@@ -109,22 +127,7 @@ export function write(quiet: boolean): void {
     },
     {
       // Disposable says it is a handle already: the report needs no word on why.
-      code: `
-import { free, malloc, type Ptr } from './handles';
-class Pixels implements Disposable {
-  readonly ptr: Ptr = malloc(4);
-  dispose(): void {
-    free(this.ptr);
-  }
-  [Symbol.dispose](): void {
-    this.dispose();
-  }
-}
-export function paint(): void {
-  const pixels = new Pixels();
-  pixels.ptr;
-}
-`,
+      code: DISPOSABLE_PIXELS,
       errors: [
         {
           messageId: 'leak',
@@ -134,22 +137,7 @@ export function paint(): void {
             {
               messageId: 'declareWithUsing',
               data: { name: 'pixels', keyword: 'using' },
-              output: `
-import { free, malloc, type Ptr } from './handles';
-class Pixels implements Disposable {
-  readonly ptr: Ptr = malloc(4);
-  dispose(): void {
-    free(this.ptr);
-  }
-  [Symbol.dispose](): void {
-    this.dispose();
-  }
-}
-export function paint(): void {
-  using pixels = new Pixels();
-  pixels.ptr;
-}
-`,
+              output: DISPOSABLE_PIXELS.replace('const pixels', 'using pixels'),
             },
           ],
         },
