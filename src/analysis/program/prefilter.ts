@@ -15,7 +15,7 @@ import type { HandleModel } from '../model/handle-model.js';
 import { memberName } from '../ir/ast.js';
 import { FileFactsUnion } from './file-facts-union.js';
 import { KeptResults } from './kept-results.js';
-import { modulesMentioned, programMentions, shapeDeclared } from './program-facts.js';
+import { modulesDeclared, modulesMentioned, programMentions, shapeDeclared } from './program-facts.js';
 import { defaultLibraryWords } from '../model/presets/spec-index.js';
 import type { HandleApiSpec } from '../model/presets/types.js';
 import { DEFAULT_LIBRARY } from '../model/presets/types.js';
@@ -88,6 +88,11 @@ type SpecLike = Partial<Pick<HandleApiSpec, 'modules' | 'acquireByReturnType' | 
  * generated glue by shape (`modules: ['*']`), some declaration file has
  * every member of a shape.
  */
+/** A package or module specifier (`fs`, `bun:ffi`, `@types/node`), not a namespace (`Deno`) or a file. */
+function isPackageName(module: string): boolean {
+  return module !== DEFAULT_LIBRARY && !/[A-Z]/.test(module) && !/\.[cm]?[jt]sx?$/.test(module);
+}
+
 function specActive(program: ts.Program, spec: SpecLike, allModules: readonly string[]): boolean {
   const modules = spec.modules ?? ['*'];
   if (modules.includes('*')) {
@@ -96,7 +101,14 @@ function specActive(program: ts.Program, spec: SpecLike, allModules: readonly st
   }
   const mentioned = modulesMentioned(program, allModules);
   // The default library is in every program: a spec of it is active where the program names one of its handles.
-  return modules.some((module) => mentioned.has(module)) || (modules.includes(DEFAULT_LIBRARY) && programMentions(program, defaultLibraryWords(spec)));
+  if (modules.includes(DEFAULT_LIBRARY) && programMentions(program, defaultLibraryWords(spec))) return true;
+  if (!modules.some((module) => mentioned.has(module))) return false;
+  // Named but not declared (`require("fs")` without `@types/node`): no declaration can match the spec.
+  // Namespaces (`Deno`) and files (`src/native.d.ts`) are not looked for this way.
+  const packages = modules.filter(isPackageName);
+  if (packages.length < modules.length) return true;
+  const declared = modulesDeclared(program, allModules.filter(isPackageName));
+  return packages.some((module) => declared.has(module));
 }
 
 const specNamesCache = new WeakMap<object, { names: string[]; anyMethod: boolean }>();

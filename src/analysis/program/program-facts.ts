@@ -32,6 +32,34 @@ export function modulesMentioned(program: ts.Program, modules: readonly string[]
   return union.in(program);
 }
 
+const declarationUnions = new Map<string, FileFactsUnion>();
+
+/**
+ * Which of these modules the program has declarations of: a file under
+ * `/node_modules/<pkg>/` or `/node_modules/@types/<pkg>/`, or a declaration
+ * file that quotes the name (`declare module "fs"` in `@types/node`). A
+ * program that imports `fs` without `@types/node` has no declaration a preset
+ * could match: its calls into `fs` are untyped.
+ */
+export function modulesDeclared(program: ts.Program, modules: readonly string[]): ReadonlySet<string> {
+  const key = modules.join('\0');
+  let union = declarationUnions.get(key);
+  if (!union) {
+    const pattern = new RegExp(`['"](${modules.map(escapeRegExp).join('|')})['"]`, 'g');
+    union = new FileFactsUnion((file, ofProgram) => {
+      if (ofProgram.isSourceFileDefaultLibrary(file)) return NONE;
+      const found = new Set<string>();
+      for (const module of modules) {
+        if (file.fileName.includes(`/node_modules/${module}/`) || file.fileName.includes(`/node_modules/@types/${module}/`)) found.add(module);
+      }
+      if (file.isDeclarationFile && modules.length > 0) for (const match of file.text.matchAll(pattern)) found.add(match[1]);
+      return found.size > 0 ? [...found] : NONE;
+    });
+    declarationUnions.set(key, union);
+  }
+  return union.in(program);
+}
+
 const NONE: readonly string[] = [];
 /** The fact of a file that has what a yes-or-no question of the program asks. */
 const YES: readonly string[] = ['yes'];
