@@ -54,6 +54,36 @@ export function store(value: number) {
 `,
     },
     {
+      name: "A callee that only checks its argument guards against the caller's mistake: `strict` only",
+      code: `
+import { malloc, free, writeI32 } from './handles';
+import { requirePositive } from './throwing-helpers';
+export function store(value: number) {
+  const ptr = malloc(4);
+  writeI32(ptr, requirePositive(value));
+  free(ptr);
+}
+`,
+    },
+    {
+      name: "A callee that only checks its object's state (mediabunny's `SourceRef#free` on a double free): `strict` only",
+      code: `
+import { malloc, free } from './handles';
+class Ref {
+  private freed = false;
+  free(): void {
+    if (this.freed) throw new Error('Illegal operation: double free');
+    this.freed = true;
+  }
+}
+export function swap(ref: Ref) {
+  const ptr = malloc(4);
+  ref.free();
+  free(ptr);
+}
+`,
+    },
+    {
       name: 'Off with `checkExceptionPaths: false`',
       code: CHECKED_ALLOC,
       options: [{ checkExceptionPaths: false }],
@@ -106,15 +136,16 @@ export function checkedAlloc(size: number) {
       ],
     },
     {
-      name: 'A callee of the same file whose body throws',
+      name: 'A callee of the same file that throws on a failure it reads',
       code: `
-import { malloc, free, writeI32 } from './handles';
-function checkSize(size: number): void {
-  if (size > 1024) throw new RangeError('too large');
+import { malloc, free, readI32, writeI32, type Ptr } from './handles';
+function checkStatus(status: Ptr): void {
+  const code = readI32(status);
+  if (code !== 0) throw new Error('failed');
 }
-export function alloc(size: number) {
+export function alloc(size: number, status: Ptr) {
   const ptr = malloc(size);
-  checkSize(size);
+  checkStatus(status);
   writeI32(ptr, size);
   free(ptr);
 }
@@ -122,20 +153,21 @@ export function alloc(size: number) {
       errors: [
         {
           messageId: 'leakOnException',
-          line: 7,
-          data: { name: 'ptr', holder: '', thrower: 'checkSize', line: 8, because: ' (`checkSize` throws at line 4)' },
+          line: 8,
+          data: { name: 'ptr', holder: '', thrower: 'checkStatus', line: 9, because: ' (`checkStatus` throws at line 5)' },
           suggestions: [
             {
               messageId: 'releaseInFinally',
               output: `
-import { malloc, free, writeI32 } from './handles';
-function checkSize(size: number): void {
-  if (size > 1024) throw new RangeError('too large');
+import { malloc, free, readI32, writeI32, type Ptr } from './handles';
+function checkStatus(status: Ptr): void {
+  const code = readI32(status);
+  if (code !== 0) throw new Error('failed');
 }
-export function alloc(size: number) {
+export function alloc(size: number, status: Ptr) {
   const ptr = malloc(size);
   try {
-    checkSize(size);
+    checkStatus(status);
     writeI32(ptr, size);
   } finally {
     free(ptr);
@@ -148,14 +180,14 @@ export function alloc(size: number) {
       ],
     },
     {
-      name: 'A callee of another file whose body throws, after one that only may: the visible one is named',
+      name: 'A callee of another file that throws on what it parsed, after one that only may: the visible one is named',
       code: `
 import { malloc, free, writeI32 } from './handles';
-import { requirePositive, validate } from './throwing-helpers';
-export function store(value: number) {
+import { parsePositive, validate } from './throwing-helpers';
+export function store(text: string) {
   const ptr = malloc(4);
-  validate(value);
-  writeI32(ptr, requirePositive(value));
+  validate(text.length);
+  writeI32(ptr, parsePositive(text));
   free(ptr);
 }
 `,
@@ -166,21 +198,21 @@ export function store(value: number) {
           data: {
             name: 'ptr',
             holder: '',
-            thrower: 'requirePositive',
+            thrower: 'parsePositive',
             line: 7,
-            because: ' (`requirePositive` throws at throwing-helpers.ts:5)',
+            because: ' (`parsePositive` throws at throwing-helpers.ts:7)',
           },
           suggestions: [
             {
               messageId: 'releaseInFinally',
               output: `
 import { malloc, free, writeI32 } from './handles';
-import { requirePositive, validate } from './throwing-helpers';
-export function store(value: number) {
+import { parsePositive, validate } from './throwing-helpers';
+export function store(text: string) {
   const ptr = malloc(4);
   try {
-    validate(value);
-    writeI32(ptr, requirePositive(value));
+    validate(text.length);
+    writeI32(ptr, parsePositive(text));
   } finally {
     free(ptr);
   }

@@ -57,13 +57,21 @@ export class VisibleThrows {
   }
 }
 
-/** A `throw` the body does not catch itself: not in a nested function, not inside a `try` with a `catch`. */
+/**
+ * A `throw` the body does not catch itself (not in a nested function, not inside a `try` with a
+ * `catch`) and that reports a failure at run time: a check of the callee's own arguments or of its
+ * object's state (`if (this._freed) throw …`, `if (!Number.isFinite(t)) throw …`) guards against a
+ * caller's mistake, not something a correct caller must expect, and does not count. A throw under
+ * no test, in a `catch`, or under a test of something the callee computed (`if (rc !== 0) throw …`,
+ * `if (this.ffi.step() !== 0) throw …`) does.
+ */
 function firstUncaughtThrow(body: ts.Node): ts.ThrowStatement | null {
+  const locals = localNames(body);
   let found: ts.ThrowStatement | null = null;
   const visit = (node: ts.Node): void => {
     if (found) return;
     if (ts.isThrowStatement(node)) {
-      found = node;
+      if (!onlyUnderPreconditions(node, body, locals)) found = node;
       return;
     }
     if (ts.isFunctionLike(node) || ts.isClassLike(node)) return;
@@ -77,6 +85,65 @@ function firstUncaughtThrow(body: ts.Node): ts.ThrowStatement | null {
   };
   if (ts.isBlock(body)) ts.forEachChild(body, visit);
   return found;
+}
+
+/** Is the throw reached only where tests of the arguments or of `this` hold? */
+function onlyUnderPreconditions(thrown: ts.ThrowStatement, body: ts.Node, locals: ReadonlySet<string>): boolean {
+  let tested = false;
+  for (let child: ts.Node = thrown, parent = thrown.parent; parent && child !== body; child = parent, parent = parent.parent) {
+    let test: ts.Expression | undefined;
+    if (ts.isIfStatement(parent) && child !== parent.expression) test = parent.expression;
+    else if (ts.isConditionalExpression(parent) && child !== parent.condition) test = parent.condition;
+    else if (ts.isCaseClause(parent) || ts.isDefaultClause(parent)) test = parent.parent.parent.expression;
+    else if (ts.isCatchClause(parent) || ts.isIterationStatement(parent, false)) return false;
+    if (!test) continue;
+    if (!isPrecondition(test, locals)) return false;
+    tested = true;
+  }
+  return tested;
+}
+
+/** A test that reads only arguments, `this` and globals, and calls only globals (`Number.isFinite(t)`). */
+function isPrecondition(test: ts.Expression, locals: ReadonlySet<string>): boolean {
+  let precondition = true;
+  const visit = (node: ts.Node): void => {
+    if (!precondition) return;
+    if (ts.isIdentifier(node) && locals.has(node.text) && !isPropertyName(node)) precondition = false;
+    else if (ts.isAwaitExpression(node)) precondition = false;
+    else if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && !calleeIsGlobal(node.expression, locals)) precondition = false;
+    else ts.forEachChild(node, visit);
+  };
+  visit(test);
+  return precondition;
+}
+
+function isPropertyName(node: ts.Identifier): boolean {
+  const parent = node.parent;
+  return (ts.isPropertyAccessExpression(parent) && parent.name === node) || (ts.isPropertyAssignment(parent) && parent.name === node);
+}
+
+/** `Number.isFinite`, `Array.isArray`, `isValid` (a function of the module): not `this.x()`, not a call on an argument or a local. */
+function calleeIsGlobal(callee: ts.Expression, locals: ReadonlySet<string>): boolean {
+  let root: ts.Expression = callee;
+  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root) || ts.isParenthesizedExpression(root)) root = root.expression;
+  return ts.isIdentifier(root) && !locals.has(root.text);
+}
+
+/** The names the callee's body declares (its parameters are not among them), as written, shadowing aside. */
+function localNames(body: ts.Node): ReadonlySet<string> {
+  const names = new Set<string>();
+  const bind = (name: ts.BindingName): void => {
+    if (ts.isIdentifier(name)) names.add(name.text);
+    else for (const element of name.elements) if (!ts.isOmittedExpression(element)) bind(element.name);
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isVariableDeclaration(node)) bind(node.name);
+    else if (ts.isFunctionDeclaration(node) && node.name) names.add(node.name.text);
+    if (ts.isFunctionLike(node)) return;
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(body, visit);
+  return names;
 }
 
 function skipOuter(node: ts.Node): ts.Node {
