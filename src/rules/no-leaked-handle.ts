@@ -1,7 +1,7 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES, ESLintUtils } from '@typescript-eslint/utils';
 import type { Finding } from '../analysis/index.js';
-import { acquiredName, getFileAnalysis, inferredData, lineOf, nameOf, ownerClassNote, withFileScan } from '../util/analysis.js';
+import { acquiredName, getFileAnalysis, inferredData, lineOf, nameOf, ownerClassNote, visibleThrowNote, withFileScan } from '../util/analysis.js';
 import { createRule } from '../util/create-rule.js';
 
 export type MessageIds =
@@ -17,8 +17,12 @@ export type MessageIds =
 
 export type Options = [
   {
-    /** Also report handles that leak when a call between acquire and release throws. */
-    checkExceptionPaths?: boolean;
+    /**
+     * Handles that leak when a call between acquire and release throws: `'visible'` where the
+     * throw is visible (a `throw`, a callee whose body throws, a preset's contract), `true` for
+     * every call that may throw, `false` for none.
+     */
+    checkExceptionPaths?: boolean | 'visible';
   },
 ];
 
@@ -41,7 +45,7 @@ export default createRule<Options, MessageIds>({
       leakInLoop:
         '`{{name}}` is acquired on each iteration of this loop and still owned when the next iteration acquires again: every iteration leaks a handle.{{why}}',
       leakOnException:
-        '`{{name}}`{{holder}} leaks if `{{thrower}}` at line {{line}} throws: release it in a `finally` block or declare it with `using`.',
+        '`{{name}}`{{holder}} leaks if `{{thrower}}` at line {{line}} throws{{because}}: release it in a `finally` block or declare it with `using`.',
       leakInferred:
         'Inferred from usage: values of `{{api}}` are {{verb}} in {{releasing}} of the {{keeping}} functions that make one ({{places}}); `{{name}}` is never {{verb}} when the function {{exit}}.',
       declareWithUsing: 'Declare `{{name}}` with `{{keyword}}` so that it is disposed when the block exits.',
@@ -53,16 +57,16 @@ export default createRule<Options, MessageIds>({
         additionalProperties: false,
         properties: {
           checkExceptionPaths: {
-            type: 'boolean',
             description:
-              'Also report handles that leak when a call between their acquisition and their release throws (on in `strict`).',
+              'Report handles that leak when a call between their acquisition and their release throws: `"visible"` (default) where the throw is visible in the program, `true` for every call that may throw (`strict`), `false` for none.',
+            oneOf: [{ type: 'boolean' }, { type: 'string', enum: ['visible'] }],
           },
         },
       },
     ],
-    defaultOptions: [{ checkExceptionPaths: false }],
+    defaultOptions: [{ checkExceptionPaths: 'visible' }],
   },
-  defaultOptions: [{ checkExceptionPaths: false }],
+  defaultOptions: [{ checkExceptionPaths: 'visible' }],
   create(context, [options]) {
     const sourceCode = context.sourceCode;
     return withFileScan(context, {
@@ -70,24 +74,36 @@ export default createRule<Options, MessageIds>({
         const analysis = getFileAnalysis(context);
         for (const finding of analysis.findings) {
           if (finding.kind === 'leak-on-exception') {
-            if (!options.checkExceptionPaths) continue;
+            if (options.checkExceptionPaths === false) continue;
             // A handle that also leaks on a normal path is reported once, for that.
             if (analysis.findings.some((other) => other.kind === 'leak' && other.node === finding.node)) continue;
-          } else if (finding.kind !== 'leak') continue;
-          report(finding);
+            // The first place where the throw is visible names the leak; without one, only `strict` reports it.
+            const exits = [...(finding.exceptionExits ?? [finding.exitNode ?? finding.node])].sort((a, b) => a.range[0] - b.range[0]);
+            let visible: { exit: TSESTree.Node; because: string } | undefined;
+            for (const exit of exits) {
+              const because = visibleThrowNote(context, analysis, exit);
+              if (because !== undefined) {
+                visible = { exit, because };
+                break;
+              }
+            }
+            if (!visible && options.checkExceptionPaths !== true) continue;
+            report(finding, visible?.exit, visible?.because ?? '');
+          } else if (finding.kind === 'leak') report(finding);
         }
-        function report(finding: Finding): void {
+        function report(finding: Finding, exit?: TSESTree.Node, because = ''): void {
           const name =
             finding.leakKind === 'discarded' ? nameOf(sourceCode, finding.node) : acquiredName(sourceCode, finding.node);
           // Where it leaks, another variable may hold it (`best = image`): name that one too.
           const holder = finding.heldBy && finding.heldBy !== name ? ` (held by \`${finding.heldBy}\` there)` : '';
-          const exitNode = finding.exitNode ?? finding.node;
+          const exitNode = exit ?? finding.exitNode ?? finding.node;
           const data = {
             name,
             holder,
             exit: exitDescription(finding),
             line: lineOf(exitNode),
             thrower: nameOf(sourceCode, throwerOf(exitNode)),
+            because,
             why: ownerClassNote(context, analysis, finding.acquiredAt ?? finding.node),
           };
           const messageId: MessageIds =

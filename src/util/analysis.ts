@@ -1,4 +1,5 @@
 /** The bridge between ESLint and src/analysis: one analysis per file, read by every rule. */
+import path from 'node:path';
 import type { ScopeManager } from '@typescript-eslint/scope-manager';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { ESLintUtils } from '@typescript-eslint/utils';
@@ -130,6 +131,27 @@ export function ownerClassNote(context: AnyRuleContext, analysis: FileAnalysis, 
   } catch {
     return '';
   }
+}
+
+/**
+ * Why the call at an exception exit visibly throws, for the message (` (it throws at util.ts:12)`),
+ * or undefined when nothing in the program says it throws.
+ */
+export function visibleThrowNote(context: AnyRuleContext, analysis: FileAnalysis, node: TSESTree.Node): string | undefined {
+  const tsNode = ESLintUtils.getParserServices(context).esTreeNodeToTSNodeMap.get(node);
+  let visible;
+  try {
+    visible = tsNode ? analysis.model.visibleThrow(tsNode) : undefined;
+  } catch {
+    return undefined;
+  }
+  if (!visible) return undefined;
+  if (visible.kind === 'statement') return '';
+  if (visible.kind === 'contract') return ` (the ${visible.spec} preset says \`${visible.callee}\` throws)`;
+  const file = visible.at.getSourceFile();
+  const line = file.getLineAndCharacterOfPosition(visible.at.getStart(file)).line + 1;
+  const where = file.fileName === tsNode!.getSourceFile().fileName ? `line ${line}` : `${path.basename(file.fileName)}:${line}`;
+  return ` (\`${visible.callee}\` throws at ${where})`;
 }
 
 const MAX_NAME = 40;

@@ -187,6 +187,21 @@ export function rank(x: tf.Tensor | number[]): number {
 });
 
 describe('tfjs preset: valid', () => {
+  // tfjs-core's engine, `makeVariable`: the variable is counted (`incRef`) only once registered.
+  it('a Variable constructed directly owns nothing until the engine counts it', () => {
+    expect(
+      summarize(`
+import { Variable, type Tensor } from '@tensorflow/tfjs-core';
+export function makeVariable(initial: Tensor, registered: Record<string, Variable>): Variable {
+  const v = new Variable(initial, true, 'v', 1);
+  if (registered[v.name] != null) throw new Error('already registered');
+  registered[v.name] = v;
+  return v;
+}
+`),
+    ).toEqual([]);
+  });
+
   it('tensors created inside tf.tidy are released by it', () => {
     expect(
       findings(`

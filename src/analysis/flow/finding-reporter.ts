@@ -106,6 +106,12 @@ export class FindingReporter {
               : leakKind === 'loop'
                 ? 'acquired again while the previous one is still owned'
                 : 'may throw here';
+    const exits: Node[] | undefined = leakKind === 'exception' ? [at] : undefined;
+    const earlier = exits && this.findings.get(`${kind}:${rangeKey(acquiredAt)}`);
+    if (earlier?.exceptionExits) {
+      for (const exit of earlier.exceptionExits) if (exit !== at) exits!.push(exit);
+      if (!earlier.exceptionExits.includes(at)) (earlier.exceptionExits as Node[]).push(at);
+    }
     const finding: Finding = {
       kind,
       certainty,
@@ -115,6 +121,7 @@ export class FindingReporter {
       trace: [step(acquiredAt, 'acquired'), ...extra, step(at, label)],
       leakKind,
       exitNode: at,
+      exceptionExits: exits,
       heldBy,
     };
     if (this.report(finding)) this.leakResource.set(finding, this.olderOf.get(id) ?? id);

@@ -30,6 +30,8 @@ export interface Finding {
   /** For leaks: the local variable that holds the handle where it leaks, when it is not the one it was acquired into. */
   readonly heldBy?: string;
   readonly exitNode?: Node;
+  /** A leak on exceptions: every call (or `throw`) where it may leak, `exitNode` first; the rule reports a visible one. */
+  readonly exceptionExits?: readonly Node[];
   /** For double releases: the same release site runs again (a loop). */
   readonly inLoop?: boolean;
   /** For double releases: the `using` declaration whose disposal at block exit is the second release. */

@@ -73,6 +73,7 @@ export class CallClassifier {
     let rest = 'escape' as ArgumentEffect;
     let summarised = false;
     let specArgs: ReadonlyMap<number, ArgumentEffect> | undefined;
+    let specBorrows = false;
 
     // Parameter effects from declared types: a handle-typed (or primitive)
     // parameter borrows; a generic or `any` parameter may keep the value.
@@ -98,6 +99,7 @@ export class CallClassifier {
       const specEffect = !tags.acquire && tags.release === undefined && signature ? this.handles.specs?.classifyCall(node, signature, declaration, () => this.types.returnTypeOfCall(node, signature)) : undefined;
       if (specEffect) {
         specArgs = specEffect.args;
+        specBorrows = specEffect.result === 'other';
         if (specEffect.result) result = specEffect.result;
         for (const [index, effect] of specEffect.args) {
           if (declaration.parameters[index]?.dotDotDotToken) rest = effect;
@@ -161,7 +163,10 @@ export class CallClassifier {
       } else if (ts.isNewExpression(node)) {
         const instanceType = this.questions.typeOfExpression(node);
         // A stream or a timer of one's own (`new PassThrough()`) ends by itself, as the one a call returns does.
-        if (this.handles.isHandleType(instanceType) && !this.handles.hasNoOpDisposal(instanceType) && !this.handles.specs?.endsByItself(instanceType)) result = 'acquire';
+        // (A preset's `borrow` of the constructor says otherwise: tfjs's `new Variable(…)` only wraps data the engine counts.)
+        if (!specBorrows && this.handles.isHandleType(instanceType) && !this.handles.hasNoOpDisposal(instanceType) && !this.handles.specs?.endsByItself(instanceType)) {
+          result = 'acquire';
+        }
       }
       // A constructor we cannot see may keep its handle arguments (puppeteer's
       // `super(new CdpJSHandle(world, remoteObject))`, with the base class declared in a `.d.ts`).

@@ -18,6 +18,8 @@ import { defaultHandleModelOptions } from './options.js';
 import { SpecMatcher } from './presets/matcher.js';
 import { DeclarationTagReader, HANDLE_TAG } from './tags.js';
 import { TypeQueries } from './type-queries.js';
+import type { VisibleThrow } from './visible-throws.js';
+import { VisibleThrows } from './visible-throws.js';
 
 export type { HandleModelOptions } from './options.js';
 export { defaultHandleModelOptions } from './options.js';
@@ -33,6 +35,7 @@ export class HandleModel {
   private readonly handles: HandleTypes;
   private readonly types: TypeQueries;
   private readonly calls: CallClassifier;
+  private visibleThrows: VisibleThrows | undefined;
 
   constructor(program: ts.Program, options: HandleModelOptions = defaultHandleModelOptions) {
     this.checker = program.getTypeChecker();
@@ -105,6 +108,12 @@ export class HandleModel {
   /** What a call does to its operands (see classify-call.ts). */
   classifyCall(node: ts.CallExpression | ts.NewExpression, receiverIsHandle: boolean | (() => boolean), summaryOf?: SummaryProvider, calleeTypeHint?: ts.Type): CallEffect {
     return this.calls.classifyCall(node, receiverIsHandle, summaryOf, calleeTypeHint);
+  }
+
+  /** Why an exception exit visibly throws (a `throw`, a callee whose body throws, a preset's contract), if it does. */
+  visibleThrow(node: ts.Node): VisibleThrow | undefined {
+    this.visibleThrows ??= new VisibleThrows(this.checker, this.specs);
+    return this.visibleThrows.of(node);
   }
 
   /** What iterating a value to the end of a `for … of` loop does to it (see classify-call.ts). */

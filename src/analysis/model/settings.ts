@@ -46,6 +46,8 @@ export interface HandleLifetimeSettings {
   readonly release?: readonly (string | OperandEntry)[];
   readonly takeOwnership?: readonly (string | OperandEntry)[];
   readonly use?: readonly (string | OperandEntry)[];
+  /** Calls that throw by contract: a handle that leaks when one throws is reported in `recommended`. */
+  readonly throws?: readonly (string | CallEntry)[];
   /**
    * Classes or interfaces whose `[Symbol.dispose]` or `[Symbol.asyncDispose]` owns no resource
    * (puppeteer's `EventEmitter`, which only detaches listeners): a value that is Disposable only
@@ -146,6 +148,7 @@ export const settingsSchema: Schema = {
     release: { type: 'array', items: operandEntry, description: 'calls that release a handle' },
     takeOwnership: { type: 'array', items: operandEntry, description: 'calls that keep a handle' },
     use: { type: 'array', items: operandEntry, description: 'calls that only read a handle' },
+    throws: { type: 'array', items: callEntry, description: 'calls that throw by contract' },
     notHandles: { type: 'array', items: nameSchema, description: 'Disposable classes or interfaces whose dispose owns no resource' },
     inferFromUsage: {
       anyOf: [
@@ -245,7 +248,7 @@ export function validateSettings(value: unknown, presetNames: readonly string[])
   for (const name of Object.keys(settings.presets ?? {})) {
     if (!presetNames.includes(name)) fail(`presets.${name} is not a preset (presets: ${presetNames.join(', ')})`);
   }
-  for (const key of ['acquire', 'borrow', 'release', 'takeOwnership', 'use'] as const) {
+  for (const key of ['acquire', 'borrow', 'release', 'takeOwnership', 'use', 'throws'] as const) {
     (settings[key] ?? []).forEach((entry, index) => {
       if (typeof entry === 'string') return;
       const path = `${key}[${index}]`;
@@ -286,9 +289,17 @@ export function specFromSettings(settings: HandleLifetimeSettings): HandleApiSpe
     release: (settings.release ?? []).map(operand),
     takeOwnership: (settings.takeOwnership ?? []).map(operand),
     use: (settings.use ?? []).map(operand),
+    throws: (settings.throws ?? []).map(call),
   };
   const describesSomething =
-    handleTypes.length + spec.acquire!.length + spec.borrow!.length + spec.release!.length + spec.takeOwnership!.length + spec.use!.length > 0;
+    handleTypes.length +
+      spec.acquire!.length +
+      spec.borrow!.length +
+      spec.release!.length +
+      spec.takeOwnership!.length +
+      spec.use!.length +
+      spec.throws!.length >
+    0;
   return describesSomething ? spec : undefined;
 }
 

@@ -238,6 +238,20 @@ export class SpecMatcher {
     );
   }
 
+  /** The spec that says this call throws by contract (its `throws`), if one does. */
+  throwingSpec(node: ts.CallExpression | ts.NewExpression, signatureDeclaration: ts.SignatureDeclaration): string | undefined {
+    if (this.index.throwingByName.size === 0) return undefined;
+    const declaration = memberOf(signatureDeclaration);
+    const candidates = this.index.candidates(node, declaration, this.index.throwingByName);
+    if (candidates.length === 0) return undefined;
+    const origin = this.index.originOf(declaration);
+    const containerNames = this.index.containerNames(declaration, node);
+    const matched = candidates.find(
+      (candidate) => this.index.fromModules(origin, candidate.modules) && this.index.patternMatches(candidate.pattern, declaration, containerNames),
+    );
+    return matched && this.index.specs[matched.specIndex].name;
+  }
+
   /** Does a value of this type end its life without a release (a spec's `endsByItself`)? */
   endsByItself(type: ts.Type): boolean {
     return this.index.endsByItself(type);

@@ -70,6 +70,8 @@ export const quickjsEmscripten: HandleApiSpec = {
     { type: 'QuickJSAsyncWASMModule', method: 'newContext' },
     { type: 'QuickJSRuntime', method: 'newContext' },
     { type: 'QuickJSRuntime', method: 'executePendingJobs' },
+    // The value handle out of a result is the caller's to dispose (the result itself is taken, below).
+    ...CONTEXT.map((type) => ({ type, method: 'unwrapResult' })),
     { function: 'newQuickJSWASMModule' },
     { function: 'newQuickJSAsyncWASMModule' },
   ],
@@ -92,4 +94,6 @@ export const quickjsEmscripten: HandleApiSpec = {
     { type: 'Scope', method: 'manage', operand: 0 },
   ],
   liveness: ['alive'],
+  // A failed result's error is thrown (after the failure handle is disposed).
+  throws: CONTEXT.map((type) => ({ type, method: 'unwrapResult' })),
 };

@@ -15,6 +15,8 @@ export class SpecIndex {
   readonly specs: readonly HandleApiSpec[];
   /** Patterns by function or method name (`*` methods under `*`). */
   readonly byName = new Map<string, IndexedPattern[]>();
+  /** Calls that throw by contract (a spec's `throws`), by name: apart, since they change no ownership. */
+  readonly throwingByName = new Map<string, IndexedPattern[]>();
   private readonly handleTypeNames = new Map<string, number[]>();
   private readonly symbolMasks = new Map<ts.Symbol, number>();
   private readonly originCache = new Map<ts.Node, Origin>();
@@ -45,11 +47,11 @@ export class SpecIndex {
     this.byReturnTypeSpecs = this.specs.flatMap((spec, specIndex) => (spec.acquireByReturnType ? [specIndex] : []));
     this.specs.forEach((spec, specIndex) => {
       for (const name of spec.handleTypes ?? []) push(this.handleTypeNames, name, specIndex);
-      const add = (kind: PatternKind, patterns: readonly CallPattern[] | undefined): void => {
+      const add = (kind: PatternKind, patterns: readonly CallPattern[] | undefined, into = this.byName): void => {
         for (const pattern of patterns ?? []) {
           const name = pattern.method ?? pattern.function;
           if (name === undefined) continue;
-          push(this.byName, name, { specIndex, kind, pattern, modules: pattern.from ?? spec.modules });
+          push(into, name, { specIndex, kind, pattern, modules: pattern.from ?? spec.modules });
         }
       };
       add('borrow', spec.borrow);
@@ -60,6 +62,7 @@ export class SpecIndex {
       add('scope', spec.scopes);
       add('keep', spec.keep);
       add('callback', spec.nativeCallbacks?.create);
+      add('throws', spec.throws, this.throwingByName);
       for (const pattern of spec.callbackOwns ?? []) {
         const name = pattern.method ?? pattern.function;
         if (name !== undefined) push(this.callbackOwners, name, { specIndex, pattern, modules: pattern.from ?? spec.modules });
@@ -189,7 +192,11 @@ export class SpecIndex {
     return shape.members.every((member) => type.getProperty(member) !== undefined);
   }
 
-  candidates(node: ts.CallExpression | ts.NewExpression, declaration: ts.Declaration): IndexedPattern[] {
+  candidates(
+    node: ts.CallExpression | ts.NewExpression,
+    declaration: ts.Declaration,
+    byName: ReadonlyMap<string, IndexedPattern[]> = this.byName,
+  ): IndexedPattern[] {
     const names = new Set<string>();
     const nameNode = ts.getNameOfDeclaration(declaration);
     const declared = nameNode && (ts.isIdentifier(nameNode) || ts.isStringLiteral(nameNode)) ? nameNode.text : undefined;
@@ -200,8 +207,8 @@ export class SpecIndex {
     else if (ts.isPropertyAccessExpression(callee)) names.add(callee.name.text);
     if (ts.isConstructorDeclaration(declaration) || ts.isConstructSignatureDeclaration(declaration)) names.add('constructor');
     const result: IndexedPattern[] = [];
-    for (const name of names) result.push(...(this.byName.get(name) ?? []));
-    if (isMethodDeclaration(declaration)) result.push(...(this.byName.get('*') ?? []));
+    for (const name of names) result.push(...(byName.get(name) ?? []));
+    if (isMethodDeclaration(declaration)) result.push(...(byName.get('*') ?? []));
     return result;
   }
 

@@ -34,7 +34,14 @@ export const tfjs: HandleApiSpec = {
   // `if (x !== $x)`), and a new tensor only for arrays and numbers: not a fresh handle to owe.
   // `optimizer.minimize(f)` returns null; only `minimize(f, true)` returns the cost, which the caller then
   // owns. The result is not counted as owed, so a cost never disposed goes unreported.
-  borrow: [{ function: 'convertToTensor' }, { type: 'Optimizer', method: 'minimize' }],
+  // `new Tensor(…)` / `new Variable(…)` only wrap a data id: the engine counts the memory when it
+  // tracks the object (`makeTensor`, `makeVariable`'s `incRef`), so the constructor acquires nothing.
+  borrow: [
+    { function: 'convertToTensor' },
+    { type: 'Optimizer', method: 'minimize' },
+    { type: 'Tensor', method: 'constructor' },
+    { type: 'Variable', method: 'constructor' },
+  ],
   // `Tensor.dispose()` returns at once when the tensor is disposed. `Variable.dispose()` has no
   // such check: a second one releases the variable's data again when a tensor shares it.
   idempotentRelease: ['Tensor'],

@@ -150,4 +150,10 @@ export interface HandleApiSpec {
    * call that returns one (or a subclass) does not acquire it by its Disposable type alone.
    */
   readonly endsByItself?: readonly string[];
+  /**
+   * Calls that throw by contract (quickjs-emscripten's `unwrapResult` throws a failed result's
+   * error): a handle that leaks when one throws is reported in `recommended`, as for a callee
+   * whose body has a `throw`. Only this; the call's ownership effects come from the other lists.
+   */
+  readonly throws?: readonly CallPattern[];
 }
