@@ -1,7 +1,7 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES, ESLintUtils } from '@typescript-eslint/utils';
 import type { Finding } from '../analysis/index.js';
-import { acquiredName, getFileAnalysis, inferredData, lineOf, nameOf, ownerClassNote, withFileScan } from '../util/analysis.js';
+import { acquiredName, checkWeaklyInferredSchema, getFileAnalysis, inferredData, lineOf, nameOf, ownerClassNote, reportsInferred, withFileScan } from '../util/analysis.js';
 import { createRule } from '../util/create-rule.js';
 
 export type MessageIds =
@@ -19,6 +19,8 @@ export type Options = [
   {
     /** Also report handles that leak when a call between acquire and release throws. */
     checkExceptionPaths?: boolean;
+    /** Also report handles inferred from usage on weak evidence. */
+    checkWeaklyInferred?: boolean;
   },
 ];
 
@@ -57,12 +59,13 @@ export default createRule<Options, MessageIds>({
             description:
               'Also report handles that leak when a call between their acquisition and their release throws (on in `strict`).',
           },
+          checkWeaklyInferred: checkWeaklyInferredSchema,
         },
       },
     ],
-    defaultOptions: [{ checkExceptionPaths: false }],
+    defaultOptions: [{ checkExceptionPaths: false, checkWeaklyInferred: false }],
   },
-  defaultOptions: [{ checkExceptionPaths: false }],
+  defaultOptions: [{ checkExceptionPaths: false, checkWeaklyInferred: false }],
   create(context, [options]) {
     const sourceCode = context.sourceCode;
     return withFileScan(context, {
@@ -74,7 +77,7 @@ export default createRule<Options, MessageIds>({
             // A handle that also leaks on a normal path is reported once, for that.
             if (analysis.findings.some((other) => other.kind === 'leak' && other.node === finding.node)) continue;
           } else if (finding.kind !== 'leak') continue;
-          report(finding);
+          if (reportsInferred(finding.inferred, options)) report(finding);
         }
         function report(finding: Finding): void {
           const name =

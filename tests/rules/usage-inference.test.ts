@@ -4,6 +4,7 @@
 import noDoubleRelease from '../../src/rules/no-double-release.js';
 import noLeakedHandle from '../../src/rules/no-leaked-handle.js';
 import noUseAfterRelease from '../../src/rules/no-use-after-release.js';
+import requireOwnedFieldRelease from '../../src/rules/require-owned-field-release.js';
 import { ruleTester } from '../rule-tester.js';
 
 /** Five functions that delete what `new Module.Shape()` makes (lines 3 to 7). */
@@ -115,4 +116,69 @@ ruleTester.run('no-use-after-release (inferred from usage)', noUseAfterRelease, 
       errors: [{ messageId: 'useAfterReleaseInferred', line: 8 }],
     },
   ],
+});
+
+/** Four functions that delete what `new Module.Shape()` makes (lines 3 to 6): weaker evidence than five. */
+const fourShapes = shapes.split('\n').slice(0, 6).join('\n') + '\n';
+
+ruleTester.run('no-leaked-handle (inferred from weak usage evidence)', noLeakedHandle, {
+  valid: [
+    // 4 of the 5 functions delete it (z 0.26, below `minZ`): `recommended` does not report it.
+    `${fourShapes}  leaky(w: number) { const s = new Module.Shape(w); return s.area(); }\n}`,
+    // Nor does `strict` when `weakMinZ` is moved above it.
+    {
+      code: `${fourShapes}  leaky(w: number) { const s = new Module.Shape(w); return s.area(); }\n}`,
+      options: [{ checkWeaklyInferred: true }],
+      settings: { 'handle-lifetime': { inferFromUsage: { weakMinZ: 0.3 } } },
+    },
+  ],
+  invalid: [
+    {
+      // `strict` and `all` ask for weak evidence too.
+      code: `${fourShapes}  leaky(w: number) { const s = new Module.Shape(w); return s.area(); }\n}`,
+      options: [{ checkWeaklyInferred: true }],
+      errors: [{ messageId: 'leakInferred', line: 7, data: { ...shapeEvidence, releasing: 4, keeping: 5, name: 's', exit: 'returns at line 7' } }],
+    },
+    {
+      // `minZ` moved down makes the same evidence strong.
+      code: `${fourShapes}  leaky(w: number) { const s = new Module.Shape(w); return s.area(); }\n}`,
+      settings: { 'handle-lifetime': { inferFromUsage: { minZ: 0.2 } } },
+      errors: [{ messageId: 'leakInferred', line: 7 }],
+    },
+  ],
+});
+
+ruleTester.run('require-owned-field-release (inferred from usage)', requireOwnedFieldRelease, {
+  valid: [
+    `${buffers}  grow(n: number) { this.audio = Module._malloc(n); }\n  audio: any;\n  close() { Module._free(this.audio); }\n}`,
+  ],
+  invalid: [
+    {
+      // mediapipe's GraphRunner: an audio buffer kept in a field, freed by no method.
+      code: `${buffers}  grow(n: number) { this.audio = Module._malloc(n); }\n  audio = 0;\n}`,
+      errors: [
+        {
+          messageId: 'noReleaseMethod',
+          line: 2,
+          data: {
+            class: 'Buffers',
+            fields: '`this.audio` (line 8)',
+            them: 'it',
+            why: ' Inferred from usage: values of `Module._malloc()` are released by `Module._free()` in 5 of the 5 functions that make one (line 3, line 4, line 5).',
+          },
+        },
+      ],
+    },
+    {
+      // Weak evidence (4 of 5 functions): reported with `checkWeaklyInferred` only.
+      code: `${fourShapes}  leaky(w: number) { const s = new Module.Shape(w); return s.area(); }\n  grow(w: number) { this.shape = new Module.Shape(w); }\n  shape: any;\n}`,
+      options: [{ checkWeaklyInferred: true }],
+      errors: [{ messageId: 'noReleaseMethod', line: 2 }],
+    },
+  ],
+});
+
+ruleTester.run('require-owned-field-release (weak usage evidence, recommended)', requireOwnedFieldRelease, {
+  valid: [`${fourShapes}  leaky(w: number) { const s = new Module.Shape(w); return s.area(); }\n  grow(w: number) { this.shape = new Module.Shape(w); }\n  shape: any;\n}`],
+  invalid: [],
 });

@@ -18,6 +18,8 @@ import { forEachChild } from '../ir/ast.js';
 import ts from 'typescript';
 import type { FileContext } from '../program/file-context.js';
 import type { Finding } from '../flow/findings.js';
+import { inferredReasonAt } from '../inference/inferred-findings.js';
+import type { InferredReason } from '../inference/inferred-reason.js';
 import { memberName } from '../ir/ast.js';
 import { hasNoRequiredParameters } from '../model/ts-nodes.js';
 
@@ -31,6 +33,8 @@ export interface OwnedField {
   readonly fromConstruction: boolean;
   /** The field holds a Disposable child (its own dispose chain), not a raw handle. */
   readonly disposable: boolean;
+  /** The field's handle is one only by the program's usage (src/analysis/inference): the evidence, for the message. */
+  readonly inferred?: InferredReason;
 }
 
 /** Owned fields per class, for rules that check assignments to them. */
@@ -108,7 +112,8 @@ function checkClass(file: FileContext, classNode: ClassNode, overwrites: readonl
     }
     const existing = owned.get(field);
     if ((existing && (existing.fromConstruction || !fromConstruction)) || !isAcquisition(file, inner)) return;
-    owned.set(field, { name: field, acquiredAt: inner, disposable: file.isDisposableNode(inner), fromConstruction });
+    const inferred = inferredReasonAt(file, inner);
+    owned.set(field, { name: field, acquiredAt: inner, disposable: file.isDisposableNode(inner), fromConstruction, ...(inferred ? { inferred } : {}) });
   };
 
   for (const member of classNode.body.body) {
