@@ -5,7 +5,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { calleePathOf, isReleaseFunctionName, pairsWith } from '../../src/analysis/inference/api-keys.js';
 import { evidenceReads, fileEvidence } from '../../src/analysis/inference/file-evidence.js';
-import { evidenceOfFile, programEvidence } from '../../src/analysis/inference/program-evidence.js';
+import { programEvidence } from '../../src/analysis/inference/program-evidence.js';
 import { defaultInferenceThresholds, InferredApis, zScore } from '../../src/analysis/inference/ranking.js';
 
 function source(code: string, fileName = 'file.js'): ts.SourceFile {
@@ -105,7 +105,7 @@ describe('file evidence', () => {
 
   it('records where and how releasing functions release', () => {
     const evidence = fileEvidence(source(`function a(Module) {\n  const s = new Module.Shape();\n  s.delete();\n}`)).get('new .Shape')!;
-    expect(evidence.releasePlaces).toEqual([{ fileName: 'file.js', line: 3 }]);
+    expect(evidence.releasePlaces).toEqual([{ fileName: 'file.js', line: 3, column: 3, endLine: 3, endColumn: 13 }]);
     expect([...evidence.releaseForms]).toEqual([['.delete()', 1]]);
     expect([...evidence.roots]).toEqual(['Module']);
     expect(evidence.label).toBe('new Module.Shape()');
@@ -176,11 +176,6 @@ describe('program evidence and ranking', () => {
     const second = programOf(files, first, host);
     expect(programEvidence(second).totals.get('new .Shape')?.releasing).toBe(4);
     expect(evidenceReads.count).toBe(before + 1);
-  });
-
-  it('a file linted without a program uses its own evidence', () => {
-    const file = source(releasing(1) + releasing(2) + releasing(3));
-    expect(evidenceOfFile(file).totals.get('new .Shape')?.releasing).toBe(3);
   });
 
   it('ranks by the z statistic of the share released against p0', () => {
