@@ -27,6 +27,12 @@ export function copy(n: number) { const p = Module._malloc(n); try { return Modu
     'src/leaky.ts': `import { Module } from './module';
 export function leaky(n: number) { const p = Module._malloc(n); return Module._hash(p, n); }
 `,
+    'src/runner.ts': `import { Module } from './module';
+export class Runner {
+  audio: any;
+  grow(n: number) { this.audio = Module._malloc(n); }
+}
+`,
   };
   for (const [name, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
@@ -51,6 +57,19 @@ describe('evidence of an inferred handle', () => {
     const flow = leak?.codeFlows?.[0].threadFlows[0].locations ?? [];
     expect(flow.length).toBeGreaterThan(0);
     expect(flow.every((step) => step.location.physicalLocation.artifactLocation.uri === 'src/leaky.ts')).toBe(true);
+  });
+
+  it('is in SARIF for an owned field inferred from usage too', () => {
+    const dir = projectWithEvidenceElsewhere();
+    const log = JSON.parse(runCli(['--format', 'sarif', 'src/runner.ts'], dir).stdout) as SarifLog;
+    const owned = log.runs[0].results.find((result) => result.ruleId === 'handle-lifetime/require-owned-field-release');
+    expect(owned?.message.text).toContain('Inferred from usage: values of `Module._malloc()` are released by `Module._free()` in 5 of the 6 functions that make one (buffers.ts:2, buffers.ts:3, buffers.ts:4).');
+    expect(owned?.relatedLocations?.map((location) => [location.physicalLocation.artifactLocation.uri, location.physicalLocation.region?.startLine])).toEqual([
+      ['src/buffers.ts', 2],
+      ['src/buffers.ts', 3],
+      ['src/buffers.ts', 4],
+    ]);
+    expect(owned?.codeFlows).toBeUndefined();
   });
 
   it('stays in the words of the message in the text output', () => {

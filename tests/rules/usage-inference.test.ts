@@ -1,6 +1,7 @@
 // Handles no type names, inferred from the program's own usage: an `any`-typed
 // emscripten class and a raw `_malloc`/`_free` pair, released consistently in
 // five functions, and one function that deviates.
+import noDanglingHandleField from '../../src/rules/no-dangling-handle-field.js';
 import noDoubleRelease from '../../src/rules/no-double-release.js';
 import noLeakedHandle from '../../src/rules/no-leaked-handle.js';
 import noUseAfterRelease from '../../src/rules/no-use-after-release.js';
@@ -181,4 +182,31 @@ ruleTester.run('require-owned-field-release (inferred from usage)', requireOwned
 ruleTester.run('require-owned-field-release (weak usage evidence, recommended)', requireOwnedFieldRelease, {
   valid: [`${fourShapes}  leaky(w: number) { const s = new Module.Shape(w); return s.area(); }\n  grow(w: number) { this.shape = new Module.Shape(w); }\n  shape: any;\n}`],
   invalid: [],
+});
+
+ruleTester.run('no-dangling-handle-field (inferred from usage)', noDanglingHandleField, {
+  valid: [`${buffers}  grow(n: number) { this.audio = Module._malloc(n); }\n  audio: any;\n  close() { Module._free(this.audio); this.audio = 0; }\n}`],
+  invalid: [
+    {
+      code: `${buffers}  scratch(n: number) { this.tmp = Module._malloc(n); Module._zero(this.tmp, n); Module._free(this.tmp); }\n  tmp: any;\n}`,
+      errors: [
+        {
+          messageId: 'fieldStillHoldsReleased',
+          line: 8,
+          data: {
+            object: 'this',
+            field: 'this.tmp',
+            again: 'scratch()',
+            why: ' Inferred from usage: values of `Module._malloc()` are released by `Module._free()` in 5 of the 5 functions that make one (line 3, line 4, line 5).',
+          },
+          suggestions: [
+            {
+              messageId: 'clearFieldWidening',
+              output: `${buffers}  scratch(n: number) { this.tmp = Module._malloc(n); Module._zero(this.tmp, n); const tmp = this.tmp!;\n${' '.repeat(80)}this.tmp = undefined;\n${' '.repeat(80)}Module._free(tmp); }\n  tmp: any | undefined;\n}`,
+            },
+          ],
+        },
+      ],
+    },
+  ],
 });

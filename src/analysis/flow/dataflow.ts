@@ -583,7 +583,9 @@ class Dataflow {
         }
       }
     });
-    for (const key of reached) state.dangling.set(key, { release: op.node, operand: op.operand, idempotent: op.idempotent === true });
+    if (reached.length === 0) return;
+    const acquiredAt = [...ids].map((id) => this.reporter.acquiredAt(id)).find((node) => node !== undefined);
+    for (const key of reached) state.dangling.set(key, { release: op.node, operand: op.operand, idempotent: op.idempotent === true, ...(acquiredAt ? { acquiredAt } : {}) });
   }
 
   /** Released by someone else before a test found it, and released again idempotently: `if (stream.destroyed) stream.destroy()`. */
