@@ -158,6 +158,14 @@ describe('program evidence and ranking', () => {
     expect(new InferredApis(programEvidence(program), { ...defaultInferenceThresholds, minZ: 0 }).api('new .Shape')).toBeDefined();
   });
 
+  it('marks evidence between weakMinZ and minZ weak: 4 of 5 is weak, 5 of 6 strong', () => {
+    const leaky = 'export function g(M: any) { const s = new M.Shape(); s.area(); }\n';
+    const four = programOf({ '/a.ts': releasing(1) + releasing(2) + releasing(3) + releasing(4) + leaky });
+    expect(new InferredApis(programEvidence(four), defaultInferenceThresholds).api('new .Shape')).toMatchObject({ releasing: 4, keeping: 5, weak: true });
+    const five = programOf({ '/a.ts': releasing(1) + releasing(2) + releasing(3) + releasing(4) + releasing(5) + leaky });
+    expect(new InferredApis(programEvidence(five), defaultInferenceThresholds).api('new .Shape')).toMatchObject({ releasing: 5, keeping: 6, weak: false });
+  });
+
   it('leaves an API alone when too few functions, or too small a share, release it', () => {
     const few = programOf({ '/a.ts': releasing(1) + releasing(2) });
     expect(new InferredApis(programEvidence(few), defaultInferenceThresholds).api('new .Shape')).toBeUndefined();
