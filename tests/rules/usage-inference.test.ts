@@ -6,6 +6,8 @@ import noDoubleRelease from '../../src/rules/no-double-release.js';
 import noLeakedHandle from '../../src/rules/no-leaked-handle.js';
 import noUseAfterRelease from '../../src/rules/no-use-after-release.js';
 import requireOwnedFieldRelease from '../../src/rules/require-owned-field-release.js';
+import { describe, expect, it } from 'vitest';
+import plugin from '../../src/index.js';
 import { ruleTester } from '../rule-tester.js';
 
 /** Five functions that delete what `new Module.Shape()` makes (lines 3 to 7). */
@@ -209,4 +211,19 @@ ruleTester.run('no-dangling-handle-field (inferred from usage)', noDanglingHandl
       ],
     },
   ],
+});
+
+describe('the configs and weak evidence', () => {
+  it('recommended reports strong evidence only; strict and all weak evidence too, on every rule that can report an inferred handle', () => {
+    const rules = ['no-leaked-handle', 'no-double-release', 'no-use-after-release', 'no-dangling-handle-field', 'require-owned-field-release'];
+    const optionsOf = (preset: 'recommended' | 'strict' | 'all', rule: string): unknown => {
+      const entry = plugin.configs[preset].rules?.[`handle-lifetime/${rule}`];
+      return Array.isArray(entry) ? entry[1] : undefined;
+    };
+    for (const rule of rules) {
+      expect(optionsOf('recommended', rule)).toBeUndefined();
+      expect(optionsOf('strict', rule)).toMatchObject({ checkWeaklyInferred: true });
+      expect(optionsOf('all', rule)).toMatchObject({ checkWeaklyInferred: true });
+    }
+  });
 });
