@@ -173,6 +173,11 @@ ruleTester.run('require-owned-field-release (inferred from usage)', requireOwned
       ],
     },
     {
+      // A method that frees the old buffer only to make a bigger one releases no instance's last buffer.
+      code: `${buffers}  grow(n: number) { this.audio && Module._free(this.audio), this.audio = Module._malloc(n); }\n  audio: any;\n}`,
+      errors: [{ messageId: 'noReleaseMethod', line: 2 }],
+    },
+    {
       // Weak evidence (4 of 5 functions): reported with `checkWeaklyInferred` only.
       code: `${fourShapes}  leaky(w: number) { const s = new Module.Shape(w); return s.area(); }\n  grow(w: number) { this.shape = new Module.Shape(w); }\n  shape: any;\n}`,
       options: [{ checkWeaklyInferred: true }],

@@ -207,8 +207,8 @@ function releasedByOtherMethods(file: FileContext, classNode: ClassNode): Set<st
     if (member.type !== AST_NODE_TYPES.MethodDefinition || member.static || member.kind !== 'method' || !member.value.body) continue;
     const summary = methodSummary(file, member.value);
     if (!summary) return 'unknown';
-    for (const field of summary.releasedFields) released.add(field);
-    for (const field of summary.maybeReleasedFields) released.add(field);
+    // A method that frees a field only to give it a fresh handle (`free(this.buf); this.buf = malloc(n)`) releases no instance's last one.
+    for (const field of [...summary.releasedFields, ...summary.maybeReleasedFields]) if (!summary.replacedFields?.includes(field)) released.add(field);
   }
   return released;
 }

@@ -708,6 +708,13 @@ class Dataflow {
         const held = state.vars.get(key);
         if (flags & RELEASED && held && !held.has(id)) flags |= CLEARED;
         const field = key.slice('this.'.length);
+        if (flags & RELEASED) {
+          const exits = this.facts.replacedAtExit.get(field) ?? { replaced: 0, not: 0 };
+          // (An acquisition inferred from usage is a borrowed result in a summary: see ir/lower/calls.ts.)
+          if (held && [...held].some((other) => other !== id && this.resources[other].kind !== 'implicit')) exits.replaced++;
+          else exits.not++;
+          this.facts.replacedAtExit.set(field, exits);
+        }
         const list = this.facts.fieldsAtExit.get(field) ?? [];
         list.push(flags);
         this.facts.fieldsAtExit.set(field, list);
