@@ -24,7 +24,11 @@ function ruleLevels(preset: 'recommended' | 'strict' | 'all'): RuleLevels {
     levels[`${namespace}/${ruleName}`] = 'error';
   }
   if (preset !== 'recommended') {
-    levels[`${namespace}/no-leaked-handle`] = ['error', { checkExceptionPaths: true }];
+    // Handles inferred from usage on weak evidence too (`recommended` reports strong evidence only).
+    for (const ruleName of ['no-use-after-release', 'no-double-release', 'no-dangling-handle-field', 'require-owned-field-release'] as const) {
+      levels[`${namespace}/${ruleName}`] = ['error', { checkWeaklyInferred: true }];
+    }
+    levels[`${namespace}/no-leaked-handle`] = ['error', { checkExceptionPaths: true, checkWeaklyInferred: true }];
     levels[`${namespace}/no-append-only-handle-store`] = ['error', { checkUnreachedRemovals: true }];
   }
   return levels;

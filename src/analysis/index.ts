@@ -23,6 +23,7 @@ import type { CalleeVocabulary } from './program/prefilter.js';
 
 export type { Finding, FindingKind, LeakKind, TraceStep } from './flow/findings.js';
 export { RELEASED_BEFORE_TEST } from './flow/findings.js';
+export type { InferredReason } from './inference/inferred-reason.js';
 export type { ClassObligationFinding, ClassObligationKind, OwnedField } from './checks/class-obligations.js';
 export type { HandleModelOptions } from './model/handle-model.js';
 export { presetNames } from './model/presets/index.js';

@@ -95,7 +95,8 @@ function fileReports(results: readonly ESLint.LintResult[], options: HtmlFormatO
           file,
           rule: message.ruleId ?? PARSE_ERROR,
           message,
-          trace: options.traceOf?.(result.filePath, message) ?? [],
+          // The evidence of an inferred handle (places in other functions, other files) stays in the message's words.
+          trace: (options.traceOf?.(result.filePath, message) ?? []).filter((site) => !site.evidence),
         })),
     }));
 }

@@ -21,7 +21,8 @@ export function formatText(results: readonly ESLint.LintResult[], options: TextF
       const where = `${message.line}:${message.column}`;
       const severity = message.severity === 2 ? 'error' : 'warning';
       lines.push(`  ${where.padEnd(7)} ${severity.padEnd(7)} ${message.message}  ${message.ruleId ?? ''}`.trimEnd());
-      for (const site of options.traceOf?.(result.filePath, message) ?? []) {
+      // The evidence of an inferred handle stays in the message's words (its places, in short).
+      for (const site of (options.traceOf?.(result.filePath, message) ?? []).filter((step) => !step.evidence)) {
         const at = `${site.line}${site.column === undefined ? '' : `:${site.column}`}`;
         lines.push(`  ${''.padEnd(7)} ${''.padEnd(7)} ${at.padEnd(7)} ${site.label}`);
       }

@@ -12,7 +12,7 @@ import type { ESLint, Linter, Rule } from 'eslint';
 import type { TSESTree } from '@typescript-eslint/utils';
 import { cachedFileAnalysis } from '../analysis/index.js';
 import type { TraceSite } from '../sarif/trace.js';
-import { locationOf, traceSiteOf } from '../sarif/trace.js';
+import { evidenceSitesOf, locationOf, traceSiteOf } from '../sarif/trace.js';
 
 export const COLLECTOR_NAMESPACE = 'handle-lifetime-cli';
 export const COLLECTOR_RULE = `${COLLECTOR_NAMESPACE}/traces`;
@@ -65,14 +65,22 @@ export function createTraceCollector(hooks: LintHooks = {}): TraceCollector {
         'Program:exit'() {
           const analysis = cachedFileAnalysis(context.sourceCode.ast as unknown as TSESTree.Program);
           if (analysis) {
-            findingsByFile.set(
-              context.filename,
-              analysis.findings.map((finding) => ({
+            findingsByFile.set(context.filename, [
+              ...analysis.findings.map((finding) => ({
                 kind: finding.kind,
                 ...locationOf(finding.node),
-                trace: finding.trace.map(traceSiteOf),
+                trace: [...finding.trace.map(traceSiteOf), ...evidenceSitesOf(finding.inferred)],
               })),
-            );
+              // A class's obligation has no trace; on a field inferred from usage, the evidence is its related places.
+              // (An overwritten field is the flow's finding too, with its trace.)
+              ...analysis.classFindings
+                .filter((finding) => finding.kind !== 'field-overwritten' && finding.fields.some((field) => field.inferred))
+                .map((finding) => ({
+                  kind: finding.kind,
+                  ...locationOf(finding.node),
+                  trace: evidenceSitesOf(finding.fields.find((field) => field.inferred)?.inferred),
+                })),
+            ]);
           }
           hooks.onFileDone?.(context.filename);
         },

@@ -3,11 +3,16 @@ import { AST_NODE_TYPES, ESLintUtils } from '@typescript-eslint/utils';
 import ts from 'typescript';
 import type { Finding } from '../analysis/index.js';
 import { isFinalizerCallback } from '../analysis/index.js';
-import { getFileAnalysis, lineOf, nameOf, withFileScan } from '../util/analysis.js';
+import { checkWeaklyInferredSchema, getFileAnalysis, inferredNote, lineOf, nameOf, reportsInferred, withFileScan } from '../util/analysis.js';
 import { createRule } from '../util/create-rule.js';
 
 export type MessageIds = 'fieldStillHoldsReleased' | 'callbackFieldStillHoldsReleased' | 'objectReachedAgain' | 'clearFieldWidening';
-export type Options = [];
+export type Options = [
+  {
+    /** Also report handles inferred from usage on weak evidence. */
+    checkWeaklyInferred?: boolean;
+  },
+];
 
 export default createRule<Options, MessageIds>({
   name: 'no-dangling-handle-field',
@@ -22,24 +27,25 @@ export default createRule<Options, MessageIds>({
     },
     messages: {
       fieldStillHoldsReleased:
-        '`{{object}}` still reaches `{{field}}` after it was released here: a second `{{again}}` (or a finalizer, or any later reader) releases or reads freed memory.',
+        '`{{object}}` still reaches `{{field}}` after it was released here: a second `{{again}}` (or a finalizer, or any later reader) releases or reads freed memory.{{why}}',
       callbackFieldStillHoldsReleased:
-        '`{{object}}` still reaches `{{field}}` after it was released here: the cleanup callback runs again for the next registration (and any later reader) and releases or reads freed memory.',
+        '`{{object}}` still reaches `{{field}}` after it was released here: the cleanup callback runs again for the next registration (and any later reader) and releases or reads freed memory.{{why}}',
       objectReachedAgain:
-        '`{{object}}` still reaches `{{field}}` after it was released here, and is used again at line {{line}}: clear the field before releasing it.',
+        '`{{object}}` still reaches `{{field}}` after it was released here, and is used again at line {{line}}: clear the field before releasing it.{{why}}',
       clearFieldWidening:
         'Take `{{field}}` into a local, set the field to `undefined` (widening its type), then release the local.',
     },
-    schema: [],
+    schema: [{ type: 'object', additionalProperties: false, properties: { checkWeaklyInferred: checkWeaklyInferredSchema } }],
+    defaultOptions: [{ checkWeaklyInferred: false }],
   },
-  defaultOptions: [],
-  create(context) {
+  defaultOptions: [{ checkWeaklyInferred: false }],
+  create(context, [options]) {
     const sourceCode = context.sourceCode;
     return withFileScan(context, {
       'Program:exit'() {
         const analysis = getFileAnalysis(context);
         for (const finding of analysis.findings) {
-          if (finding.kind !== 'dangling-field') continue;
+          if (finding.kind !== 'dangling-field' || !reportsInferred(finding.inferred, options)) continue;
           let operand: TSESTree.Node = finding.subject;
           while (operand.type === AST_NODE_TYPES.TSNonNullExpression || operand.type === AST_NODE_TYPES.TSAsExpression) operand = operand.expression;
           // `release(source)` where `source` is `state.handle`: name the field by its path.
@@ -51,7 +57,7 @@ export default createRule<Options, MessageIds>({
           context.report({
             node: finding.node,
             messageId: finding.reachedAt ? 'objectReachedAgain' : again === null ? 'callbackFieldStillHoldsReleased' : 'fieldStillHoldsReleased',
-            data: { object, field, again: again ?? '', line: finding.reachedAt ? lineOf(finding.reachedAt) : 0 },
+            data: { object, field, again: again ?? '', line: finding.reachedAt ? lineOf(finding.reachedAt) : 0, why: finding.inferred ? inferredNote(finding.inferred) : '' },
             fix: repair?.kind === 'fix' ? repair.fix : null,
             suggest: repair?.kind === 'suggest' ? [{ messageId: 'clearFieldWidening', data: { field }, fix: repair.fix }] : [],
           });

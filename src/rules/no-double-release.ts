@@ -1,8 +1,13 @@
 import { createRule } from '../util/create-rule.js';
-import { getFileAnalysis, inferredData, lineOf, nameOf, ownerClassNote, releaseLines, withFileScan } from '../util/analysis.js';
+import { checkWeaklyInferredSchema, getFileAnalysis, inferredData, lineOf, nameOf, ownerClassNote, releaseLines, reportsInferred, withFileScan } from '../util/analysis.js';
 
 export type MessageIds = 'doubleRelease' | 'mayDoubleRelease' | 'releaseInLoop' | 'releaseOfUsing' | 'doubleReleaseInferred';
-export type Options = [];
+export type Options = [
+  {
+    /** Also report handles inferred from usage on weak evidence. */
+    checkWeaklyInferred?: boolean;
+  },
+];
 
 export default createRule<Options, MessageIds>({
   name: 'no-double-release',
@@ -25,15 +30,16 @@ export default createRule<Options, MessageIds>({
       doubleReleaseInferred:
         'Inferred from usage: values of `{{api}}` are {{verb}} in {{releasing}} of the {{keeping}} functions that make one ({{places}}); `{{name}}` is {{verb}} again here after it was {{verb}} at {{released}}.',
     },
-    schema: [],
+    schema: [{ type: 'object', additionalProperties: false, properties: { checkWeaklyInferred: checkWeaklyInferredSchema } }],
+    defaultOptions: [{ checkWeaklyInferred: false }],
   },
-  defaultOptions: [],
-  create(context) {
+  defaultOptions: [{ checkWeaklyInferred: false }],
+  create(context, [options]) {
     return withFileScan(context, {
       'Program:exit'() {
         const analysis = getFileAnalysis(context);
         for (const finding of analysis.findings) {
-          if (finding.kind !== 'double-release') continue;
+          if (finding.kind !== 'double-release' || !reportsInferred(finding.inferred, options)) continue;
           const messageId: MessageIds = finding.inferred
             ? 'doubleReleaseInferred'
             : finding.usingDeclaration

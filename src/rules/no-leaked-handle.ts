@@ -1,7 +1,7 @@
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES, ESLintUtils } from '@typescript-eslint/utils';
 import type { Finding } from '../analysis/index.js';
-import { acquiredName, getFileAnalysis, inferredData, lineOf, nameOf, ownerClassNote, visibleThrowNote, withFileScan } from '../util/analysis.js';
+import { acquiredName, checkWeaklyInferredSchema, getFileAnalysis, inferredData, lineOf, nameOf, ownerClassNote, reportsInferred, visibleThrowNote, withFileScan } from '../util/analysis.js';
 import { createRule } from '../util/create-rule.js';
 
 export type MessageIds =
@@ -23,6 +23,8 @@ export type Options = [
      * every call that may throw, `false` for none.
      */
     checkExceptionPaths?: boolean | 'visible';
+    /** Also report handles inferred from usage on weak evidence. */
+    checkWeaklyInferred?: boolean;
   },
 ];
 
@@ -61,12 +63,13 @@ export default createRule<Options, MessageIds>({
               'Report handles that leak when a call between their acquisition and their release throws: `"visible"` (default) where the throw is visible in the program, `true` for every call that may throw (`strict`), `false` for none.',
             oneOf: [{ type: 'boolean' }, { type: 'string', enum: ['visible'] }],
           },
+          checkWeaklyInferred: checkWeaklyInferredSchema,
         },
       },
     ],
-    defaultOptions: [{ checkExceptionPaths: 'visible' }],
+    defaultOptions: [{ checkExceptionPaths: 'visible', checkWeaklyInferred: false }],
   },
-  defaultOptions: [{ checkExceptionPaths: 'visible' }],
+  defaultOptions: [{ checkExceptionPaths: 'visible', checkWeaklyInferred: false }],
   create(context, [options]) {
     const sourceCode = context.sourceCode;
     return withFileScan(context, {
@@ -88,8 +91,8 @@ export default createRule<Options, MessageIds>({
               }
             }
             if (!visible && options.checkExceptionPaths !== true) continue;
-            report(finding, visible?.exit, visible?.because ?? '');
-          } else if (finding.kind === 'leak') report(finding);
+            if (reportsInferred(finding.inferred, options)) report(finding, visible?.exit, visible?.because ?? '');
+          } else if (finding.kind === 'leak' && reportsInferred(finding.inferred, options)) report(finding);
         }
         function report(finding: Finding, exit?: TSESTree.Node, because = ''): void {
           const name =

@@ -1,5 +1,5 @@
 import { createRule } from '../util/create-rule.js';
-import { getFileAnalysis, inferredData, lineOf, nameOf, ownerClassNote, releaseLines, withFileScan } from '../util/analysis.js';
+import { checkWeaklyInferredSchema, getFileAnalysis, inferredData, lineOf, nameOf, ownerClassNote, releaseLines, reportsInferred, withFileScan } from '../util/analysis.js';
 
 export type MessageIds =
   | 'useAfterRelease'
@@ -9,7 +9,12 @@ export type MessageIds =
   | 'releasedAfterReturn'
   | 'returnOfUsing'
   | 'useAfterReleaseInferred';
-export type Options = [];
+export type Options = [
+  {
+    /** Also report handles inferred from usage on weak evidence. */
+    checkWeaklyInferred?: boolean;
+  },
+];
 
 export default createRule<Options, MessageIds>({
   name: 'no-use-after-release',
@@ -36,15 +41,16 @@ export default createRule<Options, MessageIds>({
       returnOfUsing:
         '`{{name}}` is returned, but its `using` declaration at line {{line}} disposes it as the function returns: the caller receives a disposed handle.',
     },
-    schema: [],
+    schema: [{ type: 'object', additionalProperties: false, properties: { checkWeaklyInferred: checkWeaklyInferredSchema } }],
+    defaultOptions: [{ checkWeaklyInferred: false }],
   },
-  defaultOptions: [],
-  create(context) {
+  defaultOptions: [{ checkWeaklyInferred: false }],
+  create(context, [options]) {
     return withFileScan(context, {
       'Program:exit'() {
         const analysis = getFileAnalysis(context);
         for (const finding of analysis.findings) {
-          if (finding.kind !== 'use-after-release') continue;
+          if (finding.kind !== 'use-after-release' || !reportsInferred(finding.inferred, options)) continue;
           const messageId: MessageIds = finding.inferred
             ? 'useAfterReleaseInferred'
             : finding.useKind === 'released-after-return'

@@ -164,22 +164,28 @@ export function buildSarif(results: readonly ESLint.LintResult[], options: Sarif
       if (trace && trace.length > 0) {
         const sites = trace.map((site, siteIndex) => ({
           id: siteIndex + 1,
-          physicalLocation: physicalLocation(regionOf(site)),
+          physicalLocation: site.evidence
+            ? { artifactLocation: artifactLocationOf(site.evidence.filePath, srcRoot), region: regionOf(site) }
+            : physicalLocation(regionOf(site)),
           message: { text: siteMessage(site.label) },
         }));
         sarifResult.relatedLocations = sites;
-        sarifResult.codeFlows = [
-          {
-            threadFlows: [
-              {
-                locations: sites.map(({ physicalLocation: where, message: siteText }, siteIndex) => {
-                  const kinds = threadFlowKinds(trace[siteIndex].label);
-                  return { location: { physicalLocation: where, message: siteText }, ...(kinds ? { kinds } : {}) };
-                }),
-              },
-            ],
-          },
-        ];
+        // The evidence of an inferred handle is related, but no step of the handle's path.
+        const steps = sites.filter((_site, siteIndex) => !trace[siteIndex].evidence);
+        if (steps.length > 0) {
+          sarifResult.codeFlows = [
+            {
+              threadFlows: [
+                {
+                  locations: steps.map(({ id, physicalLocation: where, message: siteText }) => {
+                    const kinds = threadFlowKinds(trace[id - 1].label);
+                    return { location: { physicalLocation: where, message: siteText }, ...(kinds ? { kinds } : {}) };
+                  }),
+                },
+              ],
+            },
+          ];
+        }
       }
       if (message.fix) {
         sarifResult.fixes = [

@@ -3,7 +3,7 @@
  * ESLint's messages), shared by the CLI's text output and the SARIF log.
  */
 import type { TSESTree } from '@typescript-eslint/utils';
-import type { TraceStep } from '../analysis/index.js';
+import type { InferredReason, TraceStep } from '../analysis/index.js';
 
 export interface TraceSite {
   /** What happens there: `acquired`, `released`, `used`, `returns without releasing it`, … */
@@ -13,6 +13,19 @@ export interface TraceSite {
   readonly column?: number;
   readonly endLine?: number;
   readonly endColumn?: number;
+  /**
+   * A place outside the finding's path that its evidence comes from: where another function releases
+   * an API inferred from usage (its file may be another). Related, but no step of the trace.
+   */
+  readonly evidence?: { readonly filePath: string };
+}
+
+/** The label of a place the usage inference counted as releasing. */
+export const EVIDENCE_LABEL = 'released here by one of the functions the inference counts';
+
+/** Where the functions release that made an inferred handle one: the related locations of its findings. */
+export function evidenceSitesOf(reason: InferredReason | undefined): TraceSite[] {
+  return (reason?.releaseSites ?? []).map(({ fileName, ...where }) => ({ label: EVIDENCE_LABEL, ...where, evidence: { filePath: fileName } }));
 }
 
 export function traceSiteOf(step: TraceStep): TraceSite {

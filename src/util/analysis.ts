@@ -4,7 +4,7 @@ import type { ScopeManager } from '@typescript-eslint/scope-manager';
 import type { TSESLint, TSESTree } from '@typescript-eslint/utils';
 import { ESLintUtils } from '@typescript-eslint/utils';
 import { analyzeFile, FileScanBuilder, presetNames, RELEASED_BEFORE_TEST, validateSettings } from '../analysis/index.js';
-import type { AnalysisOptions, FileAnalysis, FileScan, Finding, HandleLifetimeSettings } from '../analysis/index.js';
+import type { AnalysisOptions, FileAnalysis, FileScan, Finding, HandleLifetimeSettings, InferredReason } from '../analysis/index.js';
 
 type AnyRuleContext = Readonly<TSESLint.RuleContext<string, readonly unknown[]>>;
 
@@ -200,4 +200,21 @@ export function releaseLines(finding: Finding): string {
 export function inferredData(finding: Finding): Record<string, string | number> {
   const reason = finding.inferred!;
   return { api: reason.api, verb: reason.released, releasing: reason.releasing, keeping: reason.keeping, places: reason.places };
+}
+
+/** The evidence of a handle found by usage inference, as a sentence for a message's `why`. */
+export function inferredNote(reason: InferredReason): string {
+  return ` Inferred from usage: values of \`${reason.api}\` are ${reason.released} in ${reason.releasing} of the ${reason.keeping} functions that make one (${reason.places}).`;
+}
+
+/** The option of every rule that can report a handle found by usage inference: report it on weak evidence too. */
+export const checkWeaklyInferredSchema = {
+  type: 'boolean',
+  description:
+    'Also report handles inferred from usage on weak evidence (z score below `minZ`, at least `weakMinZ`: 4 of 5 functions releasing; on in `strict` and `all`).',
+} as const;
+
+/** A finding on this handle is reported: it is no inferred handle, or its evidence is strong, or the rule asks for weak evidence too. */
+export function reportsInferred(reason: InferredReason | undefined, options: { readonly checkWeaklyInferred?: boolean }): boolean {
+  return !reason?.weak || options.checkWeaklyInferred === true;
 }

@@ -5,7 +5,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { calleePathOf, isReleaseFunctionName, pairsWith } from '../../src/analysis/inference/api-keys.js';
 import { evidenceReads, fileEvidence } from '../../src/analysis/inference/file-evidence.js';
-import { evidenceOfFile, programEvidence } from '../../src/analysis/inference/program-evidence.js';
+import { programEvidence } from '../../src/analysis/inference/program-evidence.js';
 import { defaultInferenceThresholds, InferredApis, zScore } from '../../src/analysis/inference/ranking.js';
 
 function source(code: string, fileName = 'file.js'): ts.SourceFile {
@@ -105,7 +105,7 @@ describe('file evidence', () => {
 
   it('records where and how releasing functions release', () => {
     const evidence = fileEvidence(source(`function a(Module) {\n  const s = new Module.Shape();\n  s.delete();\n}`)).get('new .Shape')!;
-    expect(evidence.releasePlaces).toEqual([{ fileName: 'file.js', line: 3 }]);
+    expect(evidence.releasePlaces).toEqual([{ fileName: 'file.js', line: 3, column: 3, endLine: 3, endColumn: 13 }]);
     expect([...evidence.releaseForms]).toEqual([['.delete()', 1]]);
     expect([...evidence.roots]).toEqual(['Module']);
     expect(evidence.label).toBe('new Module.Shape()');
@@ -158,6 +158,14 @@ describe('program evidence and ranking', () => {
     expect(new InferredApis(programEvidence(program), { ...defaultInferenceThresholds, minZ: 0 }).api('new .Shape')).toBeDefined();
   });
 
+  it('marks evidence between weakMinZ and minZ weak: 4 of 5 is weak, 5 of 6 strong', () => {
+    const leaky = 'export function g(M: any) { const s = new M.Shape(); s.area(); }\n';
+    const four = programOf({ '/a.ts': releasing(1) + releasing(2) + releasing(3) + releasing(4) + leaky });
+    expect(new InferredApis(programEvidence(four), defaultInferenceThresholds).api('new .Shape')).toMatchObject({ releasing: 4, keeping: 5, weak: true });
+    const five = programOf({ '/a.ts': releasing(1) + releasing(2) + releasing(3) + releasing(4) + releasing(5) + leaky });
+    expect(new InferredApis(programEvidence(five), defaultInferenceThresholds).api('new .Shape')).toMatchObject({ releasing: 5, keeping: 6, weak: false });
+  });
+
   it('leaves an API alone when too few functions, or too small a share, release it', () => {
     const few = programOf({ '/a.ts': releasing(1) + releasing(2) });
     expect(new InferredApis(programEvidence(few), defaultInferenceThresholds).api('new .Shape')).toBeUndefined();
@@ -176,11 +184,6 @@ describe('program evidence and ranking', () => {
     const second = programOf(files, first, host);
     expect(programEvidence(second).totals.get('new .Shape')?.releasing).toBe(4);
     expect(evidenceReads.count).toBe(before + 1);
-  });
-
-  it('a file linted without a program uses its own evidence', () => {
-    const file = source(releasing(1) + releasing(2) + releasing(3));
-    expect(evidenceOfFile(file).totals.get('new .Shape')?.releasing).toBe(3);
   });
 
   it('ranks by the z statistic of the share released against p0', () => {

@@ -170,6 +170,8 @@ describe('settings validation', () => {
   it('takes usage inference off, or moves its thresholds', () => {
     expect(problem({ inferFromUsage: false })).toBe('valid');
     expect(problem({ inferFromUsage: { minReleasing: 5, minRatio: 0.9, minZ: 0 } })).toBe('valid');
+    expect(problem({ inferFromUsage: { minZ: 0.6, weakMinZ: 0.1 } })).toBe('valid');
+    expect(problem({ inferFromUsage: { weakMinZ: 'low' } })).toBe('handle-lifetime settings: inferFromUsage.weakMinZ must be a number');
     expect(problem({ inferFromUsage: true })).toBe('handle-lifetime settings: inferFromUsage must be false, or thresholds for inferring untyped acquisitions from usage');
     expect(problem({ inferFromUsage: { minRatio: 1.5 } })).toBe('handle-lifetime settings: inferFromUsage.minRatio must be at most 1');
     expect(problem({ inferFromUsage: { minReleasing: 0 } })).toBe('handle-lifetime settings: inferFromUsage.minReleasing must be at least 1');

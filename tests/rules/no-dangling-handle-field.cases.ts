@@ -298,8 +298,8 @@ export function shutdown(c: Connection) {
 }
 `,
     errors: [
-      { messageId: 'fieldStillHoldsReleased', line: 4, data: { object: 'c', field: 'c.in', again: 'shutdown(c)' } },
-      { messageId: 'fieldStillHoldsReleased', line: 5, data: { object: 'c', field: 'c.out', again: 'shutdown(c)' } },
+      { messageId: 'fieldStillHoldsReleased', line: 4, data: { why: '', object: 'c', field: 'c.in', again: 'shutdown(c)' } },
+      { messageId: 'fieldStillHoldsReleased', line: 5, data: { why: '', object: 'c', field: 'c.out', again: 'shutdown(c)' } },
     ],
     output: null,
   },
@@ -312,7 +312,7 @@ export class Pool {
   registry = new FinalizationRegistry<number>(() => free(this.ptr!));
 }
 `,
-    errors: [{ messageId: 'callbackFieldStillHoldsReleased', line: 5, data: { object: 'this', field: 'this.ptr' } }],
+    errors: [{ messageId: 'callbackFieldStillHoldsReleased', line: 5, data: { why: '', object: 'this', field: 'this.ptr' } }],
     output: null,
   },
   // Released through a local that aliases the field: the message names the field by its path.
@@ -324,7 +324,7 @@ export function close(state: { handle: Ptr }) {
   free(handle);
 }
 `,
-    errors: [{ messageId: 'fieldStillHoldsReleased', line: 5, data: { object: 'state', field: 'state.handle', again: 'close(state)' } }],
+    errors: [{ messageId: 'fieldStillHoldsReleased', line: 5, data: { why: '', object: 'state', field: 'state.handle', again: 'close(state)' } }],
     output: null,
   },
   // A parameter whose fields admit undefined: autofix, take, clear, then release each.
@@ -338,8 +338,8 @@ export function shutdown(c: Channel) {
 }
 `,
     errors: [
-      { messageId: 'fieldStillHoldsReleased', line: 5, data: { object: 'c', field: 'c.input', again: 'shutdown(c)' } },
-      { messageId: 'fieldStillHoldsReleased', line: 6, data: { object: 'c', field: 'c.output', again: 'shutdown(c)' } },
+      { messageId: 'fieldStillHoldsReleased', line: 5, data: { why: '', object: 'c', field: 'c.input', again: 'shutdown(c)' } },
+      { messageId: 'fieldStillHoldsReleased', line: 6, data: { why: '', object: 'c', field: 'c.output', again: 'shutdown(c)' } },
     ],
     output: `
 import { free, type Ptr } from './handles';
@@ -365,7 +365,7 @@ export class Buf {
   }
 }
 `,
-    errors: [{ messageId: 'fieldStillHoldsReleased', line: 6, data: { object: 'this', field: 'this.ptr', again: 'dispose()' } }],
+    errors: [{ messageId: 'fieldStillHoldsReleased', line: 6, data: { why: '', object: 'this', field: 'this.ptr', again: 'dispose()' } }],
     output: `
 import { malloc, free, type Ptr } from './handles';
 export class Buf {
@@ -389,7 +389,7 @@ export class Doc {
   }
 }
 `,
-    errors: [{ messageId: 'fieldStillHoldsReleased', line: 6, data: { object: 'this', field: 'this.#tree', again: 'close()' } }],
+    errors: [{ messageId: 'fieldStillHoldsReleased', line: 6, data: { why: '', object: 'this', field: 'this.#tree', again: 'close()' } }],
     output: `
 import { Tree } from './handles';
 export class Doc {
@@ -436,7 +436,7 @@ export function destroy(w: Wrapper) {
   free(w.native.ptr!);
 }
 `,
-    errors: [{ messageId: 'fieldStillHoldsReleased', line: 6, data: { object: 'w.native', field: 'w.native.ptr', again: 'destroy(w)' } }],
+    errors: [{ messageId: 'fieldStillHoldsReleased', line: 6, data: { why: '', object: 'w.native', field: 'w.native.ptr', again: 'destroy(w)' } }],
     output: `
 import { free, type Ptr } from './handles';
 interface Native { ptr: Ptr | undefined }
@@ -461,7 +461,7 @@ export class Mesh {
 }
 `,
     errors: [
-      { messageId: 'fieldStillHoldsReleased', line: 6, data: { object: 'this.buffers', field: 'this.buffers.vertex', again: 'dispose()' } },
+      { messageId: 'fieldStillHoldsReleased', line: 6, data: { why: '', object: 'this.buffers', field: 'this.buffers.vertex', again: 'dispose()' } },
       { messageId: 'fieldStillHoldsReleased', line: 7 },
     ],
     output: `
@@ -489,7 +489,7 @@ export function shutdown({ conn }: Holder) {
   free(conn.input!);
 }
 `,
-    errors: [{ messageId: 'fieldStillHoldsReleased', line: 6, data: { object: 'conn', field: 'conn.input', again: 'shutdown(…)' } }],
+    errors: [{ messageId: 'fieldStillHoldsReleased', line: 6, data: { why: '', object: 'conn', field: 'conn.input', again: 'shutdown(…)' } }],
     output: `
 import { free, type Ptr } from './handles';
 interface Conn { input: Ptr | undefined }
@@ -513,7 +513,7 @@ export function freeAll(structs: Slot[]) {
   }
 }
 `,
-    errors: [{ messageId: 'fieldStillHoldsReleased', line: 6, data: { object: 's', field: 's.ptr', again: 'freeAll(structs)' } }],
+    errors: [{ messageId: 'fieldStillHoldsReleased', line: 6, data: { why: '', object: 's', field: 's.ptr', again: 'freeAll(structs)' } }],
     output: `
 import { free, log, type Ptr } from './handles';
 interface Slot { ptr: Ptr | undefined; size: number }
@@ -536,7 +536,7 @@ export function freeAll(structs: Slot[]) {
   structs.forEach((s) => free(s.ptr!));
 }
 `,
-    errors: [{ messageId: 'fieldStillHoldsReleased', line: 5, data: { object: 's', field: 's.ptr', again: 'freeAll(structs)' } }],
+    errors: [{ messageId: 'fieldStillHoldsReleased', line: 5, data: { why: '', object: 's', field: 's.ptr', again: 'freeAll(structs)' } }],
     output: null,
   },
   // A closure (an arrow-function property) frees the field and leaves it.
@@ -550,7 +550,7 @@ export class Buf {
   };
 }
 `,
-    errors: [{ messageId: 'fieldStillHoldsReleased', line: 6, data: { object: 'this', field: 'this.ptr', again: 'onClose()' } }],
+    errors: [{ messageId: 'fieldStillHoldsReleased', line: 6, data: { why: '', object: 'this', field: 'this.ptr', again: 'onClose()' } }],
     output: `
 import { free, type Ptr } from './handles';
 export class Buf {
@@ -575,7 +575,7 @@ export function makeBuffer() {
   return close;
 }
 `,
-    errors: [{ messageId: 'fieldStillHoldsReleased', line: 6, data: { object: 'state', field: 'state.ptr', again: 'close()' } }],
+    errors: [{ messageId: 'fieldStillHoldsReleased', line: 6, data: { why: '', object: 'state', field: 'state.ptr', again: 'close()' } }],
     output: `
 import { malloc, free, type Ptr } from './handles';
 export function makeBuffer() {
@@ -604,7 +604,7 @@ export class Buf {
   }
 }
 `,
-    errors: [{ messageId: 'fieldStillHoldsReleased', line: 9, data: { object: 'this', field: 'this.ptr', again: 'dispose()' } }],
+    errors: [{ messageId: 'fieldStillHoldsReleased', line: 9, data: { why: '', object: 'this', field: 'this.ptr', again: 'dispose()' } }],
     output: null,
   },
   // sql.js before the fix: Statement#free() finalizes and keeps the statement.
@@ -618,7 +618,7 @@ export class Query {
   }
 }
 `,
-    errors: [{ messageId: 'fieldStillHoldsReleased', line: 6, data: { object: 'this', field: 'this.stmt', again: 'finalize()' } }],
+    errors: [{ messageId: 'fieldStillHoldsReleased', line: 6, data: { why: '', object: 'this', field: 'this.stmt', again: 'finalize()' } }],
     output: `
 import { Statement } from './handles';
 export class Query {
@@ -668,7 +668,7 @@ export function evict(cache: Cache) {
   cache.stmt!.free();
 }
 `,
-    errors: [{ messageId: 'fieldStillHoldsReleased', line: 5, data: { object: 'cache', field: 'cache.stmt', again: 'evict(cache)' } }],
+    errors: [{ messageId: 'fieldStillHoldsReleased', line: 5, data: { why: '', object: 'cache', field: 'cache.stmt', again: 'evict(cache)' } }],
     output: `
 import { Statement } from './handles';
 interface Cache { stmt: Statement | undefined }
@@ -688,7 +688,7 @@ export function endSession(session: Session) {
   session.log![Symbol.dispose]();
 }
 `,
-    errors: [{ messageId: 'fieldStillHoldsReleased', line: 5, data: { object: 'session', field: 'session.log', again: 'endSession(session)' } }],
+    errors: [{ messageId: 'fieldStillHoldsReleased', line: 5, data: { why: '', object: 'session', field: 'session.log', again: 'endSession(session)' } }],
     output: `
 import { FileHandle } from './handles';
 interface Session { log: FileHandle | undefined }
@@ -708,7 +708,7 @@ export function rotate(session: Session) {
   session.log?.[Symbol.dispose]();
 }
 `,
-    errors: [{ messageId: 'fieldStillHoldsReleased', line: 5, data: { object: 'session', field: 'session.log', again: 'rotate(session)' } }],
+    errors: [{ messageId: 'fieldStillHoldsReleased', line: 5, data: { why: '', object: 'session', field: 'session.log', again: 'rotate(session)' } }],
     output: `
 import { FileHandle } from './handles';
 interface Session { log: FileHandle | undefined }
@@ -733,8 +733,8 @@ export class ParsedSource {
 }
 `,
     errors: [
-      { messageId: 'fieldStillHoldsReleased', line: 7, data: { object: 'this', field: 'this.buffer', again: 'dispose()' } },
-      { messageId: 'fieldStillHoldsReleased', line: 8, data: { object: 'this', field: 'this.tree', again: 'dispose()' } },
+      { messageId: 'fieldStillHoldsReleased', line: 7, data: { why: '', object: 'this', field: 'this.buffer', again: 'dispose()' } },
+      { messageId: 'fieldStillHoldsReleased', line: 8, data: { why: '', object: 'this', field: 'this.tree', again: 'dispose()' } },
     ],
     output: `
 import { free, Tree, type Ptr } from './handles';
@@ -787,7 +787,7 @@ export function reset() {
   free(scratch.ptr!);
 }
 `,
-    errors: [{ messageId: 'fieldStillHoldsReleased', line: 5, data: { object: 'scratch', field: 'scratch.ptr', again: 'reset()' } }],
+    errors: [{ messageId: 'fieldStillHoldsReleased', line: 5, data: { why: '', object: 'scratch', field: 'scratch.ptr', again: 'reset()' } }],
     output: `
 import { malloc, free, type Ptr } from './handles';
 const scratch: { ptr: Ptr | undefined } = { ptr: malloc(64) };
@@ -808,7 +808,7 @@ export function recycle(s: Slot, pool: Slot[]) {
   pool.push(s);
 }
 `,
-    errors: [{ messageId: 'objectReachedAgain', line: 5, data: { object: 's', field: 's.ptr', line: 6 } }],
+    errors: [{ messageId: 'objectReachedAgain', line: 5, data: { why: '', object: 's', field: 's.ptr', line: 6 } }],
     output: `
 import { free, type Ptr } from './handles';
 interface Slot { ptr: Ptr | undefined }
@@ -830,7 +830,7 @@ export function makePair() {
   return pair;
 }
 `,
-    errors: [{ messageId: 'objectReachedAgain', line: 5, data: { object: 'pair', field: 'pair.first', line: 6 } }],
+    errors: [{ messageId: 'objectReachedAgain', line: 5, data: { why: '', object: 'pair', field: 'pair.first', line: 6 } }],
     output: null,
   },
   // Moves the contents to `ptr`, then frees its own block; `ptr` is taken (a parameter): the fix picks `ptrToRelease`.

@@ -624,7 +624,7 @@ export class Table {
   }
 }
 `,
-      errors: [{ messageId: 'noReleaseMethod', line: 3, data: { class: 'Table', fields: '`this.spare` (line 5)', them: 'it' } }],
+      errors: [{ messageId: 'noReleaseMethod', line: 3, data: { why: '', class: 'Table', fields: '`this.spare` (line 5)', them: 'it' } }],
     },
     // Owns a handle and has no release method at all.
     {

@@ -1,9 +1,13 @@
 // Handles no type names, inferred from the program's own usage: an `any`-typed
 // emscripten class and a raw `_malloc`/`_free` pair, released consistently in
 // five functions, and one function that deviates.
+import noDanglingHandleField from '../../src/rules/no-dangling-handle-field.js';
 import noDoubleRelease from '../../src/rules/no-double-release.js';
 import noLeakedHandle from '../../src/rules/no-leaked-handle.js';
 import noUseAfterRelease from '../../src/rules/no-use-after-release.js';
+import requireOwnedFieldRelease from '../../src/rules/require-owned-field-release.js';
+import { describe, expect, it } from 'vitest';
+import plugin from '../../src/index.js';
 import { ruleTester } from '../rule-tester.js';
 
 /** Five functions that delete what `new Module.Shape()` makes (lines 3 to 7). */
@@ -115,4 +119,116 @@ ruleTester.run('no-use-after-release (inferred from usage)', noUseAfterRelease, 
       errors: [{ messageId: 'useAfterReleaseInferred', line: 8 }],
     },
   ],
+});
+
+/** Four functions that delete what `new Module.Shape()` makes (lines 3 to 6): weaker evidence than five. */
+const fourShapes = shapes.split('\n').slice(0, 6).join('\n') + '\n';
+
+ruleTester.run('no-leaked-handle (inferred from weak usage evidence)', noLeakedHandle, {
+  valid: [
+    // 4 of the 5 functions delete it (z 0.26, below `minZ`): `recommended` does not report it.
+    `${fourShapes}  leaky(w: number) { const s = new Module.Shape(w); return s.area(); }\n}`,
+    // Nor does `strict` when `weakMinZ` is moved above it.
+    {
+      code: `${fourShapes}  leaky(w: number) { const s = new Module.Shape(w); return s.area(); }\n}`,
+      options: [{ checkWeaklyInferred: true }],
+      settings: { 'handle-lifetime': { inferFromUsage: { weakMinZ: 0.3 } } },
+    },
+  ],
+  invalid: [
+    {
+      // `strict` and `all` ask for weak evidence too.
+      code: `${fourShapes}  leaky(w: number) { const s = new Module.Shape(w); return s.area(); }\n}`,
+      options: [{ checkWeaklyInferred: true }],
+      errors: [{ messageId: 'leakInferred', line: 7, data: { ...shapeEvidence, releasing: 4, keeping: 5, name: 's', exit: 'returns at line 7' } }],
+    },
+    {
+      // `minZ` moved down makes the same evidence strong.
+      code: `${fourShapes}  leaky(w: number) { const s = new Module.Shape(w); return s.area(); }\n}`,
+      settings: { 'handle-lifetime': { inferFromUsage: { minZ: 0.2 } } },
+      errors: [{ messageId: 'leakInferred', line: 7 }],
+    },
+  ],
+});
+
+ruleTester.run('require-owned-field-release (inferred from usage)', requireOwnedFieldRelease, {
+  valid: [
+    `${buffers}  grow(n: number) { this.audio = Module._malloc(n); }\n  audio: any;\n  close() { Module._free(this.audio); }\n}`,
+  ],
+  invalid: [
+    {
+      // mediapipe's GraphRunner: an audio buffer kept in a field, freed by no method.
+      code: `${buffers}  grow(n: number) { this.audio = Module._malloc(n); }\n  audio = 0;\n}`,
+      errors: [
+        {
+          messageId: 'noReleaseMethod',
+          line: 2,
+          data: {
+            class: 'Buffers',
+            fields: '`this.audio` (line 8)',
+            them: 'it',
+            why: ' Inferred from usage: values of `Module._malloc()` are released by `Module._free()` in 5 of the 5 functions that make one (line 3, line 4, line 5).',
+          },
+        },
+      ],
+    },
+    {
+      // A method that frees the old buffer only to make a bigger one releases no instance's last buffer.
+      code: `${buffers}  grow(n: number) { this.audio && Module._free(this.audio), this.audio = Module._malloc(n); }\n  audio: any;\n}`,
+      errors: [{ messageId: 'noReleaseMethod', line: 2 }],
+    },
+    {
+      // Weak evidence (4 of 5 functions): reported with `checkWeaklyInferred` only.
+      code: `${fourShapes}  leaky(w: number) { const s = new Module.Shape(w); return s.area(); }\n  grow(w: number) { this.shape = new Module.Shape(w); }\n  shape: any;\n}`,
+      options: [{ checkWeaklyInferred: true }],
+      errors: [{ messageId: 'noReleaseMethod', line: 2 }],
+    },
+  ],
+});
+
+ruleTester.run('require-owned-field-release (weak usage evidence, recommended)', requireOwnedFieldRelease, {
+  valid: [`${fourShapes}  leaky(w: number) { const s = new Module.Shape(w); return s.area(); }\n  grow(w: number) { this.shape = new Module.Shape(w); }\n  shape: any;\n}`],
+  invalid: [],
+});
+
+ruleTester.run('no-dangling-handle-field (inferred from usage)', noDanglingHandleField, {
+  valid: [`${buffers}  grow(n: number) { this.audio = Module._malloc(n); }\n  audio: any;\n  close() { Module._free(this.audio); this.audio = 0; }\n}`],
+  invalid: [
+    {
+      code: `${buffers}  scratch(n: number) { this.tmp = Module._malloc(n); Module._zero(this.tmp, n); Module._free(this.tmp); }\n  tmp: any;\n}`,
+      errors: [
+        {
+          messageId: 'fieldStillHoldsReleased',
+          line: 8,
+          data: {
+            object: 'this',
+            field: 'this.tmp',
+            again: 'scratch()',
+            why: ' Inferred from usage: values of `Module._malloc()` are released by `Module._free()` in 5 of the 5 functions that make one (line 3, line 4, line 5).',
+          },
+          suggestions: [
+            {
+              messageId: 'clearFieldWidening',
+              output: `${buffers}  scratch(n: number) { this.tmp = Module._malloc(n); Module._zero(this.tmp, n); const tmp = this.tmp!;\n${' '.repeat(80)}this.tmp = undefined;\n${' '.repeat(80)}Module._free(tmp); }\n  tmp: any | undefined;\n}`,
+            },
+          ],
+        },
+      ],
+    },
+  ],
+});
+
+describe('the configs and weak evidence', () => {
+  it('recommended reports strong evidence only; strict and all weak evidence too, on every rule that can report an inferred handle', () => {
+    const rules = ['no-leaked-handle', 'no-double-release', 'no-use-after-release', 'no-dangling-handle-field', 'require-owned-field-release'];
+    const optionsOf = (preset: 'recommended' | 'strict' | 'all', rule: string): unknown => {
+      const entry = plugin.configs[preset].rules?.[`handle-lifetime/${rule}`];
+      return Array.isArray(entry) ? entry[1] : undefined;
+    };
+    for (const rule of rules) {
+      expect(optionsOf('recommended', rule)).toBeUndefined();
+      expect(optionsOf('strict', rule)).toMatchObject({ checkWeaklyInferred: true });
+      expect(optionsOf('all', rule)).toMatchObject({ checkWeaklyInferred: true });
+    }
+  });
 });

@@ -18,6 +18,8 @@ import { forEachChild } from '../ir/ast.js';
 import ts from 'typescript';
 import type { FileContext } from '../program/file-context.js';
 import type { Finding } from '../flow/findings.js';
+import { inferredReasonAt } from '../inference/inferred-findings.js';
+import type { InferredReason } from '../inference/inferred-reason.js';
 import { memberName } from '../ir/ast.js';
 import { hasNoRequiredParameters } from '../model/ts-nodes.js';
 
@@ -31,6 +33,8 @@ export interface OwnedField {
   readonly fromConstruction: boolean;
   /** The field holds a Disposable child (its own dispose chain), not a raw handle. */
   readonly disposable: boolean;
+  /** The field's handle is one only by the program's usage (src/analysis/inference): the evidence, for the message. */
+  readonly inferred?: InferredReason;
 }
 
 /** Owned fields per class, for rules that check assignments to them. */
@@ -108,7 +112,8 @@ function checkClass(file: FileContext, classNode: ClassNode, overwrites: readonl
     }
     const existing = owned.get(field);
     if ((existing && (existing.fromConstruction || !fromConstruction)) || !isAcquisition(file, inner)) return;
-    owned.set(field, { name: field, acquiredAt: inner, disposable: file.isDisposableNode(inner), fromConstruction });
+    const inferred = inferredReasonAt(file, inner);
+    owned.set(field, { name: field, acquiredAt: inner, disposable: file.isDisposableNode(inner), fromConstruction, ...(inferred ? { inferred } : {}) });
   };
 
   for (const member of classNode.body.body) {
@@ -202,8 +207,8 @@ function releasedByOtherMethods(file: FileContext, classNode: ClassNode): Set<st
     if (member.type !== AST_NODE_TYPES.MethodDefinition || member.static || member.kind !== 'method' || !member.value.body) continue;
     const summary = methodSummary(file, member.value);
     if (!summary) return 'unknown';
-    for (const field of summary.releasedFields) released.add(field);
-    for (const field of summary.maybeReleasedFields) released.add(field);
+    // A method that frees a field only to give it a fresh handle (`free(this.buf); this.buf = malloc(n)`) releases no instance's last one.
+    for (const field of [...summary.releasedFields, ...summary.maybeReleasedFields]) if (!summary.replacedFields?.includes(field)) released.add(field);
   }
   return released;
 }

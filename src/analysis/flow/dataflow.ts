@@ -172,6 +172,13 @@ class Dataflow {
     return EMPTY;
   }
 
+  /** A path's value read for the first time: the borrowed value it held when the function began. */
+  private read(state: State, path: Key, from?: ReadonlySet<number>, carries = true): void {
+    const id = this.implicitResource(path);
+    state.vars.set(path, new Set([id]));
+    if (!state.res.has(id)) state.res.set(id, { flags: BORROWED, releasedAt: [], from, carries });
+  }
+
   /** State of a resource; an implicit resource not yet seen is borrowed. */
   private stateOf(state: State, id: number): ResourceState | undefined {
     const found = state.res.get(id);
@@ -311,9 +318,7 @@ class Dataflow {
         const ownedRoot = owners !== undefined && [...owners].some((id) => (state.res.get(id)?.flags ?? 0) & OWNED);
         const handle = typeof op.handle === 'boolean' ? op.handle : op.handle();
         if (!handle && !ownedRoot) return;
-        const id = this.implicitResource(op.path);
-        state.vars.set(op.path, new Set([id]));
-        if (!state.res.has(id)) state.res.set(id, { flags: BORROWED, releasedAt: [], from: owners, carries: handle || op.untyped?.() === true });
+        this.read(state, op.path, owners, handle || op.untyped?.() === true);
         return;
       }
       case 'store':
@@ -518,6 +523,8 @@ class Dataflow {
   }
 
   private release(op: Extract<Op, { kind: 'release' }>, state: State): void {
+    // A summary says which fields a method releases, whatever their type says (`Module._free(this.buf)` on an untyped field).
+    if (this.options.summarize && !state.vars.has(op.src) && /^this\.[^.]+$/.test(op.src)) this.read(state, op.src);
     const ids = this.get(state, op.src);
     // Several candidates that only this variable holds (`let p = …; if (c) { free(p); p = … }`):
     // whichever it holds on a path is the one released there.
@@ -576,7 +583,9 @@ class Dataflow {
         }
       }
     });
-    for (const key of reached) state.dangling.set(key, { release: op.node, operand: op.operand, idempotent: op.idempotent === true });
+    if (reached.length === 0) return;
+    const acquiredAt = [...ids].map((id) => this.reporter.acquiredAt(id)).find((node) => node !== undefined);
+    for (const key of reached) state.dangling.set(key, { release: op.node, operand: op.operand, idempotent: op.idempotent === true, ...(acquiredAt ? { acquiredAt } : {}) });
   }
 
   /** Released by someone else before a test found it, and released again idempotently: `if (stream.destroyed) stream.destroy()`. */
@@ -699,6 +708,13 @@ class Dataflow {
         const held = state.vars.get(key);
         if (flags & RELEASED && held && !held.has(id)) flags |= CLEARED;
         const field = key.slice('this.'.length);
+        if (flags & RELEASED) {
+          const exits = this.facts.replacedAtExit.get(field) ?? { replaced: 0, not: 0 };
+          // (An acquisition inferred from usage is a borrowed result in a summary: see ir/lower/calls.ts.)
+          if (held && [...held].some((other) => other !== id && this.resources[other].kind !== 'implicit')) exits.replaced++;
+          else exits.not++;
+          this.facts.replacedAtExit.set(field, exits);
+        }
         const list = this.facts.fieldsAtExit.get(field) ?? [];
         list.push(flags);
         this.facts.fieldsAtExit.set(field, list);

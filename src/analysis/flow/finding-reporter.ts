@@ -65,6 +65,7 @@ export class FindingReporter {
       certainty: 'always',
       node: dangling.operand,
       subject: dangling.operand,
+      acquiredAt: dangling.acquiredAt,
       trace: [step(dangling.release, 'released'), step(at, how === 'exit' ? 'still reachable when the function returns' : 'reached again')],
       danglingPath: path,
       danglingName: this.sourceName(path),

@@ -47,6 +47,8 @@ export interface Dangling {
   readonly operand: Node;
   /** A second release of the value is harmless: it is Disposable (by convention), or a preset says so (a tfjs tensor). */
   readonly idempotent: boolean;
+  /** Where the released value was acquired, when this function acquired it (the finding says why it is a handle). */
+  readonly acquiredAt?: Node;
 }
 
 /** Persistent maps: a copy per block costs O(1), and a join visits only what differs (see pmap.ts). */

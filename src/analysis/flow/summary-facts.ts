@@ -21,6 +21,8 @@ export class SummaryFacts {
   exitCount = 0;
   /** Per field of `this`: its flags at each normal exit where it was seen. */
   readonly fieldsAtExit = new Map<string, number[]>();
+  /** Per field of `this`: at how many exits it was released and then given a fresh handle, and at how many released and not. */
+  readonly replacedAtExit = new Map<string, { replaced: number; not: number }>();
   receiverEscaped = false;
 
   summary(): MethodSummary {
@@ -38,7 +40,8 @@ export class SummaryFacts {
     // releases on every path and sets to undefined is a disposed guard, as a boolean flag is (rapier's `free()`).
     const guardedByFlag = this.fn.setsThisFlag || releasedFields.some((field) => this.fn.thisGuardFields.has(field));
     const livenessChecked = [...this.fn.livenessChecked].filter((path) => path.startsWith('this.')).map((path) => path.slice('this.'.length));
-    return { ...this.parameterSummary(), releasedFields, maybeReleasedFields, clearedFields, guardedByFlag, livenessChecked };
+    const replacedFields = [...this.replacedAtExit].filter(([, exits]) => exits.replaced > 0 && exits.not === 0).map(([field]) => field);
+    return { ...this.parameterSummary(), releasedFields, maybeReleasedFields, clearedFields, guardedByFlag, livenessChecked, ...(replacedFields.length > 0 ? { replacedFields } : {}) };
   }
 
   private parameterSummary(): FunctionSummary {

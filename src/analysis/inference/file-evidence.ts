@@ -17,9 +17,13 @@ import ts from 'typescript';
 import type { CalleePath, CallNode } from './api-keys.js';
 import { calleePathOf, keepsArguments, pairsWith, RELEASE_METHOD_NAMES, skipOuterExpressions } from './api-keys.js';
 
+/** Where a release is written: the release call, 1-based line and column (as ESLint's and SARIF's locations). */
 export interface Place {
   readonly fileName: string;
   readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
 }
 
 /** One API's evidence in one file. */
@@ -364,7 +368,7 @@ class EvidenceWalk {
     if (outcome === 'releasing') {
       evidence.releasing++;
       if (evidence.releasing === 1) evidence.label = binding.path.label;
-      if (evidence.releasePlaces.length < MAX_PLACES) evidence.releasePlaces.push({ fileName: this.sourceFile.fileName, line: this.lineOf(release!.node) });
+      if (evidence.releasePlaces.length < MAX_PLACES) evidence.releasePlaces.push(this.placeOf(release!.node));
       evidence.releaseForms.set(release!.form, (evidence.releaseForms.get(release!.form) ?? 0) + 1);
       if (evidence.roots.size < MAX_ROOTS) evidence.roots.add(binding.path.root);
     } else if (outcome === 'not-releasing') evidence.notReleasing++;
@@ -372,8 +376,10 @@ class EvidenceWalk {
     if (evidence.label === '') evidence.label = binding.path.label;
   }
 
-  private lineOf(node: ts.Node): number {
-    return this.sourceFile.getLineAndCharacterOfPosition(node.getStart(this.sourceFile)).line + 1;
+  private placeOf(node: ts.Node): Place {
+    const start = this.sourceFile.getLineAndCharacterOfPosition(node.getStart(this.sourceFile));
+    const end = this.sourceFile.getLineAndCharacterOfPosition(node.getEnd());
+    return { fileName: this.sourceFile.fileName, line: start.line + 1, column: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
   }
 }
 

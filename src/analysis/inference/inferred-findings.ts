@@ -4,6 +4,7 @@
  * the finding is inferred, and on what evidence).
  */
 import path from 'node:path';
+import type { TSESTree } from '@typescript-eslint/utils';
 import type { Finding } from '../flow/findings.js';
 import type { FileContext } from '../program/file-context.js';
 import type { InferredReason } from './inferred-reason.js';
@@ -37,11 +38,18 @@ export function withInferredReasons(file: FileContext, findings: readonly Findin
   return explained;
 }
 
+/** Why the handle acquired at this node is one, when only the inference made it one (a class's field, for the class checks). */
+export function inferredReasonAt(file: FileContext, acquiredAt: TSESTree.Node): InferredReason | undefined {
+  const acquired = file.model.inference ? file.tsNode(acquiredAt) : undefined;
+  const api = acquired ? file.model.inference!.acquiredApi(acquired) : undefined;
+  return api ? reasonOf(api, acquired!.getSourceFile().fileName) : undefined;
+}
+
 const OUTSIDE_THE_EVIDENCE: ReadonlySet<string> = new Set(['exception', 'overwrite', 'loop']);
 
 function reasonOf(api: InferredApi, fileName: string | undefined): InferredReason {
   const method = api.releaseForm.startsWith('.') ? api.releaseForm.slice(1, -2) : undefined;
   const released = method !== undefined ? (PARTICIPLES[method] ?? `released by \`.${method}()\``) : `released by \`${api.releaseForm}\``;
   const places = [...new Set(api.releasePlaces.map((place) => (place.fileName === fileName ? `line ${place.line}` : `${path.basename(place.fileName)}:${place.line}`)))].join(', ');
-  return { api: api.label, released, releasing: api.releasing, keeping: api.keeping, places };
+  return { api: api.label, released, releasing: api.releasing, keeping: api.keeping, places, releaseSites: api.releasePlaces, weak: api.weak };
 }

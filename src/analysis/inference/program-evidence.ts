@@ -145,18 +145,3 @@ export function programEvidence(program: ts.Program): ProgramEvidence {
   }
   return evidence;
 }
-
-const ownEvidence = new WeakMap<ts.SourceFile, ProgramEvidence>();
-
-/** A file's own evidence as a program's, for a file linted outside of its program. */
-export function evidenceOfFile(sourceFile: ts.SourceFile): ProgramEvidence {
-  let evidence = ownEvidence.get(sourceFile);
-  if (!evidence) {
-    const file = fileEvidence(sourceFile);
-    const released = new Map<string, ApiTotals>();
-    for (const [key, part] of file) if (part.releasing > 0) released.set(key, { releasing: part.releasing, notReleasing: part.notReleasing, handingOn: part.handingOn });
-    evidence = new ProgramEvidence(released, [file]);
-    ownEvidence.set(sourceFile, evidence);
-  }
-  return evidence;
-}

@@ -13,12 +13,14 @@ export interface InferenceThresholds {
   readonly minRatio: number;
   /** The share of releasing functions that is no evidence at all (Engler's p0). */
   readonly p0: number;
-  /** The least z an API needs to be inferred: ranks out an API whose release share is barely above `p0` on few functions. */
+  /** The least z of strong evidence, which the rules report by default (`recommended`): ranks out an API whose release share is barely above `p0` on few functions. */
   readonly minZ: number;
+  /** The least z of weak evidence, which the rules report only when asked (`checkWeaklyInferred`, on in `strict` and `all`). */
+  readonly weakMinZ: number;
 }
 
-/** 5 of 6 functions releasing is inferred (z 0.47), 3 of 4 is not (z 0). */
-export const defaultInferenceThresholds: InferenceThresholds = { minReleasing: 3, minRatio: 0.75, p0: 0.75, minZ: 0.4 };
+/** Strong: 5 of 6 functions releasing (z 0.47); weak: 4 of 5 (z 0.26); 3 of 4 (z 0) is not inferred. */
+export const defaultInferenceThresholds: InferenceThresholds = { minReleasing: 3, minRatio: 0.75, p0: 0.75, minZ: 0.4, weakMinZ: 0.2 };
 
 /** An API the program's usage says acquires: its values must be released. */
 export interface InferredApi extends ApiDetails {
@@ -26,6 +28,8 @@ export interface InferredApi extends ApiDetails {
   /** Functions that keep a value: releasing + not releasing (those that hand every value on are neither). */
   readonly keeping: number;
   readonly z: number;
+  /** z is below `minZ`: reported only where the rules ask for weak evidence too. */
+  readonly weak: boolean;
 }
 
 /** z = (e/n − p0) / √(p0 (1 − p0) / n), with e functions releasing out of n keeping. */
@@ -69,10 +73,10 @@ export class InferredApis {
     const totals = this.evidence.totals.get(key);
     if (!totals) return undefined;
     const keeping = totals.releasing + totals.notReleasing;
-    const { minReleasing, minRatio, p0, minZ } = this.thresholds;
+    const { minReleasing, minRatio, p0, minZ, weakMinZ } = this.thresholds;
     if (totals.releasing < minReleasing || totals.releasing < minRatio * keeping) return undefined;
-    const details = this.evidence.detailsOf(key)!;
     const z = zScore(totals.releasing, keeping, p0);
-    return z >= minZ ? { ...details, key, keeping, z } : undefined;
+    if (z < Math.min(minZ, weakMinZ)) return undefined;
+    return { ...this.evidence.detailsOf(key)!, key, keeping, z, weak: z < minZ };
   }
 }

@@ -64,6 +64,8 @@ export interface FieldReleaseSummary {
   readonly maybeReleasedFields: readonly string[];
   /** Of the released fields, those the method also clears (`this.ptr = 0` after the release). */
   readonly clearedFields: readonly string[];
+  /** Of the released fields, those that hold a fresh handle again wherever the method released them (`free(this.buf); this.buf = malloc(n)`): not released for good. */
+  readonly replacedFields?: readonly string[];
   /** The method sets and tests a boolean flag of `this` (an idempotent dispose: `if (this.disposed) return`). */
   readonly guardedByFlag: boolean;
   /**

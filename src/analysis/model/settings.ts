@@ -66,8 +66,10 @@ export interface InferenceSettings {
   readonly minReleasing?: number;
   /** At least this share of the functions that keep a value release it (default 0.75). */
   readonly minRatio?: number;
-  /** The least z score, against a release share of `minRatio`, an API needs (default 0.4). */
+  /** The least z score, against a release share of `minRatio`, of the evidence the rules report by default (default 0.4). */
   readonly minZ?: number;
+  /** The least z score of the evidence the rules report with `checkWeaklyInferred` (`strict`, `all`; default 0.2). */
+  readonly weakMinZ?: number;
 }
 
 // ---------------------------------------------------------------- schema
@@ -160,7 +162,8 @@ export const settingsSchema: Schema = {
           properties: {
             minReleasing: { type: 'integer', minimum: 1, description: 'functions that release the values of an API on every path' },
             minRatio: { type: 'number', minimum: 0, maximum: 1, description: 'the share of the functions keeping a value that release it' },
-            minZ: { type: 'number', description: 'the least z score of the release share against minRatio' },
+            minZ: { type: 'number', description: 'the least z score of the release share against minRatio that the rules report by default' },
+            weakMinZ: { type: 'number', description: 'the least z score the rules report with checkWeaklyInferred (strict, all)' },
           },
         },
       ],

@@ -100,10 +100,11 @@ export class CallLowering {
     this.builder.emit(releases.length > 0 ? { kind: 'throw', node, released: releases.map((release) => release.key) } : { kind: 'throw', node });
     if (awaited) this.builder.emit({ kind: 'throw', node: awaited });
 
-    // An acquisition inferred from usage is the program's own function's to release: a summary hands it to no caller.
-    if (effect.result === 'acquire' && !(effect.inferred && this.builder.summarize)) {
+    if (effect.result === 'acquire') {
       const key = this.builder.temp();
-      this.builder.emit({ kind: 'acquire', dst: key, node });
+      // An acquisition inferred from usage is the program's own function's to release: a summary hands it to no caller,
+      // but sees a field given one (`free(this.buf); this.buf = Module._malloc(n)` replaces the handle, releasing none for good).
+      this.builder.emit(effect.inferred && this.builder.summarize ? { kind: 'borrow', dst: key, node } : { kind: 'acquire', dst: key, node });
       return key;
     }
     const aliased = effect.resultAliasesArg !== undefined ? args[effect.resultAliasesArg] : effect.resultAliasesReceiver ? receiver : null;
