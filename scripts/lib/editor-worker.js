@@ -8,7 +8,7 @@
  * plugin's part of each edit:
  *
  *   node scripts/lib/editor-worker.js --code-base effect [--files 10] [--edits 10]
- *                                     [--edit-kinds body,append] [--plugin <dist dir>]
+ *                                     [--edit-kinds body,append] [--plugin <dist dir>] [--file <path>]...
  *                                     [--cpu-prof <file.cpuprofile>]
  *   node scripts/lib/editor-profile.js <file.cpuprofile> --lints <files × edits>
  *
@@ -149,6 +149,7 @@ async function main() {
       files: { type: 'string', default: '10' },
       edits: { type: 'string', default: '10' },
       'edit-kinds': { type: 'string', default: EDIT_KINDS.join(',') },
+      file: { type: 'string', multiple: true },
       plugin: { type: 'string', default: path.join(import.meta.dirname, '..', '..', 'dist') },
       'cpu-prof': { type: 'string' },
     },
@@ -160,7 +161,9 @@ async function main() {
   const spec = findCodeBase(values['code-base']);
   if (!spec) throw new Error(`unknown code base ${values['code-base']}`);
   const { root, files } = prepareWorkspace(spec);
-  const chosen = editedFiles(files, Number(values.files));
+  // `--file`: these files (relative to the code base), for a profile of one file's edits.
+  const chosen = values.file ? files.filter(({ file }) => values.file.includes(path.relative(root, file))) : editedFiles(files, Number(values.files));
+  if (chosen.length === 0) throw new Error(`no file of ${spec.name} named ${values.file}`);
   const texts = new Map(
     chosen.map(({ file }) => {
       const text = readFileSync(file, 'utf8');

@@ -15,6 +15,7 @@ import type { HandleModel } from '../model/handle-model.js';
 import { memberName } from '../ir/ast.js';
 import { FileFactsUnion } from './file-facts-union.js';
 import { KeptResults } from './kept-results.js';
+import { verdictByShape } from './verdicts-by-shape.js';
 import { modulesMentioned, programMentions, shapeDeclared } from './program-facts.js';
 import { defaultLibraryWords } from '../model/presets/spec-index.js';
 import type { HandleApiSpec } from '../model/presets/types.js';
@@ -627,7 +628,7 @@ function declarationMatters(file: FileContext, declaration: ts.Declaration): boo
   const kept = keptVerdicts.of(file.services.program, file.model.options, declaration.getSourceFile());
   let verdict = kept.get(declaration);
   if (verdict === undefined) {
-    verdict = computeDeclarationMatters(file, declaration);
+    verdict = verdictByShape(file.services.program, file.model.options, declaration, () => computeDeclarationMatters(file, declaration));
     kept.set(declaration, verdict);
   }
   verdicts.set(declaration, verdict);
