@@ -20,7 +20,7 @@ import { fileContextFor } from './program/file-context.js';
 import { functionKeys } from './program/function-keys.js';
 import type { AnalysisInput, AnalysisOptions, FunctionOutcome } from './program/input.js';
 import type { KeptFunction } from './program/kept-functions.js';
-import { decodeFindings, encodeFindings, keepFunctions, keptFunctionStats, keptOutcomes } from './program/kept-functions.js';
+import { decodeFindings, encodeFindings, keepFile, keptAnswer, keptFile, keptFunctionStats, keptOutcomes } from './program/kept-functions.js';
 import { calleeVocabulary, classMayAcquire, mayTouchHandles, scanFile } from './program/prefilter.js';
 import type { CalleeVocabulary } from './program/prefilter.js';
 
@@ -95,7 +95,8 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
   // Functions an edit left alone keep their outcome from the file's last lint (kept-functions.ts).
   const program = input.services.program;
   const keys = sourceFile ? functionKeys(input.ast, sourceFile.text, functions, new Set(model.options.releaseMethodNames)) : new Map<TSESTree.Node, string>();
-  const kept = sourceFile ? keptOutcomes(program, model.options, sourceFile.fileName, keys) : new Map<TSESTree.Node, KeptFunction>();
+  const keptOfFile = sourceFile ? keptFile(program, model.options, sourceFile.fileName) : undefined;
+  const kept = keptOfFile ? keptOutcomes(keptOfFile, keys) : new Map<TSESTree.Node, KeptFunction>();
   const toKeep = new Map<string, KeptFunction>();
   let vocabulary: CalleeVocabulary | undefined;
   try {
@@ -149,12 +150,17 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
     if (outcome === 'too-large' || outcome === 'over-budget' || outcome === 'error') skipped.push(fn);
     options.onFunction?.(fn, outcome, performance.now() - started, failure);
   }
-  if (sourceFile && vocabulary) keepFunctions(program, model.options, sourceFile.fileName, toKeep);
   findings.sort((a, b) => a.node.range[0] - b.node.range[0] || a.kind.localeCompare(b.kind));
+  const answers = new Map<string, boolean>();
   const classFindings = analyzeClassObligations(
     file,
     findings.filter((finding) => finding.kind === 'field-overwrite'),
-    { classes, mayAcquire: vocabulary ? (classNode) => classMayAcquire(file, classNode, vocabulary) : undefined },
+    {
+      classes,
+      mayAcquire: vocabulary ? (classNode) => classMayAcquire(file, classNode, vocabulary) : undefined,
+      acquisitions: keptOfFile ? (value, method, compute) => keptAnswer(keptOfFile, answers, method && keys.get(method), method, value, compute) : undefined,
+    },
   );
+  if (sourceFile && vocabulary) keepFile(program, model.options, sourceFile.fileName, { functions: toKeep, answers });
   return { findings, classFindings, skipped, functionsAnalysed: functions.length, model };
 }

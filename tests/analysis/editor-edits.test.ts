@@ -142,4 +142,17 @@ describe('an edit inside a function', () => {
     expect(after.some((line) => line.includes('no-leaked-handle'))).toBe(false);
     expect(after).toEqual(editorProject({ 'types.ts': NOT_DISPOSABLE, 'main.ts': file(RELEASE) }).lintInFull('main.ts'));
   });
+
+  it('keeps what a class acquires by the method that acquires it', () => {
+    const holder = (constructorBody: string, otherBody: string): string =>
+      `import { Thing } from './types';\nexport class Holder {\n  private thing: Thing | undefined;\n  constructor() {\n    ${constructorBody}\n  }\n  other(): number {\n    ${otherBody}\n  }\n  dispose(): void {\n    this.thing = undefined;\n  }\n}\n`;
+    const project = editorProject({ 'types.ts': DISPOSABLE, 'main.ts': holder('this.thing = new Thing();', 'return 1;') });
+    const owning = project.lintInFull('main.ts');
+    expect(owning.some((line) => line.includes('require-owned-field-release'))).toBe(true);
+    const edited = holder('this.thing = new Thing();', 'void 0;\n    return 1;');
+    expect(project.lintInFull('main.ts', edited)).toEqual(fresh(edited));
+    const borrowing = holder('this.thing = undefined;', 'void 0;\n    return 1;');
+    expect(project.lintInFull('main.ts', borrowing)).toEqual(fresh(borrowing));
+    expect(project.lintInFull('main.ts', borrowing).some((line) => line.includes('require-owned-field-release'))).toBe(false);
+  });
 });

@@ -11,7 +11,10 @@
  * heritage). A unit's text runs from the end of the unit before it, so
  * that its comments (JSDoc tags) are part of it. A unit declares names
  * (a top-level binding, a member's name) and mentions every word of its
- * text (comments and strings too: more dependencies, never fewer). A
+ * text (comments and strings too: more dependencies, never fewer), except
+ * that a member's name is mentioned only where a member can be named:
+ * after `.` or `#`, in quotes, or as a key (`{ x }`, `x:`), not as a local
+ * variable of the same name. A
  * member also mentions its class's name, which the header, the
  * constructor, the fields, the bodiless members and the release-named
  * methods declare: what makes the class's instances handles (an owner
@@ -28,12 +31,17 @@ interface Unit {
   readonly end: number;
   /** Where the unit's span starts: the end of the unit before it. */
   readonly spanStart: number;
+  /** Names of bindings: mentioned by any word. */
   readonly declares: readonly string[];
+  /** Names of members: mentioned where a member can be named. */
+  readonly members: readonly string[];
   /** Names mentioned besides the words of its text (a member: its class). */
   readonly alsoMentions: readonly string[];
 }
 
 const WORD = /[\p{L}_$][\p{L}\p{N}_$]*/gu;
+/** A word where a member may be named: `.x`, `?.x`, `#x`, `'x'`, `{ x`, `, x`, `x:`, `x }`. */
+const MEMBER_WORD = /(?<=(?:[.#'"`{,])\s*)[\p{L}_$][\p{L}\p{N}_$]*|(?<![\p{L}\p{N}_$])[\p{L}_$][\p{L}\p{N}_$]*(?=\s*[,:}'"`])/gu;
 
 const digest = (text: string): string => createHash('sha1').update(text).digest('base64');
 
@@ -46,12 +54,15 @@ export function functionKeys(ast: TSESTree.Program, text: string, functions: rea
   const first = ast.body[0];
   let shared = text.slice(0, first ? first.range[0] : text.length);
   const byName = new Map<string, number[]>();
+  const byMemberName = new Map<string, number[]>();
+  const add = (names: Map<string, number[]>, name: string, index: number): void => {
+    let list = names.get(name);
+    if (!list) names.set(name, (list = []));
+    list.push(index);
+  };
   units.forEach((unit, index) => {
-    for (const name of unit.declares) {
-      let list = byName.get(name);
-      if (!list) byName.set(name, (list = []));
-      list.push(index);
-    }
+    for (const name of unit.declares) add(byName, name, index);
+    for (const name of unit.members) add(byMemberName, name, index);
   });
   for (const statement of ast.body) {
     const declaration = exported(statement);
@@ -70,7 +81,8 @@ export function functionKeys(ast: TSESTree.Program, text: string, functions: rea
     let known = neighbours.get(index);
     if (known) return known;
     const words = new Set([...(unitTexts[index]!.match(WORD) ?? []), ...units[index]!.alsoMentions]);
-    known = [...new Set([...words].flatMap((word) => byName.get(word) ?? []))];
+    const memberWords = new Set(unitTexts[index]!.match(MEMBER_WORD) ?? []);
+    known = [...new Set([...[...words].flatMap((word) => byName.get(word) ?? []), ...[...memberWords].flatMap((word) => byMemberName.get(word) ?? [])])];
     neighbours.set(index, known);
     return known;
   };
@@ -127,22 +139,22 @@ function unitsOf(ast: TSESTree.Program, releaseNames: ReadonlySet<string>): Unit
   for (const statement of ast.body) {
     const declaration = exported(statement);
     if (declaration.type !== AST_NODE_TYPES.ClassDeclaration || !declaration.id) {
-      units.push({ start: statement.range[0], end: statement.range[1], spanStart: previousEnd, declares: declaredNames(declaration), alsoMentions: [] });
+      units.push({ start: statement.range[0], end: statement.range[1], spanStart: previousEnd, declares: declaredNames(declaration), members: [], alsoMentions: [] });
       previousEnd = statement.range[1];
       continue;
     }
     const className = declaration.id.name;
     const body = declaration.body;
     // The header, and the closing brace with it: the class's name, decorators, heritage.
-    units.push({ start: statement.range[0], end: body.range[0] + 1, spanStart: previousEnd, declares: [className], alsoMentions: [] });
+    units.push({ start: statement.range[0], end: body.range[0] + 1, spanStart: previousEnd, declares: [className], members: [], alsoMentions: [] });
     previousEnd = body.range[0] + 1;
     for (const member of body.body) {
       const names = memberNames(member);
-      if (declaresClass(member, names, releaseNames)) names.push(className);
-      units.push({ start: member.range[0], end: member.range[1], spanStart: previousEnd, declares: names, alsoMentions: [className] });
+      const declares = declaresClass(member, names, releaseNames) ? [className] : [];
+      units.push({ start: member.range[0], end: member.range[1], spanStart: previousEnd, declares, members: names, alsoMentions: [className] });
       previousEnd = member.range[1];
     }
-    units.push({ start: body.range[1] - 1, end: statement.range[1], spanStart: previousEnd, declares: [className], alsoMentions: [] });
+    units.push({ start: body.range[1] - 1, end: statement.range[1], spanStart: previousEnd, declares: [className], members: [], alsoMentions: [] });
     previousEnd = statement.range[1];
   }
   return units;

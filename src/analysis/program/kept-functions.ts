@@ -29,35 +29,42 @@ export interface KeptFunction {
   readonly findings: readonly unknown[];
 }
 
-interface FileRecord {
+/** What a lint of a file keeps for the next: its functions' outcomes, and answers about places in them (`function key#offset:type`). */
+export interface KeptFile {
+  readonly functions: ReadonlyMap<string, KeptFunction>;
+  readonly answers: ReadonlyMap<string, boolean>;
+}
+
+interface FileRecord extends KeptFile {
   readonly sequence: number;
   readonly epoch: number;
   readonly factsVersion: number;
-  readonly functions: ReadonlyMap<string, KeptFunction>;
 }
+
+const NOTHING_KEPT: KeptFile = { functions: new Map(), answers: new Map() };
 
 /** How many functions were reused, for tests of the cache. */
 export const keptFunctionStats = { reused: 0, analysed: 0 };
 
 const records = new WeakMap<object, Map<string, FileRecord>>();
 
-/** The functions kept from the file's last lint that still hold in this program (empty when none do). */
-export function keptFunctions(program: ts.Program, options: object, fileName: string): ReadonlyMap<string, KeptFunction> {
+/** What is kept from the file's last lint and still holds in this program (nothing when it does not). */
+export function keptFile(program: ts.Program, options: object, fileName: string): KeptFile {
   const record = records.get(options)?.get(fileName);
-  if (!record) return new Map();
+  if (!record) return NOTHING_KEPT;
   const change = programChange(program);
   const holds =
     change.sequence >= record.sequence && change.epoch === record.epoch && factsVersion(program) === record.factsVersion && !changedSince({ fileName }, record.sequence, 'imports');
-  return holds ? record.functions : new Map();
+  return holds ? record : NOTHING_KEPT;
 }
 
-/** Keep the functions of this lint of the file, in place of the last lint's. */
-export function keepFunctions(program: ts.Program, options: object, fileName: string, functions: ReadonlyMap<string, KeptFunction>): void {
+/** Keep what this lint of the file found, in place of the last lint's. */
+export function keepFile(program: ts.Program, options: object, fileName: string, { functions, answers }: KeptFile): void {
   keepResults();
   let byFile = records.get(options);
   if (!byFile) records.set(options, (byFile = new Map()));
   const change = programChange(program);
-  byFile.set(fileName, { sequence: change.sequence, epoch: change.epoch, factsVersion: factsVersion(program), functions });
+  byFile.set(fileName, { sequence: change.sequence, epoch: change.epoch, factsVersion: factsVersion(program), functions, answers });
 }
 
 /** A node a finding names, by its place relative to the function's start. */
@@ -132,13 +139,25 @@ function nodesByPlace(fn: TSESTree.Node): Map<string, TSESTree.Node> {
 }
 
 /** Of the functions with a key, those whose outcome is kept and holds in this program. */
-export function keptOutcomes(program: ts.Program, options: object, fileName: string, keys: ReadonlyMap<TSESTree.Node, string>): Map<TSESTree.Node, KeptFunction> {
-  const kept = keptFunctions(program, options, fileName);
+export function keptOutcomes(kept: KeptFile, keys: ReadonlyMap<TSESTree.Node, string>): Map<TSESTree.Node, KeptFunction> {
   const outcomes = new Map<TSESTree.Node, KeptFunction>();
-  if (kept.size === 0) return outcomes;
+  if (kept.functions.size === 0) return outcomes;
   for (const [fn, key] of keys) {
-    const outcome = kept.get(key);
+    const outcome = kept.functions.get(key);
     if (outcome) outcomes.set(fn, outcome);
   }
   return outcomes;
+}
+
+/**
+ * An answer about a place in a function (a node of it), kept by the function's key and the
+ * place relative to the function: `compute` when the function has no key or nothing is kept.
+ */
+export function keptAnswer(kept: KeptFile, answers: Map<string, boolean>, key: string | undefined, fn: TSESTree.Node | undefined, node: TSESTree.Node, compute: () => boolean): boolean {
+  if (key === undefined || fn === undefined) return compute();
+  const place = `${key}#${node.range[0] - fn.range[0]}:${node.range[1] - fn.range[0]}:${node.type}`;
+  let answer = answers.get(place) ?? kept.answers.get(place);
+  if (answer === undefined) answer = compute();
+  answers.set(place, answer);
+  return answer;
 }
