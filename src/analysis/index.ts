@@ -20,7 +20,7 @@ import { fileContextFor } from './program/file-context.js';
 import { functionKeys } from './program/function-keys.js';
 import type { AnalysisInput, AnalysisOptions, FunctionOutcome } from './program/input.js';
 import type { KeptFunction } from './program/kept-functions.js';
-import { decodeFindings, encodeFindings, keepFile, keptAnswer, keptFile, keptFunctionStats, keptOutcomes } from './program/kept-functions.js';
+import { decodeFindings, editing, encodeFindings, keepFile, keptAnswer, keptFile, keptFunctionStats, keptOutcomes } from './program/kept-functions.js';
 import { calleeVocabulary, classMayAcquire, mayTouchHandles, scanFile } from './program/prefilter.js';
 import type { CalleeVocabulary } from './program/prefilter.js';
 
@@ -94,8 +94,8 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
   const { functions, classes } = scan;
   // Functions an edit left alone keep their outcome from the file's last lint (kept-functions.ts).
   const program = input.services.program;
-  const keys = sourceFile ? functionKeys(input.ast, sourceFile.text, functions, new Set(model.options.releaseMethodNames)) : new Map<TSESTree.Node, string>();
-  const keptOfFile = sourceFile ? keptFile(program, model.options, sourceFile.fileName) : undefined;
+  const keptOfFile = sourceFile && editing(program) ? keptFile(program, model.options, sourceFile.fileName) : undefined;
+  const keys = sourceFile && keptOfFile ? functionKeys(input.ast, sourceFile.text, functions, new Set(model.options.releaseMethodNames)) : new Map<TSESTree.Node, string>();
   const kept = keptOfFile ? keptOutcomes(keptOfFile, keys) : new Map<TSESTree.Node, KeptFunction>();
   const toKeep = new Map<string, KeptFunction>();
   let vocabulary: CalleeVocabulary | undefined;
@@ -161,6 +161,6 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
       acquisitions: keptOfFile ? (value, method, compute) => keptAnswer(keptOfFile, answers, method && keys.get(method), method, value, compute) : undefined,
     },
   );
-  if (sourceFile && vocabulary) keepFile(program, model.options, sourceFile.fileName, { functions: toKeep, answers });
+  if (sourceFile && keptOfFile && vocabulary) keepFile(program, model.options, sourceFile.fileName, { functions: toKeep, answers });
   return { findings, classFindings, skipped, functionsAnalysed: functions.length, model };
 }

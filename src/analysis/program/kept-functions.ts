@@ -12,7 +12,9 @@
  * relative to the function's start and its type, found again in the new
  * AST (the function's text is the same); a function whose findings name a
  * node outside it is not kept. Per model options (the settings decide
- * what a handle is); per file, only the functions of its last lint.
+ * what a handle is); per file, only the functions of its last lint. Only
+ * once a program replaced a file by a new version of it (an editor's
+ * edit): a lint of a whole project neither keys nor keeps anything.
  */
 import type { TSESTree } from '@typescript-eslint/utils';
 import type ts from 'typescript';
@@ -20,7 +22,7 @@ import type { Finding } from '../flow/findings.js';
 import type { FunctionOutcome } from './input.js';
 import { factsVersion } from './file-facts-union.js';
 import { changedSince, keepResults } from './file-dependencies.js';
-import { programChange } from './program-changes.js';
+import { onProgramChange, programChange } from './program-changes.js';
 
 export interface KeptFunction {
   readonly outcome: FunctionOutcome;
@@ -47,6 +49,17 @@ const NOTHING_KEPT: KeptFile = { functions: new Map(), answers: new Map() };
 export const keptFunctionStats = { reused: 0, analysed: 0 };
 
 const records = new WeakMap<object, Map<string, FileRecord>>();
+
+let edited = false;
+onProgramChange((_program, change) => {
+  if (change.replaced.some(({ before, after }) => before && after && before.fileName === after.fileName)) edited = true;
+});
+
+/** Has any program so far replaced a file by a new version of it (an editor's session)? */
+export function editing(program: ts.Program): boolean {
+  programChange(program);
+  return edited;
+}
 
 /** What is kept from the file's last lint and still holds in this program (nothing when it does not). */
 export function keptFile(program: ts.Program, options: object, fileName: string): KeptFile {
