@@ -157,4 +157,21 @@ describe('an edit inside a function', () => {
     expect(project.lintInFull('main.ts', borrowing)).toEqual(fresh(borrowing));
     expect(project.lintInFull('main.ts', borrowing).some((line) => line.includes('require-owned-field-release'))).toBe(false);
   });
+
+  it('asks again about a declaration of the edited file whose declared types changed', () => {
+    const withGive = (signature: string, body: string): string =>
+      `import { Thing } from './types';\nexport function give()${signature} {\n  ${body}\n}\nexport function drops(): void {\n  give();\n}\n`;
+    const project = editorProject({ 'types.ts': DISPOSABLE, 'main.ts': withGive(': Thing', 'return new Thing();') });
+    project.lint('main.ts');
+    for (const text of [
+      withGive(': Thing', 'void 0;\n  return new Thing();'),
+      withGive(': Thing', 'void 1;\n  return new Thing();'),
+      withGive(': string', 'return "";'),
+      withGive(': Thing', 'return new Thing();'),
+    ]) {
+      const lines = project.lintInFull('main.ts', text);
+      expect(lines).toEqual(fresh(text));
+      expect(lines.some((line) => line.includes('no-leaked-handle'))).toBe(text.includes(': Thing'));
+    }
+  });
 });
