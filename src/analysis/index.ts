@@ -17,10 +17,11 @@ import { lowerFunction } from './ir/lower.js';
 import type { HandleModel } from './model/handle-model.js';
 import { handleModelFor as modelOfProgram } from './model/model-cache.js';
 import { fileContextFor } from './program/file-context.js';
+import { filesAreEdited } from './program/program-changes.js';
 import { functionKeys } from './program/function-keys.js';
 import type { AnalysisInput, AnalysisOptions, FunctionOutcome } from './program/input.js';
 import type { KeptFunction } from './program/kept-functions.js';
-import { decodeFindings, editing, encodeFindings, keepFile, keptAnswer, keptFile, keptFunctionStats, keptOutcomes } from './program/kept-functions.js';
+import { decodeFindings, encodeFindings, keepFile, keptAnswer, keptFile, keptFunctionStats, keptOutcomes } from './program/kept-functions.js';
 import { calleeVocabulary, classMayAcquire, mayTouchHandles, scanFile } from './program/prefilter.js';
 import type { CalleeVocabulary } from './program/prefilter.js';
 
@@ -94,7 +95,7 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
   const { functions, classes } = scan;
   // Functions an edit left alone keep their outcome from the file's last lint (kept-functions.ts).
   const program = input.services.program;
-  const keptOfFile = sourceFile && editing(program) ? keptFile(program, model.options, sourceFile.fileName) : undefined;
+  const keptOfFile = sourceFile && filesAreEdited(program) ? keptFile(program, model.options, sourceFile.fileName) : undefined;
   const keys = sourceFile && keptOfFile ? functionKeys(input.ast, sourceFile.text, functions, new Set(model.options.releaseMethodNames)) : new Map<TSESTree.Node, string>();
   const kept = keptOfFile ? keptOutcomes(keptOfFile, keys) : new Map<TSESTree.Node, KeptFunction>();
   const toKeep = new Map<string, KeptFunction>();

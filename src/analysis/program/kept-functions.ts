@@ -22,7 +22,7 @@ import type { Finding } from '../flow/findings.js';
 import type { FunctionOutcome } from './input.js';
 import { factsVersion } from './file-facts-union.js';
 import { changedSince, keepResults } from './file-dependencies.js';
-import { onProgramChange, programChange } from './program-changes.js';
+import { programChange } from './program-changes.js';
 
 export interface KeptFunction {
   readonly outcome: FunctionOutcome;
@@ -49,17 +49,6 @@ const NOTHING_KEPT: KeptFile = { functions: new Map(), answers: new Map() };
 export const keptFunctionStats = { reused: 0, analysed: 0 };
 
 const records = new WeakMap<object, Map<string, FileRecord>>();
-
-let edited = false;
-onProgramChange((_program, change) => {
-  if (change.replaced.some(({ before, after }) => before && after && before.fileName === after.fileName)) edited = true;
-});
-
-/** Has any program so far replaced a file by a new version of it (an editor's session)? */
-export function editing(program: ts.Program): boolean {
-  programChange(program);
-  return edited;
-}
 
 /** What is kept from the file's last lint and still holds in this program (nothing when it does not). */
 export function keptFile(program: ts.Program, options: object, fileName: string): KeptFile {

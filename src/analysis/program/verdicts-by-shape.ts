@@ -7,15 +7,15 @@
  * gives the file a new `ts.SourceFile` (so kept-results.ts keeps nothing of
  * it) and the same shape. A declaration is known again by its place in the
  * walk of the file (the same shape, the same walk). Held while the epoch
- * and text facts are the same and no file it imports changed. Only a file
- * seen in two versions is walked for it: a lint of a whole project, which
- * sees each file once, pays nothing.
+ * and text facts are the same and no file it imports changed. Only once a
+ * program replaced a file (`filesAreEdited`): a lint of a whole project,
+ * which sees each file once, pays nothing.
  */
 import ts from 'typescript';
 import { declarationShape } from './declaration-shape.js';
 import { factsVersion } from './file-facts-union.js';
 import { changedSince, keepResults } from './file-dependencies.js';
-import { programChange } from './program-changes.js';
+import { filesAreEdited, programChange } from './program-changes.js';
 
 interface ShapeRecord {
   readonly shape: string;
@@ -27,19 +27,6 @@ interface ShapeRecord {
 
 const records = new WeakMap<object, Map<string, ShapeRecord>>();
 const places = new WeakMap<ts.SourceFile, Map<ts.Node, number>>();
-const seen = new WeakSet<ts.SourceFile>();
-/** How many versions of each file were seen. */
-const versions = new Map<string, number>();
-
-/** Has the file been seen in another version (an editor's edit)? */
-function edited(file: ts.SourceFile): boolean {
-  if (!seen.has(file)) {
-    seen.add(file);
-    versions.set(file.fileName, (versions.get(file.fileName) ?? 0) + 1);
-  }
-  return (versions.get(file.fileName) ?? 0) > 1;
-}
-
 /** The declaration's place in a walk of its file, skipping what the shape skips (the bodies of typed functions): undefined in such a body. */
 function placeOf(declaration: ts.Node): number | undefined {
   const file = declaration.getSourceFile();
@@ -87,7 +74,7 @@ function verdictsOf(program: ts.Program, options: object, file: ts.SourceFile): 
 /** The verdict on the declaration, computed by `compute` unless kept from an earlier version of its file. */
 export function verdictByShape(program: ts.Program, options: object, declaration: ts.Declaration, compute: () => boolean): boolean {
   const file = declaration.getSourceFile();
-  if (file.isDeclarationFile || !edited(file)) return compute();
+  if (file.isDeclarationFile || !filesAreEdited(program)) return compute();
   const place = placeOf(declaration);
   if (place === undefined) return compute();
   const verdicts = verdictsOf(program, options, file);
