@@ -78,7 +78,11 @@ function meanOfFileMedians(groups, key) {
  * denominator is mostly noise (and negative in many edits).
  */
 export function summarizeEditorRun(run) {
-  const samples = run.samples;
+  return (run.editKinds ?? ['append']).map((editKind) => summarizeEdits(run, editKind));
+}
+
+function summarizeEdits(run, editKind) {
+  const samples = run.samples.filter((sample) => (sample.editKind ?? 'append') === editKind);
   const byFile = new Map();
   for (const sample of samples) {
     if (!byFile.has(sample.file)) byFile.set(sample.file, []);
@@ -113,6 +117,7 @@ export function summarizeEditorRun(run) {
   }));
   return {
     name: run.name,
+    editKind,
     version: installedEditorVersion(run.name),
     handles: run.handles,
     program: run.program,
@@ -147,10 +152,11 @@ export function summarizeEditorRun(run) {
   };
 }
 
+/** One row per code base and kind of edit (the worker's `body` and `append`). */
 export function benchEditor(names, { files, edits }, log) {
   ensureEditorInstalled();
-  return names.map((name) => {
-    log(`editor: ${name} (${files} files × ${edits} edits × 3 configurations) …`);
+  return names.flatMap((name) => {
+    log(`editor: ${name} (${files} files × ${edits} edits × 2 kinds × 3 configurations) …`);
     const run = runWorker(['--code-base', name, '--files', String(files), '--edits', String(edits)], { timeoutMs: EDITOR_TIMEOUT_MS, worker: editorWorkerPath });
     return summarizeEditorRun(run);
   });
@@ -163,6 +169,7 @@ const withRange = (value, [low, high]) => `${round(value, 2)} (${round(low, 2)}�
 export function printEditor(rows) {
   const header = [
     'code base',
+    'edit',
     'handles',
     'program files',
     'edited (lines)',
@@ -183,6 +190,7 @@ export function printEditor(rows) {
   ];
   const body = rows.map((row) => [
     `${row.name}@${row.version}`,
+    row.editKind,
     row.handles ?? 'none',
     row.program.files,
     `${row.editedFiles} (${row.editedLines[0]}–${row.editedLines[1]})`,
@@ -206,7 +214,8 @@ export function printEditor(rows) {
   console.log(
     [
       '',
-      'floor: typed parsing alone (no rules); nfp: no-floating-promises alone; plugin: the recommended config. Each edit appends a comment, and each',
+      'floor: typed parsing alone (no rules); nfp: no-floating-promises alone; plugin: the recommended config. edit: body inserts a statement at the',
+      'start of the function nearest the middle of the file (the target\'s edit); append appends a comment (no function changes). Each',
       'configuration lints its own new text (a new program), in an order that rotates per edit. Times are the process\'s processor time per lint.',
       'nfp − floor, plugin − floor: per edit, the differences on the same file and edit, each file\'s median, averaged over the files.',
       'cost ratio: (plugin − floor) / (nfp − floor) of those, with the 5th–95th percentiles over bootstrap resamples of each file\'s edits',
@@ -223,17 +232,18 @@ export function printEditor(rows) {
       .sort(([, a], [, b]) => b - a)
       .map(([ruleId, ms]) => `${ruleId.replace('handle-lifetime/', '')} ${round(ms)}`);
     console.log(
-      `  ${row.name}: wall floor ${round(row.wallMs.floor)}, nfp ${round(row.wallMs.nfp)}, plugin ${round(row.wallMs.plugin)} ms (cost ratio ${round(row.wallCostRatio, 2)}); ` +
+      `  ${row.name} (${row.editKind}): wall floor ${round(row.wallMs.floor)}, nfp ${round(row.wallMs.nfp)}, plugin ${round(row.wallMs.plugin)} ms (cost ratio ${round(row.wallCostRatio, 2)}); ` +
         `rules: nfp ${round(row.nfpRuleMs, 1)}, plugin ${round(row.pluginRuleMs, 1)} (${rules.join(', ') || '-'}); ${row.seconds} s`,
     );
   }
 }
 
-/** The editor target: each code base's cost ratio. */
-export function editorTarget(rows) {
+/** The editor target: each code base's cost ratio on edits inside a function (an appended comment changes no function: shown, not the target). */
+export function editorTarget(allRows) {
+  const rows = allRows.filter((row) => row.editKind === 'body');
   const over = rows.filter((row) => !(row.costRatio <= EDITOR_TARGET_RATIO));
   return {
-    target: `editor: per edit, plugin − floor ≤ ${EDITOR_TARGET_RATIO}× (no-floating-promises − floor), every code base`,
+    target: `editor: per edit in a function body, plugin − floor ≤ ${EDITOR_TARGET_RATIO}× (no-floating-promises − floor), every code base`,
     measured: rows.map((row) => `${row.name} ${round(row.costRatio, 2)}× (${round(row.costRatioRange[0], 2)}–${round(row.costRatioRange[1], 2)})`).join(', '),
     met: over.length === 0,
   };

@@ -2,17 +2,24 @@
 /**
  * The editor bench for one code base, in one Node process, as an editor
  * lints: typescript-eslint's project service (`projectService: true`) keeps
- * the project open, and each edit (a comment appended to the file's text,
- * handed to ESLint's Linter in memory) gives a new program that the next
- * lint builds. Prints its result as JSON. Started by scripts/bench.js
- * (`runEditorWorker`); by hand to profile the plugin's part of each edit:
+ * the project open, and each edit (handed to ESLint's Linter in memory)
+ * gives a new program that the next lint builds. Prints its result as JSON.
+ * Started by scripts/bench.js (`runEditorWorker`); by hand to profile the
+ * plugin's part of each edit:
  *
  *   node scripts/lib/editor-worker.js --code-base effect [--files 10] [--edits 10]
+ *                                     [--edit-kinds body,append] [--plugin <dist dir>] [--file <path>]...
  *                                     [--cpu-prof <file.cpuprofile>]
  *   node scripts/lib/editor-profile.js <file.cpuprofile> --lints <files × edits>
  *
  * (`--cpu-prof` profiles the timed edits only; editor-profile.js reads the
  * plugin's frames out of it.)
+ *
+ * Two kinds of edit, each its own samples: `body` inserts a statement at the
+ * start of the function body nearest the middle of the file (that function
+ * changes and every one after it moves, as when a user types in it);
+ * `append` appends a comment (no function changes). `--plugin` lints with
+ * another build's dist/ (an A/B of two builds on the same edits).
  *
  * Three configurations lint every edit, each its own new text (so each
  * builds its own program), in an order that rotates from edit to edit:
@@ -25,9 +32,10 @@ import { Session } from 'node:inspector/promises';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { pathToFileURL } from 'node:url';
 import { Linter } from 'eslint';
+import ts from 'typescript';
 import tseslint from 'typescript-eslint';
-import handleLifetime from '../../dist/index.js';
 import { editedFiles, findCodeBase, prepareWorkspace } from './editor-codebases.js';
 
 const CONFIGURATIONS = ['floor', 'nfp', 'plugin'];
@@ -70,7 +78,7 @@ const probePlugin = {
   },
 };
 
-function configurations(root) {
+function configurations(root, handleLifetime) {
   const base = parsing(root);
   return {
     floor: [base],
@@ -80,21 +88,44 @@ function configurations(root) {
   };
 }
 
+const EDIT_KINDS = ['body', 'append'];
+
 let editCount = 0;
 
-/** The file's text with a comment no earlier lint saw: the project service gets a new version of the file. */
-function edited(original) {
+/** Where a body edit goes: just inside the `{` of the function body nearest the middle of the file (constructors left out: `super()` must come first). */
+function bodyEditOffset(file, text) {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false);
+  let best;
+  const visit = (node) => {
+    if (ts.isFunctionLike(node) && !ts.isConstructorDeclaration(node) && node.body && ts.isBlock(node.body)) {
+      const offset = node.body.getStart(source) + 1;
+      if (!best || Math.abs(offset - text.length / 2) < Math.abs(best - text.length / 2)) best = offset;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  // A file without a function body: the statement nearest the middle, at the top level.
+  if (best === undefined) {
+    const starts = source.statements.map((statement) => statement.getStart(source));
+    best = starts.reduce((nearest, start) => (Math.abs(start - text.length / 2) < Math.abs(nearest - text.length / 2) ? start : nearest), text.length);
+  }
+  return best;
+}
+
+/** The file's text, edited in a way no earlier lint saw: the project service gets a new version of the file. */
+function edited(editKind, original, bodyOffset) {
   editCount++;
-  return `${original}\n// edit ${editCount}\n`;
+  if (editKind === 'append') return `${original}\n// edit ${editCount}\n`;
+  return `${original.slice(0, bodyOffset)}\nvoid ${editCount};${original.slice(bodyOffset)}`;
 }
 
 /** One lint of a new version of the file: wall time, parse and rule times, messages. */
-function lint(configs, kind, file, original) {
+function lint(configs, kind, file, { text, editKind = 'append', bodyOffset }) {
   const linter = new Linter({ configType: 'flat' });
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   // verifyAndFix without fixing: one pass, and ESLint's stats (verify keeps none).
-  const { messages } = linter.verifyAndFix(edited(original), configs[kind], { filename: file, fix: false, stats: true });
+  const { messages } = linter.verifyAndFix(edited(editKind, text, bodyOffset), configs[kind], { filename: file, fix: false, stats: true });
   const ms = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   const [pass] = linter.getTimes().passes;
@@ -117,15 +148,29 @@ async function main() {
       'code-base': { type: 'string' },
       files: { type: 'string', default: '10' },
       edits: { type: 'string', default: '10' },
+      'edit-kinds': { type: 'string', default: EDIT_KINDS.join(',') },
+      file: { type: 'string', multiple: true },
+      plugin: { type: 'string', default: path.join(import.meta.dirname, '..', '..', 'dist') },
       'cpu-prof': { type: 'string' },
     },
   });
+  const editKinds = values['edit-kinds'].split(',');
+  const unknownKinds = editKinds.filter((kind) => !EDIT_KINDS.includes(kind));
+  if (unknownKinds.length > 0) throw new Error(`unknown edit kind ${unknownKinds.join(', ')}; one of ${EDIT_KINDS.join(', ')}`);
+  const { default: handleLifetime } = await import(pathToFileURL(path.join(path.resolve(values.plugin), 'index.js')).href);
   const spec = findCodeBase(values['code-base']);
   if (!spec) throw new Error(`unknown code base ${values['code-base']}`);
   const { root, files } = prepareWorkspace(spec);
-  const chosen = editedFiles(files, Number(values.files));
-  const texts = new Map(chosen.map(({ file }) => [file, readFileSync(file, 'utf8')]));
-  const configs = configurations(root);
+  // `--file`: these files (relative to the code base), for a profile of one file's edits.
+  const chosen = values.file ? files.filter(({ file }) => values.file.includes(path.relative(root, file))) : editedFiles(files, Number(values.files));
+  if (chosen.length === 0) throw new Error(`no file of ${spec.name} named ${values.file}`);
+  const texts = new Map(
+    chosen.map(({ file }) => {
+      const text = readFileSync(file, 'utf8');
+      return [file, { text, bodyOffset: bodyEditOffset(file, text) }];
+    }),
+  );
+  const configs = configurations(root, handleLifetime);
   const started = performance.now();
 
   // Opening: the project service finds the tsconfig and builds the whole program.
@@ -152,10 +197,12 @@ async function main() {
   }
   const samples = [];
   for (const { file, lines } of chosen) {
-    for (let edit = 0; edit < Number(values.edits); edit++) {
-      const sample = { file: path.relative(root, file), lines, edit };
-      for (const kind of ORDERS[samples.length % ORDERS.length]) sample[kind] = lint(configs, kind, file, texts.get(file));
-      samples.push(sample);
+    for (const editKind of editKinds) {
+      for (let edit = 0; edit < Number(values.edits); edit++) {
+        const sample = { file: path.relative(root, file), lines, edit, editKind };
+        for (const kind of ORDERS[samples.length % ORDERS.length]) sample[kind] = lint(configs, kind, file, { ...texts.get(file), editKind });
+        samples.push(sample);
+      }
     }
   }
   if (session) {
@@ -171,6 +218,7 @@ async function main() {
   const result = {
     name: spec.name,
     handles: spec.handles,
+    editKinds,
     program,
     openMs,
     first,

@@ -17,7 +17,11 @@ import { lowerFunction } from './ir/lower.js';
 import type { HandleModel } from './model/handle-model.js';
 import { handleModelFor as modelOfProgram } from './model/model-cache.js';
 import { fileContextFor } from './program/file-context.js';
+import { filesAreEdited } from './program/program-changes.js';
+import { functionKeys } from './program/function-keys.js';
 import type { AnalysisInput, AnalysisOptions, FunctionOutcome } from './program/input.js';
+import type { KeptFunction } from './program/kept-functions.js';
+import { decodeFindings, encodeFindings, keepFile, keptAnswer, keptFile, keptFunctionStats, keptOutcomes } from './program/kept-functions.js';
 import { calleeVocabulary, classMayAcquire, mayTouchHandles, scanFile } from './program/prefilter.js';
 import type { CalleeVocabulary } from './program/prefilter.js';
 
@@ -83,15 +87,22 @@ export function cachedFileAnalysis(ast: TSESTree.Program): FileAnalysis | undefi
 function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalysis {
   const model = handleModelFor(input.services.program, options);
   const file = fileContextFor(input, model);
-  provideSummaries(file, input.services.program, model, input.services.esTreeNodeToTSNodeMap.get(input.ast)?.getSourceFile());
+  const sourceFile = input.services.esTreeNodeToTSNodeMap.get(input.ast)?.getSourceFile();
+  provideSummaries(file, input.services.program, model, sourceFile);
 
   const findings: Finding[] = [];
   const skipped: TSESTree.Node[] = [];
   const scan = input.scan ?? scanFile(input.ast);
   const { functions, classes } = scan;
+  // Functions an edit left alone keep their outcome from the file's last lint (kept-functions.ts).
+  const program = input.services.program;
+  const keptOfFile = sourceFile && filesAreEdited(program) ? keptFile(program, model.options, sourceFile.fileName) : undefined;
+  const keys = sourceFile && keptOfFile ? functionKeys(input.ast, sourceFile.text, functions, new Set(model.options.releaseMethodNames)) : new Map<TSESTree.Node, string>();
+  const kept = keptOfFile ? keptOutcomes(keptOfFile, keys) : new Map<TSESTree.Node, KeptFunction>();
+  const toKeep = new Map<string, KeptFunction>();
   let vocabulary: CalleeVocabulary | undefined;
   try {
-    vocabulary = calleeVocabulary(file, scan);
+    vocabulary = calleeVocabulary(file, scan, new Map([...kept].map(([fn, outcome]) => [fn, outcome.touching])));
   } catch (error) {
     if (!(error instanceof RangeError) && !(error instanceof TypeError)) throw error;
   }
@@ -99,37 +110,59 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
     const started = options.onFunction ? performance.now() : 0;
     let outcome: FunctionOutcome = 'prefiltered';
     let failure: unknown;
-    try {
-      // Most functions of most files touch no handle: a cheap look first.
-      if (vocabulary ? vocabulary.touching.has(fn) : mayTouchHandles(file, fn)) {
-        // Nothing acquired, released or tested: no finding can arise. The probe does not type what
-        // calls return (most functions of a library like tfjs-core only pass tensors along).
-        const probe = lowerFunction(file, fn, { probe: true });
-        const lowered = probe.tooLarge || probe.mayReport ? lowerFunction(file, fn) : probe;
-        if (lowered.tooLarge) outcome = 'too-large';
-        else if (!lowered.mayReport) outcome = 'analysed';
-        else {
-          const result = runDataflow(lowered, { checkLeaks: fn.type !== AST_NODE_TYPES.Program, summarize: false });
-          outcome = result.skipped ? 'over-budget' : 'analysed';
-          findings.push(...withInferredReasons(file, withoutScopedLeaks(file, fn, result.findings)));
+    const key = keys.get(fn);
+    const keptFunction = kept.get(fn);
+    const keptFindings = keptFunction && decodeFindings(fn, keptFunction.findings);
+    if (keptFunction && keptFindings && key !== undefined) {
+      keptFunctionStats.reused++;
+      outcome = keptFunction.outcome;
+      findings.push(...withInferredReasons(file, keptFindings));
+      toKeep.set(key, keptFunction);
+    } else {
+      let own: readonly Finding[] = [];
+      let reported: readonly Finding[] = [];
+      try {
+        // Most functions of most files touch no handle: a cheap look first.
+        if (vocabulary ? vocabulary.touching.has(fn) : mayTouchHandles(file, fn)) {
+          // Nothing acquired, released or tested: no finding can arise. The probe does not type what
+          // calls return (most functions of a library like tfjs-core only pass tensors along).
+          const probe = lowerFunction(file, fn, { probe: true });
+          const lowered = probe.tooLarge || probe.mayReport ? lowerFunction(file, fn) : probe;
+          if (lowered.tooLarge) outcome = 'too-large';
+          else if (!lowered.mayReport) outcome = 'analysed';
+          else {
+            const result = runDataflow(lowered, { checkLeaks: fn.type !== AST_NODE_TYPES.Program, summarize: false });
+            outcome = result.skipped ? 'over-budget' : 'analysed';
+            own = withoutScopedLeaks(file, fn, result.findings);
+            reported = withInferredReasons(file, own);
+          }
         }
+      } catch (error) {
+        // Never a crash: a function the analysis (or the checker under it) cannot handle is skipped.
+        if (!(error instanceof RangeError) && !(error instanceof TypeError)) throw error;
+        outcome = 'error';
+        failure = error;
+        reported = [];
       }
-    } catch (error) {
-      // Never a crash: a function the analysis (or the checker under it) cannot handle is skipped.
-      if (!(error instanceof RangeError) && !(error instanceof TypeError)) throw error;
-      outcome = 'error';
-      failure = error;
+      keptFunctionStats.analysed++;
+      const encoded = key !== undefined && vocabulary && outcome !== 'error' ? encodeFindings(fn, own) : undefined;
+      if (key !== undefined && vocabulary && encoded) toKeep.set(key, { outcome, touching: vocabulary.touching.has(fn), findings: encoded });
+      findings.push(...reported);
     }
     if (outcome === 'too-large' || outcome === 'over-budget' || outcome === 'error') skipped.push(fn);
     options.onFunction?.(fn, outcome, performance.now() - started, failure);
   }
   findings.sort((a, b) => a.node.range[0] - b.node.range[0] || a.kind.localeCompare(b.kind));
+  const answers = new Map<string, boolean>();
   const classFindings = analyzeClassObligations(
     file,
     findings.filter((finding) => finding.kind === 'field-overwrite'),
-    { classes, mayAcquire: vocabulary ? (classNode) => classMayAcquire(file, classNode, vocabulary) : undefined },
+    {
+      classes,
+      mayAcquire: vocabulary ? (classNode) => classMayAcquire(file, classNode, vocabulary) : undefined,
+      acquisitions: keptOfFile ? (value, method, compute) => keptAnswer(keptOfFile, answers, method && keys.get(method), method, value, compute) : undefined,
+    },
   );
+  if (sourceFile && keptOfFile && vocabulary) keepFile(program, model.options, sourceFile.fileName, { functions: toKeep, answers });
   return { findings, classFindings, skipped, functionsAnalysed: functions.length, model };
 }
-
-

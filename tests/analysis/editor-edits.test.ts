@@ -12,6 +12,9 @@ import { describe, expect, it } from 'vitest';
 import plugin from '../../src/index.js';
 import { fileFactReads } from '../../src/analysis/program/file-facts-union.js';
 import { summaryStats } from '../../src/analysis/flow/summaries.js';
+import { cachedFileAnalysis } from '../../src/analysis/index.js';
+import type { TSESTree } from '@typescript-eslint/utils';
+import { keptFunctionStats } from '../../src/analysis/program/kept-functions.js';
 
 // Another handle type in the file keeps what the program's text says the same in both versions.
 const OTHER = 'export declare class Other implements Disposable {\n  [Symbol.dispose](): void;\n}\n';
@@ -28,15 +31,29 @@ function editorProject(files: Record<string, string>) {
   for (const [name, text] of Object.entries(files)) writeFileSync(path.join(root, name), text);
   const texts = { ...files };
   const linter = new Linter({ cwd: root });
+  let linted: TSESTree.Program | undefined;
+  // Holds the AST of the last lint, for the analysis's findings and traces.
+  const astProbe = { rules: { ast: { meta: { type: 'problem', schema: [] }, create: (context: { sourceCode: { ast: TSESTree.Program } }) => ((linted = context.sourceCode.ast), {}) } } };
   const config = [
     { files: ['**/*.ts'], languageOptions: { parser, parserOptions: { projectService: true, tsconfigRootDir: root, disallowAutomaticSingleRunInference: true } } },
     { files: ['**/*.ts'], ...plugin.configs.recommended },
+    { files: ['**/*.ts'], plugins: { probe: astProbe }, rules: { 'probe/ast': 'error' } },
   ];
   return {
     lint(name: string, text = texts[name]): string[] {
       texts[name] = text;
       const messages = linter.verify(text, config as Linter.Config[], path.join(root, name));
       return messages.map((message) => `${message.line}: ${message.ruleId ?? message.message}`);
+    },
+    /** The last lint's messages in full, and the analysis's findings with their traces, by line. */
+    lintInFull(name: string, text = texts[name]): string[] {
+      texts[name] = text;
+      const messages = linter.verify(text, config as Linter.Config[], path.join(root, name));
+      const analysis = linted && cachedFileAnalysis(linted);
+      const findings = (analysis?.findings ?? []).map(
+        (finding) => `${finding.node.loc.start.line}:${finding.node.loc.start.column} ${finding.kind} ${finding.trace.map((step) => `${step.node.loc.start.line}:${step.node.loc.start.column} ${step.label}`).join(' → ')}`,
+      );
+      return [...messages.map((message) => `${message.line}:${message.column}-${message.endLine}:${message.endColumn} ${message.ruleId}: ${message.message}`), ...findings];
     },
   };
 }
@@ -84,5 +101,77 @@ describe('an editor session', () => {
     expect(fileFactReads.count - reads).toBeGreaterThan(0);
     expect(fileFactReads.count - reads).toBeLessThan(20);
     expect(summaryStats.conversions - conversions).toBe(0);
+  });
+});
+
+describe('an edit inside a function', () => {
+  const RELEASE = 'export function release(thing: Thing): void {\n  thing[Symbol.dispose]();\n}\n';
+  const KEEP = 'export function release(thing: Thing): void {\n  kept.push(thing);\n}\n';
+  const rest =
+    'export function readAfter(thing: Thing): string {\n  release(thing);\n  return thing.read();\n}\n' +
+    'export function leaks(): string {\n  const thing = new Thing();\n  return thing.read();\n}\n' +
+    'export function usesAfterDispose(thing: Thing): string {\n  thing[Symbol.dispose]();\n  return thing.read();\n}\n';
+  const file = (release: string): string => `import { Thing } from './types';\nconst kept: Thing[] = [];\n${release}${rest}`;
+  const fresh = (text: string): string[] => editorProject({ 'types.ts': DISPOSABLE, 'main.ts': text }).lintInFull('main.ts');
+
+  it('analyses again the function and those that depend on it, and finds what a fresh lint finds', () => {
+    const project = editorProject({ 'types.ts': DISPOSABLE, 'main.ts': file(RELEASE) });
+    project.lint('main.ts');
+    // Results are kept once a file was edited (a lint of a whole project keeps none).
+    const released = project.lintInFull('main.ts', `${file(RELEASE)}// edited\n`);
+    expect(released.filter((line) => line.includes('no-use-after-release'))).toHaveLength(2);
+    const before = { ...keptFunctionStats };
+    // release() no longer releases: readAfter() (which calls it) changes, the other two are kept.
+    const kept = project.lintInFull('main.ts', file(KEEP));
+    expect(keptFunctionStats.reused - before.reused).toBe(2);
+    // release(), readAfter() and the top level (never kept)
+    expect(keptFunctionStats.analysed - before.analysed).toBe(3);
+    expect(kept.filter((line) => line.includes('no-use-after-release'))).toHaveLength(1);
+    expect(kept).toEqual(fresh(file(KEEP)));
+    // A line more in release(): every function after it moves, and its findings and traces with it.
+    const longer = file(RELEASE.replace('{\n', '{\n  void 0;\n'));
+    expect(project.lintInFull('main.ts', longer)).toEqual(fresh(longer));
+    expect(project.lintInFull('main.ts', file(RELEASE))).toEqual(released);
+  });
+
+  it('keeps nothing of a file whose imports changed', () => {
+    const project = editorProject({ 'types.ts': DISPOSABLE, 'main.ts': file(RELEASE) });
+    expect(project.lint('main.ts')).toContain('11: handle-lifetime/no-leaked-handle');
+    project.lint('types.ts', NOT_DISPOSABLE);
+    const before = { ...keptFunctionStats };
+    const after = project.lintInFull('main.ts');
+    expect(keptFunctionStats.reused - before.reused).toBe(0);
+    expect(after.some((line) => line.includes('no-leaked-handle'))).toBe(false);
+    expect(after).toEqual(editorProject({ 'types.ts': NOT_DISPOSABLE, 'main.ts': file(RELEASE) }).lintInFull('main.ts'));
+  });
+
+  it('keeps what a class acquires by the method that acquires it', () => {
+    const holder = (constructorBody: string, otherBody: string): string =>
+      `import { Thing } from './types';\nexport class Holder {\n  private thing: Thing | undefined;\n  constructor() {\n    ${constructorBody}\n  }\n  other(): number {\n    ${otherBody}\n  }\n  dispose(): void {\n    this.thing = undefined;\n  }\n}\n`;
+    const project = editorProject({ 'types.ts': DISPOSABLE, 'main.ts': holder('this.thing = new Thing();', 'return 1;') });
+    const owning = project.lintInFull('main.ts');
+    expect(owning.some((line) => line.includes('require-owned-field-release'))).toBe(true);
+    const edited = holder('this.thing = new Thing();', 'void 0;\n    return 1;');
+    expect(project.lintInFull('main.ts', edited)).toEqual(fresh(edited));
+    const borrowing = holder('this.thing = undefined;', 'void 0;\n    return 1;');
+    expect(project.lintInFull('main.ts', borrowing)).toEqual(fresh(borrowing));
+    expect(project.lintInFull('main.ts', borrowing).some((line) => line.includes('require-owned-field-release'))).toBe(false);
+  });
+
+  it('asks again about a declaration of the edited file whose declared types changed', () => {
+    const withGive = (signature: string, body: string): string =>
+      `import { Thing } from './types';\nexport function give()${signature} {\n  ${body}\n}\nexport function drops(): void {\n  give();\n}\n`;
+    const project = editorProject({ 'types.ts': DISPOSABLE, 'main.ts': withGive(': Thing', 'return new Thing();') });
+    project.lint('main.ts');
+    for (const text of [
+      withGive(': Thing', 'void 0;\n  return new Thing();'),
+      withGive(': Thing', 'void 1;\n  return new Thing();'),
+      withGive(': string', 'return "";'),
+      withGive(': Thing', 'return new Thing();'),
+    ]) {
+      const lines = project.lintInFull('main.ts', text);
+      expect(lines).toEqual(fresh(text));
+      expect(lines.some((line) => line.includes('no-leaked-handle'))).toBe(text.includes(': Thing'));
+    }
   });
 });

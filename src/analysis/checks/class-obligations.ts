@@ -54,6 +54,10 @@ export interface ClassObligationFinding {
 }
 
 type ClassNode = TSESTree.ClassDeclaration | TSESTree.ClassExpression;
+
+/** Whether a value assigned to a field (in this method, or in an initialiser) is an acquisition: `compute`, or an answer kept from an earlier lint. */
+export type AcquisitionLookup = (value: TSESTree.Expression, method: TSESTree.Node | undefined, compute: () => boolean) => boolean;
+
 type FunctionBody = TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression;
 
 const STACK_METHODS = new Set(['use', 'adopt']);
@@ -71,6 +75,7 @@ export function analyzeClassObligations(
     readonly classes?: readonly ClassNode[];
     /** A cheap look: can the class acquire anything at all (see the prefilter)? A class that cannot owns nothing. */
     readonly mayAcquire?: (classNode: ClassNode) => boolean;
+    readonly acquisitions?: AcquisitionLookup;
   } = {},
 ): ClassObligationFinding[] {
   const findings: ClassObligationFinding[] = [];
@@ -79,7 +84,7 @@ export function analyzeClassObligations(
     if (options.mayAcquire && !options.mayAcquire(classNode)) continue;
     try {
       const innermost = overwrites.filter((finding) => innermostClass(classes, finding.node) === classNode);
-      findings.push(...checkClass(file, classNode, innermost));
+      findings.push(...checkClass(file, classNode, innermost, options.acquisitions));
     } catch (error) {
       if (!(error instanceof RangeError) && !(error instanceof TypeError)) throw error;
     }
@@ -97,21 +102,23 @@ function innermostClass(classes: readonly ClassNode[], node: TSESTree.Node): Cla
   return best;
 }
 
-function checkClass(file: FileContext, classNode: ClassNode, overwrites: readonly Finding[]): ClassObligationFinding[] {
+function checkClass(file: FileContext, classNode: ClassNode, overwrites: readonly Finding[], acquisitions?: AcquisitionLookup): ClassObligationFinding[] {
   const className = classNode.id?.name ?? 'this class';
   const owned = new Map<string, OwnedField>();
   const stackOwned = new Set<string>();
   const releaseMethods: { name: string; key: TSESTree.Node; fn: TSESTree.FunctionExpression }[] = [];
   const releaseNames = new Set(file.model.options.releaseMethodNames);
 
-  const noteAssignment = (field: string, value: TSESTree.Expression, fromConstruction: boolean): void => {
+  const acquires = (value: TSESTree.Expression, method: TSESTree.Node | undefined): boolean =>
+    acquisitions ? acquisitions(value, method, () => isAcquisition(file, value)) : isAcquisition(file, value);
+  const noteAssignment = (field: string, value: TSESTree.Expression, fromConstruction: boolean, method?: TSESTree.Node): void => {
     const inner = unwrap(value);
     if (isStackAdoption(inner)) {
       stackOwned.add(field);
       return;
     }
     const existing = owned.get(field);
-    if ((existing && (existing.fromConstruction || !fromConstruction)) || !isAcquisition(file, inner)) return;
+    if ((existing && (existing.fromConstruction || !fromConstruction)) || !acquires(inner, method)) return;
     const inferred = inferredReasonAt(file, inner);
     owned.set(field, { name: field, acquiredAt: inner, disposable: file.isDisposableNode(inner), fromConstruction, ...(inferred ? { inferred } : {}) });
   };
@@ -123,7 +130,7 @@ function checkClass(file: FileContext, classNode: ClassNode, overwrites: readonl
     }
     if (member.type !== AST_NODE_TYPES.MethodDefinition || member.static || !member.value.body) continue;
     const name = keyName(member.key, member.computed);
-    forEachThisAssignment(member.value, (field, value) => noteAssignment(field, value, member.kind === 'constructor'));
+    forEachThisAssignment(member.value, (field, value) => noteAssignment(field, value, member.kind === 'constructor', member.value));
     if (member.kind === 'constructor') {
       for (const param of member.value.params) {
         // `constructor(private readonly ptr: Ptr)` borrows unless the parameter says it takes ownership.

@@ -18,7 +18,8 @@ import { declarationShape } from './declaration-shape.js';
 import type { ProgramChange } from './program-changes.js';
 import { onProgramChange } from './program-changes.js';
 
-export type ChangeKind = 'any' | 'declarations';
+/** `imports`: any change of another file the file imports (transitively), or of the file itself through an import cycle. */
+export type ChangeKind = 'any' | 'declarations' | 'imports';
 
 /** The module resolution the program did (internal to TypeScript, there since 5.3); without it nothing is kept across programs. */
 interface ResolutionsOfProgram {
@@ -88,8 +89,8 @@ class ImportGraph {
   }
 
   /** The file and every file that imports it, transitively (for any change, through the `.d.ts` beside a JavaScript file too). */
-  reachedFrom(fileName: string, kind: ChangeKind): Set<string> {
-    const reached = new Set([fileName]);
+  reachedFrom(fileName: string, kind: ChangeKind, withFile = true): Set<string> {
+    const reached = new Set(withFile ? [fileName] : []);
     const pending = [fileName];
     const add = (name: string | undefined): void => {
       if (name === undefined || reached.has(name)) return;
@@ -109,7 +110,7 @@ let keeping = false;
 let graph: ImportGraph | undefined;
 /** The sequence of the last program whose changes could not be followed (no import graph): every result older is stale. */
 let allChangedAt = -1;
-const changedAt: Record<ChangeKind, Map<string, number>> = { any: new Map(), declarations: new Map() };
+const changedAt: Record<ChangeKind, Map<string, number>> = { any: new Map(), declarations: new Map(), imports: new Map() };
 
 /** Start marking changes: results are kept from now on. */
 export function keepResults(): void {
@@ -117,7 +118,7 @@ export function keepResults(): void {
 }
 
 /** Has the file, or a file its results may read, changed since the program of this sequence (in this epoch)? */
-export function changedSince(file: ts.SourceFile, sequence: number, kind: ChangeKind): boolean {
+export function changedSince(file: { readonly fileName: string }, sequence: number, kind: ChangeKind): boolean {
   return allChangedAt > sequence || (changedAt[kind].get(file.fileName) ?? -1) > sequence;
 }
 
@@ -128,6 +129,7 @@ onProgramChange((program: ts.Program, change: ProgramChange) => {
     graph = undefined;
     changedAt.any.clear();
     changedAt.declarations.clear();
+    changedAt.imports.clear();
   }
   for (const { before, after } of change.replaced) {
     if (!before || !after || before.fileName !== after.fileName) continue;
@@ -138,6 +140,8 @@ onProgramChange((program: ts.Program, change: ProgramChange) => {
       return;
     }
     mark(graph.reachedFrom(after.fileName, 'any'), 'any', change.sequence);
+    // The file itself only when the change comes back to it through a cycle.
+    mark(graph.reachedFrom(after.fileName, 'any', false), 'imports', change.sequence);
     // Only other files' verdicts can survive the change (the file's own are kept by its old nodes).
     if (graph.hasImporters(after.fileName) && declarationShape(before) !== declarationShape(after)) {
       mark(graph.reachedFrom(after.fileName, 'declarations'), 'declarations', change.sequence);

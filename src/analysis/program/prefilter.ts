@@ -15,6 +15,7 @@ import type { HandleModel } from '../model/handle-model.js';
 import { memberName } from '../ir/ast.js';
 import { FileFactsUnion } from './file-facts-union.js';
 import { KeptResults } from './kept-results.js';
+import { verdictByShape } from './verdicts-by-shape.js';
 import { modulesDeclared, modulesMentioned, programMentions, shapeDeclared } from './program-facts.js';
 import { defaultLibraryWords } from '../model/presets/spec-index.js';
 import type { HandleApiSpec } from '../model/presets/types.js';
@@ -282,8 +283,11 @@ export function scanFile(ast: TSESTree.Program): FileScan {
   return builder.result();
 }
 
-/** The vocabulary of a file: computed once, before its functions are looked at. */
-export function calleeVocabulary(file: FileContext, scan: FileScan): CalleeVocabulary {
+/**
+ * The vocabulary of a file: computed once, before its functions are looked at. `known`: verdicts
+ * kept from an earlier lint (kept-functions.ts), taken as they are.
+ */
+export function calleeVocabulary(file: FileContext, scan: FileScan, known?: ReadonlyMap<TSESTree.Node, boolean>): CalleeVocabulary {
   const fromSpecs = specNames(file);
   // Nothing to look up: a call can touch handles only by a handle type, a tag or a preset, or by
   // calling a function of the file that declares `using`.
@@ -299,7 +303,7 @@ export function calleeVocabulary(file: FileContext, scan: FileScan): CalleeVocab
     scan.usesUsing.has(fn) || file.ownedParameters(fn).length > 0 || (scan.calls.get(fn) ?? []).some((call) => callMayTouchHandles(file, call, releaseNames, vocabulary));
   // Functions that touch handles by the base vocabulary (the only pass that asks the checker), then
   // those that call them, to a fixpoint (bounded by the file).
-  const touching = new Set<TSESTree.Node>(scan.functions.filter((fn) => touches(fn, base)));
+  const touching = new Set<TSESTree.Node>(scan.functions.filter((fn) => known?.get(fn) ?? touches(fn, base)));
   const localNames = new Set<string>();
   for (const fn of touching) {
     const name = functionName(fn as FunctionLike);
@@ -313,7 +317,7 @@ export function calleeVocabulary(file: FileContext, scan: FileScan): CalleeVocab
     for (const name of localNames) names.add(name);
     const vocabulary: CalleeVocabulary = { names, anyMethod: fromSpecs.anyMethod, touching };
     for (const fn of scan.functions) {
-      if (touching.has(fn)) continue;
+      if (touching.has(fn) || known?.has(fn)) continue;
       const own = scan.calls.get(fn) ?? [];
       if (!own.some((call) => localNames.has(calleeName(call) ?? '')) || !touches(fn, vocabulary)) continue;
       touching.add(fn);
@@ -636,7 +640,7 @@ function declarationMatters(file: FileContext, declaration: ts.Declaration): boo
   const kept = keptVerdicts.of(file.services.program, file.model.options, declaration.getSourceFile());
   let verdict = kept.get(declaration);
   if (verdict === undefined) {
-    verdict = computeDeclarationMatters(file, declaration);
+    verdict = verdictByShape(file.services.program, file.model.options, declaration, () => computeDeclarationMatters(file, declaration));
     kept.set(declaration, verdict);
   }
   verdicts.set(declaration, verdict);

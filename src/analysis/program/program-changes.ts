@@ -51,10 +51,23 @@ export function programChange(program: ts.Program): ProgramChange {
   if (reachesEveryFile) epoch++;
   const change: ProgramChange = { sequence: sequence++, previousFiles: lastFiles, replaced, epoch };
   changes.set(program, change);
+  if (replaced.some(({ before, after }) => before && after && before.fileName === after.fileName)) fileEdited = true;
   lastFiles = files;
   lastOptions = options;
   for (const listener of listeners) listener(program, change);
   return change;
+}
+
+let fileEdited = false;
+
+/**
+ * Has any program so far replaced a file by a new version of it (an editor's edit, or a fix
+ * pass)? Results kept for a later version of a file are worth making only then: a lint of a
+ * whole project sees each file once.
+ */
+export function filesAreEdited(program: ts.Program): boolean {
+  programChange(program);
+  return fileEdited;
 }
 
 /** Be told of each new program's change, when it is first seen (before anything reads it). */
