@@ -844,6 +844,35 @@ export class Scratch {
   }
 }
 `,
+    // mediabunny's VideoSample: close() returns at once when its flag says closed, and
+    // [Symbol.dispose] calls close(); the \`using\` of a nullable sample disposes again harmlessly.
+    `
+import { malloc, free, type Ptr } from './handles';
+export class Sample implements Disposable {
+  private ptr: Ptr = malloc(64);
+  private closed = false;
+  close(): void {
+    if (this.closed) return;
+    free(this.ptr);
+    this.closed = true;
+  }
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+declare function nextSample(): Sample | null;
+export function encodeFirst(): void {
+  using first = nextSample();
+  if (first) {
+    first.close();
+  }
+}
+export function closeTwice(): void {
+  const sample = new Sample();
+  sample.close();
+  sample.close();
+}
+`,
     // quickjs-emscripten's Scope: dispose only what is still alive.
     `
 import type { VmContext } from './handles';
@@ -855,6 +884,31 @@ export function disposeAll(vm: VmContext) {
 `,
   ],
   invalid: [
+    {
+      // The same sample without the flag test: a second close() frees the pointer again.
+      code: `
+import { malloc, free, type Ptr } from './handles';
+export class Sample implements Disposable {
+  private ptr: Ptr = malloc(64);
+  private closed = false;
+  close(): void {
+    free(this.ptr);
+    this.closed = true;
+  }
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+declare function nextSample(): Sample | null;
+export function encodeFirst(): void {
+  using first = nextSample();
+  if (first) {
+    first.close();
+  }
+}
+`,
+      errors: [{ messageId: 'releaseOfUsing', line: 18 }],
+    },
     {
       // A "free if not null" helper still releases every handle it is given.
       code: `

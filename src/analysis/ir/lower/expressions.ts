@@ -27,9 +27,13 @@ export class ExpressionLowering {
   constructor(private readonly builder: GraphBuilder) {}
 
   /** `t.shape` of a disposed tfjs tensor: plain data of the object, which a preset says outlives the release. */
-  private readableAfterRelease(object: TSESTree.Node, name: string, specs: NonNullable<HandleModel['specs']>): boolean {
-    const type = this.builder.file.typeOf(object);
-    return type !== undefined && specs.readableAfterRelease(name, type);
+  /** A member a preset says stays readable after release (`tensor.shape`), or a readonly field of a closed object. */
+  private readableAfterRelease(node: TSESTree.MemberExpression, name: string, specs: HandleModel['specs']): boolean {
+    if (specs?.readableMembers.has(name)) {
+      const type = this.builder.file.typeOf(node.object);
+      if (type !== undefined && specs.readableAfterRelease(name, type)) return true;
+    }
+    return this.builder.file.readonlyFieldOfClosedObject(node);
   }
 
   /** Lower an expression; returns the key holding its value when it may hold a handle. */
@@ -239,7 +243,7 @@ export class ExpressionLowering {
     const path = this.builder.pathOf(node);
     if (object && !(name !== null && this.builder.file.model.isLivenessMember(name))) {
       const specs = this.builder.file.model.specs;
-      const readable = name !== null && !node.computed && specs?.readableMembers.has(name) ? () => this.readableAfterRelease(node.object, name, specs) : undefined;
+      const readable = name !== null && !node.computed ? () => this.readableAfterRelease(node, name, specs) : undefined;
       this.builder.emit({
         kind: 'use',
         src: object,

@@ -138,7 +138,9 @@ export class StatementLowering {
     for (const declarator of [...declaration.declarations].reverse()) {
       if (declarator.id.type !== AST_NODE_TYPES.Identifier) continue;
       const key = this.builder.identifierKey(declarator.id);
-      if (key) this.builder.emit({ kind: 'release', src: key, node: declarator, operand: declarator.id, byUsing: declaration, idempotent: true });
+      if (!key) continue;
+      const repeatHarmless = this.builder.file.ownerReleaseIsRepeatable(declarator.id);
+      this.builder.emit({ kind: 'release', src: key, node: declarator, operand: declarator.id, byUsing: declaration, idempotent: true, ...(repeatHarmless ? { repeatHarmless } : {}) });
     }
   }
 
