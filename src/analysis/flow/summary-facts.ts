@@ -38,7 +38,8 @@ export class SummaryFacts {
     // releases on every path and sets to undefined is a disposed guard, as a boolean flag is (rapier's `free()`).
     const guardedByFlag = this.fn.setsThisFlag || releasedFields.some((field) => this.fn.thisGuardFields.has(field));
     const livenessChecked = [...this.fn.livenessChecked].filter((path) => path.startsWith('this.')).map((path) => path.slice('this.'.length));
-    return { ...this.parameterSummary(), releasedFields, maybeReleasedFields, clearedFields, guardedByFlag, livenessChecked };
+    const assignedFields = [...this.fn.thisFieldsAssigned];
+    return { ...this.parameterSummary(), releasedFields, maybeReleasedFields, clearedFields, guardedByFlag, livenessChecked, ...(assignedFields.length > 0 ? { assignedFields } : {}) };
   }
 
   private parameterSummary(): FunctionSummary {

@@ -84,6 +84,10 @@ export class HandleModel {
     return this.handles.isLivenessMember(name);
   }
 
+  isReleasedStateName(value: string): boolean {
+    return this.handles.isReleasedStateName(value);
+  }
+
   handleTypesPossible(): boolean {
     return this.handles.handleTypesPossible();
   }

@@ -5,7 +5,7 @@ import type { Block, Key, Node, Op } from '../ir.js';
 import { isTempKey, RECEIVER_KEY } from '../ir.js';
 import { memberName } from '../ast.js';
 import { POINTER_NAMES } from './graph-builder.js';
-import { isArithmetic, isClearingValue, isExpressionNode, nullComparison, propertyKeyName, skipTypeWrappers } from './syntax.js';
+import { isArithmetic, isClearingValue, isExpressionNode, nullComparison, propertyKeyName, skipTypeWrappers, stateComparison } from './syntax.js';
 import type { GraphBuilder } from './graph-builder.js';
 
 /** Where expressions hand calls over (calls.ts), which lowers its operands here in turn. */
@@ -27,6 +27,15 @@ export class ExpressionLowering {
   constructor(private readonly builder: GraphBuilder) {}
 
   /** `t.shape` of a disposed tfjs tensor: plain data of the object, which a preset says outlives the release. */
+  /** `decoder.state` in `decoder.state !== 'closed'`: a liveness test reads it, as it reads `h.alive`. */
+  private testsReleasedState(node: TSESTree.MemberExpression): boolean {
+    let parent = node.parent;
+    while (parent && (parent.type === AST_NODE_TYPES.TSAsExpression || parent.type === AST_NODE_TYPES.TSNonNullExpression)) parent = parent.parent;
+    if (parent?.type !== AST_NODE_TYPES.BinaryExpression) return false;
+    const comparison = stateComparison(parent);
+    return comparison?.member === node && this.builder.file.model.isReleasedStateName(comparison.literal);
+  }
+
   /** A member a preset says stays readable after release (`tensor.shape`), or a readonly field of a closed object. */
   private readableAfterRelease(node: TSESTree.MemberExpression, name: string, specs: HandleModel['specs']): boolean {
     if (specs?.readableMembers.has(name)) {
@@ -241,7 +250,7 @@ export class ExpressionLowering {
       if (property) this.builder.emit({ kind: 'use', src: property, node, operand: node.property, how: 'index' });
     }
     const path = this.builder.pathOf(node);
-    if (object && !(name !== null && this.builder.file.model.isLivenessMember(name))) {
+    if (object && !(name !== null && this.builder.file.model.isLivenessMember(name)) && !this.testsReleasedState(node)) {
       const specs = this.builder.file.model.specs;
       const readable = name !== null && !node.computed ? () => this.readableAfterRelease(node, name, specs) : undefined;
       this.builder.emit({
@@ -332,6 +341,9 @@ export class ExpressionLowering {
     if (node.operator === '=' && node.left.type === AST_NODE_TYPES.MemberExpression && node.left.object.type === AST_NODE_TYPES.ThisExpression && isClearingValue(node.right)) {
       const name = memberName(node.left);
       if (name !== null) this.builder.thisFieldsCleared.add(name);
+    } else if (node.operator === '=' && node.left.type === AST_NODE_TYPES.MemberExpression && node.left.object.type === AST_NODE_TYPES.ThisExpression) {
+      const name = memberName(node.left);
+      if (name !== null) this.builder.thisFieldsAssigned.add(name);
     }
     if (node.operator === '=') {
       const value = this.expr(node.right);

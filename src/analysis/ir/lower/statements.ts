@@ -52,6 +52,7 @@ export class StatementLowering {
       keyNames: this.builder.keyNames,
       setsThisFlag: [...this.builder.thisFlagsWritten].some((name) => this.builder.thisFieldsTested.has(name)),
       thisGuardFields: new Set([...this.builder.thisFieldsCleared].filter((name) => this.builder.thisFieldsTested.has(name))),
+      thisFieldsAssigned: this.builder.thisFieldsAssigned,
       externalLocals: this.builder.externalLocals,
       heldValues: this.heldValues,
       livenessChecked: this.builder.livenessChecked,
