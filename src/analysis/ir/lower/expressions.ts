@@ -308,6 +308,8 @@ export class ExpressionLowering {
       this.builder.link(this.builder.current, edge);
       this.builder.enter(edge);
       this.builder.emit({ kind: 'null', src: skippedWhenNull });
+      // `sample && convert(sample)` is `sample` only where it is null: the result holds no handle there.
+      this.builder.emit({ kind: 'clear', dst: result });
     }
     this.builder.goto(done);
     this.builder.enter(right);
