@@ -203,6 +203,20 @@ export class Reader {
   }
 }
 `,
+  // A WebCodecs decoder closed only while its state is not 'closed': a second close() tests the state again.
+  `
+export class DecoderWrapper {
+  decoder: VideoDecoder;
+  constructor(init: VideoDecoderInit) {
+    this.decoder = new VideoDecoder(init);
+  }
+  close(): void {
+    if (this.decoder.state !== 'closed') {
+      this.decoder.close();
+    }
+  }
+}
+`,
   // A Disposable child disposed from the owner's close(): the Disposable protocol makes a second call a no-op.
   `
 import { FileHandle } from './handles';
@@ -286,6 +300,46 @@ export class Buf {
 ];
 
 export const invalid: InvalidTestCase<MessageIds, Options>[] = [
+  // The same decoder closed without the state test: a second close() throws on the closed decoder.
+  {
+    code: `
+export class DecoderWrapper {
+  decoder: VideoDecoder;
+  constructor(init: VideoDecoderInit) {
+    this.decoder = new VideoDecoder(init);
+  }
+  close(): void {
+    this.decoder.close();
+  }
+}
+`,
+    errors: [
+      {
+        messageId: 'fieldStillHoldsReleased',
+        line: 8,
+        data: { object: 'this', field: 'this.decoder', again: 'close()' },
+        suggestions: [
+          {
+            messageId: 'clearFieldWidening',
+            output: `
+export class DecoderWrapper {
+  decoder: VideoDecoder | undefined;
+  constructor(init: VideoDecoderInit) {
+    this.decoder = new VideoDecoder(init);
+  }
+  close(): void {
+    const decoder = this.decoder!;
+    this.decoder = undefined;
+    decoder.close();
+  }
+}
+`,
+          },
+        ],
+      },
+    ],
+    output: null,
+  },
   // The seed: closing `c.in` and `c.out` leaves the caller's `c` reaching both freed ports; a second
   // shutdown(c) would close both again. (Reading `c.out` reaches only `c.out`.) The fields cannot hold
   // undefined: no fix.

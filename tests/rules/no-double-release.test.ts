@@ -844,6 +844,66 @@ export class Scratch {
   }
 }
 `,
+    // mediabunny's VideoSample: close() returns at once when its flag says closed, and
+    // [Symbol.dispose] calls close(); the \`using\` of a nullable sample disposes again harmlessly.
+    `
+import { malloc, free, type Ptr } from './handles';
+export class Sample implements Disposable {
+  private ptr: Ptr = malloc(64);
+  private closed = false;
+  close(): void {
+    if (this.closed) return;
+    free(this.ptr);
+    this.closed = true;
+  }
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+declare function nextSample(): Sample | null;
+export function encodeFirst(): void {
+  using first = nextSample();
+  if (first) {
+    first.close();
+  }
+}
+export function closeTwice(): void {
+  const sample = new Sample();
+  sample.close();
+  sample.close();
+}
+`,
+    // mediabunny's recreateWebCodecsEncoders: close the encoder unless its state says closed, then a helper
+    // stores a new one, so the next iteration's recreate() closes that one.
+    `
+declare function assert(x: unknown): asserts x;
+export class EncoderWrapper {
+  encoder: VideoEncoder | null = null;
+  alphaEncoder: VideoEncoder | null = null;
+  reclaimed = false;
+  constructor(private init: VideoEncoderInit) {}
+  private create(): void {
+    this.encoder = new VideoEncoder(this.init);
+  }
+  private recreate(): void {
+    assert(this.encoder);
+    if (this.encoder.state !== 'closed') {
+      this.encoder.close();
+    }
+    if (this.alphaEncoder && this.alphaEncoder.state !== 'closed') {
+      this.alphaEncoder.close();
+    }
+    this.reclaimed = false;
+    this.create();
+  }
+  encodeAll(frames: VideoFrame[]): void {
+    for (const frame of frames) {
+      if (this.reclaimed) this.recreate();
+      this.encoder!.encode(frame);
+    }
+  }
+}
+`,
     // quickjs-emscripten's Scope: dispose only what is still alive.
     `
 import type { VmContext } from './handles';
@@ -855,6 +915,62 @@ export function disposeAll(vm: VmContext) {
 `,
   ],
   invalid: [
+    {
+      // The same recreate() with no state test and no helper that stores a new encoder: the next iteration
+      // closes the closed encoder again (WebCodecs throws).
+      code: `
+declare function assert(x: unknown): asserts x;
+export class EncoderWrapper {
+  encoder: VideoEncoder | null = null;
+  alphaEncoder: VideoEncoder | null = null;
+  reclaimed = false;
+  constructor(private init: VideoEncoderInit) {}
+  private create(): void {
+    this.encoder = new VideoEncoder(this.init);
+  }
+  private recreate(): void {
+    assert(this.encoder);
+    this.encoder.close();
+    if (this.alphaEncoder && this.alphaEncoder.state !== 'closed') {
+      this.alphaEncoder.close();
+    }
+    this.reclaimed = false;
+  }
+  encodeAll(frames: VideoFrame[]): void {
+    for (const frame of frames) {
+      if (this.reclaimed) this.recreate();
+      this.encoder!.encode(frame);
+    }
+  }
+}
+`,
+      errors: [{ messageId: 'releaseInLoop', line: 21 }],
+    },
+    {
+      // The same sample without the flag test: a second close() frees the pointer again.
+      code: `
+import { malloc, free, type Ptr } from './handles';
+export class Sample implements Disposable {
+  private ptr: Ptr = malloc(64);
+  private closed = false;
+  close(): void {
+    free(this.ptr);
+    this.closed = true;
+  }
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+declare function nextSample(): Sample | null;
+export function encodeFirst(): void {
+  using first = nextSample();
+  if (first) {
+    first.close();
+  }
+}
+`,
+      errors: [{ messageId: 'releaseOfUsing', line: 18 }],
+    },
     {
       // A "free if not null" helper still releases every handle it is given.
       code: `

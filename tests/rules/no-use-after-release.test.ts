@@ -340,9 +340,92 @@ export function clearAfterFree() {
   return 0;
 }
 `,
+    // mediabunny's canvasesAtTimestamps: \`sample && convert(sample)\` is \`sample\` only where it is null; where it is
+    // not, the result is the canvas the converter made before it closed the frame.
+    `
+function toCanvas(sample: VideoFrame): OffscreenCanvas {
+  const canvas = new OffscreenCanvas(sample.displayWidth, sample.displayHeight);
+  sample.close();
+  return canvas;
+}
+export function canvasOf(sample: VideoFrame | null): OffscreenCanvas | null {
+  return sample && toCanvas(sample);
+}
+`,
+    // mediabunny's AudioSample: a readonly field the constructor set, read after an idempotent close(), is plain data.
+    `
+import { malloc, free, log, type Ptr } from './handles';
+export class AudioSample implements Disposable {
+  private ptr: Ptr = malloc(64);
+  private closed = false;
+  readonly format: string;
+  constructor(format: string) {
+    this.format = format;
+  }
+  get byteLength(): number {
+    return this.closed ? 0 : 64;
+  }
+  close(): void {
+    if (this.closed) return;
+    free(this.ptr);
+    this.closed = true;
+  }
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+export function trim(sample: AudioSample): void {
+  sample.close();
+  log(sample.format);
+}
+`,
   ],
   invalid: [
     // The simplest case: a wasm heap read after free.
+    // The frame returned after the converter closed it: the last \`&&\` operand is the frame itself.
+    {
+      code: `
+function toCanvas(sample: VideoFrame): OffscreenCanvas {
+  const canvas = new OffscreenCanvas(sample.displayWidth, sample.displayHeight);
+  sample.close();
+  return canvas;
+}
+export function canvasOf(sample: VideoFrame | null): VideoFrame | null {
+  return sample && toCanvas(sample) && sample;
+}
+`,
+      errors: [{ messageId: 'returnAfterRelease', line: 8 }],
+    },
+    // The same sample's accessor after close(): a getter runs the class's code on a closed object.
+    {
+      code: `
+import { malloc, free, log, type Ptr } from './handles';
+export class AudioSample implements Disposable {
+  private ptr: Ptr = malloc(64);
+  private closed = false;
+  readonly format: string;
+  constructor(format: string) {
+    this.format = format;
+  }
+  get byteLength(): number {
+    return this.closed ? 0 : 64;
+  }
+  close(): void {
+    if (this.closed) return;
+    free(this.ptr);
+    this.closed = true;
+  }
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+export function trim(sample: AudioSample): void {
+  sample.close();
+  log(sample.byteLength);
+}
+`,
+      errors: [{ messageId: 'useAfterRelease', line: 24 }],
+    },
     {
       code: `
 import { malloc, free, readI32 } from './handles';

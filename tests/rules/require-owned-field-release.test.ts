@@ -12,6 +12,20 @@ let decorators: unknown;`;
 
 ruleTester.run('require-owned-field-release', rule, {
   valid: [
+    // mediabunny's decoder wrappers: a WebCodecs decoder whose state is 'closed' was closed already (it closes itself on error).
+    `
+export class DecoderWrapper {
+  decoder: VideoDecoder;
+  constructor(init: VideoDecoderInit) {
+    this.decoder = new VideoDecoder(init);
+  }
+  close(): void {
+    if (this.decoder.state !== 'closed') {
+      this.decoder.close();
+    }
+  }
+}
+`,
     // Take, then replace, with a pointer field and a guarded release of the old one.
     `
 import { malloc, free, type Ptr } from './handles';
@@ -508,6 +522,23 @@ export class Arena {
     },
   ],
   invalid: [
+    // The same wrapper testing a state that says nothing of release: on the 'unconfigured' side the decoder leaks.
+    {
+      code: `
+export class DecoderWrapper {
+  decoder: VideoDecoder;
+  constructor(init: VideoDecoderInit) {
+    this.decoder = new VideoDecoder(init);
+  }
+  close(): void {
+    if (this.decoder.state !== 'unconfigured') {
+      this.decoder.close();
+    }
+  }
+}
+`,
+      errors: [{ messageId: 'fieldReleasedOnSomePaths', line: 7 }],
+    },
     // The seed's dispose chain (session → bridge → repl → platform → bindings → free)
     // with one missing link: Repl.dispose() clears its history but never disposes the
     // platform, so the bindings never free the native interpreter.

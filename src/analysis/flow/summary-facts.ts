@@ -41,7 +41,17 @@ export class SummaryFacts {
     const guardedByFlag = this.fn.setsThisFlag || releasedFields.some((field) => this.fn.thisGuardFields.has(field));
     const livenessChecked = [...this.fn.livenessChecked].filter((path) => path.startsWith('this.')).map((path) => path.slice('this.'.length));
     const replacedFields = [...this.replacedAtExit].filter(([, exits]) => exits.replaced > 0 && exits.not === 0).map(([field]) => field);
-    return { ...this.parameterSummary(), releasedFields, maybeReleasedFields, clearedFields, guardedByFlag, livenessChecked, ...(replacedFields.length > 0 ? { replacedFields } : {}) };
+    const assignedFields = [...this.fn.thisFieldsAssigned];
+    return {
+      ...this.parameterSummary(),
+      releasedFields,
+      maybeReleasedFields,
+      clearedFields,
+      guardedByFlag,
+      livenessChecked,
+      ...(replacedFields.length > 0 ? { replacedFields } : {}),
+      ...(assignedFields.length > 0 ? { assignedFields } : {}),
+    };
   }
 
   private parameterSummary(): FunctionSummary {

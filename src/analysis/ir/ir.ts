@@ -122,6 +122,8 @@ export interface LoweredFunction {
    * `undefined`, `null`, `0` or `false`: a disposed guard, if the function also releases the field.
    */
   readonly thisGuardFields: ReadonlySet<string>;
+  /** Fields of `this` the function, or a method of `this` it calls, sets to a value that is not a cleared one (`this.encoder = new VideoEncoder(…)`). */
+  readonly thisFieldsAssigned: ReadonlySet<string>;
   /** Locals bound to objects outside the function (a loop over `this.slots`, `const s = param.slot`). */
   readonly externalLocals: ReadonlySet<Key>;
   /** Parameters no caller can reach once the function returns: a FinalizationRegistry cleanup callback's held value. */

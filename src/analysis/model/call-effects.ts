@@ -73,6 +73,11 @@ export interface FieldReleaseSummary {
    * a caller that calls it before a release has checked them too.
    */
   readonly livenessChecked?: readonly string[];
+  /**
+   * Fields of `this` the method sets to a new value on some path (`create() { this.encoder = new VideoEncoder(…) }`):
+   * after the call the caller no longer knows what they hold.
+   */
+  readonly assignedFields?: readonly string[];
 }
 
 export type MethodSummary = FunctionSummary & FieldReleaseSummary;

@@ -61,6 +61,16 @@ export class HandleModel {
     return undefined;
   }
 
+  /** A second release of a value of this type does nothing: its class's release is idempotent by a flag or by clearing (owner-classes.ts). */
+  releaseIsRepeatHarmless(type: ts.Type): boolean {
+    // `using sample = sink.getSample()` is `VideoSample | null`: every part that can be released.
+    const parts = type.isUnion() ? type.types.filter((part) => !(part.flags & (ts.TypeFlags.Null | ts.TypeFlags.Undefined))) : [type];
+    return parts.length > 0 && parts.every((part) => {
+      const declaration = part.getSymbol()?.declarations?.find(ts.isClassLike);
+      return declaration !== undefined && this.handles.owners.releaseIsRepeatHarmless(declaration);
+    });
+  }
+
   /**
    * The owner class that alone makes values of this type handles: not where a tag, a preset or the
    * Disposable protocol already says so (a report then needs no word on why).
@@ -75,6 +85,10 @@ export class HandleModel {
 
   isLivenessMember(name: string): boolean {
     return this.handles.isLivenessMember(name);
+  }
+
+  isReleasedStateName(value: string): boolean {
+    return this.handles.isReleasedStateName(value);
   }
 
   handleTypesPossible(): boolean {

@@ -52,6 +52,11 @@ export class HandleTypes {
     return this.livenessMemberNames.has(name);
   }
 
+  /** `'closed'` in `decoder.state === 'closed'` (WebCodecs' codec state): a liveness name that says released, as a state's value. */
+  isReleasedStateName(value: string): boolean {
+    return this.livenessMemberNames.has(value) && !/^is[A-Z]|^alive$|^constructor$/.test(value);
+  }
+
   /**
    * Can any type of this program be a handle? Not where no file declares a
    * disposable member, names a Disposable type or a `@handle` tag, and no

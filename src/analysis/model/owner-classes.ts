@@ -31,6 +31,7 @@ export class OwnerClasses {
   /** Installed with `summaryOf`: can any call of the program release a handle (a tag, a preset in use)? */
   releasesPossible: () => boolean = () => false;
   private readonly known = new Map<ts.ClassLikeDeclaration, OwnerClass | null>();
+  private readonly repeatHarmless = new Map<ts.ClassLikeDeclaration, boolean>();
 
   constructor(
     private readonly program: ts.Program,
@@ -48,6 +49,39 @@ export class OwnerClasses {
     const owner = this.read(declaration, summaryOf);
     this.known.set(declaration, owner);
     return owner ?? undefined;
+  }
+
+  /**
+   * Does a second release of an instance do nothing? As an owner class's idempotent release, or
+   * when every release method of the class (`close()`, `[Symbol.dispose]()`…) returns early on a
+   * flag of `this` it sets (`if (this._closed) return; …; this._closed = true`), itself or by
+   * calling one that does: mediabunny's `VideoSample#close`.
+   */
+  releaseIsRepeatHarmless(declaration: ts.ClassLikeDeclaration): boolean {
+    const known = this.repeatHarmless.get(declaration);
+    if (known !== undefined) return known;
+    this.repeatHarmless.set(declaration, false);
+    const result = this.ownerClassOf(declaration)?.idempotent === true || this.releasesGuardedByFlag(declaration);
+    this.repeatHarmless.set(declaration, result);
+    return result;
+  }
+
+  private releasesGuardedByFlag(declaration: ts.ClassLikeDeclaration): boolean {
+    const summaryOf = this.summaryOf;
+    const sourceFile = declaration.getSourceFile();
+    if (!summaryOf || sourceFile.isDeclarationFile || this.program.isSourceFileFromExternalLibrary(sourceFile)) return false;
+    const releases = declaration.members.filter((member): member is ts.MethodDeclaration => this.isReleaseMethod(member) || isDisposeMethod(member));
+    const guarded = new Set<string>();
+    for (const member of releases) {
+      let summary: MethodSummary | undefined;
+      try {
+        summary = summaryOf(member);
+      } catch (error) {
+        if (!(error instanceof RangeError) && !(error instanceof TypeError)) throw error;
+      }
+      if (summary?.guardedByFlag && ts.isIdentifier(member.name)) guarded.add(member.name.text);
+    }
+    return guarded.size > 0 && releases.every((member) => (ts.isIdentifier(member.name) && guarded.has(member.name.text)) || delegatesTo(member, guarded));
   }
 
   /** Can a class of this program own a handle it releases? (Asked once: a text search of the program.) */
@@ -93,4 +127,23 @@ export class OwnerClasses {
       member.body.getText().includes('this')
     );
   }
+}
+
+/** `[Symbol.dispose]()` / `[Symbol.asyncDispose]()` with a body. */
+function isDisposeMethod(member: ts.ClassElement): member is ts.MethodDeclaration {
+  if (!ts.isMethodDeclaration(member) || member.body === undefined || !ts.isComputedPropertyName(member.name)) return false;
+  const key = member.name.expression;
+  return ts.isPropertyAccessExpression(key) && ts.isIdentifier(key.expression) && key.expression.text === 'Symbol' && (key.name.text === 'dispose' || key.name.text === 'asyncDispose');
+}
+
+/** A body that only calls one of the named methods of `this`: `[Symbol.dispose]() { this.close(); }`. */
+function delegatesTo(member: ts.MethodDeclaration, names: ReadonlySet<string>): boolean {
+  const statements = member.body?.statements ?? [];
+  if (statements.length !== 1) return false;
+  const statement = statements[0]!;
+  let expression = ts.isExpressionStatement(statement) ? statement.expression : ts.isReturnStatement(statement) ? statement.expression : undefined;
+  if (expression && ts.isAwaitExpression(expression)) expression = expression.expression;
+  if (!expression || !ts.isCallExpression(expression) || expression.arguments.length > 0) return false;
+  const callee = expression.expression;
+  return ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword && names.has(callee.name.text);
 }

@@ -363,11 +363,29 @@ export class FileContext {
     }
   }
 
-  /** An instance of an owner class whose release method tests a flag or clears what it freed: releasing it again is harmless. */
+  /** An instance of a class whose release methods test a flag they set, or of an owner class that clears what it freed: releasing it again is harmless. */
   ownerReleaseIsRepeatable(node: TSESTree.Node): boolean {
     try {
       const type = this.typeOf(node);
-      return type !== undefined && this.model.ownerClassOfType(type)?.idempotent === true;
+      return type !== undefined && this.model.releaseIsRepeatHarmless(type);
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * `sample.format` after `sample.close()`: a readonly field (no accessor) that holds no handle, of a
+   * class whose release is repeat-harmless, is plain data the release leaves in place.
+   */
+  readonlyFieldOfClosedObject(member: TSESTree.MemberExpression): boolean {
+    try {
+      const objectType = this.typeOf(member.object);
+      const property = this.tsNode(member.property);
+      if (!objectType || !property || !this.model.releaseIsRepeatHarmless(objectType)) return false;
+      const symbol = this.model.checker.getSymbolAtLocation(property);
+      const declarations = symbol?.declarations ?? [];
+      const readonlyData = declarations.length > 0 && declarations.every((declaration) => ts.isPropertyDeclaration(declaration) && (ts.getCombinedModifierFlags(declaration) & ts.ModifierFlags.Readonly) !== 0);
+      return readonlyData && !this.isHandleNode(member);
     } catch {
       return false;
     }

@@ -96,6 +96,12 @@ export class CallLowering {
         this.builder.emit({ kind: 'read', path, handle: true });
         this.builder.emit({ kind: 'release', src: path, node, operand: callee.object, viaCall: true });
       }
+      // `recreate() { this.encoder.close(); this.create(); }`: what `create()` stored is no handle this function knows.
+      for (const field of summary?.assignedFields ?? []) {
+        if (summary!.releasedFields.includes(field)) continue;
+        this.builder.emit({ kind: 'store', dst: `${receiverPath}.${field}`, src: null, node, escapes: false });
+        if (receiverPath === 'this') this.builder.thisFieldsAssigned.add(field);
+      }
     }
     this.builder.emit(releases.length > 0 ? { kind: 'throw', node, released: releases.map((release) => release.key) } : { kind: 'throw', node });
     if (awaited) this.builder.emit({ kind: 'throw', node: awaited });

@@ -2,7 +2,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type { Block, Key } from '../ir.js';
 import { memberName } from '../ast.js';
-import { nullComparison, skipTypeWrappers } from './syntax.js';
+import { nullComparison, skipTypeWrappers, stateComparison } from './syntax.js';
 import type { GraphBuilder } from './graph-builder.js';
 import type { ExpressionLowering } from './expressions.js';
 
@@ -78,6 +78,14 @@ export class ConditionLowering {
 
   /** `h.alive`, `h.isDeleted()`, `this.tree.disposed`: which handle, and whether `true` means alive. */
   private livenessTest(test: TSESTree.Expression): { key: Key; aliveWhenTrue: boolean; isHandle: () => boolean } | null {
+    const state = this.releasedStateTest(test);
+    if (state) {
+      const key = this.builder.pathOf(state.member.object);
+      if (!key) return null;
+      this.builder.livenessChecked.add(key);
+      const object = state.member.object;
+      return { key, aliveWhenTrue: !state.trueWhenEqual, isHandle: () => this.builder.isHandle(object) };
+    }
     let member: TSESTree.Node = skipTypeWrappers(test);
     if (member.type === AST_NODE_TYPES.ChainExpression) member = member.expression;
     if (member.type === AST_NODE_TYPES.CallExpression && member.arguments.length === 0) member = member.callee;
@@ -91,7 +99,13 @@ export class ConditionLowering {
     return { key, aliveWhenTrue: /^(is)?alive$/i.test(name), isHandle: () => this.builder.isHandle(object) };
   }
 
-  /** Branch where the `nullSide` edge knows `key` holds no handle. */
+  /** `decoder.state !== 'closed'`: a member compared with a name of the released state. */
+  releasedStateTest(test: TSESTree.Node): ReturnType<typeof stateComparison> {
+    const comparison = stateComparison(test);
+    return comparison && this.builder.file.model.isReleasedStateName(comparison.literal) ? comparison : null;
+  }
+
+    /** Branch where the `nullSide` edge knows `key` holds no handle. */
   private branch(key: Key | null, nullSide: Block, otherSide: Block): void {
     // `if (err) return` in `(err, fd) => …`: where the error is set, the callback was handed no handle.
     const unset = key === null ? undefined : this.builder.errorGuards.get(key);

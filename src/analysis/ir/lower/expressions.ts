@@ -5,7 +5,7 @@ import type { Block, Key, Node, Op } from '../ir.js';
 import { isTempKey, RECEIVER_KEY } from '../ir.js';
 import { memberName } from '../ast.js';
 import { POINTER_NAMES } from './graph-builder.js';
-import { isArithmetic, isClearingValue, isExpressionNode, nullComparison, propertyKeyName, skipTypeWrappers } from './syntax.js';
+import { isArithmetic, isClearingValue, isExpressionNode, nullComparison, propertyKeyName, skipTypeWrappers, stateComparison } from './syntax.js';
 import type { GraphBuilder } from './graph-builder.js';
 
 /** Where expressions hand calls over (calls.ts), which lowers its operands here in turn. */
@@ -27,9 +27,22 @@ export class ExpressionLowering {
   constructor(private readonly builder: GraphBuilder) {}
 
   /** `t.shape` of a disposed tfjs tensor: plain data of the object, which a preset says outlives the release. */
-  private readableAfterRelease(object: TSESTree.Node, name: string, specs: NonNullable<HandleModel['specs']>): boolean {
-    const type = this.builder.file.typeOf(object);
-    return type !== undefined && specs.readableAfterRelease(name, type);
+  /** `decoder.state` in `decoder.state !== 'closed'`: a liveness test reads it, as it reads `h.alive`. */
+  private testsReleasedState(node: TSESTree.MemberExpression): boolean {
+    let parent = node.parent;
+    while (parent && (parent.type === AST_NODE_TYPES.TSAsExpression || parent.type === AST_NODE_TYPES.TSNonNullExpression)) parent = parent.parent;
+    if (parent?.type !== AST_NODE_TYPES.BinaryExpression) return false;
+    const comparison = stateComparison(parent);
+    return comparison?.member === node && this.builder.file.model.isReleasedStateName(comparison.literal);
+  }
+
+  /** A member a preset says stays readable after release (`tensor.shape`), or a readonly field of a closed object. */
+  private readableAfterRelease(node: TSESTree.MemberExpression, name: string, specs: HandleModel['specs']): boolean {
+    if (specs?.readableMembers.has(name)) {
+      const type = this.builder.file.typeOf(node.object);
+      if (type !== undefined && specs.readableAfterRelease(name, type)) return true;
+    }
+    return this.builder.file.readonlyFieldOfClosedObject(node);
   }
 
   /** Lower an expression; returns the key holding its value when it may hold a handle. */
@@ -237,9 +250,9 @@ export class ExpressionLowering {
       if (property) this.builder.emit({ kind: 'use', src: property, node, operand: node.property, how: 'index' });
     }
     const path = this.builder.pathOf(node);
-    if (object && !(name !== null && this.builder.file.model.isLivenessMember(name))) {
+    if (object && !(name !== null && this.builder.file.model.isLivenessMember(name)) && !this.testsReleasedState(node)) {
       const specs = this.builder.file.model.specs;
-      const readable = name !== null && !node.computed && specs?.readableMembers.has(name) ? () => this.readableAfterRelease(node.object, name, specs) : undefined;
+      const readable = name !== null && !node.computed ? () => this.readableAfterRelease(node, name, specs) : undefined;
       this.builder.emit({
         kind: 'use',
         src: object,
@@ -295,6 +308,8 @@ export class ExpressionLowering {
       this.builder.link(this.builder.current, edge);
       this.builder.enter(edge);
       this.builder.emit({ kind: 'null', src: skippedWhenNull });
+      // `sample && convert(sample)` is `sample` only where it is null: the result holds no handle there.
+      this.builder.emit({ kind: 'clear', dst: result });
     }
     this.builder.goto(done);
     this.builder.enter(right);
@@ -328,6 +343,9 @@ export class ExpressionLowering {
     if (node.operator === '=' && node.left.type === AST_NODE_TYPES.MemberExpression && node.left.object.type === AST_NODE_TYPES.ThisExpression && isClearingValue(node.right)) {
       const name = memberName(node.left);
       if (name !== null) this.builder.thisFieldsCleared.add(name);
+    } else if (node.operator === '=' && node.left.type === AST_NODE_TYPES.MemberExpression && node.left.object.type === AST_NODE_TYPES.ThisExpression) {
+      const name = memberName(node.left);
+      if (name !== null) this.builder.thisFieldsAssigned.add(name);
     }
     if (node.operator === '=') {
       const value = this.expr(node.right);

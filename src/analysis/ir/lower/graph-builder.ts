@@ -42,6 +42,8 @@ export class GraphBuilder {
   readonly thisFieldsTested = new Set<string>();
   /** Fields of `this` the function sets to `undefined`, `null`, `0` or `false`. */
   readonly thisFieldsCleared = new Set<string>();
+  /** Fields of `this` the function (or a method of `this` it calls) sets to some other value. */
+  readonly thisFieldsAssigned = new Set<string>();
   /** Locals bound to objects the caller can reach (`for (const s of this.slots)`, `const s = param.slot`). */
   readonly externalLocals = new Set<Key>();
   /** Paths the function tests with a liveness check (`if (this.h.alive) this.h.dispose()`). */

@@ -52,6 +52,7 @@ export class StatementLowering {
       keyNames: this.builder.keyNames,
       setsThisFlag: [...this.builder.thisFlagsWritten].some((name) => this.builder.thisFieldsTested.has(name)),
       thisGuardFields: new Set([...this.builder.thisFieldsCleared].filter((name) => this.builder.thisFieldsTested.has(name))),
+      thisFieldsAssigned: this.builder.thisFieldsAssigned,
       externalLocals: this.builder.externalLocals,
       heldValues: this.heldValues,
       livenessChecked: this.builder.livenessChecked,
@@ -138,7 +139,9 @@ export class StatementLowering {
     for (const declarator of [...declaration.declarations].reverse()) {
       if (declarator.id.type !== AST_NODE_TYPES.Identifier) continue;
       const key = this.builder.identifierKey(declarator.id);
-      if (key) this.builder.emit({ kind: 'release', src: key, node: declarator, operand: declarator.id, byUsing: declaration, idempotent: true });
+      if (!key) continue;
+      const repeatHarmless = this.builder.file.ownerReleaseIsRepeatable(declarator.id);
+      this.builder.emit({ kind: 'release', src: key, node: declarator, operand: declarator.id, byUsing: declaration, idempotent: true, ...(repeatHarmless ? { repeatHarmless } : {}) });
     }
   }
 

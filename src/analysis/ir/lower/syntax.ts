@@ -79,3 +79,21 @@ export function isClearingValue(node: TSESTree.Node): boolean {
   if (node.type === AST_NODE_TYPES.UnaryExpression) return node.operator === 'void';
   return node.type === AST_NODE_TYPES.Literal && (node.value === null || node.value === 0 || node.value === false);
 }
+
+/**
+ * `decoder.state !== 'closed'`: a member compared with a string literal. The member and whether
+ * the test holds when the two are equal; the caller decides whether the literal names a released state.
+ */
+export function stateComparison(test: TSESTree.Node): { member: TSESTree.MemberExpression; literal: string; trueWhenEqual: boolean } | null {
+  if (test.type !== AST_NODE_TYPES.BinaryExpression || !['===', '!==', '==', '!='].includes(test.operator)) return null;
+  for (const [side, other] of [
+    [test.left, test.right],
+    [test.right, test.left],
+  ] as const) {
+    const member = side.type === AST_NODE_TYPES.PrivateIdentifier ? null : skipTypeWrappers(side);
+    if (member?.type === AST_NODE_TYPES.MemberExpression && other.type === AST_NODE_TYPES.Literal && typeof other.value === 'string') {
+      return { member, literal: other.value, trueWhenEqual: test.operator === '===' || test.operator === '==' };
+    }
+  }
+  return null;
+}
