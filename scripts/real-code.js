@@ -86,6 +86,57 @@ const packages = [
     files: () => ['yauzl/index.js', 'yauzl/fd-slicer.js'].map((file) => ({ file, sourceType: 'commonjs' })),
     compilerOptions: { types: ['node'] },
   },
+  {
+    name: 'loro-crdt',
+    // wasm-bindgen glue for the bundler target (loro_wasm_bg.js, 150 classes with FinalizationRegistry) and the compiled TypeScript over it (index.js).
+    files: () => asModules(['loro-crdt/bundler/index.js', 'loro-crdt/bundler/loro_wasm.js', 'loro-crdt/bundler/loro_wasm_bg.js']),
+  },
+  {
+    name: 'yoga-layout',
+    // Emscripten and embind glue (the base64 build) and the compiled TypeScript that wraps its Node and Config classes.
+    files: () => asModules(listTree('yoga-layout/dist/', /\.js$/)),
+  },
+  {
+    name: 'zxing-wasm',
+    // Emscripten and embind glue of ZXing-C++ with the TypeScript that copies images into the wasm heap (_malloc, _free); full/ repeats reader/ and writer/.
+    files: () => asModules(['zxing-wasm/dist/es/share.js', 'zxing-wasm/dist/es/reader/index.js', 'zxing-wasm/dist/es/writer/index.js']),
+  },
+  {
+    name: '@sebastianwessel/quickjs',
+    // A sandbox on quickjs-emscripten-core: contexts, runtimes and value handles; TypeScript's output, one module per source, each beside its .d.ts.
+    files: () => asModules(listTree('@sebastianwessel/quickjs/dist/esm/', /\.js$/)),
+  },
+  {
+    name: 'nsfwjs',
+    // A tfjs application: image classification with tidy, dispose and tensors from tf.browser.fromPixels; the model shards are left out.
+    files: () => asModules(listTree('nsfwjs/dist/esm/', /\.js$/)),
+  },
+  {
+    name: '@tensorflow-models/coco-ssd',
+    // A tfjs application: object detection over a converter GraphModel; CommonJS output, bundles and tests left out.
+    files: () => ['index.js', 'classes.js', 'version.js'].map((file) => ({ file: `@tensorflow-models/coco-ssd/dist/${file}`, sourceType: 'commonjs' })),
+  },
+  {
+    name: 'repomix',
+    // Packs a repository into one file; its compression parses sources with web-tree-sitter (lib/core/treeSitter). TypeScript's output, each module beside its .d.ts.
+    files: () => asModules(listTree('repomix/lib/', /\.js$/)),
+    compilerOptions: { types: ['node'] },
+  },
+  {
+    name: '@elm-tooling/elm-language-server',
+    // A language server on web-tree-sitter 0.27.0: trees per document, parsers, queries; TypeScript's output, each module beside its .d.ts.
+    files: () => asModules(listTree('@elm-tooling/elm-language-server/out/', /\.js$/)),
+    compilerOptions: { types: ['node'], experimentalDecorators: true, emitDecoratorMetadata: true },
+  },
+  {
+    name: '@tensorflow-models/body-segmentation',
+    // A tfjs application: BodyPix and selfie segmentation, masks and blurs over tensors; CommonJS output in dist, no bundles or tests.
+    files: () =>
+      listTree('@tensorflow-models/body-segmentation/dist/', /\.js$/, /(_test|test_util|setup_test|body-segmentation(\.esm|\.min)?)\.js$/).map((file) => ({
+        file,
+        sourceType: 'commonjs',
+      })),
+  },
 ];
 
 const configs = ['recommended', 'all'];

@@ -99,6 +99,33 @@ export const again = (input: tf.Tensor, indices: tf.Tensor) => tf.tidy(() => [ga
   });
 });
 
+describe('tfjs preset: a function that runs only inside scopes, in TypeScript\'s CommonJS output', () => {
+  // @tensorflow-models/body-segmentation's dist: \`exports.decode = decode;\`, called as \`(0, module_1.decode)(…)\` inside \`tf.tidy\`.
+  const code = (callers: string) => `"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.run = exports.gather = void 0;
+const tf = require("@tensorflow/tfjs-core");
+/** @param {import('@tensorflow/tfjs-core').Tensor} input @param {import('@tensorflow/tfjs-core').Tensor} indices */
+function gather(input, indices) {
+    return tf.gather(input, tf.cast(indices, 'int32'));
+}
+exports.gather = gather;
+function run(input, indices) {
+    return ${callers};
+}
+exports.run = run;
+`;
+
+  it('leaves its intermediates to the scope around every call: the export assignment is no use of it', () => {
+    expect(findings(code('tf.tidy(() => gather(input, indices))'), 'untyped.js')).toEqual([]);
+    expect(findings(code('tf.tidy(() => (0, exports.gather)(input, indices))'), 'untyped.js')).toEqual([]);
+  });
+
+  it('still reports them when a call runs outside a scope', () => {
+    expect(findings(code('(0, exports.gather)(input, indices)'), 'untyped.js')).toEqual(['leak@7']);
+  });
+});
+
 describe('tfjs preset: ops defined with op()', () => {
   it('intermediate tensors of a function handed to op({ name_ }) are the op scope\'s to dispose', () => {
     expect(

@@ -80,6 +80,22 @@ export class Counter {
   }
 }
 `,
+  // wasm-bindgen exports a Rust method `delete(&self, index)` as `counter_delete(ptr, index)`: it frees nothing,
+  // unlike C's `ts_tree_delete(tree)`, which takes the object alone.
+  `
+import { wasm } from './finalizer-api';
+const CounterFinalization = new FinalizationRegistry<number>((ptr) => wasm.__wbg_counter_free(ptr >>> 0, 1));
+export class Counter {
+  __wbg_ptr: number;
+  constructor(start: number) {
+    this.__wbg_ptr = wasm.counter_new(start) >>> 0;
+    CounterFinalization.register(this, this.__wbg_ptr, this);
+  }
+  delete(index: number): void {
+    wasm.counter_delete(this.__wbg_ptr, index);
+  }
+}
+`,
   // web-tree-sitter: the constructor registers the address it stored in `this[0]`; `delete()` unregisters first.
   `
 import { wasm } from './finalizer-api';

@@ -11,6 +11,13 @@ import type { ParserServicesLike } from '../../program/file-context.js';
  */
 export const RELEASE_CALL_NAME = /_free$|^free(?![a-z])|_delete$|_destroy$|_release$/;
 
+/**
+ * The names of {@link RELEASE_CALL_NAME} that release only when called with
+ * the object alone, as C's `ts_tree_delete(tree)`: wasm-bindgen exports a
+ * Rust method `delete(&self, key)` as `store_delete(ptr, key)`, which frees nothing.
+ */
+export const SOLE_ARGUMENT_RELEASE_NAME = /_delete$|_destroy$|_release$/;
+
 /** Methods of Map, Set, WeakMap, WeakSet and Array that change the receiver. */
 export const MUTATING_METHODS = new Set(['set', 'delete', 'add', 'clear', 'push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin']);
 

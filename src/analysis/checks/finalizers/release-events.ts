@@ -4,7 +4,7 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type { PlaceKeys } from './places.js';
 import type { Registrations } from './registrations.js';
 import type { HeldOrigins, ReleaseEvent } from './finalizer-model.js';
-import { RELEASE_CALL_NAME } from './finalizer-model.js';
+import { RELEASE_CALL_NAME, SOLE_ARGUMENT_RELEASE_NAME } from './finalizer-model.js';
 import { calleeName, contains, enclosingFunction, isEmptyValue, isFunction, unwrap, walk } from './syntax.js';
 
 /** Explicit releases and take-outs of a value that a registration holds, traced back to its field or variable. */
@@ -146,7 +146,7 @@ export class ReleaseEvents {
       if ((effect.args[index] ?? effect.rest) === 'release') result.push(argument);
     });
     const name = calleeName(callee);
-    if (name !== undefined && RELEASE_CALL_NAME.test(name)) {
+    if (name !== undefined && RELEASE_CALL_NAME.test(name) && (call.arguments.length === 1 || !SOLE_ARGUMENT_RELEASE_NAME.test(name))) {
       for (const argument of call.arguments) if (argument.type !== AST_NODE_TYPES.SpreadElement && !result.includes(argument)) result.push(argument);
     }
     return result;

@@ -100,9 +100,10 @@ export class SpecScopes {
         const parent = node.parent;
         // Imports and exports name it without using it.
         if (ts.isImportSpecifier(parent) || ts.isExportSpecifier(parent) || ts.isImportClause(parent) || ts.isNamespaceImport(parent)) continue;
+        if (isCommonJsExport(node)) continue;
         // `name.x`: the function's name as the object of a member, or `o.name`, another object's member.
         if (ts.isPropertyAccessExpression(parent) && parent.expression === node) continue;
-        const expression: ts.Node = ts.isPropertyAccessExpression(parent) && parent.name === node ? parent : node;
+        const expression = usedAs(ts.isPropertyAccessExpression(parent) && parent.name === node ? parent : node);
         let symbol = this.index.checker.getSymbolAtLocation(node);
         if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = this.index.checker.getAliasedSymbol(symbol);
         if (!symbol || !isOurs(symbol)) continue;
@@ -203,5 +204,27 @@ export class SpecScopes {
       if (ts.isVariableStatement(statement) || ts.isExpressionStatement(statement) || ts.isExportAssignment(statement) || ts.isReturnStatement(statement)) ts.forEachChild(statement, visit);
     }
     return result;
+  }
+}
+
+/** `exports.name = name` (or `module.exports.name = …`, `exports.name = void 0`), as TypeScript's CommonJS output exports a function: either name in it. */
+function isCommonJsExport(node: ts.Identifier): boolean {
+  const member = ts.isPropertyAccessExpression(node.parent) && node.parent.name === node ? node.parent : undefined;
+  const assignment = (member ?? node).parent;
+  if (!ts.isBinaryExpression(assignment) || assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
+  const target = member ? assignment.left : assignment.right === node ? assignment.left : undefined;
+  if (!target || !ts.isPropertyAccessExpression(target) || (member && target !== member)) return false;
+  const object = target.expression;
+  return (ts.isIdentifier(object) && object.text === 'exports') || (ts.isPropertyAccessExpression(object) && object.name.text === 'exports' && ts.isIdentifier(object.expression) && object.expression.text === 'module');
+}
+
+/** The expression that stands for the function where it is used: itself, or the `(0, ns.name)` that TypeScript's CommonJS output calls an import with. */
+function usedAs(expression: ts.Node): ts.Node {
+  let current = expression;
+  for (;;) {
+    const parent = current.parent;
+    const wraps = ts.isParenthesizedExpression(parent) || (ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.CommaToken && parent.right === current);
+    if (!wraps) return current;
+    current = parent;
   }
 }
