@@ -94,9 +94,12 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
   const skipped: TSESTree.Node[] = [];
   const scan = input.scan ?? scanFile(input.ast);
   const { functions, classes } = scan;
-  // Functions an edit left alone keep their outcome from the file's last lint (kept-functions.ts).
+  // Functions an edit left alone keep their outcome from the file's last lint (kept-functions.ts). Not where
+  // usage inference found an API: its evidence comes from every function of the program, not only those a
+  // function's key names, and a kept finding would lose its inferred reason.
   const program = input.services.program;
-  const keptOfFile = sourceFile && filesAreEdited(program) ? keptFile(program, model.options, sourceFile.fileName) : undefined;
+  const inferring = (model.inference?.acquisitionNames.size ?? 0) > 0;
+  const keptOfFile = sourceFile && filesAreEdited(program) && !inferring ? keptFile(program, model.options, sourceFile.fileName) : undefined;
   const keys = sourceFile && keptOfFile ? functionKeys(input.ast, sourceFile.text, functions, new Set(model.options.releaseMethodNames)) : new Map<TSESTree.Node, string>();
   const kept = keptOfFile ? keptOutcomes(keptOfFile, keys) : new Map<TSESTree.Node, KeptFunction>();
   const toKeep = new Map<string, KeptFunction>();

@@ -58,7 +58,7 @@ describe('bad configuration gives a schema error', () => {
       await lintWithRules({ 'handle-lifetime/no-leaked-handle': ['error', { checkExceptionPath: true }] }),
       'handle-lifetime/no-leaked-handle',
     );
-    expect(message).toContain('Unexpected property "checkExceptionPath". Expected properties: "checkExceptionPaths".');
+    expect(message).toContain('Unexpected property "checkExceptionPath". Expected properties: "checkExceptionPaths", "checkWeaklyInferred".');
   });
 
   it.each(rulesWithObjectOptions)('%s: an unknown option is named', async (name) => {

@@ -317,7 +317,7 @@ export class DecoderWrapper {
       {
         messageId: 'fieldStillHoldsReleased',
         line: 8,
-        data: { object: 'this', field: 'this.decoder', again: 'close()' },
+        data: { why: '', object: 'this', field: 'this.decoder', again: 'close()' },
         suggestions: [
           {
             messageId: 'clearFieldWidening',
