@@ -1,17 +1,15 @@
 // Leaks on exception paths that `recommended` reports: where the throw is
 // visible in the program (a `throw`, a callee whose body throws, a preset's
 // contract). Other calls that may throw are left to `strict`.
+import type { InvalidTestCase } from '@typescript-eslint/rule-tester';
 import rule from '../../src/rules/no-leaked-handle.js';
+import type { MessageIds, Options } from '../../src/rules/no-leaked-handle.js';
 import { ruleTester } from '../rule-tester.js';
+import { exceptionPathInvalid } from './no-leaked-handle.exception-paths.cases.js';
 
-const CHECKED_ALLOC = `
-import { malloc, free } from './handles';
-export function checkedAlloc(size: number) {
-  const ptr = malloc(size);
-  if (size > 1024) throw new RangeError('too large');
-  free(ptr);
-}
-`;
+/** The `strict` case of an explicit `throw` before the release: `recommended` reports it too, with the same suggestion. */
+const explicitThrow = exceptionPathInvalid.find((testCase) => testCase.code.includes('export function checkedAlloc')) as InvalidTestCase<MessageIds, Options>;
+const CHECKED_ALLOC = explicitThrow.code;
 
 ruleTester.run('no-leaked-handle: visible throws, by default', rule, {
   valid: [
@@ -113,25 +111,8 @@ export function store() {
       code: CHECKED_ALLOC,
       errors: [
         {
-          messageId: 'leakOnException',
-          line: 4,
+          ...explicitThrow.errors[0],
           data: { name: 'ptr', holder: '', thrower: "throw new RangeError('too large');", line: 5, because: '' },
-          suggestions: [
-            {
-              messageId: 'releaseInFinally',
-              output: `
-import { malloc, free } from './handles';
-export function checkedAlloc(size: number) {
-  const ptr = malloc(size);
-  try {
-    if (size > 1024) throw new RangeError('too large');
-  } finally {
-    free(ptr);
-  }
-}
-`,
-            },
-          ],
         },
       ],
     },

@@ -10,6 +10,7 @@
  * callee declaration's verdict is cached.
  */
 import ts from 'typescript';
+import { skipOuterExpressions } from '../inference/api-keys.js';
 import type { SpecMatcher } from './presets/matcher.js';
 
 /** Why a throw is visible, for the message. */
@@ -30,8 +31,8 @@ export class VisibleThrows {
   /** Why the exit at this node (a call, `new`, `await` or `throw` where a function may leave by an exception) visibly throws. */
   of(node: ts.Node): VisibleThrow | undefined {
     if (ts.isThrowStatement(node)) return { kind: 'statement' };
-    let call: ts.Node = skipOuter(node);
-    if (ts.isAwaitExpression(call)) call = skipOuter(call.expression);
+    let call: ts.Node = ts.isExpression(node) ? skipOuterExpressions(node) : node;
+    if (ts.isAwaitExpression(call)) call = skipOuterExpressions(call.expression);
     if (!ts.isCallExpression(call) && !ts.isNewExpression(call)) return undefined;
     // `throw new Error(…)`: the statement throws, whatever the constructor does.
     let statement: ts.Node = call.parent;
@@ -144,12 +145,6 @@ function localNames(body: ts.Node): ReadonlySet<string> {
   };
   ts.forEachChild(body, visit);
   return names;
-}
-
-function skipOuter(node: ts.Node): ts.Node {
-  let current = node;
-  while (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isNonNullExpression(current)) current = current.expression;
-  return current;
 }
 
 function calleeText(call: ts.CallExpression | ts.NewExpression): string {
