@@ -117,7 +117,7 @@ function summaryOf(
 }
 
 function returnsDisposable(model: HandleModel, declaration: ts.SignatureDeclaration): boolean {
-  if (declaration.type === undefined) return false;
+  if (declaration.type === undefined || !model.ownHandlesPossible()) return false;
   const type = model.checker.getTypeFromTypeNode(declaration.type);
   return model.isDisposableType(model.checker.getAwaitedType(type) ?? type) !== false;
 }

@@ -99,6 +99,11 @@ export class HandleModel {
     return this.handles.isHandleType(type);
   }
 
+  /** Can a type of the program be Disposable or tagged `@handle`? (Asked before a type is worked out only to test that.) */
+  ownHandlesPossible(): boolean {
+    return this.handles.ownHandlesPossible();
+  }
+
   isDisposableType(type: ts.Type): 'sync' | 'async' | false {
     return this.handles.isDisposableType(type);
   }

@@ -73,7 +73,7 @@ export class HandleTypes {
   private typesPossible: boolean | undefined;
 
   /** Can a type of the program be Disposable or tagged `@handle`? (Not where only a preset's handles are possible: three's ImageBitmaps.) */
-  private ownHandlesPossible(): boolean {
+  ownHandlesPossible(): boolean {
     this.ownPossible ??= programMentions(this.program, OWN_HANDLE_WORDS, { outsideStrings: true });
     return this.ownPossible;
   }
@@ -92,7 +92,24 @@ export class HandleTypes {
     return result;
   }
 
+  /**
+   * Is a value of this type Disposable (`[Symbol.dispose]` or `[Symbol.asyncDispose]`)?
+   * Never where no file of the program names one; else read once per type
+   * (`getWellKnownSymbolPropertyOfType` lists every property of the type).
+   */
   isDisposableType(type: ts.Type): 'sync' | 'async' | false {
+    if (!this.ownHandlesPossible()) return false;
+    let disposable = this.disposableCache.get(type);
+    if (disposable === undefined) {
+      disposable = this.computeIsDisposableType(type);
+      this.disposableCache.set(type, disposable);
+    }
+    return disposable;
+  }
+
+  private readonly disposableCache = new Map<ts.Type, 'sync' | 'async' | false>();
+
+  private computeIsDisposableType(type: ts.Type): 'sync' | 'async' | false {
     for (const part of tsutils.unionConstituents(type)) {
       if (tsutils.isTypeFlagSet(part, ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never)) continue;
       if (this.isBuiltinIterator(part)) continue;
@@ -156,7 +173,7 @@ export class HandleTypes {
     if (tsutils.isTypeFlagSet(type, PRIMITIVE_FLAGS)) return false;
     const symbol = type.getSymbol();
     if (symbol && this.isHandleSymbol(symbol)) return true;
-    if (this.ownHandlesPossible() && this.isDisposableType(type)) return true;
+    if (this.isDisposableType(type)) return true;
     if (tsutils.isTypeReference(type) && type.target !== type) return this.isHandleType(type.target);
     return false;
   }

@@ -164,18 +164,35 @@ export class SpecMatcher {
       // A class constructs instances of itself: its own handle presets (no need to type its constructor).
       verdict = this.index.maskOfSymbol(symbol) !== 0;
     } else if (!verdict && isNew && symbol.flags & (ts.SymbolFlags.Property | ts.SymbolFlags.Variable)) {
-      const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0];
-      const initializer = declaration && ts.isVariableDeclaration(declaration) && !declaration.type ? declaration.initializer : undefined;
-      const classSymbol = initializer && ts.isClassExpression(initializer) ? classSymbolOf(this.index.checker, initializer) : undefined;
-      // `var Parser = class { … }`: the class's own presets, as for a class declaration.
-      if (classSymbol) verdict = this.index.maskOfSymbol(classSymbol) !== 0;
-      else if (declaration && this.index.handleTypesPossible()) {
-        const construct = this.index.checker.getTypeOfSymbolAtLocation(symbol, declaration).getConstructSignatures();
-        verdict = construct.some((signature) => this.index.maskOfType(signature.getReturnType()) !== 0);
-      }
+      // Cached as false first: an alias of itself (`var A = B, B = A`) ends there.
+      verdicts.set(symbol, false);
+      verdict = this.constructsHandle(symbol);
     }
     verdicts.set(symbol, verdict);
     return verdict;
+  }
+
+  /** `new SQL.Database()`, `new cv.Mat()`: a property or variable whose type constructs a handle of some spec. */
+  private constructsHandle(symbol: ts.Symbol): boolean {
+    const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0];
+    if (!declaration) return false;
+    const initializer = ts.isVariableDeclaration(declaration) && !declaration.type ? declaration.initializer : undefined;
+    const classSymbol = initializer && ts.isClassExpression(initializer) ? classSymbolOf(this.index.checker, initializer) : undefined;
+    // `var Parser = class { … }`: the class's own presets, as for a class declaration.
+    if (classSymbol) return this.index.maskOfSymbol(classSymbol) !== 0;
+    if (!this.index.handleTypesPossible()) return false;
+    if (inferredInJavaScript(declaration)) {
+      // `const ArrayType = pickArrayType(…)` in a bundle: inferring its type checks the callee's every
+      // return (three.js spent seconds on a few such). Only an alias is followed: `const Mat = cv.Mat`,
+      // `const Ctor = big ? BigArray : SmallArray`.
+      return aliasedConstructors(initializer).some((alias) => {
+        const target = this.index.checker.getSymbolAtLocation(alias);
+        const resolved = target && target.flags & ts.SymbolFlags.Alias ? this.index.checker.getAliasedSymbol(target) : target;
+        return resolved !== undefined && this.mayDescribeCallee(resolved, true);
+      });
+    }
+    const construct = this.index.checker.getTypeOfSymbolAtLocation(symbol, declaration).getConstructSignatures();
+    return construct.some((signature) => this.index.maskOfType(signature.getReturnType()) !== 0);
   }
 
   /** The call creates a native callback by a spec's `nativeCallbacks.create` (`koffi.register`). */
@@ -340,4 +357,25 @@ export class SpecMatcher {
     }
     return { spec: spec.name, result, receiver, args: args.size > 0 ? args : EMPTY_MAP, resultAliasesArg };
   }
+}
+
+/** A variable or property of a JavaScript file that no annotation or JSDoc type declares: its type is inferred from its value. */
+function inferredInJavaScript(declaration: ts.Declaration): boolean {
+  if (!(declaration.getSourceFile().flags & ts.NodeFlags.JavaScriptFile)) return false;
+  if (ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration)) return !declaration.type && ts.getJSDocType(declaration) === undefined;
+  // `this.Ctor = …`, `exports.Ctor = …`: assignments, typed only by inference.
+  return ts.isBinaryExpression(declaration) || ts.isPropertyAccessExpression(declaration) || ts.isElementAccessExpression(declaration);
+}
+
+/** The names or members an initializer is an alias of (both sides of `c ? A : B`); none for any other value. */
+function aliasedConstructors(initializer: ts.Expression | undefined): ts.Node[] {
+  if (!initializer) return [];
+  const value = skipParentheses(initializer);
+  if (ts.isIdentifier(value)) return [value];
+  if (ts.isPropertyAccessExpression(value)) return [value.name];
+  if (ts.isConditionalExpression(value)) return [...aliasedConstructors(value.whenTrue), ...aliasedConstructors(value.whenFalse)];
+  if (ts.isBinaryExpression(value) && (value.operatorToken.kind === ts.SyntaxKind.BarBarToken || value.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) {
+    return [...aliasedConstructors(value.left), ...aliasedConstructors(value.right)];
+  }
+  return [];
 }
