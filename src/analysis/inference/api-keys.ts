@@ -75,6 +75,24 @@ export function calleePathOf(call: CallNode, sourceFile: ts.SourceFile): CalleeP
   return { key: `${prefix} .${names.join('.')}`, root, name, get label() { return label(); } };
 }
 
+/** The root and name of a callee, as `calleePathOf` gives them, with no key or label built (asked for every call a value is passed to). */
+export function calleeRootAndName(call: CallNode): { readonly root: string; readonly name: string; readonly isMember: boolean } | undefined {
+  const callee = skipOuterExpressions(call.expression);
+  if (ts.isIdentifier(callee)) return { root: '', name: callee.text, isMember: false };
+  const last = memberOf(callee);
+  if (!last) return undefined;
+  let current: ts.Expression = callee;
+  let below = '';
+  let depth = 0;
+  for (let member = memberOf(current); member; member = memberOf(current)) {
+    below = member.name;
+    depth++;
+    current = skipOuterExpressions(member.object);
+  }
+  if (current.kind === ts.SyntaxKind.ThisKeyword) return depth < 2 ? undefined : { root: `this.${below}`, name: last.name, isMember: true };
+  return { root: ts.isIdentifier(current) ? current.text : '', name: last.name, isMember: true };
+}
+
 /** A name split into lower-case words: `createShape` → create, shape; `sqlite3_open` → sqlite3, open. */
 function wordsOf(name: string): string[] {
   return name

@@ -15,7 +15,7 @@
  */
 import ts from 'typescript';
 import type { CalleePath, CallNode } from './api-keys.js';
-import { calleePathOf, keepsArguments, pairsWith, RELEASE_METHOD_NAMES, skipOuterExpressions } from './api-keys.js';
+import { calleePathOf, calleeRootAndName, keepsArguments, pairsWith, RELEASE_METHOD_NAMES, skipOuterExpressions } from './api-keys.js';
 
 /** Where a release is written: the release call, 1-based line and column (as ESLint's and SARIF's locations). */
 export interface Place {
@@ -82,8 +82,8 @@ interface Binding {
   readonly path: CalleePath;
   readonly call: CallNode;
   readonly frame: Frame;
-  /** The nodes above the acquisition, from its function down. */
-  readonly ancestors: readonly ts.Node[];
+  /** The node the declaration sits in (its declaration list): a node that contains it is above the acquisition. */
+  readonly anchor: ts.Node;
   readonly releases: Release[];
   handedOn: boolean;
   /** Declared twice, or shadowed in its own function: left out. */
@@ -211,7 +211,7 @@ class EvidenceWalk {
       frame.declared.add(name);
       return;
     }
-    frame.bindings.set(name, { name, path, call, frame, ancestors: this.stack.slice(frame.depth), releases: [], handedOn: false, ambiguous: false });
+    frame.bindings.set(name, { name, path, call, frame, anchor: this.stack[this.stack.length - 1], releases: [], handedOn: false, ambiguous: false });
     this.visibleNames.set(name, (this.visibleNames.get(name) ?? 0) + 1);
   }
 
@@ -300,14 +300,13 @@ class EvidenceWalk {
 
   /** The value passed to a call: released by its pair, read by a method of its own module, else handed on. */
   private argument(binding: Binding, call: ts.CallExpression, value: ts.Node, depth: number): void {
-    const callee = calleePathOf(call, this.sourceFile);
-    const isMethod = callee !== undefined && callee.key.startsWith('call .');
+    const callee = calleeRootAndName(call);
     if (callee && callee.root === binding.path.root && call.arguments[0] === value && pairsWith(binding.path.name, callee.name)) {
-      this.addRelease(binding, call, callee.label, depth);
+      this.addRelease(binding, call, calleePathOf(call, this.sourceFile)!.label, depth);
       return;
     }
     // A method of its module (`Module._decode(p)`), or of any receiver that is no container (`path.addPath(p)` keeps it): read.
-    if (isMethod && !keepsArguments(callee.name) && (callee.root === binding.path.root || !callee.root.startsWith('this'))) return;
+    if (callee?.isMember && !keepsArguments(callee.name) && (callee.root === binding.path.root || !callee.root.startsWith('this'))) return;
     binding.handedOn = true;
   }
 
@@ -318,7 +317,7 @@ class EvidenceWalk {
       const ancestor = this.stack[index];
       const child = this.stack[index + 1];
       if (ts.isTryStatement(ancestor) && ancestor.finallyBlock === child) finallyBlocks.push(ancestor.finallyBlock);
-      if (binding.ancestors.includes(ancestor) || !isConditionalPart(ancestor, child)) continue;
+      if ((ancestor.pos <= binding.anchor.pos && binding.anchor.end <= ancestor.end) || !isConditionalPart(ancestor, child)) continue;
       if (finallyBlocks.length > 0) continue;
       const test = branchTest(ancestor, this.stack[index - 2]);
       if (test && mentions(test, binding.name)) continue;
