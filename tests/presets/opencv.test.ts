@@ -42,6 +42,21 @@ export function cornerValue(src: cv.Mat, rect: cv.Rect): number {
   });
 });
 
+describe('opencv preset: a constructor reached through a JavaScript variable', () => {
+  // The type of an unannotated JavaScript variable is not inferred to find what `new` of it makes; an alias is followed.
+  it('an alias of the class', () => {
+    const code = `
+import * as cv from '@techstark/opencv-js';
+const Mat = cv.Mat;
+export function emptyRows() {
+  const empty = new Mat();
+  return empty.rows;
+}
+`;
+    expect(findings(code, 'untyped.js')).toEqual(['leak@5']);
+  });
+});
+
 describe('opencv preset: valid', () => {
   it('every Mat deleted in finally', () => {
     expect(
