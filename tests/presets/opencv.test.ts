@@ -55,6 +55,18 @@ export function emptyRows() {
 `;
     expect(findings(code, 'untyped.js')).toEqual(['leak@5']);
   });
+
+  it('a member destructured from the module', () => {
+    const code = `
+import * as cv from '@techstark/opencv-js';
+const { Mat } = cv;
+export function emptyRows() {
+  const empty = new Mat();
+  return empty.rows;
+}
+`;
+    expect(findings(code, 'untyped.js')).toEqual(['leak@5']);
+  });
 });
 
 describe('opencv preset: valid', () => {

@@ -172,6 +172,18 @@ export class SpecMatcher {
     return verdict;
   }
 
+  /** The member `{ name }` takes from a name or a member (`const { Mat } = cv`); none from any other value. */
+  private destructuredMember(element: ts.BindingElement): ts.Symbol | undefined {
+    const pattern = element.parent;
+    const declaration = ts.isObjectBindingPattern(pattern) && ts.isVariableDeclaration(pattern.parent) ? pattern.parent : undefined;
+    const source = declaration?.initializer && skipParentheses(declaration.initializer);
+    if (!source || !(ts.isIdentifier(source) || ts.isPropertyAccessExpression(source))) return undefined;
+    const key = element.propertyName ?? element.name;
+    if (!ts.isIdentifier(key)) return undefined;
+    const checker = this.index.checker;
+    return checker.getPropertyOfType(checker.getTypeAtLocation(source), key.text);
+  }
+
   /** `new SQL.Database()`, `new cv.Mat()`: a property or variable whose type constructs a handle of some spec. */
   private constructsHandle(symbol: ts.Symbol): boolean {
     const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0];
@@ -181,6 +193,11 @@ export class SpecMatcher {
     // `var Parser = class { … }`: the class's own presets, as for a class declaration.
     if (classSymbol) return this.index.maskOfSymbol(classSymbol) !== 0;
     if (!this.index.handleTypesPossible()) return false;
+    if (ts.isBindingElement(declaration) && inferredInJavaScript(declaration)) {
+      // `const { Database } = SQL`: the member of what is destructured, when that is a name or a member (as an alias).
+      const member = this.destructuredMember(declaration);
+      return member !== undefined && this.mayDescribeCallee(member, true);
+    }
     if (inferredInJavaScript(declaration)) {
       // `const ArrayType = pickArrayType(…)` in a bundle: inferring its type checks the callee's every
       // return (three.js spent seconds on a few such). Only an alias is followed: `const Mat = cv.Mat`,
@@ -363,6 +380,10 @@ export class SpecMatcher {
 function inferredInJavaScript(declaration: ts.Declaration): boolean {
   if (!(declaration.getSourceFile().flags & ts.NodeFlags.JavaScriptFile)) return false;
   if (ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration)) return !declaration.type && ts.getJSDocType(declaration) === undefined;
+  if (ts.isBindingElement(declaration)) {
+    const variable = ts.walkUpBindingElementsAndPatterns(declaration);
+    return ts.isVariableDeclaration(variable) && !variable.type && ts.getJSDocType(variable) === undefined;
+  }
   // `this.Ctor = …`, `exports.Ctor = …`: assignments, typed only by inference.
   return ts.isBinaryExpression(declaration) || ts.isPropertyAccessExpression(declaration) || ts.isElementAccessExpression(declaration);
 }
