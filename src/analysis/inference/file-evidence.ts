@@ -107,23 +107,43 @@ interface Frame {
   readonly returns: ReturnSite[];
 }
 
-/** The kinds the walk switches on, read once (each `ts.SyntaxKind.X` is a property lookup per node). */
-const Kind = {
-  FunctionDeclaration: ts.SyntaxKind.FunctionDeclaration,
-  FunctionExpression: ts.SyntaxKind.FunctionExpression,
-  ArrowFunction: ts.SyntaxKind.ArrowFunction,
-  MethodDeclaration: ts.SyntaxKind.MethodDeclaration,
-  Constructor: ts.SyntaxKind.Constructor,
-  GetAccessor: ts.SyntaxKind.GetAccessor,
-  SetAccessor: ts.SyntaxKind.SetAccessor,
-  VariableDeclaration: ts.SyntaxKind.VariableDeclaration,
-  ClassDeclaration: ts.SyntaxKind.ClassDeclaration,
-  CatchClause: ts.SyntaxKind.CatchClause,
-  ReturnStatement: ts.SyntaxKind.ReturnStatement,
-  Identifier: ts.SyntaxKind.Identifier,
-  FirstTypeNode: ts.SyntaxKind.FirstTypeNode,
-  LastTypeNode: ts.SyntaxKind.LastTypeNode,
-} as const;
+/** What the walk does at a node, by its kind: one array read per node (each `ts.SyntaxKind.X` is a property lookup). */
+const enum Action {
+  Pass = 0,
+  /** A token, literal or name: no children. */
+  Leaf,
+  Name,
+  Function,
+  Variable,
+  Class,
+  Catch,
+  Return,
+  /** A type: no values in it. */
+  Skip,
+}
+
+const ACTIONS: Uint8Array = (() => {
+  const actions = new Uint8Array(ts.SyntaxKind.Count);
+  actions.fill(Action.Leaf, 0, ts.SyntaxKind.FirstNode);
+  actions[ts.SyntaxKind.Identifier] = Action.Name;
+  actions.fill(Action.Skip, ts.SyntaxKind.FirstTypeNode, ts.SyntaxKind.LastTypeNode + 1);
+  for (const kind of [
+    ts.SyntaxKind.FunctionDeclaration,
+    ts.SyntaxKind.FunctionExpression,
+    ts.SyntaxKind.ArrowFunction,
+    ts.SyntaxKind.MethodDeclaration,
+    ts.SyntaxKind.Constructor,
+    ts.SyntaxKind.GetAccessor,
+    ts.SyntaxKind.SetAccessor,
+  ]) {
+    actions[kind] = Action.Function;
+  }
+  actions[ts.SyntaxKind.VariableDeclaration] = Action.Variable;
+  actions[ts.SyntaxKind.ClassDeclaration] = Action.Class;
+  actions[ts.SyntaxKind.CatchClause] = Action.Catch;
+  actions[ts.SyntaxKind.ReturnStatement] = Action.Return;
+  return actions;
+})();
 
 class EvidenceWalk {
   private readonly evidence = new Map<string, ApiEvidence>();
@@ -139,18 +159,21 @@ class EvidenceWalk {
     return this.evidence;
   }
 
-  /** One switch per node: most nodes of a large file only pass the walk on. */
+  /** One table read per node: most nodes of a large file only pass the walk on. */
   private readonly visit = (node: ts.Node): void => {
-    const frame = this.frames.length > 0 ? this.frames[this.frames.length - 1] : undefined;
-    switch (node.kind) {
-      case Kind.FunctionDeclaration:
-      case Kind.FunctionExpression:
-      case Kind.ArrowFunction:
-      case Kind.MethodDeclaration:
-      case Kind.Constructor:
-      case Kind.GetAccessor:
-      case Kind.SetAccessor: {
+    const action = ACTIONS[node.kind] as Action;
+    switch (action) {
+      case Action.Leaf:
+      case Action.Skip:
+        return;
+      case Action.Name:
+        if (this.visibleNames.size > 0) this.identifier(node as ts.Identifier);
+        return;
+      case Action.Pass:
+        break;
+      case Action.Function: {
         const fn = node as ts.FunctionLikeDeclaration;
+        const frame = this.frame();
         if (frame && fn.name && ts.isIdentifier(fn.name) && ts.isFunctionDeclaration(fn)) this.declare(frame, fn.name);
         if (!fn.body) return;
         this.enterFunction(fn);
@@ -160,32 +183,39 @@ class EvidenceWalk {
         this.exitFunction();
         return;
       }
-      case Kind.VariableDeclaration:
-        if (frame) this.variable(frame, node as ts.VariableDeclaration);
-        break;
-      case Kind.ClassDeclaration:
-        if (frame && (node as ts.ClassDeclaration).name) this.declare(frame, (node as ts.ClassDeclaration).name!);
-        break;
-      case Kind.CatchClause:
-        if (frame && (node as ts.CatchClause).variableDeclaration) this.declare(frame, (node as ts.CatchClause).variableDeclaration!.name);
-        break;
-      case Kind.ReturnStatement:
-        if (frame && frame.bindings.size > 0) this.noteReturn(frame, node as ts.ReturnStatement);
-        break;
-      case Kind.Identifier:
-        if (frame && this.visibleNames.has((node as ts.Identifier).text) && isReferencePosition(node as ts.Identifier, this.stack[this.stack.length - 1])) {
-          const binding = this.resolve((node as ts.Identifier).text);
-          if (binding) this.classify(binding, node);
-        }
-        return;
       default:
-        if (node.kind >= Kind.FirstTypeNode && node.kind <= Kind.LastTypeNode) return;
+        this.declaration(action, node);
         break;
     }
     this.stack.push(node);
     ts.forEachChild(node, this.visit);
     this.stack.pop();
   };
+
+  /** The innermost open function's frame. */
+  private frame(): Frame | undefined {
+    return this.frames.length > 0 ? this.frames[this.frames.length - 1] : undefined;
+  }
+
+  /** A node that binds or declares a name, or a `return`, inside a function. */
+  private declaration(action: Action, node: ts.Node): void {
+    const frame = this.frame();
+    if (!frame) return;
+    if (action === Action.Variable) this.variable(frame, node as ts.VariableDeclaration);
+    else if (action === Action.Class) {
+      if ((node as ts.ClassDeclaration).name) this.declare(frame, (node as ts.ClassDeclaration).name!);
+    } else if (action === Action.Catch) {
+      if ((node as ts.CatchClause).variableDeclaration) this.declare(frame, (node as ts.CatchClause).variableDeclaration!.name);
+    } else if (action === Action.Return && frame.bindings.size > 0) this.noteReturn(frame, node as ts.ReturnStatement);
+  }
+
+  /** A name that may refer to a binding of an open function. */
+  private identifier(node: ts.Identifier): void {
+    const text = node.text;
+    if (!this.visibleNames.has(text) || !isReferencePosition(node, this.stack[this.stack.length - 1])) return;
+    const binding = this.resolve(text);
+    if (binding) this.classify(binding, node);
+  }
 
   private enterFunction(fn: ts.SignatureDeclaration): void {
     const frame: Frame = { fn, depth: this.stack.length, declared: new Set(), bindings: new Map(), returns: [] };
@@ -397,41 +427,70 @@ function isShortCircuit(kind: ts.SyntaxKind): boolean {
   return kind === ts.SyntaxKind.AmpersandAmpersandToken || kind === ts.SyntaxKind.BarBarToken || kind === ts.SyntaxKind.QuestionQuestionToken;
 }
 
+/** How a parent tells whether an identifier under it names a value (see `isReferencePosition`), by the parent's kind. */
+const enum Position {
+  Value = 0,
+  /** A label, an import or export specifier, `new.target`: never a value. */
+  NotValue,
+  /** A declaration or a member: a value unless it is the declared name. */
+  UnlessName,
+  /** `a.b`: `a` only. */
+  Member,
+}
+
+const POSITIONS: Uint8Array = (() => {
+  const positions = new Uint8Array(ts.SyntaxKind.Count);
+  positions[ts.SyntaxKind.PropertyAccessExpression] = Position.Member;
+  for (const kind of [
+    ts.SyntaxKind.QualifiedName,
+    ts.SyntaxKind.LabeledStatement,
+    ts.SyntaxKind.BreakStatement,
+    ts.SyntaxKind.ContinueStatement,
+    ts.SyntaxKind.ImportSpecifier,
+    ts.SyntaxKind.ExportSpecifier,
+    ts.SyntaxKind.ImportClause,
+    ts.SyntaxKind.NamespaceImport,
+    ts.SyntaxKind.ImportEqualsDeclaration,
+    ts.SyntaxKind.MetaProperty,
+  ]) {
+    positions[kind] = Position.NotValue;
+  }
+  for (const kind of [
+    ts.SyntaxKind.PropertyAssignment,
+    ts.SyntaxKind.MethodDeclaration,
+    ts.SyntaxKind.PropertyDeclaration,
+    ts.SyntaxKind.GetAccessor,
+    ts.SyntaxKind.SetAccessor,
+    ts.SyntaxKind.EnumMember,
+    ts.SyntaxKind.PropertySignature,
+    ts.SyntaxKind.MethodSignature,
+    ts.SyntaxKind.BindingElement,
+    ts.SyntaxKind.VariableDeclaration,
+    ts.SyntaxKind.Parameter,
+    ts.SyntaxKind.FunctionDeclaration,
+    ts.SyntaxKind.FunctionExpression,
+    ts.SyntaxKind.ClassDeclaration,
+    ts.SyntaxKind.ClassExpression,
+    ts.SyntaxKind.JsxAttribute,
+  ]) {
+    positions[kind] = Position.UnlessName;
+  }
+  return positions;
+})();
+
 /** An identifier that names a value here, not a property, a declaration or a label. */
 function isReferencePosition(identifier: ts.Identifier, parent: ts.Node | undefined): boolean {
   if (!parent) return false;
-  if (ts.isPropertyAccessExpression(parent)) return parent.name !== identifier;
-  if (ts.isQualifiedName(parent)) return false;
-  if (
-    ts.isPropertyAssignment(parent) ||
-    ts.isMethodDeclaration(parent) ||
-    ts.isPropertyDeclaration(parent) ||
-    ts.isGetAccessor(parent) ||
-    ts.isSetAccessor(parent) ||
-    ts.isEnumMember(parent) ||
-    ts.isPropertySignature(parent) ||
-    ts.isMethodSignature(parent) ||
-    ts.isBindingElement(parent) ||
-    ts.isVariableDeclaration(parent) ||
-    ts.isParameter(parent) ||
-    ts.isFunctionDeclaration(parent) ||
-    ts.isFunctionExpression(parent) ||
-    ts.isClassDeclaration(parent) ||
-    ts.isClassExpression(parent) ||
-    ts.isJsxAttribute(parent)
-  ) {
-    return (parent as { name?: ts.Node }).name !== identifier && !(ts.isBindingElement(parent) && parent.propertyName === identifier);
+  switch (POSITIONS[parent.kind] as Position) {
+    case Position.Value:
+      return true;
+    case Position.NotValue:
+      return false;
+    case Position.Member:
+      return (parent as ts.PropertyAccessExpression).name !== identifier;
+    default:
+      return (parent as { name?: ts.Node }).name !== identifier && !(ts.isBindingElement(parent) && parent.propertyName === identifier);
   }
-  return !(
-    ts.isLabeledStatement(parent) ||
-    ts.isBreakOrContinueStatement(parent) ||
-    ts.isImportSpecifier(parent) ||
-    ts.isExportSpecifier(parent) ||
-    ts.isImportClause(parent) ||
-    ts.isNamespaceImport(parent) ||
-    ts.isImportEqualsDeclaration(parent) ||
-    ts.isMetaProperty(parent)
-  );
 }
 
 /** Is `child` a part of `node` that may not run when `node` does? */
