@@ -1083,3 +1083,88 @@ export class Buf {
     output: null,
   },
 );
+
+// mediabunny: a container emptied after the loop that disposed its entries, and an entry compared by identity after its release.
+valid.push(
+  // Every cached input is disposed, then the cache is emptied: no entry is left to reach its input.
+  `
+export class Input implements Disposable {
+  dispose(): void {}
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+export class SegmentedInput {
+  inputCache: { key: string; input: Input }[] = [];
+  dispose(): void {
+    for (const entry of this.inputCache) {
+      entry.input.dispose();
+    }
+    this.inputCache.length = 0;
+  }
+}
+`,
+  // \`removeItem\` only compares the released reference with what the list holds (\`indexOf\`, then \`splice\`).
+  `
+import type { Statement } from './handles';
+const removeItem = <T>(items: T[], item: T): void => {
+  const index = items.indexOf(item);
+  if (index !== -1) items.splice(index, 1);
+};
+export class Input {
+  sourceRefs: Statement[] = [];
+  sourceCache: { ref: Statement }[] = [];
+  evictOldest(): void {
+    const entry = this.sourceCache[0]!;
+    this.sourceCache.splice(0, 1);
+    entry.ref.free();
+    removeItem(this.sourceRefs, entry.ref);
+  }
+}
+`,
+);
+
+invalid.push(
+  // The cache is not emptied: a second \`dispose()\` disposes every input again.
+  {
+    code: `
+export class Input implements Disposable {
+  dispose(): void {}
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+export class SegmentedInput {
+  inputCache: { key: string; input: Input }[] = [];
+  dispose(): void {
+    for (const entry of this.inputCache) {
+      entry.input.dispose();
+    }
+  }
+}
+`,
+    errors: [{ messageId: 'fieldStillHoldsReleased', line: 12 }],
+    output: null,
+  },
+  // \`keepItem\` stores the released reference in the list.
+  {
+    code: `
+import type { Statement } from './handles';
+const keepItem = <T>(items: T[], item: T): void => {
+  if (!items.includes(item)) items.push(item);
+};
+export class Input {
+  sourceRefs: Statement[] = [];
+  sourceCache: { ref: Statement }[] = [];
+  evictOldest(): void {
+    const entry = this.sourceCache[0]!;
+    this.sourceCache.splice(0, 1);
+    entry.ref.free();
+    keepItem(this.sourceRefs, entry.ref);
+  }
+}
+`,
+    errors: [{ messageId: 'objectReachedAgain', line: 12 }],
+    output: null,
+  },
+);
