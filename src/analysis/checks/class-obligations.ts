@@ -10,7 +10,8 @@
  * dispose method releases comes from its summary, so delegation
  * (`[Symbol.dispose]() { this.dispose() }`, helpers that release their
  * parameters) counts. Fields filled through a DisposableStack the class
- * owns are the stack's to dispose.
+ * owns are the stack's to dispose, and a field put into a container whose
+ * entries a release method releases is the container's.
  */
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
