@@ -1085,9 +1085,7 @@ export class Buf {
 );
 
 // mediabunny: a container emptied after the loop that disposed its entries, and an entry compared by identity after its release.
-valid.push(
-  // Every cached input is disposed, then the cache is emptied: no entry is left to reach its input.
-  `
+const SEGMENTED_DISPOSE = (after: string): string => `
 export class Input implements Disposable {
   dispose(): void {}
   [Symbol.dispose](): void {
@@ -1100,16 +1098,13 @@ export class SegmentedInput {
     for (const entry of this.inputCache) {
       entry.input.dispose();
     }
-    this.inputCache.length = 0;
-  }
+${after}  }
 }
-`,
-  // \`removeItem\` only compares the released reference with what the list holds (\`indexOf\`, then \`splice\`).
-  `
+`;
+const EVICT = (helper: string, body: string): string => `
 import type { Statement } from './handles';
-const removeItem = <T>(items: T[], item: T): void => {
-  const index = items.indexOf(item);
-  if (index !== -1) items.splice(index, 1);
+const ${helper} = <T>(items: T[], item: T): void => {
+${body}
 };
 export class Input {
   sourceRefs: Statement[] = [];
@@ -1118,52 +1113,28 @@ export class Input {
     const entry = this.sourceCache[0]!;
     this.sourceCache.splice(0, 1);
     entry.ref.free();
-    removeItem(this.sourceRefs, entry.ref);
+    ${helper}(this.sourceRefs, entry.ref);
   }
 }
-`,
+`;
+
+valid.push(
+  // Every cached input is disposed, then the cache is emptied: no entry is left to reach its input.
+  SEGMENTED_DISPOSE('    this.inputCache.length = 0;\n'),
+  // `removeItem` only compares the released reference with what the list holds (`indexOf`, then `splice`).
+  EVICT('removeItem', '  const index = items.indexOf(item);\n  if (index !== -1) items.splice(index, 1);'),
 );
 
 invalid.push(
-  // The cache is not emptied: a second \`dispose()\` disposes every input again.
+  // The cache is not emptied: a second `dispose()` disposes every input again.
   {
-    code: `
-export class Input implements Disposable {
-  dispose(): void {}
-  [Symbol.dispose](): void {
-    this.dispose();
-  }
-}
-export class SegmentedInput {
-  inputCache: { key: string; input: Input }[] = [];
-  dispose(): void {
-    for (const entry of this.inputCache) {
-      entry.input.dispose();
-    }
-  }
-}
-`,
+    code: SEGMENTED_DISPOSE(''),
     errors: [{ messageId: 'fieldStillHoldsReleased', line: 12 }],
     output: null,
   },
-  // \`keepItem\` stores the released reference in the list.
+  // `keepItem` stores the released reference in the list.
   {
-    code: `
-import type { Statement } from './handles';
-const keepItem = <T>(items: T[], item: T): void => {
-  if (!items.includes(item)) items.push(item);
-};
-export class Input {
-  sourceRefs: Statement[] = [];
-  sourceCache: { ref: Statement }[] = [];
-  evictOldest(): void {
-    const entry = this.sourceCache[0]!;
-    this.sourceCache.splice(0, 1);
-    entry.ref.free();
-    keepItem(this.sourceRefs, entry.ref);
-  }
-}
-`,
+    code: EVICT('keepItem', '  if (!items.includes(item)) items.push(item);'),
     errors: [{ messageId: 'objectReachedAgain', line: 12 }],
     output: null,
   },
