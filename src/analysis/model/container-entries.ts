@@ -15,8 +15,8 @@ import ts from 'typescript';
 const INSERT_METHODS: ReadonlySet<string> = new Set(['push', 'unshift', 'add', 'set']);
 /** Calls that read an entry out of a container. */
 const LOOKUP_METHODS: ReadonlySet<string> = new Set(['find', 'findLast', 'get', 'at']);
-/** Calls that hand out the entries of a container for a loop. */
-const ENTRY_ITERATORS: ReadonlySet<string> = new Set(['values', 'forEach']);
+/** Calls that hand out the entries of a container for a `for … of` loop. */
+const ENTRY_ITERATORS: ReadonlySet<string> = new Set(['values']);
 
 export class ContainerEntries {
   private readonly released = new Map<ts.ClassLikeDeclaration, ReadonlySet<string>>();
