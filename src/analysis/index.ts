@@ -8,6 +8,7 @@ import type ts from 'typescript';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { analyzeClassObligations } from './checks/class-obligations.js';
 import type { ClassObligationFinding } from './checks/class-obligations.js';
+import { withoutIdentityArguments } from './checks/identity-arguments.js';
 import { withoutScopedLeaks } from './checks/scoped-leaks.js';
 import { runDataflow } from './flow/dataflow.js';
 import type { Finding } from './flow/findings.js';
@@ -136,7 +137,7 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
           else {
             const result = runDataflow(lowered, { checkLeaks: fn.type !== AST_NODE_TYPES.Program, summarize: false });
             outcome = result.skipped ? 'over-budget' : 'analysed';
-            own = withoutScopedLeaks(file, fn, result.findings);
+            own = withoutIdentityArguments(file, withoutScopedLeaks(file, fn, result.findings));
             reported = withInferredReasons(file, own);
           }
         }

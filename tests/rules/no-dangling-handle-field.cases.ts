@@ -1083,3 +1083,59 @@ export class Buf {
     output: null,
   },
 );
+
+// mediabunny: a container emptied after the loop that disposed its entries, and an entry compared by identity after its release.
+const SEGMENTED_DISPOSE = (after: string): string => `
+export class Input implements Disposable {
+  dispose(): void {}
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+export class SegmentedInput {
+  inputCache: { key: string; input: Input }[] = [];
+  dispose(): void {
+    for (const entry of this.inputCache) {
+      entry.input.dispose();
+    }
+${after}  }
+}
+`;
+const EVICT = (helper: string, body: string): string => `
+import type { Statement } from './handles';
+const ${helper} = <T>(items: T[], item: T): void => {
+${body}
+};
+export class Input {
+  sourceRefs: Statement[] = [];
+  sourceCache: { ref: Statement }[] = [];
+  evictOldest(): void {
+    const entry = this.sourceCache[0]!;
+    this.sourceCache.splice(0, 1);
+    entry.ref.free();
+    ${helper}(this.sourceRefs, entry.ref);
+  }
+}
+`;
+
+valid.push(
+  // Every cached input is disposed, then the cache is emptied: no entry is left to reach its input.
+  SEGMENTED_DISPOSE('    this.inputCache.length = 0;\n'),
+  // `removeItem` only compares the released reference with what the list holds (`indexOf`, then `splice`).
+  EVICT('removeItem', '  const index = items.indexOf(item);\n  if (index !== -1) items.splice(index, 1);'),
+);
+
+invalid.push(
+  // The cache is not emptied: a second `dispose()` disposes every input again.
+  {
+    code: SEGMENTED_DISPOSE(''),
+    errors: [{ messageId: 'fieldStillHoldsReleased', line: 12 }],
+    output: null,
+  },
+  // `keepItem` stores the released reference in the list.
+  {
+    code: EVICT('keepItem', '  if (!items.includes(item)) items.push(item);'),
+    errors: [{ messageId: 'objectReachedAgain', line: 12 }],
+    output: null,
+  },
+);

@@ -1686,3 +1686,64 @@ export function size(a: Tensor, b: Tensor): number {
     },
   ],
 });
+
+/** mediabunny's segmented inputs: an abstract getter whose implementation caches what it returns. */
+const SEGMENTED = (dispose: string): string => `
+export class Input implements Disposable {
+  dispose(): void {}
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+  read(): number {
+    return 1;
+  }
+}
+export abstract class SegmentedInput {
+  inputCache: { key: string; input: Input }[] = [];
+  abstract getInputForSegment(key: string): Input;
+  firstByte(key: string): number {
+    const input = this.getInputForSegment(key);
+    return input.read();
+  }
+  dispose(): void {
+${dispose}
+  }
+}
+export class HlsInput extends SegmentedInput {
+  getInputForSegment(key: string): Input {
+    const cached = this.inputCache.find((entry) => entry.key === key);
+    if (cached) return cached.input;
+    const input = new Input();
+    this.inputCache.push({ key, input });
+    return input;
+  }
+}
+`;
+
+ruleTester.run('no-leaked-handle: entries of a cache the class releases', rule, {
+  valid: [
+    // Every implementation returns an entry of `inputCache`, whose entries `dispose()` disposes: the caller borrows it.
+    SEGMENTED(`    for (const entry of this.inputCache) {
+      entry.input.dispose();
+    }
+    this.inputCache.length = 0;`),
+  ],
+  invalid: [
+    // The same cache, emptied without disposing its inputs: nobody releases what the getter made.
+    {
+      code: SEGMENTED(`    this.inputCache.length = 0;`),
+      errors: [
+        {
+          messageId: 'leak',
+          line: 15,
+          suggestions: [
+            {
+              messageId: 'declareWithUsing',
+              output: SEGMENTED(`    this.inputCache.length = 0;`).replace('const input = this.getInputForSegment(key);', 'using input = this.getInputForSegment(key);'),
+            },
+          ],
+        },
+      ],
+    },
+  ],
+});

@@ -1017,3 +1017,109 @@ export class Controller {
   ],
   invalid: [],
 });
+
+/** quickjs-emscripten-sync's VMMap: four handle fields, each also added to `_disposables`. */
+const DISPOSABLES = (dispose: string): string => `
+import type { VmContext, VmHandle } from './handles';
+export class VMMap {
+  _disposables = new Set<VmHandle>();
+  _mapGet: VmHandle;
+  constructor(ctx: VmContext) {
+    this._mapGet = ctx.newObject();
+    this._disposables.add(this._mapGet);
+  }
+  dispose() {
+${dispose}
+  }
+}
+`;
+
+/** mediabunny's FilePathTarget: a file handle opened by a stream's `start` and closed by its `close`. */
+const FILE_TARGET = (close: string): string => `
+import { HEAPU8, free, malloc, openFile, type FileHandle } from './handles';
+export class StreamTarget {
+  writer: WritableStreamDefaultWriter<Uint8Array> | null = null;
+  pending = new Uint8Array(0);
+  constructor(readonly writable: WritableStream<Uint8Array>) {}
+  _flush() {
+    const staging = malloc(this.pending.byteLength);
+    try {
+      HEAPU8.set(this.pending, staging);
+    } finally {
+      free(staging);
+    }
+  }
+  async _close() {
+    return this.writer?.close();
+  }
+}
+export class FilePathTarget {
+  streamTarget: StreamTarget;
+  fileHandle: FileHandle | null = null;
+  constructor(path: string) {
+    const writable = new WritableStream<Uint8Array>({
+      start: async () => {
+        this.fileHandle = openFile(path);
+      },
+      close: async () => {
+        if (this.fileHandle) {
+${close}
+          this.fileHandle = null;
+        }
+      },
+    });
+    this.streamTarget = new StreamTarget(writable);
+  }
+  _flush() {
+    this.streamTarget._flush();
+  }
+  async _close() {
+    return this.streamTarget._close();
+  }
+}
+`;
+
+ruleTester.run('require-owned-field-release: ownership through a container or a callback', rule, {
+  valid: [
+    // `dispose()` disposes every entry of `_disposables`, `_mapGet` among them.
+    DISPOSABLES(`    for (const handle of this._disposables.values()) {
+      if (handle.alive) handle.dispose();
+    }
+    this._disposables.clear();`),
+    // mediabunny's Input: the root reference is pushed onto the references that `dispose()` frees.
+    `
+import type { VmContext, VmHandle } from './handles';
+export class Input implements Disposable {
+  _rootRef: VmHandle;
+  _sourceRefs: VmHandle[] = [];
+  constructor(ctx: VmContext) {
+    this._rootRef = ctx.newObject();
+    this._sourceRefs.push(this._rootRef);
+  }
+  dispose() {
+    for (const ref of this._sourceRefs) {
+      ref.dispose();
+    }
+    this._sourceRefs.length = 0;
+  }
+  [Symbol.dispose]() {
+    this.dispose();
+  }
+}
+`,
+    // The stream's \`close\` callback closes the file; \`start\` runs once, so nothing is overwritten.
+    FILE_TARGET('          this.fileHandle[Symbol.dispose]();'),
+  ],
+  invalid: [
+    // The set is emptied, its handles not disposed.
+    {
+      code: DISPOSABLES(`    this._disposables.clear();`),
+      errors: [{ messageId: 'fieldNotReleased', line: 10 }],
+    },
+    // The callback drops the file without closing it.
+    {
+      code: FILE_TARGET('          this.fileHandle.read();'),
+      errors: [{ messageId: 'noReleaseMethod', line: 19 }],
+    },
+  ],
+});

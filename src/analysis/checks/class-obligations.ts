@@ -10,7 +10,8 @@
  * dispose method releases comes from its summary, so delegation
  * (`[Symbol.dispose]() { this.dispose() }`, helpers that release their
  * parameters) counts. Fields filled through a DisposableStack the class
- * owns are the stack's to dispose.
+ * owns are the stack's to dispose, and a field put into a container whose
+ * entries a release method releases is the container's.
  */
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
@@ -130,7 +131,8 @@ function checkClass(file: FileContext, classNode: ClassNode, overwrites: readonl
     }
     if (member.type !== AST_NODE_TYPES.MethodDefinition || member.static || !member.value.body) continue;
     const name = keyName(member.key, member.computed);
-    forEachThisAssignment(member.value, (field, value) => noteAssignment(field, value, member.kind === 'constructor', member.value));
+    // A callback the constructor makes (a stream's `start`) runs later, if at all: what it assigns is no instance's from the start.
+    forEachThisAssignment(member.value, (field, value, nested) => noteAssignment(field, value, member.kind === 'constructor' && !nested, member.value));
     if (member.kind === 'constructor') {
       for (const param of member.value.params) {
         // `constructor(private readonly ptr: Ptr)` borrows unless the parameter says it takes ownership.
@@ -163,7 +165,7 @@ function checkClass(file: FileContext, classNode: ClassNode, overwrites: readonl
   if (releaseMethods.length === 0) {
     // A method by another name may release a field (tfjs-converter's `clearAndClose()`): the class has
     // a way to release it, only not one a `using` or a caller looks for. Only the others have none.
-    const elsewhere = releasedByOtherMethods(file, classNode);
+    const elsewhere = releasedByOtherMethods(file, classNode, fields);
     const unreleased = elsewhere === 'unknown' ? [] : fields.filter((field) => !elsewhere.has(field.name));
     if (unreleased.length === 0) return overwritten;
     return [{ kind: 'no-release-method', node: classNode.id ?? classNode, className, fields: unreleased }, ...overwritten];
@@ -185,7 +187,7 @@ function checkClass(file: FileContext, classNode: ClassNode, overwrites: readonl
   const primary = releaseMethods.find((method) => method.name === 'dispose') ?? releaseMethods[0];
   const findings: ClassObligationFinding[] = [];
   for (const field of fields) {
-    if (released.has(field.name)) continue;
+    if (released.has(field.name) || releasedThroughContainer(file, classNode, field.name)) continue;
     const partial = partly.get(field.name);
     const method = partial ? releaseMethods.find((candidate) => candidate.name === partial)! : primary;
     findings.push({
@@ -199,25 +201,72 @@ function checkClass(file: FileContext, classNode: ClassNode, overwrites: readonl
   return [...findings, ...overwritten];
 }
 
+/** `this._disposables.add(this._mapGet)`, with a release method that releases every entry of `_disposables`. */
+function releasedThroughContainer(file: FileContext, classNode: ClassNode, field: string): boolean {
+  const declaration = file.tsNode(classNode);
+  return declaration !== undefined && ts.isClassLike(declaration) && file.model.containerEntries.releasedThroughContainer(declaration, field);
+}
+
 /** The summary of a method's function (none when it is too large to analyse). */
-function methodSummary(file: FileContext, fn: TSESTree.FunctionExpression): ReturnType<FileContext['summaryOf']> {
+function methodSummary(file: FileContext, fn: TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression): ReturnType<FileContext['summaryOf']> {
   const tsMethod = file.tsNode(fn);
   const declaration = tsMethod && ts.isFunctionLike(tsMethod) ? (tsMethod as ts.SignatureDeclaration) : undefined;
   const parent = declaration?.parent;
   return parent && ts.isMethodDeclaration(parent) ? file.summaryOf(parent) : declaration ? file.summaryOf(declaration) : undefined;
 }
 
-/** The fields that some instance method releases, on some path at least; unknown when one is too large to summarise. */
-function releasedByOtherMethods(file: FileContext, classNode: ClassNode): Set<string> | 'unknown' {
+/**
+ * The fields that some instance method releases, on some path at least, or a callback that a method
+ * or the constructor hands out (the `close` of a stream's sink, which the stream calls when it is
+ * closed); unknown when a method is too large to summarise.
+ */
+function releasedByOtherMethods(file: FileContext, classNode: ClassNode, candidates: readonly OwnedField[]): Set<string> | 'unknown' {
   const released = new Set<string>();
+  const note = (summary: NonNullable<ReturnType<typeof methodSummary>>): void => {
+    // A method that frees a field only to give it a fresh handle (`free(this.buf); this.buf = malloc(n)`) releases no instance's last one.
+    for (const field of [...summary.releasedFields, ...summary.maybeReleasedFields]) if (!summary.replacedFields?.includes(field)) released.add(field);
+  };
   for (const member of classNode.body.body) {
     if (member.type !== AST_NODE_TYPES.MethodDefinition || member.static || member.kind !== 'method' || !member.value.body) continue;
     const summary = methodSummary(file, member.value);
     if (!summary) return 'unknown';
-    // A method that frees a field only to give it a fresh handle (`free(this.buf); this.buf = malloc(n)`) releases no instance's last one.
-    for (const field of [...summary.releasedFields, ...summary.maybeReleasedFields]) if (!summary.replacedFields?.includes(field)) released.add(field);
+    note(summary);
+  }
+  for (const callback of callbacksNaming(classNode, candidates.filter((field) => !released.has(field.name)))) {
+    const summary = methodSummary(file, callback);
+    if (summary) note(summary);
   }
   return released;
+}
+
+/** Arrow functions in the class's methods and constructor whose text names `this.<field>` of one of `fields`. */
+function callbacksNaming(classNode: ClassNode, fields: readonly OwnedField[]): TSESTree.ArrowFunctionExpression[] {
+  if (fields.length === 0) return [];
+  const found: TSESTree.ArrowFunctionExpression[] = [];
+  const visit = (node: TSESTree.Node): void => {
+    if (node.type === AST_NODE_TYPES.FunctionExpression || node.type === AST_NODE_TYPES.FunctionDeclaration || node.type === AST_NODE_TYPES.ClassExpression || node.type === AST_NODE_TYPES.ClassDeclaration) return;
+    if (node.type === AST_NODE_TYPES.ArrowFunctionExpression && fields.some((field) => namesThisField(node, field.name))) found.push(node);
+    forEachChild(node, visit);
+  };
+  for (const member of classNode.body.body) {
+    if (member.type === AST_NODE_TYPES.MethodDefinition && !member.static && member.value.body) forEachChild(member.value.body, visit);
+  }
+  return found;
+}
+
+/** Does the function mention `this.<field>`? */
+function namesThisField(fn: TSESTree.Node, field: string): boolean {
+  let found = false;
+  const visit = (node: TSESTree.Node): void => {
+    if (found) return;
+    if (node.type === AST_NODE_TYPES.MemberExpression && node.object.type === AST_NODE_TYPES.ThisExpression && memberName(node) === field) {
+      found = true;
+      return;
+    }
+    forEachChild(node, visit);
+  };
+  visit(fn);
+  return found;
 }
 
 function collectClasses(root: TSESTree.Node): ClassNode[] {
@@ -230,8 +279,8 @@ function collectClasses(root: TSESTree.Node): ClassNode[] {
   return result;
 }
 
-/** `this.f = value` anywhere in a method body (arrow functions keep `this`; other functions and classes do not). */
-function forEachThisAssignment(fn: FunctionBody, callback: (field: string, value: TSESTree.Expression) => void): void {
+/** `this.f = value` anywhere in a method body (arrow functions keep `this`; other functions and classes do not); `nested`: inside an arrow function. */
+function forEachThisAssignment(fn: FunctionBody, callback: (field: string, value: TSESTree.Expression, nested: boolean) => void): void {
   const visit = (node: TSESTree.Node): void => {
     if (node !== fn && (node.type === AST_NODE_TYPES.FunctionExpression || node.type === AST_NODE_TYPES.FunctionDeclaration)) return;
     if (node.type === AST_NODE_TYPES.ClassDeclaration || node.type === AST_NODE_TYPES.ClassExpression) return;
@@ -242,11 +291,19 @@ function forEachThisAssignment(fn: FunctionBody, callback: (field: string, value
       node.left.object.type === AST_NODE_TYPES.ThisExpression
     ) {
       const name = memberName(node.left);
-      if (name !== null) callback(name, node.right);
+      if (name !== null) callback(name, node.right, insideArrow(node, fn));
     }
     forEachChild(node, visit);
   };
   visit(fn);
+}
+
+/** Is `node` inside an arrow function within `fn`? */
+function insideArrow(node: TSESTree.Node, fn: TSESTree.Node): boolean {
+  for (let current = node.parent; current && current !== fn; current = current.parent) {
+    if (current.type === AST_NODE_TYPES.ArrowFunctionExpression) return true;
+  }
+  return false;
 }
 
 function unwrap(node: TSESTree.Expression): TSESTree.Expression {

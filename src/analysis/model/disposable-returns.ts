@@ -20,7 +20,8 @@ export class DisposableReturns {
   /**
    * Does this declaration, without a body the program holds, return a fresh Disposable?
    * Not when its result is a type parameter, `this` or `any`, nor a getter's, nor a type a
-   * spec says ends by itself (a Node timer, stream or child process). A declaration whose body
+   * spec says ends by itself (a Node timer, stream or child process), nor an abstract method whose every
+   * implementation returns an entry of a container its class releases. A declaration whose body
    * the program holds is left to its summary, which says whether it returns a fresh handle, a
    * field, a parameter or an existing object (past the summaries' depth, nothing is assumed).
    */
@@ -31,6 +32,8 @@ export class DisposableReturns {
       // The declared signature, not the call's instantiation: `use<T>(value: T): T` returns its argument.
       const declared = declaredOnly(declaration) && !ts.isGetAccessor(memberOf(declaration)) ? this.checker.getSignatureFromDeclaration(declaration) : undefined;
       verdict = declared !== undefined && this.disposableResult(this.checker.getReturnTypeOfSignature(declared));
+      // An abstract method whose implementations hand out entries of a cache the class releases lends them.
+      if (verdict) verdict = !this.handles.containers.lendsCachedEntry(declaration);
       this.verdicts.set(declaration, verdict);
     }
     return verdict;

@@ -12,6 +12,7 @@ import { UsageInference } from '../inference/usage-inference.js';
 import type { ArgumentEffect, CallEffect, SummaryProvider } from './call-effects.js';
 import { CallClassifier } from './classify-call.js';
 import { HandleTypes } from './handle-types.js';
+import type { ContainerEntries } from './container-entries.js';
 import type { OwnerClass, OwnerClasses } from './owner-classes.js';
 import type { HandleModelOptions } from './options.js';
 import { defaultHandleModelOptions } from './options.js';
@@ -51,6 +52,11 @@ export class HandleModel {
   /** Classes of the program that own a handle (owner-classes.ts); the flow installs their summaries. */
   get ownerClasses(): OwnerClasses {
     return this.handles.owners;
+  }
+
+  /** Containers of the program's classes whose entries a release method releases (container-entries.ts). */
+  get containerEntries(): ContainerEntries {
+    return this.handles.containers;
   }
 
   /** What made values of this type handles, when their class is an owner class of the program. */

@@ -3,6 +3,7 @@ import ts from 'typescript';
 import type { SpecMatcher } from './presets/matcher.js';
 import { OWN_HANDLE_WORDS, programMentions } from '../program/program-facts.js';
 import type { ArgumentEffect } from './call-effects.js';
+import { ContainerEntries } from './container-entries.js';
 import type { HandleModelOptions } from './options.js';
 import { OwnerClasses } from './owner-classes.js';
 import { HANDLE_TAG } from './tags.js';
@@ -37,6 +38,8 @@ export class HandleTypes {
   readonly program: ts.Program;
   /** Classes of the program that own a handle and release it in a release-named method: handles too. */
   readonly owners: OwnerClasses;
+  /** Containers of the program's classes whose entries a release method releases (a cache, a set of disposables). */
+  readonly containers: ContainerEntries;
 
   constructor(program: ts.Program, options: HandleModelOptions, specs: SpecMatcher | undefined) {
     this.program = program;
@@ -46,6 +49,7 @@ export class HandleTypes {
     this.livenessMemberNames = new Set(options.livenessMemberNames);
     this.specs = specs;
     this.owners = new OwnerClasses(program, this.releaseMethodNames);
+    this.containers = new ContainerEntries(program, this.releaseMethodNames);
   }
 
   isLivenessMember(name: string): boolean {

@@ -3,7 +3,7 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type { Block, Key, LoweredFunction, Node } from '../ir.js';
 import type { Frame } from './graph-builder.js';
 import { CanReport, TooLarge } from './graph-builder.js';
-import { isExpressionNode, isUsing } from './syntax.js';
+import { emptiedAfterLoop, isExpressionNode, isUsing } from './syntax.js';
 import { isFinalizerCallback } from '../ast.js';
 import type { GraphBuilder } from './graph-builder.js';
 import type { ExpressionLowering } from './expressions.js';
@@ -385,7 +385,8 @@ export class StatementLowering {
       element = this.builder.temp();
       this.builder.emit({ kind: 'borrow', dst: element, node: target });
     }
-    if (node.type === AST_NODE_TYPES.ForOfStatement && target.type === AST_NODE_TYPES.Identifier && this.isCallerVisible(node.right)) {
+    // An entry of a container the function empties after the loop is no caller's to reach again.
+    if (node.type === AST_NODE_TYPES.ForOfStatement && target.type === AST_NODE_TYPES.Identifier && this.isCallerVisible(node.right) && !emptiedAfterLoop(node, (part) => this.builder.pathOf(part))) {
       const key = this.builder.identifierKey(target);
       if (key) this.builder.externalLocals.add(key);
     }

@@ -97,3 +97,46 @@ export function stateComparison(test: TSESTree.Node): { member: TSESTree.MemberE
   }
   return null;
 }
+
+/**
+ * The containers a statement empties: `c.length = 0`, `c.clear()`, `c.splice(0)`, `c = []`,
+ * `c = new Map()` (the object emptied, or the target given an empty one).
+ */
+function emptiedContainer(statement: TSESTree.Node): TSESTree.Node | undefined {
+  if (statement.type !== AST_NODE_TYPES.ExpressionStatement) return undefined;
+  const expression = statement.expression;
+  if (expression.type === AST_NODE_TYPES.AssignmentExpression && expression.operator === '=') {
+    const { left, right } = expression;
+    if (left.type === AST_NODE_TYPES.MemberExpression && !left.computed && left.property.type === AST_NODE_TYPES.Identifier && left.property.name === 'length') {
+      return right.type === AST_NODE_TYPES.Literal && right.value === 0 ? left.object : undefined;
+    }
+    const empty = (right.type === AST_NODE_TYPES.ArrayExpression && right.elements.length === 0) || (right.type === AST_NODE_TYPES.NewExpression && right.arguments.length === 0);
+    return empty ? left : undefined;
+  }
+  if (expression.type !== AST_NODE_TYPES.CallExpression || expression.callee.type !== AST_NODE_TYPES.MemberExpression || expression.callee.property.type !== AST_NODE_TYPES.Identifier) return undefined;
+  const { name } = expression.callee.property;
+  const [first] = expression.arguments;
+  const emptying = (name === 'clear' && expression.arguments.length === 0) || (name === 'splice' && expression.arguments.length === 1 && first?.type === AST_NODE_TYPES.Literal && first.value === 0);
+  return emptying ? expression.callee.object : undefined;
+}
+
+/**
+ * `for (const entry of this.cache) entry.input.dispose(); this.cache.length = 0;`: a statement after
+ * the loop, in its block, empties the container it ran over (`pathOf` compares the two).
+ */
+export function emptiedAfterLoop(loop: TSESTree.ForOfStatement, pathOf: (node: TSESTree.Node) => string | null): boolean {
+  const parent = loop.parent;
+  if (parent?.type !== AST_NODE_TYPES.BlockStatement) return false;
+  let container: TSESTree.Node = loop.right;
+  // `this.set.values()`: the set's entries.
+  if (container.type === AST_NODE_TYPES.CallExpression && container.arguments.length === 0 && container.callee.type === AST_NODE_TYPES.MemberExpression && container.callee.property.type === AST_NODE_TYPES.Identifier && container.callee.property.name === 'values') {
+    container = container.callee.object;
+  }
+  const path = pathOf(container);
+  if (path === null) return false;
+  for (let index = parent.body.indexOf(loop) + 1; index < parent.body.length; index++) {
+    const emptied = emptiedContainer(parent.body[index]!);
+    if (emptied && pathOf(emptied) === path) return true;
+  }
+  return false;
+}

@@ -1,0 +1,83 @@
+/**
+ * Uses of a released handle that only compare it: an argument that the
+ * callee, a function of the program, only looks up by identity
+ * (mediabunny's `removeItem(this._sourceRefs, entry.sourceRef)` after
+ * `entry.sourceRef.free()`, whose body is `arr.indexOf(item)` and a
+ * `splice`). Asked only when such a finding exists.
+ */
+import type { TSESTree } from '@typescript-eslint/utils';
+import { AST_NODE_TYPES } from '@typescript-eslint/utils';
+import ts from 'typescript';
+import type { Finding } from '../flow/findings.js';
+import type { FileContext } from '../program/file-context.js';
+
+/** Methods that compare their first argument by identity with what the receiver holds. */
+const IDENTITY_LOOKUPS: ReadonlySet<string> = new Set(['indexOf', 'lastIndexOf', 'includes', 'has', 'delete']);
+const IDENTITY_OPERATORS: ReadonlySet<ts.SyntaxKind> = new Set([
+  ts.SyntaxKind.EqualsEqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsEqualsToken,
+  ts.SyntaxKind.EqualsEqualsToken,
+  ts.SyntaxKind.ExclamationEqualsToken,
+]);
+
+/** The findings, less the uses and dangling fields reached only by an argument its callee compares. */
+export function withoutIdentityArguments(file: FileContext, findings: readonly Finding[]): readonly Finding[] {
+  const place = (finding: Finding): TSESTree.Node | undefined =>
+    finding.kind === 'dangling-field' ? finding.reachedAt : finding.kind === 'use-after-release' ? finding.node : undefined;
+  if (!findings.some((finding) => argumentOf(place(finding)) !== undefined)) return findings;
+  return findings.filter((finding) => {
+    const argument = argumentOf(place(finding));
+    return !argument || !comparedOnly(file, argument.call, argument.index);
+  });
+}
+
+/** The call a node is an argument of (the node itself, or the member read that is the argument). */
+function argumentOf(node: TSESTree.Node | undefined): { call: TSESTree.CallExpression; index: number } | undefined {
+  if (!node) return undefined;
+  const argument = node.parent?.type === AST_NODE_TYPES.CallExpression ? node : node.parent?.parent?.type === AST_NODE_TYPES.CallExpression && node.parent.type === AST_NODE_TYPES.MemberExpression ? node.parent : undefined;
+  const call = argument?.parent;
+  if (!argument || call?.type !== AST_NODE_TYPES.CallExpression) return undefined;
+  const index = call.arguments.indexOf(argument as TSESTree.CallExpressionArgument);
+  return index < 0 ? undefined : { call, index };
+}
+
+/** Does the callee's body only compare its parameter at `index` by identity (`arr.indexOf(item)`, `x === item`)? */
+function comparedOnly(file: FileContext, call: TSESTree.CallExpression, index: number): boolean {
+  const tsCall = file.tsNode(call);
+  if (!tsCall || !ts.isCallExpression(tsCall)) return false;
+  const declaration = file.model.checker.getResolvedSignature(tsCall)?.getDeclaration();
+  if (!declaration || !ts.isFunctionLike(declaration) || !('body' in declaration) || !declaration.body) return false;
+  const parameter = declaration.parameters[index];
+  if (!parameter || parameter.dotDotDotToken || !ts.isIdentifier(parameter.name)) return false;
+  const name = parameter.name.text;
+  let compared = 0;
+  let other = false;
+  const visit = (node: ts.Node): void => {
+    if (other) return;
+    if (ts.isIdentifier(node) && node.text === name && !isPropertyName(node)) {
+      if (isIdentityComparison(node)) compared++;
+      else other = true;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(declaration.body);
+  return compared > 0 && !other;
+}
+
+function isPropertyName(node: ts.Identifier): boolean {
+  const parent = node.parent;
+  return (ts.isPropertyAccessExpression(parent) && parent.name === node) || (ts.isPropertyAssignment(parent) && parent.name === node);
+}
+
+/** `x.indexOf(node)`, `set.has(node)`, `node === y`. */
+function isIdentityComparison(node: ts.Identifier): boolean {
+  const parent = node.parent;
+  if (ts.isBinaryExpression(parent)) return IDENTITY_OPERATORS.has(parent.operatorToken.kind);
+  return (
+    ts.isCallExpression(parent) &&
+    parent.arguments[0] === node &&
+    ts.isPropertyAccessExpression(parent.expression) &&
+    IDENTITY_LOOKUPS.has(parent.expression.name.text)
+  );
+}
