@@ -39,6 +39,11 @@ export class FreshIds {
     }
   }
 
+  /** Is `key`, read in `owner`, a fresh id: a get-or-create keyed by it grows with the calls. */
+  isFreshKey(key: Node, owner: Owner): boolean {
+    return this.fresh(key, owner, { scope: null, contexts: new Map(), chainCalls: new Set(), freeLists: new Set(), visiting: new Set() }, 0);
+  }
+
   context(acc: FreshAccumulator, owner: Owner): IdContext {
     let ctx = acc.contexts.get(owner);
     if (!ctx) acc.contexts.set(owner, (ctx = { vars: new Set(), fields: new Set(), nodes: new Set(), lengthOf: new Set() }));

@@ -68,5 +68,6 @@ function storeAnalysis(input: HandleStoreInput): StoreFindings {
   const reach = new Reachability(scopes, classes);
   const candidates = new StoreCandidates(scopes, classes);
   const freshIds = new FreshIds(scopes, classes, reach, candidates);
-  return new StoreFindings(scopes, classes, reach, candidates, freshIds, new MemoGuards(scopes), new CollectedLocals(scopes));
+  const memo = new MemoGuards(scopes, (key, owner) => freshIds.isFreshKey(key, owner));
+  return new StoreFindings(scopes, classes, reach, candidates, freshIds, memo, new CollectedLocals(scopes));
 }

@@ -12,9 +12,10 @@ const INDEX_LOOKUP_METHODS = new Set(['indexOf', 'lastIndexOf', 'findIndex', 'fi
 /** Calls that add an entry to the table they are called on. */
 const WRITE_METHODS = new Set(['set', 'add', 'push', 'unshift', 'splice']);
 
-/** A lookup in some tables, and whether a test is true when the lookup found an entry (`hit`) or when it did not. */
+/** A lookup in some tables by some keys, and whether a test is true when the lookup found an entry (`hit`) or when it did not. */
 interface Lookup {
   readonly tables: readonly Node[];
+  readonly keys: readonly Node[];
   readonly hit: boolean;
 }
 
@@ -28,12 +29,21 @@ interface Lookup {
  * - `let id = ids.get(value); if (id === undefined) ids.set(value, (id = ids.size))`;
  * - `if (list.find((entry) => entry.key === key)) return …; list.push({ key, … })`, or a `throw`
  *   when the key is already there.
+ *
+ * Not when the key is itself a fresh id (`groups.get(id >> 8)` with `id = next++`): then the keys
+ * grow with the calls.
  */
 export class MemoGuards {
   /** Per owner: the tables its own code adds entries to, by `tableKey`. */
   private readonly writesCache = new Map<Owner, Set<string>>();
 
-  constructor(private readonly scopes: ScopeIndex) {}
+  /** Lookups whose keys are being traced: a key's trace may meet another guard, which is then taken as no guard. */
+  private depth = 0;
+
+  constructor(
+    private readonly scopes: ScopeIndex,
+    private readonly isFreshKey: (key: Node, owner: Owner) => boolean,
+  ) {}
 
   /** Does `node` run in `owner` only after a lookup by key missed, in a function that records what it adds there? */
   isMemoized(node: Node, owner: Owner): boolean {
@@ -69,10 +79,17 @@ export class MemoGuards {
     const lookup = this.lookupOf(test, 0);
     if (!lookup || lookup.hit !== hit) return false;
     const writes = this.writesOf(owner);
-    return lookup.tables.some((table) => {
+    const recorded = lookup.tables.some((table) => {
       const key = this.tableKey(table);
       return key !== null && writes.has(key);
     });
+    if (!recorded || this.depth > 1) return false;
+    this.depth++;
+    try {
+      return !lookup.keys.some((key) => this.isFreshKey(key, owner));
+    } finally {
+      this.depth--;
+    }
   }
 
   private lookupOf(expr: Node, depth: number): Lookup | null {
@@ -82,7 +99,7 @@ export class MemoGuards {
       case AST_NODE_TYPES.UnaryExpression: {
         if (e.operator !== '!') return null;
         const inner = this.lookupOf(e.argument, depth + 1);
-        return inner && { tables: inner.tables, hit: !inner.hit };
+        return inner && { ...inner, hit: !inner.hit };
       }
       case AST_NODE_TYPES.BinaryExpression:
         return this.comparedLookup(e, depth);
@@ -93,10 +110,12 @@ export class MemoGuards {
         // `tracks.some((track) => this.playlists.some(…))`: a lookup in the tables its callback looks in, too.
         const callback = e.arguments[0];
         const inner = callback && isFunctionLike(callback) && callback.body.type !== AST_NODE_TYPES.BlockStatement ? this.lookupOf(callback.body, depth + 1) : null;
-        return { tables: inner?.hit ? [callee.object, ...inner.tables] : [callee.object], hit: true };
+        if (inner?.hit) return { tables: [callee.object, ...inner.tables], keys: inner.keys, hit: true };
+        const key = callback && !isFunctionLike(callback) && callback.type !== AST_NODE_TYPES.SpreadElement ? [callback] : [];
+        return { tables: [callee.object], keys: key, hit: true };
       }
       case AST_NODE_TYPES.MemberExpression:
-        return e.computed ? { tables: [e.object], hit: true } : null;
+        return e.computed ? { tables: [e.object], keys: [e.property], hit: true } : null;
       case AST_NODE_TYPES.Identifier: {
         // `const cached = byKey[key]`: the variable holds what the lookup found.
         const definition = this.scopes.variableOf(e)?.defs[0];
@@ -117,7 +136,7 @@ export class MemoGuards {
       const inner = this.lookupOf(value, depth + 1);
       if (!inner) return null;
       if (e.operator === '!==' || e.operator === '!=') return inner;
-      if (e.operator === '===' || e.operator === '==') return { tables: inner.tables, hit: !inner.hit };
+      if (e.operator === '===' || e.operator === '==') return { ...inner, hit: !inner.hit };
       return null;
     }
     const bound = numberOf(other);
@@ -128,7 +147,7 @@ export class MemoGuards {
     const operator = flipped ? ({ '<': '>', '>': '<', '<=': '>=', '>=': '<=' } as Record<string, string>)[e.operator] ?? e.operator : e.operator;
     const found = (operator === '>=' && bound === 0) || (operator === '>' && bound === -1) || ((operator === '!==' || operator === '!=') && bound === -1);
     const missing = (operator === '<' && bound === 0) || (operator === '<=' && bound === -1) || ((operator === '===' || operator === '==') && bound === -1);
-    return found || missing ? { tables: inner.tables, hit: found } : null;
+    return found || missing ? { ...inner, hit: found } : null;
   }
 
   /** `list.indexOf(x)`, `list.findIndex(…)`, `slots[key]` (a table of indices, -1 where empty), or a variable holding one. */
@@ -138,9 +157,11 @@ export class MemoGuards {
     if (e.type === AST_NODE_TYPES.CallExpression) {
       const callee = strip(e.callee);
       const name = memberName(callee);
-      return callee.type === AST_NODE_TYPES.MemberExpression && name !== null && INDEX_LOOKUP_METHODS.has(name) ? { tables: [callee.object], hit: true } : null;
+      if (callee.type !== AST_NODE_TYPES.MemberExpression || name === null || !INDEX_LOOKUP_METHODS.has(name)) return null;
+      const key = e.arguments[0];
+      return { tables: [callee.object], keys: key && !isFunctionLike(key) && key.type !== AST_NODE_TYPES.SpreadElement ? [key] : [], hit: true };
     }
-    if (e.type === AST_NODE_TYPES.MemberExpression) return e.computed ? { tables: [e.object], hit: true } : null;
+    if (e.type === AST_NODE_TYPES.MemberExpression) return e.computed ? { tables: [e.object], keys: [e.property], hit: true } : null;
     if (e.type !== AST_NODE_TYPES.Identifier) return null;
     const definition = this.scopes.variableOf(e)?.defs[0];
     if (definition?.type !== 'Variable') return null;

@@ -114,9 +114,9 @@ export class StoreFindings {
       // The costlier tests, only for a store that would be reported.
       if (this.bounded.collectedForReturn(store)) continue;
       this.freshIds.withMemoGuards(this.memo, () => this.concludeInsertions(store, this.memo));
-      if (store.insertions.length === 0) continue;
       store.result = undefined;
       result = this.result(store);
+      if (result.insertions.length === 0) continue;
       findings.push({ kind: result.removals.length === 0 ? 'append-only' : 'unreached-removal', store: result });
     }
     findings.sort((a, b) => a.store.declaration.range[0] - b.store.declaration.range[0]);
