@@ -25,6 +25,7 @@ export class ClassIndex {
   readonly methodNames = new Map<Owner, string[]>();
   /** The class each method (or function-valued field) belongs to. */
   readonly methodClass = new Map<Owner, ClassInfo>();
+  private hasInternalTag: boolean | undefined;
 
   constructor(private readonly scopes: ScopeIndex) {}
 
@@ -325,7 +326,7 @@ export class ClassIndex {
     const parent = parentOf(node);
     const name = node.id?.name ?? (parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.id.type === AST_NODE_TYPES.Identifier ? parent.id.name : '(class)');
     info = { node, name, methods: new Map(), publicMembers: [], perInstance: [], counterFields: null, exported: false };
-    const comments = this.scopes.program.comments ?? [];
+    const comments = this.internalTagged() ? (this.scopes.program.comments ?? []) : [];
     let previousEnd = node.body.range[0];
     let hasStatic = false;
     for (const member of node.body.body) {
@@ -351,8 +352,9 @@ export class ClassIndex {
       else if (isPublic(member, comments, after)) info.publicMembers.push(member.value);
     }
     // What the class's own factory runs on each new instance is part of making it.
-    if (hasStatic && node.id) {
-      for (const setup of factorySetupMethods(node, node.id.name)) {
+    const className = hasStatic && node.id ? this.scopes.scopeManager.acquire(node)?.set.get(node.id.name) : undefined;
+    if (node.id && className) {
+      for (const setup of factorySetupMethods(node, className, (identifier) => this.scopes.variableOf(identifier))) {
         for (const method of info.methods.get(setup) ?? []) if (!info.perInstance.includes(method)) info.perInstance.push(method);
       }
     }
@@ -362,6 +364,12 @@ export class ClassIndex {
     }
     this.classes.set(node, info);
     return info;
+  }
+
+  /** Does any comment of the file say `@internal`? Most files have none, and then no member needs its JSDoc read. */
+  private internalTagged(): boolean {
+    this.hasInternalTag ??= (this.scopes.program.comments ?? []).some((comment) => comment.value.includes('@internal'));
+    return this.hasInternalTag;
   }
 
   private noteFieldCounter(target: Node, fields: Set<string>): void {

@@ -1,12 +1,13 @@
+import type { Variable } from '@typescript-eslint/scope-manager';
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
-import { forEachChild } from '../../ir/ast.js';
-import type { ClassNode, Node } from './store-model.js';
-import { isFunctionLike, memberName, strip } from './syntax.js';
+import type { ClassNode } from './store-model.js';
+import { memberName, parentOf, unstrip } from './syntax.js';
 
 /**
  * A member whose JSDoc has `@internal`: TypeScript's `stripInternal` leaves it out of the
- * declarations that users of the package see, so it is not the class's public API.
+ * declarations that users of the package see, so it is not the class's public API. `comments`
+ * are the file's comments in order; `tagged`, whether any of them says `@internal` (most files: none).
  */
 export function isInternalMember(member: TSESTree.MethodDefinition | TSESTree.PropertyDefinition, comments: readonly TSESTree.Comment[], after: number): boolean {
   const start = (member.decorators?.[0] ?? member).range[0];
@@ -25,27 +26,33 @@ export function isInternalMember(member: TSESTree.MethodDefinition | TSESTree.Pr
 /**
  * The methods a static method of the class calls on an instance it has just made
  * (`static async init(o) { const c = new Conversion(o); await c._init(); return c; }`): they run once per
- * instance, as its constructor does. By name, in the static methods' own code.
+ * instance, as its constructor does. Read off the references to the class's name inside it, and to the instance.
  */
-export function factorySetupMethods(cls: ClassNode, name: string): string[] {
+export function factorySetupMethods(cls: ClassNode, className: Variable, variableOf: (identifier: TSESTree.Identifier) => Variable | undefined): string[] {
   const called: string[] = [];
-  for (const member of cls.body.body) {
-    if (member.type !== AST_NODE_TYPES.MethodDefinition || !member.static || !member.value.body) continue;
-    const instances = new Set<string>();
-    const visit = (node: Node): void => {
-      if (isFunctionLike(node) && node !== member.value) return;
-      if (node.type === AST_NODE_TYPES.VariableDeclarator && node.id.type === AST_NODE_TYPES.Identifier && node.init) {
-        const init = strip(node.init);
-        if (init.type === AST_NODE_TYPES.NewExpression && init.callee.type === AST_NODE_TYPES.Identifier && init.callee.name === name) instances.add(node.id.name);
-      } else if (node.type === AST_NODE_TYPES.CallExpression) {
-        const callee = strip(node.callee);
-        const object = callee.type === AST_NODE_TYPES.MemberExpression ? strip(callee.object) : null;
-        const method = memberName(callee);
-        if (object?.type === AST_NODE_TYPES.Identifier && instances.has(object.name) && method !== null) called.push(method);
-      }
-      forEachChild(node, visit);
-    };
-    visit(member.value);
+  for (const reference of className.references) {
+    const made = parentOf(reference.identifier);
+    if (made?.type !== AST_NODE_TYPES.NewExpression || made.callee !== reference.identifier || !inStaticMethodOf(made, cls)) continue;
+    const declarator = parentOf(unstrip(made));
+    if (declarator?.type !== AST_NODE_TYPES.VariableDeclarator || declarator.id.type !== AST_NODE_TYPES.Identifier) continue;
+    for (const use of variableOf(declarator.id)?.references ?? []) {
+      const member = parentOf(unstrip(use.identifier));
+      const call = member && parentOf(unstrip(member));
+      const name = member ? memberName(member) : null;
+      if (name !== null && call?.type === AST_NODE_TYPES.CallExpression && unstrip(call.callee) === unstrip(member!)) called.push(name);
+    }
   }
   return called;
+}
+
+/** `node` stands in the own code of a static method of `cls` (not in a function nested in it). */
+function inStaticMethodOf(node: TSESTree.Node, cls: ClassNode): boolean {
+  for (let current = parentOf(node); current; current = parentOf(current)) {
+    if (current.type === AST_NODE_TYPES.ArrowFunctionExpression || current.type === AST_NODE_TYPES.FunctionDeclaration) return false;
+    if (current.type === AST_NODE_TYPES.FunctionExpression) {
+      const method = parentOf(current);
+      return method?.type === AST_NODE_TYPES.MethodDefinition && method.static && parentOf(method) === cls.body;
+    }
+  }
+  return false;
 }
