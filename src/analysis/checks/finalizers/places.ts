@@ -21,7 +21,7 @@ export class PlaceKeys {
   private readonly symbolCache = new Map<TSESTree.Node, ts.Symbol | undefined>();
   /** Per variable: its references that are the left or right side of a plain assignment, in order. */
   private readonly assignmentCache = new Map<Variable, TSESTree.Identifier[]>();
-  /** The declared property symbols behind `s` keys: one per property the file names, dropped with the analysis. @permanent */
+  /** The declared property symbols behind `s` keys: one per property the file names, dropped with the analysis. */
   readonly propertySymbols = new Map<string, ts.Symbol>();
   readonly input: FinalizationInput;
 

@@ -4,6 +4,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import { forEachChild, forEachChildExcept } from '../../ir/ast.js';
 import type { ScopeIndex } from './scopes.js';
+import { factorySetupMethods, isInternalMember } from './instance-setup.js';
 import type { ClassInfo, ClassNode, Node, Owner, ThisMember } from './store-model.js';
 import { appendTo, byPosition, isClassNode, isFunctionLike, isThisMember, memberKeyName, memberName, parentOf, strip } from './syntax.js';
 
@@ -24,6 +25,7 @@ export class ClassIndex {
   readonly methodNames = new Map<Owner, string[]>();
   /** The class each method (or function-valued field) belongs to. */
   readonly methodClass = new Map<Owner, ClassInfo>();
+  private hasInternalTag: boolean | undefined;
 
   constructor(private readonly scopes: ScopeIndex) {}
 
@@ -324,24 +326,37 @@ export class ClassIndex {
     const parent = parentOf(node);
     const name = node.id?.name ?? (parent?.type === AST_NODE_TYPES.VariableDeclarator && parent.id.type === AST_NODE_TYPES.Identifier ? parent.id.name : '(class)');
     info = { node, name, methods: new Map(), publicMembers: [], perInstance: [], counterFields: null, exported: false };
+    const comments = this.internalTagged() ? (this.scopes.program.comments ?? []) : [];
+    let previousEnd = node.body.range[0];
+    let hasStatic = false;
     for (const member of node.body.body) {
+      const after = previousEnd;
+      previousEnd = member.range[1];
       if (member.type === AST_NODE_TYPES.PropertyDefinition && !member.static && member.value && isFunctionLike(member.value)) {
         const fieldName = memberKeyName(member.key, member.computed);
         if (fieldName === null) continue;
         appendTo(info.methods, fieldName, member.value);
         appendTo(this.methodNames, member.value, fieldName);
         this.methodClass.set(member.value, info);
-        if (member.key.type !== AST_NODE_TYPES.PrivateIdentifier && member.accessibility !== 'private') info.publicMembers.push(member.value);
+        if (isPublic(member, comments, after)) info.publicMembers.push(member.value);
         continue;
       }
       if (member.type !== AST_NODE_TYPES.MethodDefinition) continue;
+      if (member.static) hasStatic = true;
       const memberName = memberKeyName(member.key, member.computed);
       if (memberName === null) continue;
       appendTo(info.methods, memberName, member.value);
       appendTo(this.methodNames, member.value, memberName);
       this.methodClass.set(member.value, info);
       if (member.kind === 'constructor') info.perInstance.push(member.value);
-      else if (member.key.type !== AST_NODE_TYPES.PrivateIdentifier && member.accessibility !== 'private') info.publicMembers.push(member.value);
+      else if (isPublic(member, comments, after)) info.publicMembers.push(member.value);
+    }
+    // What the class's own factory runs on each new instance is part of making it.
+    const className = hasStatic && node.id ? this.scopes.scopeManager.acquire(node)?.set.get(node.id.name) : undefined;
+    if (node.id && className) {
+      for (const setup of factorySetupMethods(node, className, (identifier) => this.scopes.variableOf(identifier))) {
+        for (const method of info.methods.get(setup) ?? []) if (!info.perInstance.includes(method)) info.perInstance.push(method);
+      }
     }
     // A function-valued field is a member like a method; any other initializer runs once per instance.
     for (const member of node.body.body) {
@@ -351,10 +366,21 @@ export class ClassIndex {
     return info;
   }
 
+  /** Does any comment of the file say `@internal`? Most files have none, and then no member needs its JSDoc read. */
+  private internalTagged(): boolean {
+    this.hasInternalTag ??= (this.scopes.program.comments ?? []).some((comment) => comment.value.includes('@internal'));
+    return this.hasInternalTag;
+  }
+
   private noteFieldCounter(target: Node, fields: Set<string>): void {
     const expr = strip(target);
     if (!isThisMember(expr)) return;
     const name = memberName(expr);
     if (name) fields.add(name);
   }
+}
+
+/** Callable by whoever holds an instance: not `#private`, not `private`, not tagged `@internal`. */
+function isPublic(member: TSESTree.MethodDefinition | TSESTree.PropertyDefinition, comments: readonly TSESTree.Comment[], after: number): boolean {
+  return member.key.type !== AST_NODE_TYPES.PrivateIdentifier && member.accessibility !== 'private' && !isInternalMember(member, comments, after);
 }

@@ -6,8 +6,9 @@ import type { ScopeIndex } from './scopes.js';
 import type { ClassIndex } from './classes.js';
 import type { Reachability } from './reachability.js';
 import type { StoreCandidates } from './candidates.js';
+import type { MemoGuards } from './memo-guards.js';
 import type { FreshAccumulator, FunctionLike, IdContext, Node, Owner, Store } from './store-model.js';
-import { FRESH_ID_CALLS } from './store-model.js';
+import { FRESH_ID_CALLS, STORE_INSERT_METHODS } from './store-model.js';
 import { contains, isFunctionLike, isLocal, isNode, isThisMember, memberName, strip } from './syntax.js';
 
 /**
@@ -16,9 +17,32 @@ import { contains, isFunctionLike, isLocal, isNode, isThisMember, memberName, st
  * can no later code name the entry to remove it.
  */
 export class FreshIds {
-  private readonly returnsFreshCache = new Map<Owner, boolean>();
+  private returnsFreshCache = new Map<Owner, boolean>();
+  /**
+   * Set while a store that would be reported is traced again: ids minted only where a lookup by
+   * key missed (get-or-create) are not fresh then. Off on the first pass, which every store takes.
+   */
+  private memo: MemoGuards | null = null;
 
   constructor(private readonly scopes: ScopeIndex, private readonly classes: ClassIndex, private readonly reach: Reachability, private readonly candidates: StoreCandidates) {}
+
+  /** Run `trace` with get-or-create ids taken as not fresh (see `memo`). */
+  withMemoGuards<T>(memo: MemoGuards, trace: () => T): T {
+    const firstPass = this.returnsFreshCache;
+    this.memo = memo;
+    this.returnsFreshCache = new Map();
+    try {
+      return trace();
+    } finally {
+      this.memo = null;
+      this.returnsFreshCache = firstPass;
+    }
+  }
+
+  /** Is `key`, read in `owner`, a fresh id: a get-or-create keyed by it grows with the calls. */
+  isFreshKey(key: Node, owner: Owner): boolean {
+    return this.fresh(key, owner, { scope: null, contexts: new Map(), chainCalls: new Set(), freeLists: new Set(), visiting: new Set() }, 0);
+  }
 
   context(acc: FreshAccumulator, owner: Owner): IdContext {
     let ctx = acc.contexts.get(owner);
@@ -155,7 +179,7 @@ export class FreshIds {
       }
       let any = false;
       for (const d of this.scopes.defsOf(variable)) {
-        if (d.owner === owner && this.fresh(d.expr, owner, acc, depth)) any = true;
+        if (d.owner === owner && !this.memo?.isMemoized(d.expr, owner) && this.fresh(d.expr, owner, acc, depth)) any = true;
       }
       if (any) ctx.vars.add(variable);
       return any;
@@ -232,13 +256,17 @@ export class FreshIds {
     return null;
   }
 
-  /** Is one of the id's parts returned, passed to a call, or stored elsewhere, by a function that made or received it? */
-  idLeaves(acc: FreshAccumulator, insertion: Node): boolean {
+  /**
+   * Is one of the id's parts returned, passed to a call, or stored elsewhere, by a function that made or received it?
+   * Not into the table of the same name on another object (`error.writeErrors.set(id, …)`, the store's entry copied
+   * onto an error it throws): that is the store's own key, kept as the store keeps it.
+   */
+  idLeaves(acc: FreshAccumulator, insertion: Node, storeName: string): boolean {
     for (const [owner, ctx] of acc.contexts) {
       if (ctx.vars.size + ctx.fields.size + ctx.nodes.size + ctx.lengthOf.size === 0) continue;
       this.propagateLocals(owner, ctx);
       for (const { expr, call } of this.scopes.ownCode(owner).leaving) {
-        if (call && (acc.chainCalls.has(call) || this.candidates.isStoreCall(call, owner))) continue;
+        if (call && (acc.chainCalls.has(call) || this.candidates.isStoreCall(call, owner) || isInsertionIntoTableNamed(call, storeName))) continue;
         if (expr !== insertion && contains(insertion, expr)) continue;
         if (this.carries(expr, owner, ctx, acc.chainCalls, insertion)) return true;
       }
@@ -323,4 +351,14 @@ export class FreshIds {
     visit(expr, owner);
     return found;
   }
+}
+
+/** `other.name.set(…)`, `other.name.push(…)`: an insertion into a table called `name` of some object. */
+function isInsertionIntoTableNamed(call: Node, name: string): boolean {
+  if (call.type !== AST_NODE_TYPES.CallExpression) return false;
+  const callee = strip(call.callee);
+  const method = memberName(callee);
+  if (callee.type !== AST_NODE_TYPES.MemberExpression || method === null || STORE_INSERT_METHODS[method] === undefined) return false;
+  const table = strip(callee.object);
+  return table.type === AST_NODE_TYPES.MemberExpression && memberName(table)?.replace(/^#/, '') === name;
 }

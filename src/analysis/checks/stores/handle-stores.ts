@@ -34,6 +34,8 @@ import { FreshIds } from './fresh-ids.js';
 import { ScopeIndex } from './scopes.js';
 import { StoreCandidates } from './candidates.js';
 import { StoreFindings } from './store-findings.js';
+import { MemoGuards } from './memo-guards.js';
+import { CollectedLocals } from './collected-locals.js';
 import type { HandleStoreAnalysis, HandleStoreInput } from './store-model.js';
 
 export type { HandleStore, HandleStoreAnalysis, HandleStoreInput, StoreFinding, StoreFindingKind, StoreKind, StoreSite } from './store-model.js';
@@ -56,12 +58,16 @@ export function analyzeHandleStores(input: HandleStoreInput): HandleStoreAnalysi
   return result;
 }
 
-/** The parts of the analysis, each over the ones below it: scopes, classes, who runs whom, stores, fresh ids, findings. */
+/**
+ * The parts of the analysis, each over the ones below it: scopes, classes, who runs whom, stores, fresh ids, findings
+ * (with the get-or-create guards and the collected locals, read only for stores that would be reported).
+ */
 function storeAnalysis(input: HandleStoreInput): StoreFindings {
   const scopes = new ScopeIndex(input.ast, input.scopeManager);
   const classes = new ClassIndex(scopes);
   const reach = new Reachability(scopes, classes);
   const candidates = new StoreCandidates(scopes, classes);
   const freshIds = new FreshIds(scopes, classes, reach, candidates);
-  return new StoreFindings(scopes, classes, reach, candidates, freshIds);
+  const memo = new MemoGuards(scopes, (key, owner) => freshIds.isFreshKey(key, owner));
+  return new StoreFindings(scopes, classes, reach, candidates, freshIds, memo, new CollectedLocals(scopes));
 }

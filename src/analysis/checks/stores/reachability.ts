@@ -22,7 +22,7 @@ export class Reachability {
   private ownerIdBySlot: Int32Array | null = null;
   /** For a reference's scope: its owner's id, -1 when that takes `ownerOf`, -2 when not yet known. */
   private fromOwnerBySlot: Int32Array | null = null;
-  /** Owners by graph id: one per owner of the file, dropped with the analysis. @permanent */
+  /** Owners by graph id: one per owner of the file, dropped with the analysis. */
   private readonly ownerList: Owner[] = [];
   private readonly classIds = new Map<ClassInfo, number>();
   /** The edges found so far, before they are laid out in `graph`. */

@@ -5,9 +5,11 @@ import type { ClassIndex } from './classes.js';
 import type { Reachability } from './reachability.js';
 import type { StoreCandidates } from './candidates.js';
 import type { FreshIds } from './fresh-ids.js';
-import type { FreshAccumulator, HandleStore, HandleStoreAnalysis, Node, Owner, Reach, Store, StoreFinding, StoreSite } from './store-model.js';
+import type { MemoGuards } from './memo-guards.js';
+import type { CollectedLocals } from './collected-locals.js';
+import type { Candidate, FreshAccumulator, HandleStore, HandleStoreAnalysis, Node, Owner, Reach, Store, StoreFinding, StoreSite } from './store-model.js';
 import { KNOWN_PERMANENT_STORES, PERMANENT_STORE_COMMENT } from './store-model.js';
-import { byPosition, isNewOf, memberName, namesMethodCaller, parentOf, unstrip } from './syntax.js';
+import { byPosition, isFunctionLike, isNewOf, memberName, namesMethodCaller, parentOf, unstrip } from './syntax.js';
 
 /**
  * The conclusions: per store, its insertions that count and its removal sites
@@ -21,6 +23,8 @@ export class StoreFindings {
     readonly reach: Reachability,
     readonly candidates: StoreCandidates,
     readonly freshIds: FreshIds,
+    readonly memo: MemoGuards,
+    readonly bounded: CollectedLocals,
   ) {}
 
   run(): HandleStoreAnalysis {
@@ -59,13 +63,17 @@ export class StoreFindings {
     this.concludeInsertions(store);
   }
 
-  /** The insertions that count: in repeating code, under a fresh id that leaves. In store order (ids are traced with a shared cache). */
-  private concludeInsertions(store: Store): void {
+  /**
+   * The insertions that count: in repeating code, under a fresh id that leaves. In store order (ids are traced with a
+   * shared cache). With `memo`, not those on the miss path of a lookup by key (get-or-create), nor those whose ids are.
+   */
+  private concludeInsertions(store: Store, memo?: MemoGuards): void {
     const scope = this.candidates.scopeOf(store);
     const insertions: StoreSite[] = [];
     let weakValues = true;
     for (const candidate of store.candidates) {
       if (!this.reach.repeats(this.reach.reachOf(scope), candidate.owner)) continue;
+      if (memo && this.isMemoized(candidate, memo)) continue;
       const acc: FreshAccumulator = { scope, contexts: new Map(), chainCalls: new Set(), freeLists: new Set(), visiting: new Set() };
       let fresh = false;
       if (candidate.shape === 'push') {
@@ -81,7 +89,7 @@ export class StoreFindings {
         fresh = this.freshIds.fresh(candidate.key, candidate.owner, acc, 0) || this.freshIds.freshObject(candidate.key, candidate.owner, acc);
       }
       for (const list of acc.freeLists) store.freeLists.add(list);
-      if (!fresh || !this.freshIds.idLeaves(acc, candidate.node)) continue;
+      if (!fresh || !this.freshIds.idLeaves(acc, candidate.node, store.name)) continue;
       insertions.push({ node: candidate.node, reachable: true });
       if (!candidate.values.some((value) => isNewOf(value, 'WeakRef'))) weakValues = false;
     }
@@ -101,12 +109,26 @@ export class StoreFindings {
         if (this.removalSites(store).some((removal) => removal.reachable)) continue;
         this.candidates.ensureForeignUses();
       }
-      const result = this.result(store);
+      let result = this.result(store);
       if (result.escapes || result.removals.some((removal) => removal.reachable)) continue;
+      // The costlier tests, only for a store that would be reported.
+      if (this.bounded.collectedForReturn(store)) continue;
+      this.freshIds.withMemoGuards(this.memo, () => this.concludeInsertions(store, this.memo));
+      store.result = undefined;
+      result = this.result(store);
+      if (result.insertions.length === 0) continue;
       findings.push({ kind: result.removals.length === 0 ? 'append-only' : 'unreached-removal', store: result });
     }
     findings.sort((a, b) => a.store.declaration.range[0] - b.store.declaration.range[0]);
     return findings;
+  }
+
+  /** The insertion runs only where a lookup by key missed, in its function or at every call of its function (`Cb(…)` in embind's `m`). */
+  private isMemoized(candidate: Candidate, memo: MemoGuards): boolean {
+    if (memo.isMemoized(candidate.node, candidate.owner)) return true;
+    if (!isFunctionLike(candidate.owner)) return false;
+    const sites = this.reach.callSitesOf(candidate.owner);
+    return sites.length > 0 && sites.every((site) => memo.isMemoized(site.call, site.owner));
   }
 
   allStores(): HandleStore[] {
