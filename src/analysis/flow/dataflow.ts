@@ -341,7 +341,7 @@ class Dataflow {
             this.reporter.useAfterRelease(id, current, op.node, op.operand, op.how === 'return' ? 'return' : 'store');
           }
           if (this.options.summarize && this.reporter.collecting) this.noteEscape(id, current, op.how);
-          this.handOver(state, current);
+          this.handOver(state, current, op.how === 'return');
           if (op.how === 'return') {
             state.res.set(id, { flags: (current.flags & ~OWNED) | (current.flags & OWNED ? ESCAPED : 0) | RETURNED, releasedAt: current.releasedAt, returnedAt: op.operand });
           } else if (current.flags & OWNED) {
@@ -608,11 +608,14 @@ class Dataflow {
     return state.vars.some((value, key) => key !== exceptKey && value.has(id));
   }
 
-  /** Handles acquired in this function that `key` holds (the owners of what is read out of it). */
+  /**
+   * Handles acquired in this function that `key` holds (the owners of what is read out of it); in a
+   * summary, also the parameters, so that what the function does with a value read out of one is said of it.
+   */
   private owners(state: State, key: Key): ReadonlySet<number> | undefined {
     let result: Set<number> | undefined;
     for (const id of this.get(state, key)) {
-      if (this.resources[id].kind === 'site') (result ??= new Set()).add(id);
+      if (this.resources[id].kind === 'site' || (this.options.summarize && this.parameterIndex(id) !== undefined)) (result ??= new Set()).add(id);
       // Read out of something read out of a handle: the same owners (`h.value.ptr`).
       else for (const owner of state.res.get(id)?.from ?? []) (result ??= new Set()).add(owner);
     }
@@ -620,9 +623,17 @@ class Dataflow {
   }
 
   /** A value taken out of owned handles was released or handed off: the handles go with it. */
-  private handOver(state: State, current: ResourceState): void {
+  private handOver(state: State, current: ResourceState, returned = false): void {
     if (!current.from || current.carries === false) return;
     for (const owner of current.from) {
+      if (this.parameterIndex(owner) !== undefined) {
+        // (A summary:) the handle inside the parameter is taken out, and its caller hands the argument on;
+        // unless it is returned, and the caller takes it out of the argument (`returnsParamField`).
+        if (returned) continue;
+        const parameterState = this.stateOf(state, owner)!;
+        state.res.set(owner, { ...parameterState, flags: parameterState.flags | ESCAPED });
+        continue;
+      }
       const ownerState = state.res.get(owner);
       if (!ownerState || !(ownerState.flags & OWNED)) continue;
       state.res.set(owner, { ...ownerState, flags: (ownerState.flags & ~OWNED) | ESCAPED });
@@ -729,6 +740,13 @@ class Dataflow {
   }
 
   private exceptionExit(state: State, node: Node): void {
+    if (this.options.summarize && this.reporter.collecting) {
+      for (const [key, index] of this.fn.paramKeys) {
+        if (index < 0) continue;
+        const id = this.implicitIds.get(key);
+        (this.facts.paramAtThrow[index] ??= []).push(id === undefined ? BORROWED : (this.stateOf(state, id)?.flags ?? BORROWED));
+      }
+    }
     if (!this.reporter.collecting || !this.options.checkLeaks || this.options.summarize) return;
     const owned: [number, ResourceState][] = [];
     state.res.forEach((current, id) => {
@@ -740,6 +758,24 @@ class Dataflow {
   }
 
   // ---------------------------------------------------------------- summaries
+  /** The index of the parameter whose initial value this resource is (not `this`). */
+  private parameterIndex(id: number): number | undefined {
+    const info = this.resources[id];
+    return info.kind === 'implicit' && info.paramIndex !== undefined && info.paramIndex >= 0 ? info.paramIndex : undefined;
+  }
+
+  /** What `current` was read out of, when that is one parameter only (`r.value`, `unwrap(r)`): its index. */
+  private readOutOfParameter(current: ResourceState): number | undefined {
+    if (!current.from || current.carries === false || current.from.size === 0) return undefined;
+    let index: number | undefined;
+    for (const owner of current.from) {
+      const ownerIndex = this.parameterIndex(owner);
+      if (ownerIndex === undefined || (index !== undefined && index !== ownerIndex)) return undefined;
+      index = ownerIndex;
+    }
+    return index;
+  }
+
   private noteEscape(id: number, current: ResourceState, how: string): void {
     const info = this.resources[id];
     const paramIndex = info.kind === 'implicit' && info.paramIndex !== undefined && info.paramIndex >= 0 ? info.paramIndex : undefined;
@@ -752,6 +788,7 @@ class Dataflow {
     else if (info.kind === 'implicit' && info.paramIndex === RECEIVER_INDEX) this.facts.returnsReceiver = true;
     else if (this.facts.untypedResults.has(id)) this.facts.untypedReturns.add(id);
     else if (info.kind === 'site' && current.flags === OWNED) this.facts.returnsFresh = true;
+    else if (this.readOutOfParameter(current) !== undefined) this.facts.returnedParamFields.add(this.readOutOfParameter(current)!);
     else if (info.kind === 'implicit' && info.key?.startsWith('this.')) this.facts.returnsReceiverField = true;
     else this.facts.returnsOther = true;
   }

@@ -218,11 +218,18 @@ function conversionOf(program: ts.Program, sourceFile: ts.SourceFile): Conversio
   return conversion;
 }
 
-/** How many summaries are being computed inside each other (see `Summaries.of`). */
-let summaryDepth = 0;
-const MAX_SUMMARY_DEPTH = 2;
-/** Declarations whose summary is being computed (a recursive call gets none). */
+/**
+ * Declarations whose summary is being computed, innermost last. A call back into one of them (recursion,
+ * direct or through other functions) gets no summary: the call is read from its declared types alone,
+ * the sound default, and the cycle's summaries are made from that.
+ */
 const inProgress = new Set<ts.Node>();
+/**
+ * Summaries computed inside each other past this many (a chain of helpers each calling the next) are
+ * not made: the innermost call is read from its types, as a cycle's is, and nothing is kept for it, so
+ * a shallower question computes it. Bounds the stack, not the analysis: real call chains are shorter.
+ */
+const MAX_NESTED_SUMMARIES = 64;
 
 /** Summaries of functions whose bodies are in one file, computed on demand (the file's context only then), with a guard against recursion. */
 class Summaries {
@@ -234,21 +241,18 @@ class Summaries {
   of(declaration: ts.SignatureDeclaration): MethodSummary | undefined {
     const known = this.kept.get(declaration);
     if (known !== undefined) return known ?? undefined;
-    if (inProgress.has(declaration)) return undefined;
+    if (inProgress.has(declaration) || inProgress.size >= MAX_NESTED_SUMMARIES) return undefined;
     const file = this.context();
     const fn = file ? this.functionNode(file, declaration) : undefined;
     let summary: MethodSummary | undefined;
     if (file && fn) {
       inProgress.add(declaration);
-      summaryDepth++;
       summaryStats.summaries++;
       try {
-        // Summaries of summaries stop two levels down: in a large file the
-        // callees of callees would otherwise pull in most of the file.
-        const lowered = lowerFunction(file, fn, { summarize: true, withSummaries: summaryDepth < MAX_SUMMARY_DEPTH });
+        // The callees' summaries first, each computed once (bottom-up over the call graph, on demand).
+        const lowered = lowerFunction(file, fn, { summarize: true });
         if (!lowered.tooLarge) summary = runDataflow(lowered, { checkLeaks: false, summarize: true }).summary;
       } finally {
-        summaryDepth--;
         inProgress.delete(declaration);
       }
     }

@@ -1,6 +1,6 @@
 import type { ArgumentEffect, FunctionSummary, MethodSummary } from '../model/call-effects.js';
 import type { LoweredFunction } from '../ir/ir.js';
-import { CLEARED, NULLED, RELEASED } from './state.js';
+import { CLEARED, ESCAPED, NULLED, RELEASED } from './state.js';
 
 /** What a function does to its parameters, `this` and its fields, gathered at its exits and escapes: its summary for callers. */
 export class SummaryFacts {
@@ -14,6 +14,10 @@ export class SummaryFacts {
   readonly untypedResults = new Map<number, () => boolean>();
   readonly untypedReturns = new Set<number>();
   readonly returnedParams = new Set<number>();
+  /** Per parameter: its flags at each exit by an exception. */
+  readonly paramAtThrow: number[][] = [];
+  /** Parameters a field of which (or what was read out of one) is returned. */
+  readonly returnedParamFields = new Set<number>();
   returnsReceiverField = false;
   /** Some return hands back `this` itself. */
   returnsReceiver = false;
@@ -54,6 +58,13 @@ export class SummaryFacts {
     };
   }
 
+  /** The parameter a field of which every return returns, and whether every throw has released or handed on what was read out of it. */
+  private returnedField(index: number): Pick<FunctionSummary, 'returnsParamField' | 'paramFieldTakenOnThrow'> {
+    const throws = this.paramAtThrow[index] ?? [];
+    const taken = throws.length > 0 && throws.every((flags) => flags & (ESCAPED | RELEASED));
+    return { returnsParamField: index, ...(taken ? { paramFieldTakenOnThrow: true } : {}) };
+  }
+
   private parameterSummary(): FunctionSummary {
     const params: ArgumentEffect[] = [];
     const count = Math.max(this.paramReleasedAtExit.length, ...[...this.paramEscaped].map((i) => i + 1));
@@ -64,17 +75,21 @@ export class SummaryFacts {
       const releasedEverywhere = releasedSomewhere && exits.every((flags) => (flags & ~NULLED) === RELEASED || flags === NULLED);
       if (releasedEverywhere) params[index] = 'release';
       else if (releasedSomewhere) params[index] = 'maybe-release';
-      else if (this.paramEscaped.has(index)) params[index] = 'escape';
+      // (Escaped at an exit: what was read out of it was released or handed on.)
+      else if (this.paramEscaped.has(index) || exits.some((flags) => flags & ESCAPED)) params[index] = 'escape';
     }
     // Type the results returned at once only when they could change the answer.
-    if (!this.returnsOther && (this.returnedParams.size > 0 || this.returnsFresh || this.returnsReceiverField || this.returnsReceiver)) {
+    const returnsFields = this.returnedParamFields.size > 0;
+    if (!this.returnsOther && (this.returnedParams.size > 0 || returnsFields || this.returnsFresh || this.returnsReceiverField || this.returnsReceiver)) {
       for (const id of this.untypedReturns) {
         if (!this.untypedResults.get(id)!()) continue;
         this.returnsOther = true;
         break;
       }
     }
-    const onlyParamReturned = this.returnedParams.size === 1 && !this.returnsFresh && !this.returnsOther && !this.returnsReceiver;
+    const onlyParamReturned = this.returnedParams.size === 1 && !returnsFields && !this.returnsFresh && !this.returnsOther && !this.returnsReceiver;
+    const onlyParamField =
+      this.returnedParamFields.size === 1 && this.returnedParams.size === 0 && !this.returnsFresh && !this.returnsOther && !this.returnsReceiver && !this.returnsReceiverField;
     const returnsParam = onlyParamReturned ? [...this.returnedParams][0] : undefined;
     if (!onlyParamReturned) {
       // A parameter returned among other values: the caller cannot tell which it gets back.
@@ -90,11 +105,12 @@ export class SummaryFacts {
         : undefined;
     return {
       params,
-      returnsFresh: this.returnsFresh && !this.returnsOther && this.returnedParams.size === 0 && !this.returnsReceiverField && !this.returnsReceiver,
+      returnsFresh: this.returnsFresh && !this.returnsOther && this.returnedParams.size === 0 && !returnsFields && !this.returnsReceiverField && !this.returnsReceiver,
       returnsParam,
+      ...(onlyParamField ? this.returnedField([...this.returnedParamFields][0]) : {}),
       receiver,
-      returnsReceiverField: this.returnsReceiverField && !this.returnsFresh && !this.returnsOther && this.returnedParams.size === 0 && !this.returnsReceiver,
-      returnsReceiver: this.returnsReceiver && !this.returnsFresh && !this.returnsOther && this.returnedParams.size === 0 && !this.returnsReceiverField,
+      returnsReceiverField: this.returnsReceiverField && !this.returnsFresh && !this.returnsOther && this.returnedParams.size === 0 && !returnsFields && !this.returnsReceiver,
+      returnsReceiver: this.returnsReceiver && !this.returnsFresh && !this.returnsOther && this.returnedParams.size === 0 && !returnsFields && !this.returnsReceiverField,
     };
   }
 }

@@ -36,6 +36,10 @@ export interface CallEffect {
   readonly resultAliasesArg?: number;
   /** The result is taken out of the receiver (one of its fields). */
   readonly resultFromReceiver?: boolean;
+  /** The result is taken out of argument `i` (one of its fields): handing it on hands the argument on. */
+  readonly resultFromArg?: number;
+  /** With `resultFromArg`: where the call throws, the callee has taken that argument over. */
+  readonly argTakenOnThrow?: boolean;
   /** The result is the receiver itself (a fluent method: `cursor.limit(1)`, declared `limit(n): this`). */
   readonly resultAliasesReceiver?: boolean;
   /** The acquisition is inferred from usage (src/analysis/inference): no summary hands it to callers. */
@@ -50,6 +54,16 @@ export interface FunctionSummary {
   readonly returnsParam?: number;
   /** What the method does with `this` (`consume(fn) { fn(this); this.dispose() }` releases it). */
   readonly receiver?: ArgumentEffect;
+  /**
+   * Every return returns a field of this parameter, or what was read out of one (`unwrap(r) { return r.value }`):
+   * the caller's handle inside the argument is taken out with it.
+   */
+  readonly returnsParamField?: number;
+  /**
+   * With `returnsParamField`: wherever the function throws, it has released or handed on what it read out of
+   * that parameter (`throw result.error.consume(…)`, as quickjs's `unwrapResult` disposes a failure before it throws).
+   */
+  readonly paramFieldTakenOnThrow?: boolean;
   /** Every return returns a field of `this` (`unwrap() { return this.value }`). */
   readonly returnsReceiverField?: boolean;
   /** Every return returns `this` itself (`map(fn) { this.transform = fn; return this }`). */

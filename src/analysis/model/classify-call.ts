@@ -68,6 +68,8 @@ export class CallClassifier {
     let mayMutateReceiver = isMethodCall;
     let resultAliasesArg: number | undefined;
     let resultFromReceiver = false;
+    let resultFromArg: number | undefined;
+    let argTakenOnThrow = false;
     let resultAliasesReceiver = false;
     const args: ArgumentEffect[] = [];
     let rest = 'escape' as ArgumentEffect;
@@ -120,6 +122,8 @@ export class CallClassifier {
           if (summary.returnsFresh) result = 'acquire';
           resultAliasesArg = summary.returnsParam;
           resultFromReceiver = summary.returnsReceiverField === true;
+          resultFromArg = summary.returnsParamField;
+          argTakenOnThrow = summary.paramFieldTakenOnThrow === true;
           resultAliasesReceiver = summary.returnsReceiver === true;
           if (isMethodCall && summary.receiver === 'release') {
             receiver = 'release';
@@ -230,7 +234,7 @@ export class CallClassifier {
       if (!property) return 'escape';
       return this.handles.effectOfType(this.checker.getTypeOfSymbolAtLocation(property, parameter));
     };
-    return { result, receiver, args, rest, mayMutateReceiver, propertyEffect, resultAliasesArg, resultFromReceiver, resultAliasesReceiver, inferred: inferred?.result !== undefined };
+    return { result, receiver, args, rest, mayMutateReceiver, propertyEffect, resultAliasesArg, resultFromReceiver, resultFromArg, ...(argTakenOnThrow ? { argTakenOnThrow } : {}), resultAliasesReceiver, inferred: inferred?.result !== undefined };
   }
 
   /** `new Proxy(…)` of the standard library's `ProxyConstructor`. */

@@ -17,6 +17,7 @@ import type { OwnerClass, OwnerClasses } from './owner-classes.js';
 import type { HandleModelOptions } from './options.js';
 import { defaultHandleModelOptions } from './options.js';
 import { SpecMatcher } from './presets/matcher.js';
+import { sideHoldsNoHandle } from './result-unions.js';
 import { DeclarationTagReader, HANDLE_TAG } from './tags.js';
 import { TypeQueries } from './type-queries.js';
 import type { VisibleThrow } from './visible-throws.js';
@@ -108,6 +109,11 @@ export class HandleModel {
   /** Can a type of the program be Disposable or tagged `@handle`? (Asked before a type is worked out only to test that.) */
   ownHandlesPossible(): boolean {
     return this.handles.ownHandlesPossible();
+  }
+
+  /** `'value' in result`: does the value hold no handle on that side of the test (see result-unions.ts)? */
+  sideHoldsNoHandle(type: ts.Type, property: string, present: boolean): boolean {
+    return sideHoldsNoHandle(type, property, present, (member) => this.handles.isHandleType(member), this.checker);
   }
 
   isDisposableType(type: ts.Type): 'sync' | 'async' | false {

@@ -103,7 +103,10 @@ export class CallLowering {
         if (receiverPath === 'this') this.builder.thisFieldsAssigned.add(field);
       }
     }
-    this.builder.emit(releases.length > 0 ? { kind: 'throw', node, released: releases.map((release) => release.key) } : { kind: 'throw', node });
+    // `unwrap(result)` that consumes the failure before it throws: on that path the result is the callee's.
+    const taken = effect.argTakenOnThrow && effect.resultFromArg !== undefined ? args[effect.resultFromArg] : null;
+    const thrownAway = [...releases.map((release) => release.key), ...(taken ? [taken] : [])];
+    this.builder.emit(thrownAway.length > 0 ? { kind: 'throw', node, released: thrownAway } : { kind: 'throw', node });
     if (awaited) this.builder.emit({ kind: 'throw', node: awaited });
 
     if (effect.result === 'acquire') {
@@ -121,6 +124,13 @@ export class CallLowering {
     }
     // A result nobody reads borrows nothing: no need to type it (for untyped JavaScript, the checker infers the callee's body).
     if (resultDiscarded(node)) return null;
+    // `unwrap(result)`, whose summary returns `result.value`: the caller's handle, taken out of the argument.
+    const argument = effect.resultFromArg !== undefined ? args[effect.resultFromArg] : null;
+    if (argument) {
+      const key = this.builder.temp();
+      this.builder.emit({ kind: 'borrow', dst: key, node, from: argument });
+      return key;
+    }
     if (effect.resultFromReceiver && receiver && this.builder.isHandle(node)) {
       const key = this.builder.temp();
       this.builder.emit({ kind: 'borrow', dst: key, node, from: receiver });

@@ -47,6 +47,7 @@ export class ConditionLowering {
           const nullOnTrue = nullCheck.equal;
           return this.branch(key, nullOnTrue ? whenTrue : whenFalse, nullOnTrue ? whenFalse : whenTrue);
         }
+        if (test.operator === 'in' && test.left.type === AST_NODE_TYPES.Literal && typeof test.left.value === 'string') return this.propertyTest(test, test.left.value, whenTrue, whenFalse);
         break;
       }
       default:
@@ -74,6 +75,19 @@ export class ConditionLowering {
       return;
     }
     this.branch(key, whenFalse, whenTrue);
+  }
+
+  /** `'value' in result`: a side of the test where the result holds no handle (a success holding a number) knows it holds nothing to release. */
+  private propertyTest(test: TSESTree.BinaryExpression, property: string, whenTrue: Block, whenFalse: Block): void {
+    this.expressions.expr(test);
+    const object = this.builder.pathOf(test.right);
+    const tsObject = object ? this.builder.file.tsNode(test.right) : undefined;
+    const model = this.builder.file.model;
+    const type = tsObject ? model.checker.getTypeAtLocation(tsObject) : undefined;
+    const emptyWhenTrue = type !== undefined && model.sideHoldsNoHandle(type, property, true);
+    const emptyWhenFalse = type !== undefined && !emptyWhenTrue && model.sideHoldsNoHandle(type, property, false);
+    if (!object || (!emptyWhenTrue && !emptyWhenFalse)) return this.branch(null, whenFalse, whenTrue);
+    this.branch(object, emptyWhenTrue ? whenTrue : whenFalse, emptyWhenTrue ? whenFalse : whenTrue);
   }
 
   /** `h.alive`, `h.isDeleted()`, `this.tree.disposed`: which handle, and whether `true` means alive. */

@@ -1,0 +1,151 @@
+// Summaries of any depth, and a callee that returns a field of its parameter.
+import rule from '../../src/rules/no-leaked-handle.js';
+import { ruleTester } from '../rule-tester.js';
+
+/** A factory four calls deep, written callers first (no summary is ready when the first caller asks). */
+const FOUR_DEEP = `
+import { malloc, free, readI32 } from './handles';
+function a(size: number) { return b(size); }
+function b(size: number) { return c(size); }
+function c(size: number) { return d(size); }
+function d(size: number) { return malloc(size); }`;
+
+/** quickjs-emscripten-sync's helper, retold: the value comes out of the result, a failure is consumed and thrown. */
+const ARENA = `
+import type { QuickJSContext, QuickJSHandle, VmCallResult } from 'quickjs-emscripten-core';
+export class Arena {
+  constructor(private ctx: QuickJSContext) {}
+  unwrap(result: VmCallResult<QuickJSHandle>): QuickJSHandle {
+    if ('value' in result) return result.value;
+    throw result.error.consume((error) => this.ctx.dump(error));
+  }`;
+
+ruleTester.run('no-leaked-handle: summaries', rule, {
+  valid: [
+    {
+      name: 'A four-deep factory whose result is released',
+      code: `${FOUR_DEEP}
+export function frees() {
+  const p = a(4);
+  free(p);
+}
+`,
+    },
+    {
+      name: 'A four-deep factory across two files whose result is released',
+      code: `
+import { free } from './handles';
+import { openBuffer } from './deep-factories';
+export function frees() {
+  const p = openBuffer(4);
+  free(p);
+}
+`,
+    },
+    {
+      name: 'The value a helper takes out of the result is consumed: the result is done with',
+      code: `${ARENA}
+  evalCode(code: string): unknown {
+    const result = this.ctx.evalCode(code);
+    return this.unwrapAndDump(result);
+  }
+  unwrapAndDump(result: VmCallResult<QuickJSHandle>): unknown {
+    return this.unwrap(result).consume((value) => this.ctx.dump(value));
+  }
+}
+`,
+    },
+    {
+      name: 'The value a helper takes out of the result is stored',
+      code: `${ARENA}
+  readonly kept = new Map<string, QuickJSHandle>();
+  register(name: string, code: string): void {
+    this.kept.set(name, this.unwrap(this.ctx.evalCode(code)));
+  }
+}
+`,
+    },
+    {
+      name: 'A result that holds a handle only on its failure path: nothing to release where it succeeded',
+      code: `
+import type { QuickJSContext } from 'quickjs-emscripten-core';
+export function runJobs(ctx: QuickJSContext): number {
+  const result = ctx.runtime.executePendingJobs();
+  if ('value' in result) return result.value;
+  throw new Error(String(result.error.consume((error) => ctx.dump(error))));
+}
+`,
+    },
+  ],
+  invalid: [
+    {
+      name: 'A four-deep factory whose result leaks is reported at the call site',
+      code: `${FOUR_DEEP}
+export function leaks() {
+  const p = a(4);
+  return readI32(p);
+}
+`,
+      errors: [{ messageId: 'leak', line: 8 }],
+    },
+    {
+      name: 'A four-deep factory across two files whose result leaks is reported at the call site',
+      code: `
+import { readI32 } from './handles';
+import { openBuffer } from './deep-factories';
+export function leaks() {
+  const p = openBuffer(4);
+  return readI32(p);
+}
+`,
+      errors: [{ messageId: 'leak', line: 5 }],
+    },
+    {
+      name: 'The value a helper takes out of the result is only read: the result leaks',
+      code: `${ARENA}
+  evalCode(code: string): unknown {
+    const result = this.ctx.evalCode(code);
+    return this.ctx.dump(this.unwrap(result));
+  }
+}
+`,
+      errors: [{ messageId: 'leak', line: 10 }],
+    },
+    {
+      name: 'The value a helper takes out of the result is dropped',
+      code: `${ARENA}
+  run(code: string): void {
+    this.unwrap(this.ctx.evalCode(code));
+  }
+}
+`,
+      errors: [{ messageId: 'leakDiscarded', line: 10 }],
+    },
+    {
+      name: 'A helper that throws without consuming the failure: the result leaks where it throws',
+      code: `
+import type { QuickJSContext, QuickJSHandle, VmCallResult } from 'quickjs-emscripten-core';
+function unwrap(result: VmCallResult<QuickJSHandle>): QuickJSHandle {
+  if ('value' in result) return result.value;
+  throw new Error('failed');
+}
+export function register(ctx: QuickJSContext, kept: Map<string, QuickJSHandle>, code: string): void {
+  kept.set(code, unwrap(ctx.evalCode(code)));
+}
+`,
+      errors: [{ messageId: 'leakOnException', line: 8 }],
+    },
+    {
+      name: 'A result that holds a handle on its failure path, returned from without consuming it',
+      code: `
+import type { QuickJSContext } from 'quickjs-emscripten-core';
+export function runJobs(ctx: QuickJSContext): number {
+  const result = ctx.runtime.executePendingJobs();
+  if ('value' in result) return result.value;
+  return -1;
+}
+`,
+      errors: [{ messageId: 'leak', line: 4 }],
+    },
+  ],
+});
