@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { analyzeFile } from '../../src/analysis/index.js';
+import { summaryStats } from '../../src/analysis/flow/summaries.js';
 import { fixturesDir, parseFixture, summarize, summarizeClasses } from './harness.js';
 
 const header = `import { malloc, free, readI32, type Ptr } from './handles';\n`;
@@ -63,6 +64,21 @@ export function f() { return new Owner(malloc(4)); }`;
     const code = `function walk(p: Ptr, n: number): void { if (n > 0) walk(p, n - 1); else free(p); }
 export function f() { const p = malloc(4); walk(p, 3); }`;
     expect(normal(code)).toEqual([]);
+  });
+  it('mutual recursion does not loop: the call back is read from its declared types', () => {
+    const code = `function even(p: Ptr, n: number): void { if (n > 0) odd(p, n - 1); else free(p); }
+function odd(p: Ptr, n: number): void { even(p, n); }
+export function f() { const p = malloc(4); odd(p, 3); }
+export function g() { const p = malloc(4); even(p, 3); }`;
+    expect(normal(code)).toEqual([]);
+  });
+  it('a chain of factories is summarised once per function, however many callers ask', () => {
+    const chain = Array.from({ length: 8 }, (_, i) => `function make${i}(n: number) { return ${i === 7 ? 'malloc(n)' : `make${i + 1}(n)`}; }`).join('\n');
+    const callers = Array.from({ length: 5 }, (_, i) => `export function caller${i}() { const p = make0(${i}); readI32(p); }`).join('\n');
+    const before = summaryStats.summaries;
+    expect(normal(`${callers}\n${chain}`)).toEqual(['leak@2', 'leak@3', 'leak@4', 'leak@5', 'leak@6']);
+    // Each of the 8 factories once (the callers' own analyses are no summaries).
+    expect(summaryStats.summaries - before).toBe(8);
   });
   it('a helper that returns its parameter hands it back (other results that are no handle do not matter)', () => {
     const code = `function pick(p: Ptr, c: boolean) { if (c) return p; return parseInt('0'); }

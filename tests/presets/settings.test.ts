@@ -128,6 +128,20 @@ export function logLoss(labels: tf.Tensor, predictions: tf.Tensor): void {
       settings: { 'handle-lifetime': { presets: { koffi: false } } },
       errors: [{ messageId: 'leak', line: 4, suggestions: [] }],
     },
+    // A bundle's anonymous class goes by the name of the variable it is assigned to.
+    {
+      code: `
+import type { Ptr } from './handles';
+const Pool = class {
+  take(): Ptr { return 0 as Ptr; }
+};
+export function borrowOne(pool: InstanceType<typeof Pool>): void {
+  pool.take();
+}
+`,
+      settings: { 'handle-lifetime': { acquire: [{ type: 'Pool', method: 'take' }] } },
+      errors: [{ messageId: 'leakDiscarded', line: 7, suggestions: [] }],
+    },
     // Without the setting an EventEmitter is Disposable, so a handle; with it, a subclass that declares
     // its own dispose still is.
     dropped('emitter', 'EventEmitter'),

@@ -23,7 +23,7 @@ export class DisposableReturns {
    * spec says ends by itself (a Node timer, stream or child process), nor an abstract method whose every
    * implementation returns an entry of a container its class releases. A declaration whose body
    * the program holds is left to its summary, which says whether it returns a fresh handle, a
-   * field, a parameter or an existing object (past the summaries' depth, nothing is assumed).
+   * field, a parameter or an existing object (a recursive call, which gets no summary, is assumed nothing).
    */
   returnsFreshDisposable(declaration: ts.SignatureDeclaration): boolean {
     if (!this.handles.handleTypesPossible()) return false;

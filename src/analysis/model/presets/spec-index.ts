@@ -231,6 +231,9 @@ export class SpecIndex {
       if (container && (ts.isClassLike(container) || ts.isInterfaceDeclaration(container))) {
         const symbol = container.name ? this.checker.getSymbolAtLocation(container.name) : undefined;
         if (symbol) for (const name of this.typeNames(this.checker.getDeclaredTypeOfSymbol(symbol))) collected.add(name);
+        // A bundle's `DisposableSuccess = class extends …`: the class goes by its variable's name.
+        const bound = ts.isClassExpression(container) ? boundName(container) : undefined;
+        if (bound !== undefined) collected.add(bound);
       } else if (container && ts.isTypeLiteralNode(container) && ts.isTypeAliasDeclaration(container.parent)) {
         collected.add(container.parent.name.text);
       } else if (container && ts.isTypeLiteralNode(container) && ts.isVariableDeclaration(container.parent) && ts.isIdentifier(container.parent.name)) {
@@ -261,6 +264,9 @@ export class SpecIndex {
       if (!symbol) return;
       if (names.has(symbol.getName()) && depth > 0) return;
       names.add(symbol.getName());
+      const declaration = symbol.valueDeclaration;
+      const bound = declaration && ts.isClassExpression(declaration) ? boundName(declaration) : undefined;
+      if (bound !== undefined) names.add(bound);
       const target = (current as ts.TypeReference).target ?? current;
       if (target.isClassOrInterface()) for (const base of this.checker.getBaseTypes(target)) visit(base, depth + 1);
     };
@@ -370,4 +376,11 @@ export function defaultLibraryWords(spec: Partial<Pick<HandleApiSpec, 'handleTyp
     if (name !== undefined && name !== '*' && (pattern.type === undefined || !handleTypes.includes(pattern.type))) words.add(name);
   }
   return [...words].sort();
+}
+
+/** The name of the variable an anonymous class expression is assigned to (`var DisposableFail = class extends …`). */
+function boundName(node: ts.ClassExpression): string | undefined {
+  if (node.name) return undefined;
+  const parent = node.parent;
+  return ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name) ? parent.name.text : undefined;
 }
