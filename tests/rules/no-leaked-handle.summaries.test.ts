@@ -20,6 +20,20 @@ export class Arena {
     throw result.error.consume((error) => this.ctx.dump(error));
   }`;
 
+/** The same helper generic in the value (quickjs-emscripten-sync's `_unwrapResult<T>`), and one that tolerates no result. */
+const GENERIC_ARENA = `
+import type { QuickJSContext, QuickJSHandle, SuccessOrFail, VmCallResult } from 'quickjs-emscripten-core';
+export class Arena {
+  constructor(private ctx: QuickJSContext) {}
+  unwrap<T>(result: SuccessOrFail<T, QuickJSHandle>): T {
+    if ('value' in result) return result.value;
+    throw result.error.consume((error) => this.ctx.dump(error));
+  }
+  unwrapAndDump(result: VmCallResult<QuickJSHandle> | undefined): unknown {
+    if (!result) return;
+    return this.unwrap(result).consume((value) => this.ctx.dump(value));
+  }`;
+
 ruleTester.run('no-leaked-handle: summaries', rule, {
   valid: [
     {
@@ -51,6 +65,16 @@ export function frees() {
   }
   unwrapAndDump(result: VmCallResult<QuickJSHandle>): unknown {
     return this.unwrap(result).consume((value) => this.ctx.dump(value));
+  }
+}
+`,
+    },
+    {
+      name: 'The value a generic helper takes out of the result is consumed',
+      code: `${GENERIC_ARENA}
+  evalCode(code: string): unknown {
+    const handle = this.ctx.evalCode(code);
+    return this.unwrapAndDump(handle);
   }
 }
 `,
@@ -110,6 +134,17 @@ export function leaks() {
 }
 `,
       errors: [{ messageId: 'leak', line: 10 }],
+    },
+    {
+      name: 'The value a generic helper takes out of the result is only read: the result leaks',
+      code: `${GENERIC_ARENA}
+  evalCode(code: string): unknown {
+    const handle = this.ctx.evalCode(code);
+    return this.ctx.dump(this.unwrap(handle));
+  }
+}
+`,
+      errors: [{ messageId: 'leak', line: 14 }],
     },
     {
       name: 'The value a helper takes out of the result is dropped',

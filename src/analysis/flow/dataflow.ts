@@ -317,8 +317,10 @@ class Dataflow {
         // A value read out of an owned handle is tracked, so that handing off a pointer taken out of it hands off the handle.
         const ownedRoot = owners !== undefined && [...owners].some((id) => (state.res.get(id)?.flags ?? 0) & OWNED);
         const handle = typeof op.handle === 'boolean' ? op.handle : op.handle();
-        if (!handle && !ownedRoot) return;
-        this.read(state, op.path, owners, handle || op.untyped?.() === true);
+        // (A summary:) a generic value read out of a parameter (`result.value: T`) is a handle where the caller's `T` is one.
+        const generic = !handle && !ownedRoot && owners !== undefined && [...owners].some((id) => this.parameterIndex(id) !== undefined) && op.generic?.() === true;
+        if (!handle && !ownedRoot && !generic) return;
+        this.read(state, op.path, owners, handle || generic || op.untyped?.() === true);
         return;
       }
       case 'store':

@@ -34,10 +34,11 @@ export type Op =
    * `root`: the variable the path starts from; a value read out of an owned
    * handle (`buffer.value.pointer`) carries that handle along, so releasing
    * or handing it off hands off the wrapper. `untyped`: the path is a raw
-   * pointer or untyped (`number`, `bigint`, `any`). `handle` is asked only
+   * pointer or untyped (`number`, `bigint`, `any`); `generic`: its type is a type parameter (`result.value` of a
+   * `SuccessOrFail<T, …>`), which a summary follows out of a parameter. `handle` is asked only
    * when the analysis needs it (typing a path can infer a class).
    */
-  | { readonly kind: 'read'; readonly path: Key; readonly handle: boolean | (() => boolean); readonly root?: Key; readonly untyped?: () => boolean }
+  | { readonly kind: 'read'; readonly path: Key; readonly handle: boolean | (() => boolean); readonly root?: Key; readonly untyped?: () => boolean; readonly generic?: () => boolean }
   /** Assignment to a variable or path. `escapes`: the target outlives the function (field, outer variable, captured). */
   /** `replaces`: a fresh handle stored into a field of `this` whose old handle should have been released. */
   /**

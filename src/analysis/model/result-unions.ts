@@ -27,7 +27,10 @@ export function sideHoldsNoHandle(type: ts.Type, property: string, present: bool
   return side.every((member) => holdsNoHandle(member, isHandleType, checker));
 }
 
-/** Primitives; objects none of whose properties is a handle; a handle class whose type arguments are all primitives (`DisposableSuccess<number>`). */
+/**
+ * Primitives; a plain object whose properties are all primitives (`{ value: number }`; a `T` may be a
+ * handle); a handle class whose type arguments are all primitives (`DisposableSuccess<number>`).
+ */
 function holdsNoHandle(member: ts.Type, isHandleType: (type: ts.Type) => boolean, checker: ts.TypeChecker): boolean {
   if (isPrimitive(member)) return true;
   if (isHandleType(member)) {
@@ -36,9 +39,7 @@ function holdsNoHandle(member: ts.Type, isHandleType: (type: ts.Type) => boolean
   }
   return checker.getPropertiesOfType(member).every((symbol) => {
     const declaration = symbol.valueDeclaration ?? symbol.declarations?.[0];
-    if (!declaration) return true;
-    const propertyType = checker.getTypeOfSymbolAtLocation(symbol, declaration);
-    return isPrimitive(propertyType) || !isHandleType(propertyType);
+    return declaration !== undefined && isPrimitive(checker.getTypeOfSymbolAtLocation(symbol, declaration));
   });
 }
 

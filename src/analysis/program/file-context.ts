@@ -322,6 +322,17 @@ export class FileContext {
     }
   }
 
+  /** The expression's type is a type parameter (`T`, `T | undefined`): a handle for the callers that make it one. */
+  isTypeParameterNode(node: TSESTree.Node): boolean {
+    try {
+      const type = this.typeOf(node);
+      if (!type) return false;
+      return (type.isUnion() ? type.types : [type]).some((part) => (part.flags & ts.TypeFlags.TypeParameter) !== 0);
+    } catch {
+      return false;
+    }
+  }
+
   /** The expression is a number, a bigint or untyped: what a raw pointer is. */
   isPointerLikeNode(node: TSESTree.Node): boolean {
     try {

@@ -126,7 +126,7 @@ export class CallLowering {
     if (resultDiscarded(node)) return null;
     // `unwrap(result)`, whose summary returns `result.value`: the caller's handle, taken out of the argument.
     const argument = effect.resultFromArg !== undefined ? args[effect.resultFromArg] : null;
-    if (argument) {
+    if (argument && this.builder.isHandle(node)) {
       const key = this.builder.temp();
       this.builder.emit({ kind: 'borrow', dst: key, node, from: argument });
       return key;

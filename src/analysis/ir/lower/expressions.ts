@@ -265,7 +265,7 @@ export class ExpressionLowering {
     }
     if (path) {
       const root = path.slice(0, path.indexOf('.'));
-      this.builder.emit({ kind: 'read', path, handle: () => this.builder.isHandle(node), root, untyped: () => this.carriesOwner(node, name) });
+      this.builder.emit({ kind: 'read', path, handle: () => this.builder.isHandle(node), root, untyped: () => this.carriesOwner(node, name), generic: () => this.builder.file.isTypeParameterNode(node) });
       return path;
     }
     if (object && this.builder.acquiredTemps.has(object) && this.builder.isHandle(node)) {
