@@ -513,7 +513,8 @@ class Dataflow {
       const current = state.res.get(id);
       if (!current || this.isReferenced(state, id)) continue;
       if (current.flags & OWNED) {
-        if (!this.options.checkLeaks) continue;
+        // `c ? unwrap(make()) : h`: what was taken out of it is still held, and hands it on with itself.
+        if (!this.options.checkLeaks || state.vars.some((value) => [...value].some((other) => state.res.get(other)?.from?.has(id) === true))) continue;
         // The variable now holds a newer handle from the same call: a leak per iteration.
         const sameSite = this.olderOf.has(id) && [...kept].includes(this.olderOf.get(id)!);
         this.reporter.leak(id, node, sameSite ? 'loop' : leakKind, current.flags === OWNED ? 'always' : 'maybe', []);
@@ -744,9 +745,8 @@ class Dataflow {
   private exceptionExit(state: State, node: Node): void {
     if (this.options.summarize && this.reporter.collecting) {
       for (const [key, index] of this.fn.paramKeys) {
-        if (index < 0) continue;
         const id = this.implicitIds.get(key);
-        (this.facts.paramAtThrow[index] ??= []).push(id === undefined ? BORROWED : (this.stateOf(state, id)?.flags ?? BORROWED));
+        if (index >= 0) (this.facts.paramAtThrow[index] ??= []).push(id === undefined ? BORROWED : (this.stateOf(state, id)?.flags ?? BORROWED));
       }
     }
     if (!this.reporter.collecting || !this.options.checkLeaks || this.options.summarize) return;
@@ -762,8 +762,8 @@ class Dataflow {
   // ---------------------------------------------------------------- summaries
   /** The index of the parameter whose initial value this resource is (not `this`). */
   private parameterIndex(id: number): number | undefined {
-    const info = this.resources[id];
-    return info.kind === 'implicit' && info.paramIndex !== undefined && info.paramIndex >= 0 ? info.paramIndex : undefined;
+    const { kind, paramIndex } = this.resources[id];
+    return kind === 'implicit' && paramIndex !== undefined && paramIndex >= 0 ? paramIndex : undefined;
   }
 
   /** What `current` was read out of, when that is one parameter only (`r.value`, `unwrap(r)`): its index. */
