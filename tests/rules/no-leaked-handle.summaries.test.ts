@@ -101,6 +101,17 @@ export function frees() {
 `,
     },
     {
+      name: 'The value a generic helper takes out of the result is chosen by a condition, then stored',
+      code: `${GENERIC_ARENA}
+  readonly kept = new Map<string, QuickJSHandle>();
+  register(name: string, handleOrCode: QuickJSHandle | string): void {
+    const handle = typeof handleOrCode === 'string' ? this.unwrap(this.ctx.evalCode(handleOrCode)) : handleOrCode;
+    this.kept.set(name, handle);
+  }
+}
+`,
+    },
+    {
       name: 'A result that holds a handle only on its failure path: nothing to release where it succeeded',
       code: `
 import type { QuickJSContext } from 'quickjs-emscripten-core';
