@@ -193,6 +193,19 @@ export function register(ctx: QuickJSContext, kept: Map<string, QuickJSHandle>, 
       errors: [{ messageId: 'leakOnException', line: 8 }],
     },
     {
+      name: 'The value a generic helper takes out of the result, returned from without disposing it where it is `undefined`',
+      code: `${GENERIC_ARENA}
+  readonly kept = new Map<string, QuickJSHandle>();
+  register(name: string, handleOrCode: QuickJSHandle | string): void {
+    const handle = typeof handleOrCode === 'string' ? this.unwrap(this.ctx.evalCode(handleOrCode)) : handleOrCode;
+    if (this.ctx.sameValue(handle, this.ctx.undefined)) return;
+    this.kept.set(name, handle);
+  }
+}
+`,
+      errors: [{ messageId: 'leakOnPath', line: 15 }],
+    },
+    {
       name: 'A result that holds a handle on its failure path, returned from without consuming it',
       code: `
 import type { QuickJSContext } from 'quickjs-emscripten-core';
