@@ -56,6 +56,19 @@ export function emptyRows() {
     expect(findings(code, 'untyped.js')).toEqual(['leak@5']);
   });
 
+  it('an alias assigned to a member of the module object', () => {
+    const code = `
+import * as cv from '@techstark/opencv-js';
+const api = {};
+api.Mat = cv.Mat;
+export function emptyRows() {
+  const empty = new api.Mat();
+  return empty.rows;
+}
+`;
+    expect(findings(code, 'untyped.js')).toEqual(['leak@6']);
+  });
+
   it('a member destructured from the module', () => {
     const code = `
 import * as cv from '@techstark/opencv-js';

@@ -202,7 +202,7 @@ export class SpecMatcher {
       // `const ArrayType = pickArrayType(…)` in a bundle: inferring its type checks the callee's every
       // return (three.js spent seconds on a few such). Only an alias is followed: `const Mat = cv.Mat`,
       // `const Ctor = big ? BigArray : SmallArray`.
-      return aliasedConstructors(initializer).some((alias) => {
+      return aliasedConstructors(assignedValue(declaration)).some((alias) => {
         const target = this.index.checker.getSymbolAtLocation(alias);
         const resolved = target && target.flags & ts.SymbolFlags.Alias ? this.index.checker.getAliasedSymbol(target) : target;
         return resolved !== undefined && this.mayDescribeCallee(resolved, true);
@@ -386,6 +386,14 @@ function inferredInJavaScript(declaration: ts.Declaration): boolean {
   }
   // `this.Ctor = …`, `exports.Ctor = …`: assignments, typed only by inference.
   return ts.isBinaryExpression(declaration) || ts.isPropertyAccessExpression(declaration) || ts.isElementAccessExpression(declaration);
+}
+
+/** The value a variable, field or assignment declaration gives its name (`exports.Mat = cv.Mat`: `cv.Mat`). */
+function assignedValue(declaration: ts.Declaration): ts.Expression | undefined {
+  if (ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration)) return declaration.initializer;
+  if (ts.isBinaryExpression(declaration)) return declaration.right;
+  const parent = declaration.parent;
+  return parent && ts.isBinaryExpression(parent) && (parent.left as ts.Node) === declaration ? parent.right : undefined;
 }
 
 /** The names or members an initializer is an alias of (both sides of `c ? A : B`); none for any other value. */
