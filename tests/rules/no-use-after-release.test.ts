@@ -1,6 +1,36 @@
 import rule from '../../src/rules/no-use-after-release.js';
 import { ruleTester } from '../rule-tester.js';
 
+/** mediabunny's AudioSample (an idempotent close() on a flag), then \`read\` logged after \`sample.close()\`. */
+function audioSampleAfterClose(read: string): string {
+  return `
+import { malloc, free, log, type Ptr } from './handles';
+export class AudioSample implements Disposable {
+  private ptr: Ptr = malloc(64);
+  private closed = false;
+  readonly format: string;
+  constructor(format: string) {
+    this.format = format;
+  }
+  get byteLength(): number {
+    return this.closed ? 0 : 64;
+  }
+  close(): void {
+    if (this.closed) return;
+    free(this.ptr);
+    this.closed = true;
+  }
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+export function trim(sample: AudioSample): void {
+  sample.close();
+  log(${read});
+}
+`;
+}
+
 ruleTester.run('no-use-after-release', rule, {
   valid: [
     // A test of a member named like a liveness check on a value that is no handle tests nothing about a
@@ -353,35 +383,9 @@ export function canvasOf(sample: VideoFrame | null): OffscreenCanvas | null {
 }
 `,
     // mediabunny's AudioSample: a readonly field the constructor set, read after an idempotent close(), is plain data.
-    `
-import { malloc, free, log, type Ptr } from './handles';
-export class AudioSample implements Disposable {
-  private ptr: Ptr = malloc(64);
-  private closed = false;
-  readonly format: string;
-  constructor(format: string) {
-    this.format = format;
-  }
-  get byteLength(): number {
-    return this.closed ? 0 : 64;
-  }
-  close(): void {
-    if (this.closed) return;
-    free(this.ptr);
-    this.closed = true;
-  }
-  [Symbol.dispose](): void {
-    this.close();
-  }
-}
-export function trim(sample: AudioSample): void {
-  sample.close();
-  log(sample.format);
-}
-`,
+    audioSampleAfterClose('sample.format'),
   ],
   invalid: [
-    // The simplest case: a wasm heap read after free.
     // The frame returned after the converter closed it: the last \`&&\` operand is the frame itself.
     {
       code: `
@@ -398,34 +402,10 @@ export function canvasOf(sample: VideoFrame | null): VideoFrame | null {
     },
     // The same sample's accessor after close(): a getter runs the class's code on a closed object.
     {
-      code: `
-import { malloc, free, log, type Ptr } from './handles';
-export class AudioSample implements Disposable {
-  private ptr: Ptr = malloc(64);
-  private closed = false;
-  readonly format: string;
-  constructor(format: string) {
-    this.format = format;
-  }
-  get byteLength(): number {
-    return this.closed ? 0 : 64;
-  }
-  close(): void {
-    if (this.closed) return;
-    free(this.ptr);
-    this.closed = true;
-  }
-  [Symbol.dispose](): void {
-    this.close();
-  }
-}
-export function trim(sample: AudioSample): void {
-  sample.close();
-  log(sample.byteLength);
-}
-`,
+      code: audioSampleAfterClose('sample.byteLength'),
       errors: [{ messageId: 'useAfterRelease', line: 24 }],
     },
+    // The simplest case: a wasm heap read after free.
     {
       code: `
 import { malloc, free, readI32 } from './handles';
