@@ -1,7 +1,7 @@
 import rule from '../../src/rules/no-use-after-release.js';
 import { ruleTester } from '../rule-tester.js';
 
-/** mediabunny's AudioSample (an idempotent close() on a flag), then \`read\` logged after \`sample.close()\`. */
+/** mediabunny's AudioSample (an idempotent close() on a flag), then `read` logged after `sample.close()`. */
 function audioSampleAfterClose(read: string): string {
   return `
 import { malloc, free, log, type Ptr } from './handles';
