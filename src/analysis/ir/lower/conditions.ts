@@ -3,6 +3,7 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type { Block, Key } from '../ir.js';
 import { memberName } from '../ast.js';
 import { nullComparison, skipTypeWrappers, stateComparison } from './syntax.js';
+import { fieldsExcludedBy } from './exclusive-fields.js';
 import type { GraphBuilder } from './graph-builder.js';
 import type { ExpressionLowering } from './expressions.js';
 
@@ -45,7 +46,7 @@ export class ConditionLowering {
           const key = this.expressions.expr(nullCheck.operand);
           this.expressions.expr(nullCheck.literal);
           const nullOnTrue = nullCheck.equal;
-          return this.branch(key, nullOnTrue ? whenTrue : whenFalse, nullOnTrue ? whenFalse : whenTrue);
+          return this.branch(key, nullOnTrue ? whenTrue : whenFalse, nullOnTrue ? whenFalse : whenTrue, this.excludedFields(operand));
         }
         if (test.operator === 'in' && test.left.type === AST_NODE_TYPES.Literal && typeof test.left.value === 'string') return this.propertyTest(test, test.left.value, whenTrue, whenFalse);
         break;
@@ -74,7 +75,14 @@ export class ConditionLowering {
       this.builder.current = null;
       return;
     }
-    this.branch(key, whenFalse, whenTrue);
+    this.branch(key, whenFalse, whenTrue, this.excludedFields(skipTypeWrappers(test)));
+  }
+
+  /** `this.customDecoder`: the fields of `this` that hold nothing where it is set (`exclusive-fields.ts`). */
+  private excludedFields(tested: TSESTree.Expression): readonly Key[] {
+    if (tested.type !== AST_NODE_TYPES.MemberExpression || tested.object.type !== AST_NODE_TYPES.ThisExpression || this.builder.fn.type === AST_NODE_TYPES.Program) return [];
+    const name = memberName(tested);
+    return name === null ? [] : fieldsExcludedBy(this.builder.fn, name, this.builder.file).map((field) => `this.${field}`);
   }
 
   /** `'value' in result`: a side of the test where the result holds no handle (a success holding a number) knows it holds nothing to release. */
@@ -119,16 +127,20 @@ export class ConditionLowering {
     return comparison && this.builder.file.model.isReleasedStateName(comparison.literal) ? comparison : null;
   }
 
-    /** Branch where the `nullSide` edge knows `key` holds no handle. */
-  private branch(key: Key | null, nullSide: Block, otherSide: Block): void {
+    /** Branch where the `nullSide` edge knows `key` holds no handle, and the other edge that `excluded` hold none. */
+  private branch(key: Key | null, nullSide: Block, otherSide: Block, excluded: readonly Key[] = []): void {
     // `if (err) return` in `(err, fd) => …`: where the error is set, the callback was handed no handle.
     const unset = key === null ? undefined : this.builder.errorGuards.get(key);
-    if (unset) {
+    if (unset || excluded.length > 0) {
       const saved = this.builder.current;
       const edge = this.builder.newBlock();
       this.builder.link(saved, edge);
       this.builder.enter(edge);
-      this.builder.emit({ kind: 'null', src: unset });
+      if (unset) this.builder.emit({ kind: 'null', src: unset });
+      for (const field of excluded) {
+        this.builder.emit({ kind: 'read', path: field, handle: true });
+        this.builder.emit({ kind: 'null', src: field });
+      }
       this.builder.goto(otherSide);
       this.builder.current = saved;
     } else this.builder.link(this.builder.current, otherSide);
