@@ -69,8 +69,8 @@ ruleTester.run('require-owned-field-release (fields set apart)', rule, {
     // The platform decoder is set only where no plugin codec is, the side decoder only in a method that
     // only the plugin-less side of `decode` calls: where `close()` finds a plugin, neither holds a decoder.
     wrapper(),
-    // The same test written as a comparison with null.
-    wrapper({ extra: '', decodeBody: `    if (this.plugin != null) {\n      this.plugin.decode(data);\n    } else {\n      this.platform!.decode(chunk);\n      if (side) this.decodeSideChunk(side);\n    }` }).replace('if (this.plugin) {\n      void', 'if (this.plugin !== null) {\n      void'),
+    // The test that makes the side decoder written as a comparison with null.
+    wrapper({ extra: '', decodeBody: `    if (this.plugin != null) {\n      this.plugin.decode(data);\n    } else {\n      this.platform!.decode(chunk);\n      if (side) this.decodeSideChunk(side);\n    }` }),
     // Another class of the file sets a field of the same name on its own instances.
     `${wrapper()}
 export class AudioSlot {

@@ -46,7 +46,7 @@ export class ConditionLowering {
           const key = this.expressions.expr(nullCheck.operand);
           this.expressions.expr(nullCheck.literal);
           const nullOnTrue = nullCheck.equal;
-          return this.branch(key, nullOnTrue ? whenTrue : whenFalse, nullOnTrue ? whenFalse : whenTrue, this.excludedFields(operand));
+          return this.branch(key, nullOnTrue ? whenTrue : whenFalse, nullOnTrue ? whenFalse : whenTrue);
         }
         if (test.operator === 'in' && test.left.type === AST_NODE_TYPES.Literal && typeof test.left.value === 'string') return this.propertyTest(test, test.left.value, whenTrue, whenFalse);
         break;
@@ -78,7 +78,7 @@ export class ConditionLowering {
     this.branch(key, whenFalse, whenTrue, this.excludedFields(skipTypeWrappers(test)));
   }
 
-  /** `this.customDecoder`: the fields of `this` that hold nothing where it is set (`exclusive-fields.ts`). */
+  /** `this.customDecoder` tested for truth (a `0` is not null, yet empty to `!this.X`): the fields of `this` that hold nothing where it is set (`exclusive-fields.ts`). */
   private excludedFields(tested: TSESTree.Expression): readonly Key[] {
     if (tested.type !== AST_NODE_TYPES.MemberExpression || tested.object.type !== AST_NODE_TYPES.ThisExpression || this.builder.fn.type === AST_NODE_TYPES.Program) return [];
     const name = memberName(tested);

@@ -50,6 +50,8 @@ interface ClassFields {
 }
 
 const classFieldsCache = new WeakMap<ClassNode, ClassFields>();
+/** The fields the constructor's own body sets (the cheap look before the class is walked). */
+const constructorSetsCache = new WeakMap<ClassNode, ReadonlySet<string>>();
 /** The writes each member name gets anywhere in a file (`this.decoder = …`, `wrapper.decoder = …`): the target member. */
 const fileWritesCache = new WeakMap<TSESTree.Program, Map<string, TSESTree.MemberExpression[]>>();
 
@@ -59,7 +61,7 @@ const fileWritesCache = new WeakMap<TSESTree.Program, Map<string, TSESTree.Membe
  */
 export function fieldsExcludedBy(fn: TSESTree.Node, field: string, file: FileContext): readonly string[] {
   const classNode = classOfThis(fn);
-  if (!classNode) return [];
+  if (!classNode || !constructorSets(classNode).has(field)) return [];
   let fields = classFieldsCache.get(classNode);
   if (!fields) classFieldsCache.set(classNode, (fields = collectClassFields(classNode)));
   let excluded = fields.excludedCache.get(field);
@@ -68,6 +70,30 @@ export function fieldsExcludedBy(fn: TSESTree.Node, field: string, file: FileCon
     fields.excludedCache.set(field, excluded);
   }
   return excluded;
+}
+
+function constructorSets(classNode: ClassNode): ReadonlySet<string> {
+  let names = constructorSetsCache.get(classNode);
+  if (names) return names;
+  const found = (names = new Set<string>());
+  const constructorNode = classNode.body.body.find((member) => member.type === AST_NODE_TYPES.MethodDefinition && member.kind === 'constructor');
+  const visit = (node: TSESTree.Node): void => {
+    if (node.type === AST_NODE_TYPES.FunctionExpression || node.type === AST_NODE_TYPES.ArrowFunctionExpression || node.type === AST_NODE_TYPES.FunctionDeclaration) return;
+    if (node.type === AST_NODE_TYPES.ClassDeclaration || node.type === AST_NODE_TYPES.ClassExpression) return;
+    if (node.type === AST_NODE_TYPES.AssignmentExpression && !isEmpty(node.right)) {
+      const name = thisMemberName(node.left);
+      if (name !== null) found.add(name);
+    }
+    forEachChild(node, visit);
+  };
+  if (constructorNode?.type === AST_NODE_TYPES.MethodDefinition && constructorNode.value.body) forEachChild(constructorNode.value.body, visit);
+  constructorSetsCache.set(classNode, names);
+  return names;
+}
+
+/** `null`, `undefined`, `void …`: no value, to a truthiness test and to a comparison with null alike (not `0` or `false`). */
+function isEmpty(node: TSESTree.Node): boolean {
+  return isNullish(node) && !(node.type === AST_NODE_TYPES.Literal && node.value === 0);
 }
 
 function computeExcluded(classNode: ClassNode, fields: ClassFields, tested: string, file: FileContext): readonly string[] {
@@ -291,7 +317,7 @@ function collectClassFields(classNode: ClassNode): ClassFields {
       const target = node.type === AST_NODE_TYPES.AssignmentExpression ? node.left : node.argument;
       const name = thisMemberName(target);
       if (name !== null) {
-        const empty = node.type === AST_NODE_TYPES.AssignmentExpression && node.operator === '=' && isNullish(node.right);
+        const empty = node.type === AST_NODE_TYPES.AssignmentExpression && node.operator === '=' && isEmpty(node.right);
         noteWrite(name, { node, method, nested: insideArrow(node, method), empty });
       } else if (target.type === AST_NODE_TYPES.ArrayPattern || target.type === AST_NODE_TYPES.ObjectPattern) {
         noteOpaque(target, fields.opaque);
@@ -317,7 +343,7 @@ function collectClassFields(classNode: ClassNode): ClassFields {
       if (name === null || member.computed) continue;
       fields.declared.add(name);
       // An initialiser with a value sets the field in every instance: it excludes nothing and is excluded by nothing.
-      if (member.value && !isNullish(member.value)) noteWrite(name, { node: member, method: null, nested: false, empty: false });
+      if (member.value && !isEmpty(member.value)) noteWrite(name, { node: member, method: null, nested: false, empty: false });
     }
     if (member.type !== AST_NODE_TYPES.MethodDefinition || member.static || !member.value.body) continue;
     if (member.kind === 'constructor') {
