@@ -86,6 +86,22 @@ export class AudioSlot {
 `,
   ],
   invalid: [
+    // A subclass sets the platform decoder again, whatever the slot holds.
+    {
+      code: `${wrapper()}
+class SwappingSlot extends CodecSlot {
+  swap(decoder: VideoDecoder): void {
+    this.platform = decoder;
+  }
+}
+export function swapped(init: VideoDecoderInit, config: VideoDecoderConfig): void {
+  const slot = new SwappingSlot(init, config);
+  slot.swap(new VideoDecoder(init));
+  slot.close();
+}
+`,
+      errors: [{ messageId: 'fieldReleasedOnSomePaths', line: 35 }],
+    },
     // Code outside the class sets the platform decoder, whatever the slot holds.
     {
       code: `${wrapper()}
