@@ -102,6 +102,15 @@ export function swapped(init: VideoDecoderInit, config: VideoDecoderConfig): voi
 `,
       errors: [{ messageId: 'fieldReleasedOnSomePaths', line: 35 }],
     },
+    // Code of the file, outside the class, makes the side decoder of any slot.
+    {
+      code: `${wrapper()}
+export function feedSide(slot: CodecSlot, side: EncodedVideoChunk): void {
+  slot.decodeSideChunk(side);
+}
+`,
+      errors: [{ messageId: 'fieldReleasedOnSomePaths', line: 35 }],
+    },
     // Code outside the class sets the platform decoder, whatever the slot holds.
     {
       code: `${wrapper()}

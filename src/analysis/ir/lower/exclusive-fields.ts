@@ -6,15 +6,15 @@
  * of that test releases it on every path that holds one.
  *
  * Field X excludes field F when, in every instance after its constructor:
- * - X gets a value (not null, undefined or 0) only in the constructor's own
- *   body, and F starts empty (no initialiser, or an empty one);
+ * - X gets a value (not null or undefined) only in the constructor's own
+ *   body, and F starts empty (no initialiser, or `null` or `undefined`);
  * - each place F gets a value is where X is empty: in the constructor, in the
  *   other branch of an `if` that holds every place X gets one (the `if` not
  *   in a loop); elsewhere under a test that X is empty (`if (this.X) … else`,
- *   `if (!this.X)`), or in a method whose every caller is, which code outside
- *   the class cannot call (private, or of a class the module does not export
- *   and whose name no other file of the program mentions), and which the
- *   constructor does not call;
+ *   `if (!this.X)`), or in a method whose every caller is, which nothing but
+ *   the class's `this.m()` calls (the file names it nowhere else; private, or
+ *   of a class the module does not export and whose name no other file of the
+ *   program mentions), and which the constructor does not reach;
  * - nothing outside the class's own `this` writes either field, and neither is
  *   written through a pattern.
  */
@@ -62,14 +62,19 @@ const fileWritesCache = new WeakMap<TSESTree.Program, Map<string, TSESTree.Membe
 export function fieldsExcludedBy(fn: TSESTree.Node, field: string, file: FileContext): readonly string[] {
   const classNode = classOfThis(fn);
   if (!classNode || !constructorSets(classNode).has(field)) return [];
-  let fields = classFieldsCache.get(classNode);
-  if (!fields) classFieldsCache.set(classNode, (fields = collectClassFields(classNode)));
+  const fields = fieldsOfClass(classNode);
   let excluded = fields.excludedCache.get(field);
   if (excluded === undefined) {
     excluded = computeExcluded(classNode, fields, field, file);
     fields.excludedCache.set(field, excluded);
   }
   return excluded;
+}
+
+function fieldsOfClass(classNode: ClassNode): ClassFields {
+  let fields = classFieldsCache.get(classNode);
+  if (!fields) classFieldsCache.set(classNode, (fields = collectClassFields(classNode)));
+  return fields;
 }
 
 function constructorSets(classNode: ClassNode): ReadonlySet<string> {
@@ -251,12 +256,28 @@ function testsField(test: TSESTree.Expression, field: string): boolean | null {
   return null;
 }
 
-/** Code outside the class cannot call the method: private, or the class is not exported and no other file of the program mentions the name. */
+/**
+ * Nothing but the class's own `this.m` calls can call the method: the file names it nowhere else
+ * (another instance's `other.m()`), and it is private, or its class is not exported and no other
+ * file of the program mentions the name.
+ */
 function callableOnlyInside(method: Method, name: string, classNode: ClassNode, file: FileContext): boolean {
+  const own = file.tsNode(file.ast)?.getSourceFile();
+  if (!own || wordCount(own.text, name) > (fieldsOfClass(classNode).references.get(name)?.length ?? 0) + 1) return false;
   if (method.key.type === AST_NODE_TYPES.PrivateIdentifier || method.accessibility === 'private') return true;
   if (classNode.type !== AST_NODE_TYPES.ClassDeclaration || classNode.id === null || isExported(classNode)) return false;
-  const own = file.tsNode(file.ast)?.getSourceFile();
-  return own !== undefined && file.services.program.getSourceFiles().every((other) => other === own || other.isDeclarationFile || !other.text.includes(name));
+  return file.services.program.getSourceFiles().every((other) => other === own || other.isDeclarationFile || !other.text.includes(name));
+}
+
+/** How often `word` stands in `text` as a whole word (comments and strings too: more is the cautious side). */
+function wordCount(text: string, word: string): number {
+  let count = 0;
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + word.length)) {
+    const before = at > 0 ? text[at - 1]! : ' ';
+    const after = text[at + word.length] ?? ' ';
+    if (!/[\w$]/.test(before) && !/[\w$]/.test(after)) count++;
+  }
+  return count;
 }
 
 function isExported(classNode: TSESTree.ClassDeclaration): boolean {
