@@ -55,7 +55,7 @@ class Dataflow {
     private readonly options: DataflowOptions,
   ) {
     this.reporter = new FindingReporter(fn, options, this.resources, this.olderOf, this.releasedBeforeTests);
-    this.facts = new SummaryFacts(fn);
+    this.facts = new SummaryFacts(fn, this.resources);
   }
 
   run(): DataflowResult {
@@ -318,7 +318,7 @@ class Dataflow {
         const ownedRoot = owners !== undefined && [...owners].some((id) => (state.res.get(id)?.flags ?? 0) & OWNED);
         const handle = typeof op.handle === 'boolean' ? op.handle : op.handle();
         // (A summary:) a generic value read out of a parameter (`result.value: T`) is a handle where the caller's `T` is one.
-        const generic = !handle && !ownedRoot && owners !== undefined && [...owners].some((id) => this.parameterIndex(id) !== undefined) && op.generic?.() === true;
+        const generic = !handle && !ownedRoot && owners !== undefined && [...owners].some((id) => this.facts.parameterIndex(id) !== undefined) && op.generic?.() === true;
         if (!handle && !ownedRoot && !generic) return;
         this.read(state, op.path, owners, handle || generic || op.untyped?.() === true);
         return;
@@ -342,7 +342,7 @@ class Dataflow {
           if (current.flags & RELEASED && (op.how === 'return' || op.how === 'store' || op.how === 'container')) {
             this.reporter.useAfterRelease(id, current, op.node, op.operand, op.how === 'return' ? 'return' : 'store');
           }
-          if (this.options.summarize && this.reporter.collecting) this.noteEscape(id, current, op.how);
+          if (this.options.summarize && this.reporter.collecting) this.facts.noteEscape(id, current, op.how);
           this.handOver(state, current, op.how === 'return');
           if (op.how === 'return') {
             state.res.set(id, { flags: (current.flags & ~OWNED) | (current.flags & OWNED ? ESCAPED : 0) | RETURNED, releasedAt: current.releasedAt, returnedAt: op.operand });
@@ -495,7 +495,7 @@ class Dataflow {
         if (current && current.flags & OWNED) state.res.set(id, { flags: (current.flags & ~OWNED) | ESCAPED, releasedAt: current.releasedAt });
         if (current) this.handOver(state, current);
         if (this.reporter.collecting) this.reporter.handledSites.add(this.olderOf.get(id) ?? id);
-        if (current && this.options.summarize && this.reporter.collecting) this.noteEscape(id, current, 'store');
+        if (current && this.options.summarize && this.reporter.collecting) this.facts.noteEscape(id, current, 'store');
       }
       if (isImplicitKey(op.dst)) return;
     }
@@ -618,7 +618,7 @@ class Dataflow {
   private owners(state: State, key: Key): ReadonlySet<number> | undefined {
     let result: Set<number> | undefined;
     for (const id of this.get(state, key)) {
-      if (this.resources[id].kind === 'site' || (this.options.summarize && this.parameterIndex(id) !== undefined)) (result ??= new Set()).add(id);
+      if (this.resources[id].kind === 'site' || (this.options.summarize && this.facts.parameterIndex(id) !== undefined)) (result ??= new Set()).add(id);
       // Read out of something read out of a handle: the same owners (`h.value.ptr`).
       else for (const owner of state.res.get(id)?.from ?? []) (result ??= new Set()).add(owner);
     }
@@ -629,7 +629,7 @@ class Dataflow {
   private handOver(state: State, current: ResourceState, returned = false): void {
     if (!current.from || current.carries === false) return;
     for (const owner of current.from) {
-      if (this.parameterIndex(owner) !== undefined) {
+      if (this.facts.parameterIndex(owner) !== undefined) {
         // (A summary:) the handle inside the parameter is taken out, and its caller hands the argument on;
         // unless it is returned, and the caller takes it out of the argument (`returnsParamField`).
         if (returned) continue;
@@ -757,41 +757,5 @@ class Dataflow {
     for (const [id, current] of owned) {
       this.reporter.leak(id, node, 'exception', current.flags === OWNED ? 'always' : 'maybe', [], this.reporter.holderName(state, id));
     }
-  }
-
-  // ---------------------------------------------------------------- summaries
-  /** The index of the parameter whose initial value this resource is (not `this`). */
-  private parameterIndex(id: number): number | undefined {
-    const { kind, paramIndex } = this.resources[id];
-    return kind === 'implicit' && paramIndex !== undefined && paramIndex >= 0 ? paramIndex : undefined;
-  }
-
-  /** What `current` was read out of, when that is one parameter only (`r.value`, `unwrap(r)`): its index. */
-  private readOutOfParameter(current: ResourceState): number | undefined {
-    if (!current.from || current.carries === false || current.from.size === 0) return undefined;
-    let index: number | undefined;
-    for (const owner of current.from) {
-      const ownerIndex = this.parameterIndex(owner);
-      if (ownerIndex === undefined || (index !== undefined && index !== ownerIndex)) return undefined;
-      index = ownerIndex;
-    }
-    return index;
-  }
-
-  private noteEscape(id: number, current: ResourceState, how: string): void {
-    const info = this.resources[id];
-    const paramIndex = info.kind === 'implicit' && info.paramIndex !== undefined && info.paramIndex >= 0 ? info.paramIndex : undefined;
-    if (info.kind === 'implicit' && info.paramIndex === RECEIVER_INDEX && how !== 'return') this.facts.receiverEscaped = true;
-    if (how !== 'return') {
-      if (paramIndex !== undefined) this.facts.paramEscaped.add(paramIndex);
-      return;
-    }
-    if (paramIndex !== undefined) this.facts.returnedParams.add(paramIndex);
-    else if (info.kind === 'implicit' && info.paramIndex === RECEIVER_INDEX) this.facts.returnsReceiver = true;
-    else if (this.facts.untypedResults.has(id)) this.facts.untypedReturns.add(id);
-    else if (info.kind === 'site' && current.flags === OWNED) this.facts.returnsFresh = true;
-    else if (this.readOutOfParameter(current) !== undefined) this.facts.returnedParamFields.add(this.readOutOfParameter(current)!);
-    else if (info.kind === 'implicit' && info.key?.startsWith('this.')) this.facts.returnsReceiverField = true;
-    else this.facts.returnsOther = true;
   }
 }

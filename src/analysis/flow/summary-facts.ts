@@ -1,10 +1,16 @@
 import type { ArgumentEffect, FunctionSummary, MethodSummary } from '../model/call-effects.js';
 import type { LoweredFunction } from '../ir/ir.js';
-import { CLEARED, ESCAPED, NULLED, RELEASED } from './state.js';
+import { RECEIVER_INDEX } from '../ir/ir.js';
+import type { ResourceInfo, ResourceState } from './state.js';
+import { CLEARED, ESCAPED, NULLED, OWNED, RELEASED } from './state.js';
 
 /** What a function does to its parameters, `this` and its fields, gathered at its exits and escapes: its summary for callers. */
 export class SummaryFacts {
-  constructor(private readonly fn: LoweredFunction) {}
+  /** @param resources the flow's resources, by id (the flow adds to it as it goes) */
+  constructor(
+    private readonly fn: LoweredFunction,
+    private readonly resources: readonly ResourceInfo[],
+  ) {}
 
   readonly paramReleasedAtExit: number[][] = [];
   readonly paramEscaped = new Set<number>();
@@ -28,6 +34,43 @@ export class SummaryFacts {
   /** Per field of `this`: at how many exits it was released and then given a fresh handle, and at how many released and not. */
   readonly replacedAtExit = new Map<string, { replaced: number; not: number }>();
   receiverEscaped = false;
+
+  /** The index of the parameter whose initial value this resource is (not `this`). */
+  parameterIndex(id: number): number | undefined {
+    const { kind, paramIndex } = this.resources[id];
+    return kind === 'implicit' && paramIndex !== undefined && paramIndex >= 0 ? paramIndex : undefined;
+  }
+
+  /** What `current` was read out of, when that is one parameter only (`r.value`, `unwrap(r)`): its index. */
+  private readOutOfParameter(current: ResourceState): number | undefined {
+    if (!current.from || current.carries === false || current.from.size === 0) return undefined;
+    let index: number | undefined;
+    for (const owner of current.from) {
+      const ownerIndex = this.parameterIndex(owner);
+      if (ownerIndex === undefined || (index !== undefined && index !== ownerIndex)) return undefined;
+      index = ownerIndex;
+    }
+    return index;
+  }
+
+  /** Resource `id` leaves the function (`how`: returned, stored, passed on): what that says of the parameters and the result. */
+  noteEscape(id: number, current: ResourceState, how: string): void {
+    const info = this.resources[id];
+    const paramIndex = this.parameterIndex(id);
+    if (info.kind === 'implicit' && info.paramIndex === RECEIVER_INDEX && how !== 'return') this.receiverEscaped = true;
+    if (how !== 'return') {
+      if (paramIndex !== undefined) this.paramEscaped.add(paramIndex);
+      return;
+    }
+    const fieldOf = this.readOutOfParameter(current);
+    if (paramIndex !== undefined) this.returnedParams.add(paramIndex);
+    else if (info.kind === 'implicit' && info.paramIndex === RECEIVER_INDEX) this.returnsReceiver = true;
+    else if (this.untypedResults.has(id)) this.untypedReturns.add(id);
+    else if (info.kind === 'site' && current.flags === OWNED) this.returnsFresh = true;
+    else if (fieldOf !== undefined) this.returnedParamFields.add(fieldOf);
+    else if (info.kind === 'implicit' && info.key?.startsWith('this.')) this.returnsReceiverField = true;
+    else this.returnsOther = true;
+  }
 
   summary(): MethodSummary {
     const releasedFields: string[] = [];
