@@ -17,7 +17,7 @@ import type { Finding, LeakKind } from './findings.js';
 import { step } from './findings.js';
 import { FindingReporter } from './finding-reporter.js';
 import type { ResourceInfo, ResourceSet, ResourceState } from './state.js';
-import { BORROWED, CLEARED, EMPTY, ESCAPED, LOST, NULLED, OWNED, RELEASED, RETURNED, State, isFieldPath, mergeNodes, sameBindings, union } from './state.js';
+import { BORROWED, CLEARED, EMPTY, ESCAPED, LOST, NULLED, OWNED, RELEASED, RETURNED, State, intersectTruths, isFieldPath, mergeNodes, sameBindings, union } from './state.js';
 import { SummaryFacts } from './summary-facts.js';
 
 export type { DataflowOptions, DataflowResult } from './dataflow-options.js';
@@ -190,7 +190,7 @@ class Dataflow {
   // ---------------------------------------------------------------- join
   /** Join `source` into `target`; entries the two share unchanged are skipped (they join to themselves). */
   private joinInto(target: State, source: State): boolean {
-    let changed = false;
+    let changed = intersectTruths(target, source);
     target.dangling.forEachDifference(source.dangling, (key, inTarget, inSource) => {
       if (inSource !== undefined && inTarget === undefined) {
         target.dangling.set(key, inSource);
@@ -275,12 +275,14 @@ class Dataflow {
         else exceptional = thrown === state ? state.clone() : thrown;
         continue;
       }
-      this.apply(op, state);
+      // A flag known otherwise on this side of a test: the path does not happen.
+      if (this.apply(op, state) === false) return { out: null, exceptional };
     }
     return { out: state, exceptional };
   }
 
-  private apply(op: Op, state: State): void {
+  /** Returns false where the operation cannot happen on this path (a `truth` it contradicts). */
+  private apply(op: Op, state: State): boolean | void {
     switch (op.kind) {
       case 'acquire': {
         const id = this.siteResource(op.node, 'site');
@@ -361,6 +363,10 @@ class Dataflow {
         state.vars.set(op.src, EMPTY);
         return;
       }
+      case 'truth':
+        if (state.truths.get(op.src) === !op.truthy) return false;
+        state.truths.set(op.src, op.truthy);
+        return;
       case 'liveness':
         for (const id of this.get(state, op.src)) {
           const current = this.stateOf(state, id);
@@ -459,6 +465,8 @@ class Dataflow {
   private store(op: Extract<Op, { kind: 'store' }>, state: State): void {
     const value = op.src ? this.get(state, op.src) : EMPTY;
     const old = state.vars.get(op.dst);
+    if (op.truth !== undefined) state.truths.set(op.dst, op.truth);
+    else if (state.truths.size > 0) state.truths.delete(op.dst);
     if (op.replaces && old) {
       const implicit = this.implicitIds.get(op.dst);
       const oldState = implicit !== undefined && old.has(implicit) ? this.stateOf(state, implicit) : undefined;

@@ -57,11 +57,24 @@ export class State {
     readonly vars: PMap<Key, ResourceSet> = new PMap(),
     readonly res: PMap<number, ResourceState> = new PMap(),
     readonly dangling: PMap<Key, Dangling> = new PMap(),
+    /** Locals known truthy or falsy here (`let owned = false`, the side of `if (owned)`): a flag set with an acquire. */
+    readonly truths: PMap<Key, boolean> = new PMap(),
   ) {}
 
   clone(): State {
-    return new State(this.vars.clone(), this.res.clone(), this.dangling.clone());
+    return new State(this.vars.clone(), this.res.clone(), this.dangling.clone(), this.truths.clone());
   }
+}
+
+/** Keep in `target` only what `source` knows alike; returns whether `target` changed. */
+export function intersectTruths(target: State, source: State): boolean {
+  if (target.truths.size === 0) return false;
+  const lost: Key[] = [];
+  target.truths.forEachDifference(source.truths, (key, inTarget) => {
+    if (inTarget !== undefined) lost.push(key);
+  });
+  for (const key of lost) target.truths.delete(key);
+  return lost.length > 0;
 }
 
 /** `this.ptr`, `v3.in`, `o2.tree.root`: a field of some object (not a variable). */

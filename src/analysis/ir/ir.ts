@@ -53,6 +53,8 @@ export type Op =
       readonly escapes: boolean;
       readonly replaces?: boolean;
       readonly platformProperty?: () => boolean;
+      /** The value stored is `true` or `false` (a local flag: `owned = true` beside an acquire). */
+      readonly truth?: boolean;
     }
   /** `byUsing`: the implicit disposal of a `using` declaration when its block exits. */
   /** `idempotent`: a second release is harmless (a Disposable, whose disposal is conventionally idempotent, or a preset says so). */
@@ -88,6 +90,8 @@ export type Op =
   | { readonly kind: 'throw'; readonly node: Node; readonly released?: readonly Key[] }
   /** Block-scoped variables go out of scope. */
   | { readonly kind: 'forget'; readonly keys: readonly Key[] }
+  /** On this edge the local `src` is truthy (or falsy): a path that knew otherwise (`let owned = false`) goes no further. */
+  | { readonly kind: 'truth'; readonly src: Key; readonly truthy: boolean }
   /** On this edge the value of `src` is null, undefined or 0: it holds no handle. */
   | { readonly kind: 'null'; readonly src: Key }
   /** On this edge a liveness check (`h.alive`, `h.isDeleted()`) at `node` told whether `src` was released. */

@@ -75,7 +75,8 @@ export class ConditionLowering {
       this.builder.current = null;
       return;
     }
-    this.branch(key, whenFalse, whenTrue, this.excludedFields(skipTypeWrappers(test)));
+    const tested = skipTypeWrappers(test);
+    this.branch(key, whenFalse, whenTrue, this.excludedFields(tested), tested.type === AST_NODE_TYPES.Identifier ? this.builder.flagKey(tested) : null);
   }
 
   /** `this.customDecoder` tested for truth (a `0` is not null, yet empty to `!this.X`): the fields of `this` that hold nothing where it is set (`exclusive-fields.ts`). */
@@ -127,11 +128,11 @@ export class ConditionLowering {
     return comparison && this.builder.file.model.isReleasedStateName(comparison.literal) ? comparison : null;
   }
 
-    /** Branch where the `nullSide` edge knows `key` holds no handle, and the other edge that `excluded` hold none. */
-  private branch(key: Key | null, nullSide: Block, otherSide: Block, excluded: readonly Key[] = []): void {
+  /** Branch where the `nullSide` edge knows `key` holds no handle, and the other edge that `excluded` hold none; with `flag`, each edge knows the flag is falsy or truthy. */
+  private branch(key: Key | null, nullSide: Block, otherSide: Block, excluded: readonly Key[] = [], flag: Key | null = null): void {
     // `if (err) return` in `(err, fd) => …`: where the error is set, the callback was handed no handle.
     const unset = key === null ? undefined : this.builder.errorGuards.get(key);
-    if (unset || excluded.length > 0) {
+    if (unset || excluded.length > 0 || flag) {
       const saved = this.builder.current;
       const edge = this.builder.newBlock();
       this.builder.link(saved, edge);
@@ -141,6 +142,7 @@ export class ConditionLowering {
         this.builder.emit({ kind: 'read', path: field, handle: true });
         this.builder.emit({ kind: 'null', src: field });
       }
+      if (flag) this.builder.emit({ kind: 'truth', src: flag, truthy: true });
       this.builder.goto(otherSide);
       this.builder.current = saved;
     } else this.builder.link(this.builder.current, otherSide);
@@ -149,6 +151,7 @@ export class ConditionLowering {
       this.builder.link(this.builder.current, edge);
       this.builder.enter(edge);
       this.builder.emit({ kind: 'null', src: key });
+      if (flag) this.builder.emit({ kind: 'truth', src: flag, truthy: false });
     }
     this.builder.goto(nullSide);
   }

@@ -5,7 +5,7 @@ import type { Block, Key, Node, Op } from '../ir.js';
 import { isTempKey, RECEIVER_KEY } from '../ir.js';
 import { memberName } from '../ast.js';
 import { POINTER_NAMES } from './graph-builder.js';
-import { isArithmetic, isClearingValue, isExpressionNode, nullComparison, propertyKeyName, skipTypeWrappers, stateComparison } from './syntax.js';
+import { assignedBoolean, isArithmetic, isClearingValue, isExpressionNode, nullComparison, propertyKeyName, skipTypeWrappers, stateComparison } from './syntax.js';
 import type { GraphBuilder } from './graph-builder.js';
 
 /** Where expressions hand calls over (calls.ts), which lowers its operands here in turn. */
@@ -390,7 +390,8 @@ export class ExpressionLowering {
           return;
         }
         const escapes = key.startsWith('o') || this.builder.captured.has(key);
-        this.builder.emit({ kind: 'store', dst: key, src: value, node, escapes });
+        const truth = assignedBoolean(target, node);
+        this.builder.emit({ kind: 'store', dst: key, src: value, node, escapes, ...(truth !== undefined && this.builder.flagKey(target) ? { truth } : {}) });
         return;
       }
       case AST_NODE_TYPES.MemberExpression: {

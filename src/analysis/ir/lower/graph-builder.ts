@@ -5,6 +5,7 @@ import type { Block, Key, Node, Op } from '../ir.js';
 import { RECEIVER_INDEX, RECEIVER_KEY } from '../ir.js';
 import { memberName } from '../ast.js';
 import type { FileContext } from '../../program/file-context.js';
+import { isBooleanValued } from './syntax.js';
 
 export type FunctionNode = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression;
 
@@ -57,6 +58,8 @@ export class GraphBuilder {
   readonly errorGuards = new Map<Key, Key>();
   private readonly scope: TSESTree.Node;
   readonly captured: ReadonlySet<Key>;
+  /** `flagKey`'s answers, by key. */
+  private readonly flags = new Map<Key, boolean>();
 
   readonly file: FileContext;
   readonly fn: FunctionNode | TSESTree.Program;
@@ -186,6 +189,31 @@ export class GraphBuilder {
     const key = this.file.isLocalTo(variable, this.fn) ? `v${varId}` : `o${varId}`;
     this.keyNames.set(key, variable.name);
     return key;
+  }
+
+  /**
+   * The key of a boolean local of this function that no closure sees (`let owned = false`,
+   * `const fresh = n > 0`, a `shouldClose: boolean` parameter): what a test of it learns holds
+   * until the function assigns it again.
+   */
+  flagKey(id: TSESTree.Identifier): Key | null {
+    const key = this.identifierKey(id);
+    if (key === null || !key.startsWith('v') || this.captured.has(key)) return null;
+    let flag = this.flags.get(key);
+    if (flag === undefined) {
+      const defs = this.file.variableOf(id)?.defs ?? [];
+      flag =
+        defs.length > 0 &&
+        defs.every((def) => {
+          const name = def.name as TSESTree.Node;
+          const annotated = name.type === AST_NODE_TYPES.Identifier && name.typeAnnotation?.typeAnnotation.type === AST_NODE_TYPES.TSBooleanKeyword;
+          if (def.type === 'Variable') return annotated || (def.node.id === name && def.node.init !== null && isBooleanValued(def.node.init));
+          if (def.type !== 'Parameter') return false;
+          return annotated || (name.parent?.type === AST_NODE_TYPES.AssignmentPattern && isBooleanValued(name.parent.right));
+        });
+      this.flags.set(key, flag);
+    }
+    return flag ? key : null;
   }
 
   /** The access path an expression denotes, if it has one. */

@@ -140,3 +140,30 @@ export function emptiedAfterLoop(loop: TSESTree.ForOfStatement, pathOf: (node: T
   }
   return false;
 }
+
+/** `true`, `!x`, `a === b`, `n > 0`, `'k' in o`, and `&&`/`||` of these: an expression whose value is a boolean. */
+export function isBooleanValued(node: TSESTree.Node): boolean {
+  switch (node.type) {
+    case AST_NODE_TYPES.Literal:
+      return typeof node.value === 'boolean';
+    case AST_NODE_TYPES.UnaryExpression:
+      return node.operator === '!';
+    case AST_NODE_TYPES.BinaryExpression:
+      return ['===', '!==', '==', '!=', '<', '>', '<=', '>=', 'in', 'instanceof'].includes(node.operator);
+    case AST_NODE_TYPES.LogicalExpression:
+      return node.operator !== '??' && isBooleanValued(node.left) && isBooleanValued(node.right);
+    default:
+      return false;
+  }
+}
+
+/** The boolean literal assigned to `target` by `node` (`owned = true`, `let owned = false`), if it is one. */
+export function assignedBoolean(target: TSESTree.Node, node: TSESTree.Node): boolean | undefined {
+  const value =
+    node.type === AST_NODE_TYPES.VariableDeclarator && node.id === target
+      ? node.init
+      : node.type === AST_NODE_TYPES.AssignmentExpression && node.operator === '=' && node.left === target
+        ? node.right
+        : null;
+  return value?.type === AST_NODE_TYPES.Literal && typeof value.value === 'boolean' ? value.value : undefined;
+}
