@@ -2,6 +2,27 @@
 import rule from '../../src/rules/no-leaked-handle.js';
 import { ruleTester } from '../rule-tester.js';
 
+/** A media sample that closes once (mediabunny's \`AudioSample\`, retold), a converter and a processing step that make new ones. */
+const SAMPLES = `
+export class Sample implements Disposable {
+  private closed = false;
+  constructor(readonly format: string) {}
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+  }
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+function convert(sample: Sample, format: string): Sample {
+  return new Sample(sample.format === format ? format : \`\${format}!\`);
+}
+declare function process(sample: Sample): Sample | Sample[] | null | Promise<Sample | Sample[] | null>;
+function isThenable(value: unknown): value is Promise<unknown> {
+  return typeof value === 'object' && value !== null && 'then' in value;
+}`;
+
 ruleTester.run('no-leaked-handle: flags', rule, {
   valid: [
     {
@@ -47,6 +68,34 @@ export function countAt(cached: TokenList, encoder: Encoder, snapshot?: string):
   } finally {
     if (temporary) list.free();
   }
+}
+`,
+    },
+    {
+      name: 'A flag set with the converted sample guards its close, across many ways the processed result is rebound',
+      code: `${SAMPLES}
+export async function processAndEncode(sample: Sample, shouldClose: boolean, format?: string): Promise<number> {
+  if (format !== undefined && sample.format !== format) {
+    const converted = convert(sample, format);
+    if (shouldClose) sample.close();
+    sample = converted;
+    shouldClose = true;
+  }
+  let encoded = 0;
+  try {
+    let processed = process(sample);
+    if (isThenable(processed)) processed = await processed;
+    if (processed === null) return encoded;
+    if (!Array.isArray(processed)) processed = [processed];
+    try {
+      for (const item of processed) encoded += item.format.length;
+    } finally {
+      for (const item of processed) item.close();
+    }
+  } finally {
+    if (shouldClose) sample.close();
+  }
+  return encoded;
 }
 `,
     },

@@ -17,7 +17,7 @@ import type { Finding, LeakKind } from './findings.js';
 import { step } from './findings.js';
 import { FindingReporter } from './finding-reporter.js';
 import type { ResourceInfo, ResourceSet, ResourceState } from './state.js';
-import { BORROWED, CLEARED, EMPTY, ESCAPED, LOST, NULLED, OWNED, RELEASED, RETURNED, State, intersectTruths, isFieldPath, mergeNodes, sameBindings, union } from './state.js';
+import { BORROWED, CLEARED, EMPTY, ESCAPED, LOST, NULLED, OWNED, RELEASED, RETURNED, State, intersectTruths, isFieldPath, mergeNodes, sameBindings, truthSignature, union } from './state.js';
 import { SummaryFacts } from './summary-facts.js';
 
 export type { DataflowOptions, DataflowResult } from './dataflow-options.js';
@@ -115,7 +115,8 @@ class Dataflow {
 
   /**
    * Add `state` to a block's partitions: joined into the partition with the
-   * same bindings, else kept apart; past the bound, all are joined into one.
+   * same bindings, else kept apart; past the bound, those that know the same
+   * flags (`truths`) are joined into one each, or all into one.
    * Returns whether anything changed.
    */
   private addState(partitions: State[], state: State, handOver = false): boolean {
@@ -126,11 +127,17 @@ class Dataflow {
       partitions.push(handOver ? state : state.clone());
       return true;
     }
-    const merged = partitions[0];
-    for (let i = 1; i < partitions.length; i++) this.joinInto(merged, partitions[i]);
-    this.joinInto(merged, state);
+    const groups = new Map<string, State>();
+    for (const partition of [...partitions, state]) {
+      const signature = truthSignature(partition);
+      const group = groups.get(signature);
+      if (group) this.joinInto(group, partition);
+      else groups.set(signature, partition === state && !handOver ? state.clone() : partition);
+    }
+    const merged = [...groups.values()];
+    if (merged.length > MAX_PARTITIONS) for (const group of merged.splice(1)) this.joinInto(merged[0], group);
     partitions.length = 0;
-    partitions.push(merged);
+    partitions.push(...merged);
     return true;
   }
 

@@ -66,6 +66,14 @@ export class State {
   }
 }
 
+/** What a state knows of the flags, as a key: states that know the same may be joined without losing it. */
+export function truthSignature(state: State): string {
+  if (state.truths.size === 0) return '';
+  const known: string[] = [];
+  state.truths.forEach((truthy, key) => known.push(truthy ? key : `!${key}`));
+  return known.sort().join(' ');
+}
+
 /** Keep in `target` only what `source` knows alike; returns whether `target` changed. */
 export function intersectTruths(target: State, source: State): boolean {
   if (target.truths.size === 0) return false;
