@@ -386,6 +386,18 @@ export function canvasOf(sample: VideoFrame | null): OffscreenCanvas | null {
     audioSampleAfterClose('sample.format'),
   ],
   invalid: [
+    // A callback the code holds may keep what it is handed, but it is handed a freed list all the same.
+    {
+      code: `
+import { Encoder, TokenList } from './wasm-bindgen-api';
+export function countWith(encoder: Encoder, text: string, onList: (list: TokenList) => void): void {
+  const list = encoder.tokens(text);
+  list.free();
+  onList(list);
+}
+`,
+      errors: [{ messageId: 'useAfterRelease', line: 6 }],
+    },
     // The frame returned after the converter closed it: the last \`&&\` operand is the frame itself.
     {
       code: `

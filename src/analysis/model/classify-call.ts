@@ -234,7 +234,33 @@ export class CallClassifier {
       if (!property) return 'escape';
       return this.handles.effectOfType(this.checker.getTypeOfSymbolAtLocation(property, parameter));
     };
-    return { result, receiver, args, rest, mayMutateReceiver, propertyEffect, resultAliasesArg, resultFromReceiver, resultFromArg, ...(argTakenOnThrow ? { argTakenOnThrow } : {}), resultAliasesReceiver, inferred: inferred?.result !== undefined };
+    const callback = declaration !== undefined && ts.isFunctionTypeNode(declaration) && this.isHeldCallback(callee);
+    return {
+      result,
+      receiver,
+      args,
+      rest,
+      mayMutateReceiver,
+      propertyEffect,
+      resultAliasesArg,
+      resultFromReceiver,
+      resultFromArg,
+      ...(argTakenOnThrow ? { argTakenOnThrow } : {}),
+      resultAliasesReceiver,
+      inferred: inferred?.result !== undefined,
+      ...(callback ? { callback } : {}),
+    };
+  }
+
+  /**
+   * A callback the program's own code holds: a parameter, a class field or a property of an options type
+   * declared outside a `.d.ts` (a library's function-typed API member is no callback).
+   */
+  private isHeldCallback(callee: ts.Expression): boolean {
+    const name = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
+    const declaration = name && this.checker.getSymbolAtLocation(name)?.valueDeclaration;
+    if (!declaration || declaration.getSourceFile().isDeclarationFile) return false;
+    return ts.isParameter(declaration) || ts.isPropertyDeclaration(declaration) || ts.isPropertySignature(declaration);
   }
 
   /** `new Proxy(…)` of the standard library's `ProxyConstructor`. */
