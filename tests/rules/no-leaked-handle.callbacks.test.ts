@@ -1,4 +1,4 @@
-// A handle handed to a callback the code holds (a function-typed field or parameter): whichever function it is may keep it.
+// A handle handed to a callback the code holds (a function-typed field or parameter) that hands nothing back: whichever function it is may keep it.
 import rule from '../../src/rules/no-leaked-handle.js';
 import { ruleTester } from '../rule-tester.js';
 
@@ -43,6 +43,17 @@ export function emit(encoder: Encoder, text: string, options: { onList(list: Tok
     },
   ],
   invalid: [
+    {
+      name: 'A callback that hands a value back may only read the list (quickjs-emscripten-sync’s `unmarshal`, retold): it leaks',
+      code: `
+import { Encoder, TokenList } from './wasm-bindgen-api';
+export function measure(encoder: Encoder, text: string, read: (list: TokenList) => number): number {
+  const list = encoder.tokens(text);
+  return read(list);
+}
+`,
+      errors: [{ messageId: 'leak', line: 4 }],
+    },
     {
       name: 'A local function the code can read borrows the list: it still leaks',
       code: `

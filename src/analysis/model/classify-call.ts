@@ -234,7 +234,7 @@ export class CallClassifier {
       if (!property) return 'escape';
       return this.handles.effectOfType(this.checker.getTypeOfSymbolAtLocation(property, parameter));
     };
-    const callback = declaration !== undefined && ts.isFunctionTypeNode(declaration) && this.isHeldCallback(callee);
+    const callback = declaration !== undefined && ts.isFunctionTypeNode(declaration) && signature !== undefined && this.isHeldSink(callee, signature);
     return {
       result,
       receiver,
@@ -253,14 +253,19 @@ export class CallClassifier {
   }
 
   /**
-   * A callback the program's own code holds: a parameter, a class field or a property of an options type
-   * declared outside a `.d.ts` (a library's function-typed API member is no callback).
+   * A callback the program's own code holds (a parameter, a class field or a property of an options type
+   * declared outside a `.d.ts`; a library's function-typed API member is no callback) that hands nothing
+   * back (`void`, `Promise<void>`): a sink, whose handle arguments it can only keep or consume. One that
+   * returns a value may be a function of its argument that borrows it (quickjs-emscripten-sync's `unmarshal`).
    */
-  private isHeldCallback(callee: ts.Expression): boolean {
+  private isHeldSink(callee: ts.Expression, signature: ts.Signature): boolean {
     const name = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
     const declaration = name && this.checker.getSymbolAtLocation(name)?.valueDeclaration;
     if (!declaration || declaration.getSourceFile().isDeclarationFile) return false;
-    return ts.isParameter(declaration) || ts.isPropertyDeclaration(declaration) || ts.isPropertySignature(declaration);
+    if (!ts.isParameter(declaration) && !ts.isPropertyDeclaration(declaration) && !ts.isPropertySignature(declaration)) return false;
+    const returned = this.checker.getReturnTypeOfSignature(signature);
+    const settled = this.checker.getAwaitedType(returned) ?? returned;
+    return (settled.flags & (ts.TypeFlags.Void | ts.TypeFlags.Undefined)) !== 0;
   }
 
   /** `new Proxy(…)` of the standard library's `ProxyConstructor`. */
