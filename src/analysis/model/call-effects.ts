@@ -45,10 +45,11 @@ export interface CallEffect {
   /** The acquisition is inferred from usage (src/analysis/inference): no summary hands it to callers. */
   readonly inferred?: boolean;
   /**
-   * The callee is a callback the program holds (a function-typed parameter or field: `this.onSample(sample)`),
-   * whichever function it is: the arguments it borrows by their types are used, then handed on to it.
+   * The callee is a callback the program holds that hands nothing back (a function-typed parameter or field:
+   * `this.onSample(sample)`), whichever function it is: the arguments at these indices, declared as handle
+   * objects, are used, then handed on to it.
    */
-  readonly callback?: boolean;
+  readonly takenByCallback?: readonly number[];
 }
 
 /** What the flow analysis learned about a function whose body is in the program. */

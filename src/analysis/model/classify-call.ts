@@ -234,7 +234,7 @@ export class CallClassifier {
       if (!property) return 'escape';
       return this.handles.effectOfType(this.checker.getTypeOfSymbolAtLocation(property, parameter));
     };
-    const callback = declaration !== undefined && ts.isFunctionTypeNode(declaration) && signature !== undefined && this.isHeldSink(callee, signature);
+    const takenByCallback = declaration !== undefined && ts.isFunctionTypeNode(declaration) && signature !== undefined && this.isHeldSink(callee, signature) ? this.objectHandleParameters(declaration) : [];
     return {
       result,
       receiver,
@@ -248,7 +248,7 @@ export class CallClassifier {
       ...(argTakenOnThrow ? { argTakenOnThrow } : {}),
       resultAliasesReceiver,
       inferred: inferred?.result !== undefined,
-      ...(callback ? { callback } : {}),
+      ...(takenByCallback.length > 0 ? { takenByCallback } : {}),
     };
   }
 
@@ -258,6 +258,16 @@ export class CallClassifier {
    * back (`void`, `Promise<void>`): a sink, whose handle arguments it can only keep or consume. One that
    * returns a value may be a function of its argument that borrows it (quickjs-emscripten-sync's `unmarshal`).
    */
+  /** The parameters declared to receive a handle object (a class or interface, not a raw pointer: a native function's `bigint`). */
+  private objectHandleParameters(declaration: ts.FunctionTypeNode): number[] {
+    const indices: number[] = [];
+    declaration.parameters.forEach((parameter, index) => {
+      const type = this.checker.getTypeAtLocation(parameter).getNonNullableType();
+      if (!parameter.dotDotDotToken && type.flags & ts.TypeFlags.Object && this.handles.isHandleType(type)) indices.push(index);
+    });
+    return indices;
+  }
+
   private isHeldSink(callee: ts.Expression, signature: ts.Signature): boolean {
     const name = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
     const declaration = name && this.checker.getSymbolAtLocation(name)?.valueDeclaration;

@@ -67,7 +67,7 @@ export class CallLowering {
       const argEffect: ArgumentEffect = spreads[index] ? 'escape' : (effect.args[index] ?? effect.rest);
       this.applyArgumentEffect(argEffect, key, node, operand, 'argument', releases);
       // A callback we cannot see (`this.onSample(sample)`) may keep what it is handed, as a decoder's `output` owns its frame.
-      if (effect.callback && argEffect === 'use') this.builder.emit({ kind: 'escape', src: key, node, operand, how: 'argument' });
+      if (argEffect === 'use' && effect.takenByCallback?.includes(index)) this.builder.emit({ kind: 'escape', src: key, node, operand, how: 'argument' });
     });
     for (const property of literalProperties) {
       // `new Owner({ file })`: a constructor keeps what its options carry.
