@@ -94,6 +94,18 @@ export function dependsOnInstantiation(type: ts.Type, depth: number): boolean {
   return false;
 }
 
+/**
+ * The class or interface a type node names with type arguments (`ZodObject<T, "strip">`), found
+ * without typing the arguments (which for some libraries' types costs seconds). Such a type is
+ * never a type parameter, whatever its arguments.
+ */
+export function genericReferenceTarget(checker: ts.TypeChecker, node: ts.TypeNode | undefined): ts.Symbol | undefined {
+  if (!node || !ts.isTypeReferenceNode(node) || !node.typeArguments) return undefined;
+  let symbol = checker.getSymbolAtLocation(node.typeName);
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  return symbol && symbol.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface) ? symbol : undefined;
+}
+
 /** A method of a generic class or interface: its signature is instantiated per receiver. */
 export function isInstantiableParent(declaration: ts.SignatureDeclaration): boolean {
   const parent = declaration.parent;

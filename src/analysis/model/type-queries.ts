@@ -1,7 +1,7 @@
 import ts from 'typescript';
 import type { ArgumentEffect } from './call-effects.js';
 import { classSymbolOf, skipParentheses } from './ts-nodes.js';
-import { constInitializerCall, dependsOnInstantiation, functionContainer, isInstantiableParent, mentionsTypeName, nakedTypeParameterIn } from './ts-nodes.js';
+import { constInitializerCall, dependsOnInstantiation, functionContainer, genericReferenceTarget, isInstantiableParent, mentionsTypeName, nakedTypeParameterIn } from './ts-nodes.js';
 import type { DeclarationTagReader } from './tags.js';
 import type { HandleTypes } from './handle-types.js';
 
@@ -162,6 +162,14 @@ export class TypeQueries {
    * resolved.
    */
   private genericReturnType(signature: ts.Signature): ts.Type | undefined {
+    // `z.object<T>(…): ZodObject<T, …>`: a class named with type arguments answers by the class alone when it is
+    // no handle, no Disposable and not of the default library (a promise, a container: its arguments say what it
+    // holds). Its declared type says so without typing the arguments, which for zod's types takes seconds.
+    const target = genericReferenceTarget(this.checker, (signature.getDeclaration() as ts.SignatureDeclaration | undefined)?.type);
+    if (target && !(target.declarations ?? []).some((declaration) => this.program.isSourceFileDefaultLibrary(declaration.getSourceFile()))) {
+      const generic = this.checker.getDeclaredTypeOfSymbol(target);
+      if (!this.handles.isHandleType(generic) && this.handles.isDisposableType(generic) === false) return generic;
+    }
     const declared = this.checker.getReturnTypeOfSignature(signature);
     if (!dependsOnInstantiation(declared, 0)) return declared;
     if (!(declared.flags & ts.TypeFlags.TypeParameter)) return undefined;
@@ -186,6 +194,7 @@ export class TypeQueries {
    * another type (`T[]`, `ScopeFn<T>`): undefined, and the call is resolved.
    */
   private inferredReturnType(signature: ts.Signature, node: ts.CallExpression | ts.NewExpression): ts.Type | undefined {
+    if (genericReferenceTarget(this.checker, (signature.getDeclaration() as ts.SignatureDeclaration | undefined)?.type)) return undefined;
     const declared = this.checker.getReturnTypeOfSignature(signature);
     if (!(declared.flags & ts.TypeFlags.TypeParameter)) return undefined;
     const name = declared.getSymbol()?.getName();
@@ -210,6 +219,11 @@ export class TypeQueries {
       inferred = type;
     }
     return inferred ?? constraint;
+  }
+
+  /** Is `returnTypeOfCall` the declared return type of the signature's declaration, whatever the call (no inference from its arguments)? */
+  returnIsDeclared(node: ts.CallExpression | ts.NewExpression, signature: ts.Signature): boolean {
+    return this.cheapSignatures.has(signature) && !this.callReturns.has(node) && !this.unresolvedCalls.has(node);
   }
 
   /** The return type the model uses for a call whose signature `signatureOf` gave (see `genericReturnType`). */

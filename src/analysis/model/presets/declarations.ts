@@ -1,5 +1,6 @@
 /** What a declaration looks like to the matcher: a method, with a body, returning `this` or a callable. */
 import ts from 'typescript';
+import { genericReferenceTarget } from '../ts-nodes.js';
 
 export function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
@@ -50,6 +51,8 @@ export function returnsThis(declaration: ts.SignatureDeclaration): boolean {
  */
 export function returnsCallable(program: ts.Program, signature: ts.Signature): boolean {
   const checker = program.getTypeChecker();
+  // `ZodObject<T, …>` is no type parameter: known without typing its arguments.
+  if (genericReferenceTarget(checker, (signature.getDeclaration() as ts.SignatureDeclaration | undefined)?.type)) return false;
   const declared = checker.getReturnTypeOfSignature(signature);
   if (!(declared.flags & ts.TypeFlags.TypeParameter)) return false;
   const constraint = checker.getBaseConstraintOfType(declared);
