@@ -22,7 +22,8 @@ interface ShapeRecord {
   readonly sequence: number;
   readonly epoch: number;
   readonly factsVersion: number;
-  readonly verdicts: Map<number, boolean>;
+  /** By question, then place: `matters:12`. */
+  readonly verdicts: Map<string, unknown>;
 }
 
 const records = new WeakMap<object, Map<string, ShapeRecord>>();
@@ -49,7 +50,7 @@ function placeOf(declaration: ts.Node): number | undefined {
 }
 
 /** The verdicts kept for the declaration's file under this shape, made anew when they no longer hold. */
-function verdictsOf(program: ts.Program, options: object, file: ts.SourceFile): Map<number, boolean> {
+function verdictsOf(program: ts.Program, options: object, file: ts.SourceFile): Map<string, unknown> {
   let byFile = records.get(options);
   if (!byFile) records.set(options, (byFile = new Map()));
   const change = programChange(program);
@@ -71,14 +72,23 @@ function verdictsOf(program: ts.Program, options: object, file: ts.SourceFile): 
   return fresh.verdicts;
 }
 
-/** The verdict on the declaration, computed by `compute` unless kept from an earlier version of its file. */
-export function verdictByShape(program: ts.Program, options: object, declaration: ts.Declaration, compute: () => boolean): boolean {
+/**
+ * The answer to a question about the declaration (`question` names it: answers to different
+ * questions are kept apart), computed by `compute` unless kept from an earlier version of its file.
+ */
+export function valueByShape<V>(program: ts.Program, options: object, declaration: ts.Declaration, question: string, compute: () => V): V {
   const file = declaration.getSourceFile();
   if (file.isDeclarationFile || !filesAreEdited(program)) return compute();
   const place = placeOf(declaration);
   if (place === undefined) return compute();
   const verdicts = verdictsOf(program, options, file);
-  let verdict = verdicts.get(place);
-  if (verdict === undefined) verdicts.set(place, (verdict = compute()));
+  const key = `${question}:${place}`;
+  let verdict = verdicts.get(key) as V | undefined;
+  if (verdict === undefined) verdicts.set(key, (verdict = compute()));
   return verdict;
+}
+
+/** The prefilter's verdict on the declaration, computed by `compute` unless kept from an earlier version of its file. */
+export function verdictByShape(program: ts.Program, options: object, declaration: ts.Declaration, compute: () => boolean): boolean {
+  return valueByShape(program, options, declaration, 'matters', compute);
 }

@@ -60,6 +60,13 @@ export class SpecMatcher {
   private readonly calleeVerdicts = new Map<ts.Symbol, boolean>();
   private readonly constructVerdicts = new Map<ts.Symbol, boolean>();
 
+  /**
+   * The handle mask of a declaration's declared return type, `compute`d or kept: installed by the
+   * analysis (program/kept-declaration-facts.ts) to keep it across an editor's programs, since
+   * typing a return type can cost seconds (a type inferred by zod).
+   */
+  declaredReturnMask: (declaration: ts.SignatureDeclaration, compute: () => number) => number = (_, compute) => compute();
+
   /** Is the class, interface or type alias a handle type of some spec? */
   isHandleSymbol(symbol: ts.Symbol): boolean {
     return this.index.maskOfSymbol(symbol) !== 0;
@@ -74,6 +81,7 @@ export class SpecMatcher {
     signature: ts.Signature,
     signatureDeclaration: ts.SignatureDeclaration,
     returnType: () => ts.Type = () => signature.getReturnType(),
+    returnIsDeclared = false,
   ): SpecCallEffect | undefined {
     // `super(…)` initialises `this`; it returns nothing new.
     if (node.expression.kind === ts.SyntaxKind.SuperKeyword) return undefined;
@@ -81,10 +89,16 @@ export class SpecMatcher {
     const candidates = this.index.candidates(node, declaration);
     const origin = this.index.originOf(declaration);
     const matched = new Map<number, IndexedPattern[]>();
+    let mask: number | undefined;
+    const returnMask = (): number =>
+      (mask ??= returnIsDeclared ? this.declaredReturnMask(signatureDeclaration, () => this.index.maskOfType(returnType())) : this.index.maskOfType(returnType()));
     if (candidates.length > 0) {
-      const containerNames = this.index.containerNames(declaration, node);
+      // Typed only for a candidate of the callee's module: the receiver's type (zod's `schema.parse(…)` is no
+      // parser's `parse`) can cost more than the whole call's analysis.
+      let containerNames: ReadonlySet<string> | undefined;
       for (const candidate of candidates) {
         if (!this.index.fromModules(origin, candidate.modules)) continue;
+        containerNames ??= this.index.containerNames(declaration, node);
         if (!this.index.patternMatches(candidate.pattern, declaration, containerNames)) continue;
         push(matched, candidate.specIndex, candidate);
       }
@@ -103,8 +117,9 @@ export class SpecMatcher {
         !summarisedInstead(signatureDeclaration) &&
         !(spec.scopes !== undefined && !hasBody(signatureDeclaration) && this.scopes.insideScope(node, specIndex)) &&
         this.index.specPossible(specIndex) &&
+        this.index.returnsHandlesFrom(specIndex, signatureDeclaration) &&
         !returnsCallable(this.index.program, signature) &&
-        (this.index.maskOfType(returnType()) & (1 << specIndex)) !== 0;
+        (returnMask() & (1 << specIndex)) !== 0;
       if (patterns.length === 0 && !byReturnType) continue;
       return this.effectOf(spec, specIndex, patterns, byReturnType, node, declaration);
     }

@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { programMentions, shapeDeclared } from '../../program/program-facts.js';
+import { declaresMember, programMentions, shapeDeclared } from '../../program/program-facts.js';
 import type { CallbackOwnership, CallPattern, HandleApiSpec, HandleShape, ModuleName } from './types.js';
 import { DEFAULT_LIBRARY } from './types.js';
 import type { IndexedPattern, Origin, PatternKind } from './compiled-specs.js';
@@ -86,6 +86,22 @@ export class SpecIndex {
       this.possible[specIndex] = possible;
     }
     return possible;
+  }
+
+  /**
+   * May a call of this declaration return a handle of the spec by its return type alone? For a spec
+   * of any module whose handles are classes of a shape in declaration files (wasm-bindgen's, embind's),
+   * only a function of the program's own files or of a library file that declares such a class (the
+   * glue): another library's generic (`schema.parse(…)`) returns what its caller's type arguments say,
+   * and typing those can take seconds (zod's inferred types).
+   */
+  returnsHandlesFrom(specIndex: number, declaration: ts.Declaration): boolean {
+    const spec = this.specs[specIndex];
+    const shapes = spec.handleShapes ?? [];
+    if (!spec.modules.includes('*') || shapes.length === 0 || shapes.some((shape) => !shape.declarationFilesOnly)) return true;
+    const file = declaration.getSourceFile();
+    if (!this.program.isSourceFileFromExternalLibrary(file)) return true;
+    return shapes.some((shape) => shape.members.every((member) => declaresMember(file.text, member)));
   }
 
   /** A shape of the spec that any class may have, or one that a declaration file of the program has. */
