@@ -12,17 +12,22 @@ import { withoutIdentityArguments } from './checks/identity-arguments.js';
 import { withoutScopedLeaks } from './checks/scoped-leaks.js';
 import { runDataflow } from './flow/dataflow.js';
 import type { Finding } from './flow/findings.js';
-import { installSummaries, provideSummaries } from './flow/summaries.js';
-import { withInferredReasons } from './inference/inferred-findings.js';
+import { installSummaries, provideSummaries, tentatively } from './flow/summaries.js';
+import { inferredApiKeys, withInferredReasons } from './inference/inferred-findings.js';
 import { lowerFunction } from './ir/lower.js';
+import type { MethodSummary } from './model/call-effects.js';
 import type { HandleModel } from './model/handle-model.js';
 import { handleModelFor as modelOfProgram } from './model/model-cache.js';
 import { fileContextFor } from './program/file-context.js';
+import { installKeptDeclarationFacts } from './program/kept-declaration-facts.js';
+import type { FileContext } from './program/file-context.js';
 import { filesAreEdited } from './program/program-changes.js';
-import { functionKeys } from './program/function-keys.js';
+import { FileUnits } from './program/function-keys.js';
+import type { UnitRecord } from './program/function-keys.js';
+import { cutoffHolds, inferredReturnType, outermostFunctions, standIns } from './program/early-cutoff.js';
 import type { AnalysisInput, AnalysisOptions, FunctionOutcome } from './program/input.js';
-import type { KeptFunction } from './program/kept-functions.js';
-import { decodeFindings, encodeFindings, keepFile, keptAnswer, keptFile, keptFunctionStats, keptOutcomes } from './program/kept-functions.js';
+import type { KeptFile, KeptFunction } from './program/kept-functions.js';
+import { decodeFindings, encodeFindings, keepFile, keptAnswer, keptFile, keptFunctionStats, keptByKey, keptOutcomes } from './program/kept-functions.js';
 import { calleeVocabulary, classMayAcquire, mayTouchHandles, scanFile } from './program/prefilter.js';
 import type { CalleeVocabulary } from './program/prefilter.js';
 
@@ -53,6 +58,7 @@ export { compiledSpecsFor } from './model/model-cache.js';
 export function handleModelFor(program: ts.Program, options: AnalysisOptions = {}): HandleModel {
   const model = modelOfProgram(program, options);
   installSummaries(program, model);
+  installKeptDeclarationFacts(program, model);
   return model;
 }
 
@@ -89,19 +95,21 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
   const model = handleModelFor(input.services.program, options);
   const file = fileContextFor(input, model);
   const sourceFile = input.services.esTreeNodeToTSNodeMap.get(input.ast)?.getSourceFile();
-  provideSummaries(file, input.services.program, model, sourceFile);
 
   const findings: Finding[] = [];
   const skipped: TSESTree.Node[] = [];
   const scan = input.scan ?? scanFile(input.ast);
   const { functions, classes } = scan;
-  // Functions an edit left alone keep their outcome from the file's last lint (kept-functions.ts). Not where
-  // usage inference found an API: its evidence comes from every function of the program, not only those a
-  // function's key names, and a kept finding would lose its inferred reason.
+  // Functions an edit left alone keep their outcome and summary from the file's last lint (kept-functions.ts),
+  // while the usage inference decides as it did then (its evidence comes from every function of the program).
   const program = input.services.program;
   const inferring = (model.inference?.acquisitionNames.size ?? 0) > 0;
-  const keptOfFile = sourceFile && filesAreEdited(program) && !inferring ? keptFile(program, model.options, sourceFile.fileName) : undefined;
-  const keys = sourceFile && keptOfFile ? functionKeys(input.ast, sourceFile.text, functions, new Set(model.options.releaseMethodNames)) : new Map<TSESTree.Node, string>();
+  const inference = inferring ? model.inference!.decisions : '';
+  const keptOfFile = sourceFile && filesAreEdited(program) ? keptFile(program, model.options, sourceFile.fileName, inference) : undefined;
+  const units = sourceFile && keptOfFile ? new FileUnits(input.ast, sourceFile.text, functions, new Set(model.options.releaseMethodNames)) : undefined;
+  const { keys, summariesByKey, returnTypes, unitRecords } =
+    keptOfFile && units ? keyFunctions(input, file, model, keptOfFile, units) : { keys: new Map<TSESTree.Node, string>(), summariesByKey: undefined, returnTypes: undefined, unitRecords: undefined };
+  if (!summariesByKey) provideSummaries(file, program, model, sourceFile);
   const kept = keptOfFile ? keptOutcomes(keptOfFile, keys) : new Map<TSESTree.Node, KeptFunction>();
   const toKeep = new Map<string, KeptFunction>();
   let vocabulary: CalleeVocabulary | undefined;
@@ -120,7 +128,7 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
     if (keptFunction && keptFindings && key !== undefined) {
       keptFunctionStats.reused++;
       outcome = keptFunction.outcome;
-      findings.push(...withInferredReasons(file, keptFindings));
+      findings.push(...withInferredReasons(file, keptFindings, keptFunction.inferredApis));
       toKeep.set(key, keptFunction);
     } else {
       let own: readonly Finding[] = [];
@@ -150,7 +158,9 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
       }
       keptFunctionStats.analysed++;
       const encoded = key !== undefined && vocabulary && outcome !== 'error' ? encodeFindings(fn, own) : undefined;
-      if (key !== undefined && vocabulary && encoded) toKeep.set(key, { outcome, touching: vocabulary.touching.has(fn), findings: encoded });
+      if (key !== undefined && vocabulary && encoded) {
+        toKeep.set(key, { outcome, touching: vocabulary.touching.has(fn), findings: encoded, inferredApis: inferring ? inferredApiKeys(file, own) : [] });
+      }
       findings.push(...reported);
     }
     if (outcome === 'too-large' || outcome === 'over-budget' || outcome === 'error') skipped.push(fn);
@@ -164,9 +174,58 @@ function runAnalysis(input: AnalysisInput, options: AnalysisOptions): FileAnalys
     {
       classes,
       mayAcquire: vocabulary ? (classNode) => classMayAcquire(file, classNode, vocabulary) : undefined,
-      acquisitions: keptOfFile ? (value, method, compute) => keptAnswer(keptOfFile, answers, method && keys.get(method), method, value, compute) : undefined,
+      // Not kept under the usage inference: an acquisition it made is explained from this program's classification.
+      acquisitions: keptOfFile && !inferring ? (value, method, compute) => keptAnswer(keptOfFile, answers, method && keys.get(method), method, value, compute) : undefined,
     },
   );
-  if (sourceFile && keptOfFile && vocabulary) keepFile(program, model.options, sourceFile.fileName, { functions: toKeep, answers });
+  if (sourceFile && keptOfFile && vocabulary) keepFile(program, model.options, sourceFile.fileName, inference, {
+      functions: toKeep,
+      answers,
+      summaries: summariesByKey ?? new Map(),
+      returnTypes: returnTypes ?? new Map(),
+      units: unitRecords ?? [],
+    });
   return { findings, classFindings, skipped, functionsAnalysed: functions.length, model };
+}
+
+/**
+ * The keys of the file's functions, with its summaries provided and kept by them. An edit inside
+ * units that read the same to the rest of the file leaves the other functions their last keys
+ * (program/early-cutoff.ts); the edited units' inferred return types are noted for the next lint.
+ */
+function keyFunctions(
+  input: AnalysisInput,
+  file: FileContext,
+  model: HandleModel,
+  kept: KeptFile,
+  units: FileUnits,
+): { keys: Map<TSESTree.Node, string>; summariesByKey: Map<string, MethodSummary | null>; returnTypes: Map<string, string>; unitRecords: UnitRecord[] } {
+  const program = input.services.program;
+  const sourceFile = input.services.esTreeNodeToTSNodeMap.get(input.ast)?.getSourceFile();
+  const provide = (keys: Map<TSESTree.Node, string>) => {
+    const byKey = keptByKey(kept.summaries, keys);
+    return { keys, byKey, summaryOf: provideSummaries(file, program, model, sourceFile, { keyOf: (fn) => keys.get(fn), byKey }) };
+  };
+  const { carried, edited } = standIns(kept.units, units);
+  const returnTypeOf = (fn: TSESTree.Node) => inferredReturnType(model.checker, input.services.esTreeNodeToTSNodeMap.get(fn), fn);
+  let substitutes = new Map([...carried, ...edited.map(({ index, previous }): [number, string] => [index, previous.standsFor])]);
+  let provided = provide(units.keys(substitutes));
+  if (edited.length > 0 && !tentatively(model, () => cutoffHolds(edited, units, kept, { summaryOf: provided.summaryOf, returnTypeOf }))) {
+    substitutes = carried;
+    provided = provide(units.keys(substitutes));
+  }
+  const returnTypes = keptByKey(kept.returnTypes, provided.keys);
+  // The units changed since the last lint: what their functions infer, for the next lint's cutoff.
+  if (kept.units.length > 0) {
+    const before = new Set(kept.units.map((unit) => unit.digest));
+    for (let index = 0; index < units.size; index++) {
+      if (before.has(units.digestOf(index))) continue;
+      for (const fn of outermostFunctions(units, index)) {
+        const key = provided.keys.get(fn);
+        const inferred = key === undefined ? undefined : returnTypeOf(fn);
+        if (key !== undefined && typeof inferred === 'string') returnTypes.set(key, inferred);
+      }
+    }
+  }
+  return { keys: provided.keys, summariesByKey: provided.byKey, returnTypes, unitRecords: units.records(provided.keys, substitutes) };
 }

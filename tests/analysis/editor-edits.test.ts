@@ -175,3 +175,84 @@ describe('an edit inside a function', () => {
     }
   });
 });
+
+describe('an edit that leaves what other functions read of the edited one', () => {
+  // Every method names the others (through `this.` and the class), so each one's key reaches every other's text.
+  const owner = (releaseBody: string, makeBody = 'return new Thing();'): string =>
+    `import { Thing } from './types';\nexport class Owner {\n  private thing = new Thing();\n` +
+    `  release(thing: Thing): void {\n    ${releaseBody}\n  }\n` +
+    `  make() {\n    ${makeBody}\n  }\n` +
+    `  readAfter(thing: Thing): string {\n    this.release(thing);\n    return thing.read();\n  }\n` +
+    `  leaks(): string {\n    const made = this.make();\n    return made.read();\n  }\n` +
+    `  [Symbol.dispose](): void {\n    this.release(this.thing);\n  }\n}\n`;
+  const fresh = (text: string): string[] => editorProject({ 'types.ts': DISPOSABLE, 'main.ts': text }).lintInFull('main.ts');
+  const analysedBy = (lint: () => string[]): { lines: string[]; analysed: number } => {
+    const before = keptFunctionStats.analysed;
+    const lines = lint();
+    return { lines, analysed: keptFunctionStats.analysed - before };
+  };
+
+  // A fresh lint (another project) in between starts the editor's kept results over: compared after the session.
+  it('analyses again only the edited function while its summary and its inferred return type stay the same', () => {
+    const releases = 'thing[Symbol.dispose]();';
+    const project = editorProject({ 'types.ts': DISPOSABLE, 'main.ts': owner(releases) });
+    project.lint('main.ts');
+    // Results are kept once a file was edited (a lint of a whole project keeps none).
+    project.lint('main.ts', `${owner(releases)}// edited\n`);
+    // The first edit of a function cannot tell: its inferred return type was not asked before.
+    project.lint('main.ts', owner(releases, 'void 0;\n    return new Thing();'));
+    const texts = [owner(`void 0;\n    ${releases}`), owner(releases, 'void 1;\n    return new Thing();'), owner(`void 2;\n    ${releases}`)];
+    const session = texts.map((text) => analysedBy(() => project.lintInFull('main.ts', text)));
+    // The edited methods (the one edited now, and the one edited before, back as it was) and the top level:
+    // readAfter(), leaks() and the release method are kept.
+    expect(session.map(({ analysed }) => analysed)).toEqual([3, 3, 3]);
+    texts.forEach((text, index) => {
+      expect(session[index]!.lines).toEqual(fresh(text));
+      expect(session[index]!.lines.filter((line) => line.includes('no-use-after-release'))).toHaveLength(1);
+    });
+  });
+
+  it('analyses its dependents again when its summary or its inferred return type changed', () => {
+    const releases = 'thing[Symbol.dispose]();';
+    const project = editorProject({ 'types.ts': DISPOSABLE, 'main.ts': owner(releases) });
+    project.lint('main.ts');
+    project.lint('main.ts', `${owner(releases)}// edited\n`);
+    project.lint('main.ts', owner(releases, 'void 0;\n    return new Thing();'));
+    project.lint('main.ts', owner(releases));
+    // release() no longer releases: readAfter() and the release method read that.
+    const keeps = owner('void thing;');
+    const kept = analysedBy(() => project.lintInFull('main.ts', keeps));
+    // make() returns a string now: leaks() no longer leaks.
+    const retypes = owner('void thing;', 'return "";');
+    const retyped = analysedBy(() => project.lintInFull('main.ts', retypes));
+    // Every method: each names the class, whose release method calls release().
+    expect(kept.analysed).toBe(6);
+    expect(kept.lines).toEqual(fresh(keeps));
+    expect(kept.lines.some((line) => line.includes('no-use-after-release'))).toBe(false);
+    expect(retyped.analysed).toBe(3);
+    expect(retyped.lines).toEqual(fresh(retypes));
+    expect(retyped.lines.some((line) => line.includes('no-leaked-handle'))).toBe(false);
+  });
+
+  it('keeps results where usage inference found an API, and their evidence in the reports', () => {
+    // Five methods delete what `new Module.Shape()` makes; `leaky` does not.
+    const shapes = (edit: string): string =>
+      'declare const Module: any;\nexport class Shapes {\n' +
+      `  area(w: number) { ${edit}const s = new Module.Shape(w); const a = s.area(); s.delete(); return a; }\n` +
+      '  perimeter(w: number) { const s = new Module.Shape(w); const p = s.perimeter(); s.delete(); return p; }\n' +
+      '  volume(w: number) { const s = new Module.Shape(w); try { return s.volume(); } finally { s.delete(); } }\n' +
+      '  draw(w: number) { const s = new Module.Shape(w); Module.draw(s); s.delete(); }\n' +
+      '  log(w: number) { const s = new Module.Shape(w); console.log(s.name()); s.delete(); }\n' +
+      '  leaky(w: number) { const s = new Module.Shape(w); return s.area(); }\n}\n';
+    const project = editorProject({ 'main.ts': shapes('') });
+    project.lint('main.ts');
+    project.lint('main.ts', `${shapes('')}// edited\n`);
+    project.lint('main.ts', shapes('void 0; '));
+    const text = shapes('void 1; ');
+    const { lines, analysed } = analysedBy(() => project.lintInFull('main.ts', text));
+    // area() and the top level.
+    expect(analysed).toBe(2);
+    expect(lines).toEqual(editorProject({ 'main.ts': text }).lintInFull('main.ts'));
+    expect(lines.some((line) => line.includes('no-leaked-handle') && line.includes('Inferred from usage'))).toBe(true);
+  });
+});

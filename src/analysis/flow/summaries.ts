@@ -35,12 +35,60 @@ export function installSummaries(program: ts.Program, model: HandleModel): void 
   };
 }
 
-/** Give a file's context its summaries: its own functions', and those of the files it calls into. */
-export function provideSummaries(file: FileContext, program: ts.Program, model: HandleModel, thisFile: ts.SourceFile | undefined): void {
-  // The linted file's own summaries are made per lint: it is the file that changed.
-  const summaries = new Summaries(() => file, new Map());
+/**
+ * The linted file's summaries from its last lint, by function key (program/function-keys.ts: the
+ * function's text and that of the same-file declarations it depends on): after an edit, only the
+ * functions whose key changed are summarised again. `byKey` holds the ones still valid, and takes
+ * the new ones.
+ */
+export interface KeyedSummaries {
+  readonly keyOf: (fn: TSESTree.Node) => string | undefined;
+  readonly byKey: Map<string, MethodSummary | null>;
+}
+
+/**
+ * Give a file's context its summaries: its own functions', and those of the files it calls into.
+ * Returns the summary of a function of the file, by its ESTree node.
+ */
+export function provideSummaries(
+  file: FileContext,
+  program: ts.Program,
+  model: HandleModel,
+  thisFile: ts.SourceFile | undefined,
+  keyed?: KeyedSummaries,
+): (fn: TSESTree.Node) => MethodSummary | undefined {
+  // The linted file's own summaries are made per lint (it is the file that changed), but for those an edit left alone.
+  const summaries = new Summaries(() => file, new Map(), keyed);
   if (thisFile) keepLinted(model, thisFile, file, summaries);
   file.summaryOf = (declaration) => summaryOf(program, model, thisFile, summaries, declaration);
+  return (fn) => {
+    const declaration = file.services.esTreeNodeToTSNodeMap.get(fn);
+    return declaration && ts.isFunctionLike(declaration) ? summaries.of(declaration) : undefined;
+  };
+}
+
+/** While `tentatively` runs: how to take back each summary it made or read from a kept one. */
+let tentativeLog: (() => void)[] | undefined;
+
+/**
+ * Run `work`, and keep the summaries it computes (of any file) only if it says yes: summaries made
+ * from kept ones that may no longer hold (program/early-cutoff.ts). The owner classes the model read
+ * from summaries meanwhile are forgotten too.
+ */
+export function tentatively(model: HandleModel, work: () => boolean): boolean {
+  const log: (() => void)[] = [];
+  tentativeLog = log;
+  let accepted = false;
+  try {
+    accepted = work();
+  } finally {
+    tentativeLog = undefined;
+    if (!accepted) {
+      for (const undo of log.reverse()) undo();
+      model.ownerClasses.forget();
+    }
+  }
+  return accepted;
 }
 
 /**
@@ -81,6 +129,8 @@ function keepLinted(model: HandleModel, sourceFile: ts.SourceFile, file: FileCon
   if (!linted) lintedSummaries.set(model, (linted = new Map()));
   linted.delete(sourceFile);
   linted.set(sourceFile, summaries);
+  // A lint of the file again in this program (after a tentative one) replaces what other files found of it.
+  foreignSummaries.get(model)?.delete(sourceFile);
   if (linted.size > MAX_LINTED_KEPT) linted.delete(linted.keys().next().value!);
   lintedConversions.delete(sourceFile);
   lintedConversions.set(sourceFile, { ast: file.ast, esTreeNodeToTSNodeMap: file.services.esTreeNodeToTSNodeMap, tsNodeToESTreeNodeMap: file.services.tsNodeToESTreeNodeMap, scopeManager: file.scopeManager });
@@ -236,6 +286,7 @@ class Summaries {
   constructor(
     private readonly context: () => FileContext | null,
     private readonly kept: Map<ts.Node, MethodSummary | null>,
+    private readonly keyed?: KeyedSummaries,
   ) {}
 
   of(declaration: ts.SignatureDeclaration): MethodSummary | undefined {
@@ -244,6 +295,12 @@ class Summaries {
     if (inProgress.has(declaration) || inProgress.size >= MAX_NESTED_SUMMARIES) return undefined;
     const file = this.context();
     const fn = file ? this.functionNode(file, declaration) : undefined;
+    const key = fn && this.keyed?.keyOf(fn);
+    const keptByKey = key === undefined ? undefined : this.keyed!.byKey.get(key);
+    if (keptByKey !== undefined) {
+      this.remember(declaration, keptByKey, undefined);
+      return keptByKey ?? undefined;
+    }
     let summary: MethodSummary | undefined;
     if (file && fn) {
       inProgress.add(declaration);
@@ -256,8 +313,19 @@ class Summaries {
         inProgress.delete(declaration);
       }
     }
-    this.kept.set(declaration, summary ?? null);
+    this.remember(declaration, summary ?? null, key);
     return summary;
+  }
+
+  private remember(declaration: ts.Node, summary: MethodSummary | null, key: string | undefined): void {
+    const kept = this.kept;
+    const byKey = this.keyed?.byKey;
+    kept.set(declaration, summary);
+    if (key !== undefined) byKey!.set(key, summary);
+    tentativeLog?.push(() => {
+      kept.delete(declaration);
+      if (key !== undefined) byKey!.delete(key);
+    });
   }
 
   private functionNode(file: FileContext, signature: ts.SignatureDeclaration): FunctionNode | undefined {

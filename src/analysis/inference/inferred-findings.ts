@@ -24,18 +24,30 @@ const PARTICIPLES: Readonly<Record<string, string>> = {
  * counts releases on the normal paths of a function, so a leak on an exception, an overwrite or
  * a loop's next iteration is no deviation from it: those are left out.
  */
-export function withInferredReasons(file: FileContext, findings: readonly Finding[]): readonly Finding[] {
+export function withInferredReasons(file: FileContext, findings: readonly Finding[], apiKeys?: readonly (string | undefined)[]): readonly Finding[] {
   const inference = file.model.inference;
   if (!inference) return findings;
   const fileName = file.tsNode(file.ast)?.getSourceFile().fileName;
   const explained: Finding[] = [];
-  for (const finding of findings) {
-    const acquired = finding.acquiredAt ? file.tsNode(finding.acquiredAt) : undefined;
-    const api = acquired ? inference.acquiredApi(acquired) : undefined;
+  for (const [index, finding] of findings.entries()) {
+    // Findings kept from the file's last lint name their API by key: their calls were not classified again.
+    const key = apiKeys ? apiKeys[index] : undefined;
+    const api = apiKeys ? (key === undefined ? undefined : inference.apiOfKey(key)) : inferredApiOf(file, finding);
     if (!api) explained.push(finding);
     else if (!OUTSIDE_THE_EVIDENCE.has(finding.leakKind ?? '')) explained.push({ ...finding, inferred: reasonOf(api, fileName) });
   }
   return explained;
+}
+
+/** The API the inference made the finding's handle one of, when it was the inference that did. */
+function inferredApiOf(file: FileContext, finding: Finding): InferredApi | undefined {
+  const acquired = finding.acquiredAt ? file.tsNode(finding.acquiredAt) : undefined;
+  return acquired ? file.model.inference?.acquiredApi(acquired) : undefined;
+}
+
+/** Of each finding, the key of the API the inference made its handle one of (kept with the findings). */
+export function inferredApiKeys(file: FileContext, findings: readonly Finding[]): (string | undefined)[] {
+  return findings.map((finding) => inferredApiOf(file, finding)?.key);
 }
 
 /** Why the handle acquired at this node is one, when only the inference made it one (a class's field, for the class checks). */

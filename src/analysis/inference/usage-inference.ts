@@ -35,6 +35,7 @@ export interface InferredEffect {
 export class UsageInference {
   private apis: InferredApis | undefined;
   private vocabulary: InferenceVocabulary | undefined;
+  private decided: string | undefined;
   /** The calls the inference made acquisitions, and of which API (for the reports' wording). */
   private readonly acquiredBy = new WeakMap<ts.Node, InferredApi>();
 
@@ -98,6 +99,25 @@ export class UsageInference {
   /** The API whose evidence made this call an acquisition, if it was the inference that did. */
   acquiredApi(node: ts.Node): InferredApi | undefined {
     return this.acquiredBy.get(node);
+  }
+
+  /** The inferred API of this key (`acquiredApi(…).key`), if the evidence still makes it one. */
+  apiOfKey(key: string): InferredApi | undefined {
+    return this.inferred().api(key) ?? undefined;
+  }
+
+  /**
+   * What decides the inference's effect on any call (which APIs, weak or not, released how, in
+   * which modules), as one string: results kept from an earlier program hold while it is the same.
+   */
+  get decisions(): string {
+    this.decided ??= JSON.stringify(
+      this.inferred()
+        .all()
+        .map((api) => JSON.stringify([api.key, api.weak, api.releaseForm, [...api.roots]]))
+        .sort(),
+    );
+    return this.decided;
   }
 
   private inferred(): InferredApis {

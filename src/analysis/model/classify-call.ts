@@ -98,7 +98,7 @@ export class CallClassifier {
         else args[tags.release] = 'release';
       }
       // Hook (presets/settings): an API a preset or the settings describe; tags above win, summaries below lose.
-      const specEffect = !tags.acquire && tags.release === undefined && signature ? this.handles.specs?.classifyCall(node, signature, declaration, () => this.types.returnTypeOfCall(node, signature)) : undefined;
+      const specEffect = !tags.acquire && tags.release === undefined && signature ? this.handles.specs?.classifyCall(node, signature, declaration, () => this.types.returnTypeOfCall(node, signature), this.types.returnIsDeclared(node, signature)) : undefined;
       if (specEffect) {
         specArgs = specEffect.args;
         specBorrows = specEffect.result === 'other';

@@ -38,6 +38,12 @@ export class OwnerClasses {
     private readonly releaseMethodNames: ReadonlySet<string>,
   ) {}
 
+  /** Forget what was read from summaries (they were computed tentatively and taken back). */
+  forget(): void {
+    this.known.clear();
+    this.repeatHarmless.clear();
+  }
+
   /** The class as an owner of handles, or undefined when it owns none (or its file is a library's). */
   ownerClassOf(declaration: ts.ClassLikeDeclaration): OwnerClass | undefined {
     const known = this.known.get(declaration);

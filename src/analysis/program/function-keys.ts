@@ -45,73 +45,164 @@ const MEMBER_WORD = /(?<=(?:[.#'"`{,])\s*)[\p{L}_$][\p{L}\p{N}_$]*|(?<![\p{L}\p{
 
 const digest = (text: string): string => createHash('sha1').update(text).digest('base64');
 
+/** A unit as the next lint of the file finds it again (early-cutoff.ts). */
+export interface UnitRecord {
+  /** The digest of the unit's text. */
+  readonly digest: string;
+  /** The digest it stands for in the keys of other units' functions: of an earlier version that reads the same to them (early-cutoff.ts). */
+  readonly standsFor: string;
+  /** What it declares (its names, its members' names): a unit edited inside keeps them. */
+  readonly names: string;
+  /** The digest of its text with the bodies of its functions left out. */
+  readonly outline: string;
+  /** The keys of its functions, in order of position. */
+  readonly functionKeys: readonly string[];
+}
+
+/**
+ * The file cut into units (above), with the key of each function: `keys()`.
+ * `text` is the file's text the AST's ranges are in.
+ */
+export class FileUnits {
+  private readonly units: Unit[];
+  private readonly unitTexts: string[];
+  private readonly shared: string;
+  private readonly byName = new Map<string, number[]>();
+  private readonly byMemberName = new Map<string, number[]>();
+  private readonly unitDigests = new Map<number, string>();
+  private readonly neighbours = new Map<number, number[]>();
+  /** The functions of each unit, in order of position. */
+  private readonly unitFunctions = new Map<number, TSESTree.Node[]>();
+
+  constructor(
+    ast: TSESTree.Program,
+    private readonly text: string,
+    functions: readonly TSESTree.Node[],
+    releaseNames: ReadonlySet<string>,
+  ) {
+    this.units = unitsOf(ast, releaseNames);
+    const first = ast.body[0];
+    let shared = text.slice(0, first ? first.range[0] : text.length);
+    const add = (names: Map<string, number[]>, name: string, index: number): void => {
+      let list = names.get(name);
+      if (!list) names.set(name, (list = []));
+      list.push(index);
+    };
+    this.units.forEach((unit, index) => {
+      for (const name of unit.declares) add(this.byName, name, index);
+      for (const name of unit.members) add(this.byMemberName, name, index);
+    });
+    for (const statement of ast.body) {
+      const declaration = exported(statement);
+      if (declaration.type === AST_NODE_TYPES.TSModuleDeclaration && declaration.id.type === AST_NODE_TYPES.Literal) shared += text.slice(statement.range[0], statement.range[1]);
+      if (declaration.type === AST_NODE_TYPES.TSModuleDeclaration && declaration.kind === 'global') shared += text.slice(statement.range[0], statement.range[1]);
+    }
+    this.shared = digest(shared);
+    this.unitTexts = this.units.map((unit) => text.slice(unit.spanStart, unit.end));
+    for (const fn of functions) {
+      if (fn.type === AST_NODE_TYPES.Program) continue;
+      const index = unitContaining(this.units, fn.range[0], fn.range[1]);
+      if (index === undefined) continue;
+      let list = this.unitFunctions.get(index);
+      if (!list) this.unitFunctions.set(index, (list = []));
+      list.push(fn);
+    }
+    for (const list of this.unitFunctions.values()) list.sort((a, b) => a.range[0] - b.range[0]);
+  }
+
+  get size(): number {
+    return this.units.length;
+  }
+
+  digestOf(index: number): string {
+    let known = this.unitDigests.get(index);
+    if (known === undefined) this.unitDigests.set(index, (known = digest(this.unitTexts[index]!)));
+    return known;
+  }
+
+  /** What the unit declares, as one string. */
+  namesOf(index: number): string {
+    const unit = this.units[index]!;
+    return JSON.stringify([unit.declares, unit.members, unit.alsoMentions]);
+  }
+
+  functionsOf(index: number): readonly TSESTree.Node[] {
+    return this.unitFunctions.get(index) ?? [];
+  }
+
+  /** The digest of the unit's text with the bodies of its (outermost) functions left out. */
+  outlineOf(index: number): string {
+    const unit = this.units[index]!;
+    let outline = '';
+    let at = unit.spanStart;
+    for (const fn of this.functionsOf(index)) {
+      const body = (fn as { readonly body?: TSESTree.Node | null }).body;
+      if (!body || body.range[0] < at) continue;
+      outline += `${this.text.slice(at, body.range[0])}{}`;
+      at = body.range[1];
+    }
+    return digest(outline + this.text.slice(at, unit.end));
+  }
+
+  private neighboursOf(index: number): number[] {
+    let known = this.neighbours.get(index);
+    if (known) return known;
+    const words = new Set([...(this.unitTexts[index]!.match(WORD) ?? []), ...this.units[index]!.alsoMentions]);
+    const memberWords = new Set(this.unitTexts[index]!.match(MEMBER_WORD) ?? []);
+    known = [...new Set([...[...words].flatMap((word) => this.byName.get(word) ?? []), ...[...memberWords].flatMap((word) => this.byMemberName.get(word) ?? [])])];
+    this.neighbours.set(index, known);
+    return known;
+  }
+
+  /**
+   * The key of each function (by node). `substitutes`: digests that units stand for in the keys of
+   * the functions of other units (a unit edited inside whose outline and summaries did not change
+   * stands for its last version: early-cutoff.ts); a unit's own functions key its own text.
+   */
+  keys(substitutes: ReadonlyMap<number, string> = new Map()): Map<TSESTree.Node, string> {
+    const keysOfUnits = new Map<number, string>();
+    const keyOfUnit = (index: number): string => {
+      let known = keysOfUnits.get(index);
+      if (known !== undefined) return known;
+      const reached = new Set([index]);
+      const pending = [index];
+      for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+        for (const other of this.neighboursOf(next)) {
+          if (reached.has(other)) continue;
+          reached.add(other);
+          pending.push(other);
+        }
+      }
+      // Positions are left out: a unit moved by an edit before it keeps its key.
+      const digests = [...reached].map((other) => (other !== index && substitutes.get(other)) || this.digestOf(other)).sort();
+      keysOfUnits.set(index, (known = digest(`${this.shared}\n${this.digestOf(index)}\n${digests.join('\n')}`)));
+      return known;
+    };
+    const keys = new Map<TSESTree.Node, string>();
+    for (const [index, list] of this.unitFunctions) {
+      for (const fn of list) keys.set(fn, `${keyOfUnit(index)}@${fn.range[0] - this.units[index]!.start}:${fn.type}`);
+    }
+    return keys;
+  }
+
+  /** Each unit as the next lint finds it again, with its functions' keys and what it stood for in them. */
+  records(keys: ReadonlyMap<TSESTree.Node, string>, substitutes: ReadonlyMap<number, string>): UnitRecord[] {
+    return this.units.map((_, index) => ({
+      digest: this.digestOf(index),
+      standsFor: substitutes.get(index) ?? this.digestOf(index),
+      names: this.namesOf(index),
+      outline: this.outlineOf(index),
+      functionKeys: this.functionsOf(index).map((fn) => keys.get(fn) ?? ''),
+    }));
+  }
+}
+
 /**
  * The key of each function of the file (by node), or none for a function outside every unit.
  * `text` is the file's text the AST's ranges are in.
  */
 export function functionKeys(ast: TSESTree.Program, text: string, functions: readonly TSESTree.Node[], releaseNames: ReadonlySet<string>): Map<TSESTree.Node, string> {
-  const units = unitsOf(ast, releaseNames);
-  const first = ast.body[0];
-  let shared = text.slice(0, first ? first.range[0] : text.length);
-  const byName = new Map<string, number[]>();
-  const byMemberName = new Map<string, number[]>();
-  const add = (names: Map<string, number[]>, name: string, index: number): void => {
-    let list = names.get(name);
-    if (!list) names.set(name, (list = []));
-    list.push(index);
-  };
-  units.forEach((unit, index) => {
-    for (const name of unit.declares) add(byName, name, index);
-    for (const name of unit.members) add(byMemberName, name, index);
-  });
-  for (const statement of ast.body) {
-    const declaration = exported(statement);
-    if (declaration.type === AST_NODE_TYPES.TSModuleDeclaration && declaration.id.type === AST_NODE_TYPES.Literal) shared += text.slice(statement.range[0], statement.range[1]);
-    if (declaration.type === AST_NODE_TYPES.TSModuleDeclaration && declaration.kind === 'global') shared += text.slice(statement.range[0], statement.range[1]);
-  }
-  const unitTexts = units.map((unit) => text.slice(unit.spanStart, unit.end));
-  const unitDigests = new Map<number, string>();
-  const digestOf = (index: number): string => {
-    let known = unitDigests.get(index);
-    if (known === undefined) unitDigests.set(index, (known = digest(unitTexts[index]!)));
-    return known;
-  };
-  const neighbours = new Map<number, number[]>();
-  const neighboursOf = (index: number): number[] => {
-    let known = neighbours.get(index);
-    if (known) return known;
-    const words = new Set([...(unitTexts[index]!.match(WORD) ?? []), ...units[index]!.alsoMentions]);
-    const memberWords = new Set(unitTexts[index]!.match(MEMBER_WORD) ?? []);
-    known = [...new Set([...[...words].flatMap((word) => byName.get(word) ?? []), ...[...memberWords].flatMap((word) => byMemberName.get(word) ?? [])])];
-    neighbours.set(index, known);
-    return known;
-  };
-  const keysOfUnits = new Map<number, string>();
-  const keyOfUnit = (index: number): string => {
-    let known = keysOfUnits.get(index);
-    if (known !== undefined) return known;
-    const reached = new Set([index]);
-    const pending = [index];
-    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-      for (const other of neighboursOf(next)) {
-        if (reached.has(other)) continue;
-        reached.add(other);
-        pending.push(other);
-      }
-    }
-    // Positions are left out: a unit moved by an edit before it keeps its key.
-    const digests = [...reached].map(digestOf).sort();
-    keysOfUnits.set(index, (known = digest(`${digest(shared)}\n${digestOf(index)}\n${digests.join('\n')}`)));
-    return known;
-  };
-  const keys = new Map<TSESTree.Node, string>();
-  for (const fn of functions) {
-    if (fn.type === AST_NODE_TYPES.Program) continue;
-    const index = unitContaining(units, fn.range[0], fn.range[1]);
-    if (index === undefined) continue;
-    keys.set(fn, `${keyOfUnit(index)}@${fn.range[0] - units[index]!.start}:${fn.type}`);
-  }
-  return keys;
+  return new FileUnits(ast, text, functions, releaseNames).keys();
 }
 
 function unitContaining(units: readonly Unit[], start: number, end: number): number | undefined {

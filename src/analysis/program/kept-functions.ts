@@ -19,6 +19,8 @@
 import type { TSESTree } from '@typescript-eslint/utils';
 import type ts from 'typescript';
 import type { Finding } from '../flow/findings.js';
+import type { MethodSummary } from '../model/call-effects.js';
+import type { UnitRecord } from './function-keys.js';
 import type { FunctionOutcome } from './input.js';
 import { factsVersion } from './file-facts-union.js';
 import { changedSince, keepResults } from './file-dependencies.js';
@@ -29,21 +31,32 @@ export interface KeptFunction {
   /** The prefilter's verdict (the callee vocabulary's `touching`). */
   readonly touching: boolean;
   readonly findings: readonly unknown[];
+  /** Of each finding, the key of the inferred API its handle is of (inference/inferred-findings.ts). */
+  readonly inferredApis: readonly (string | undefined)[];
 }
 
-/** What a lint of a file keeps for the next: its functions' outcomes, and answers about places in them (`function key#offset:type`). */
+/**
+ * What a lint of a file keeps for the next: its functions' outcomes, answers about places in them
+ * (`function key#offset:type`), the summaries of its functions and the return types inferred for
+ * those of its edited units (by function key), and its units (early-cutoff.ts).
+ */
 export interface KeptFile {
   readonly functions: ReadonlyMap<string, KeptFunction>;
   readonly answers: ReadonlyMap<string, boolean>;
+  readonly summaries: ReadonlyMap<string, MethodSummary | null>;
+  readonly returnTypes: ReadonlyMap<string, string>;
+  readonly units: readonly UnitRecord[];
 }
 
 interface FileRecord extends KeptFile {
   readonly sequence: number;
   readonly epoch: number;
   readonly factsVersion: number;
+  /** What decided the usage inference's effects (`UsageInference#decisions`; empty without it). */
+  readonly inference: string;
 }
 
-const NOTHING_KEPT: KeptFile = { functions: new Map(), answers: new Map() };
+const NOTHING_KEPT: KeptFile = { functions: new Map(), answers: new Map(), summaries: new Map(), returnTypes: new Map(), units: [] };
 
 /** How many functions were reused, for tests of the cache. */
 export const keptFunctionStats = { reused: 0, analysed: 0 };
@@ -51,22 +64,26 @@ export const keptFunctionStats = { reused: 0, analysed: 0 };
 const records = new WeakMap<object, Map<string, FileRecord>>();
 
 /** What is kept from the file's last lint and still holds in this program (nothing when it does not). */
-export function keptFile(program: ts.Program, options: object, fileName: string): KeptFile {
+export function keptFile(program: ts.Program, options: object, fileName: string, inference: string): KeptFile {
   const record = records.get(options)?.get(fileName);
   if (!record) return NOTHING_KEPT;
   const change = programChange(program);
   const holds =
-    change.sequence >= record.sequence && change.epoch === record.epoch && factsVersion(program) === record.factsVersion && !changedSince({ fileName }, record.sequence, 'imports');
+    change.sequence >= record.sequence &&
+    change.epoch === record.epoch &&
+    factsVersion(program) === record.factsVersion &&
+    record.inference === inference &&
+    !changedSince({ fileName }, record.sequence, 'imports');
   return holds ? record : NOTHING_KEPT;
 }
 
 /** Keep what this lint of the file found, in place of the last lint's. */
-export function keepFile(program: ts.Program, options: object, fileName: string, { functions, answers }: KeptFile): void {
+export function keepFile(program: ts.Program, options: object, fileName: string, inference: string, kept: KeptFile): void {
   keepResults();
   let byFile = records.get(options);
   if (!byFile) records.set(options, (byFile = new Map()));
   const change = programChange(program);
-  byFile.set(fileName, { sequence: change.sequence, epoch: change.epoch, factsVersion: factsVersion(program), functions, answers });
+  byFile.set(fileName, { sequence: change.sequence, epoch: change.epoch, factsVersion: factsVersion(program), inference, ...kept });
 }
 
 /** A node a finding names, by its place relative to the function's start. */
@@ -149,6 +166,17 @@ export function keptOutcomes(kept: KeptFile, keys: ReadonlyMap<TSESTree.Node, st
     if (outcome) outcomes.set(fn, outcome);
   }
   return outcomes;
+}
+
+/** Of what is kept by function key, that of functions still in the file with the same key (the ones an edit left alone). */
+export function keptByKey<V>(kept: ReadonlyMap<string, V>, keys: ReadonlyMap<TSESTree.Node, string>): Map<string, V> {
+  const still = new Map<string, V>();
+  if (kept.size === 0) return still;
+  for (const key of keys.values()) {
+    const value = kept.get(key);
+    if (value !== undefined) still.set(key, value);
+  }
+  return still;
 }
 
 /**
