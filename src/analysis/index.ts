@@ -208,11 +208,17 @@ function keyFunctions(
   };
   const { carried, edited } = standIns(kept.units, units);
   const returnTypeOf = (fn: TSESTree.Node) => inferredReturnType(model.checker, input.services.esTreeNodeToTSNodeMap.get(fn), fn);
-  let substitutes = new Map([...carried, ...edited.map(({ index, previous }): [number, string] => [index, previous.standsFor])]);
-  let provided = provide(units.keys(substitutes));
-  if (edited.length > 0 && !tentatively(model, () => cutoffHolds(edited, units, kept, { summaryOf: provided.summaryOf, returnTypeOf }))) {
+  const hopeful = new Map([...carried, ...edited.map(({ index, previous }): [number, string] => [index, previous.standsFor])]);
+  const hopefulKeys = units.keys(hopeful);
+  const plainKeys = edited.length > 0 ? units.keys(carried) : hopefulKeys;
+  // Checking costs a lowering of each edited function: worth it only if the cutoff would keep a function that
+  // was analysed (one the prefilter passed costs little to look at again).
+  const worthChecking = [...hopefulKeys].some(([fn, key]) => key !== plainKeys.get(fn) && (kept.functions.get(key)?.outcome ?? 'prefiltered') !== 'prefiltered');
+  let substitutes = worthChecking ? hopeful : carried;
+  let provided = provide(worthChecking ? hopefulKeys : plainKeys);
+  if (worthChecking && !tentatively(model, () => cutoffHolds(edited, units, kept, { summaryOf: provided.summaryOf, returnTypeOf }))) {
     substitutes = carried;
-    provided = provide(units.keys(substitutes));
+    provided = provide(plainKeys);
   }
   const returnTypes = keptByKey(kept.returnTypes, provided.keys);
   // The units changed since the last lint: what their functions infer, for the next lint's cutoff.

@@ -45,7 +45,8 @@ export function standIns(previous: readonly UnitRecord[], units: FileUnits): { r
       if (before.standsFor !== before.digest) carried.set(index, before.standsFor);
       continue;
     }
-    if (edited.length === MAX_EDITED_UNITS || before.names !== units.namesOf(index) || before.outline !== units.outlineOf(index)) continue;
+    // A unit no other names stands for itself: no key but its own functions' reaches it, and nothing need be checked.
+    if (edited.length === MAX_EDITED_UNITS || !units.isNamedByOthers(index) || before.names !== units.namesOf(index) || before.outline !== units.outlineOf(index)) continue;
     if (before.functionKeys.length !== units.functionsOf(index).length) continue;
     edited.push({ index, previous: before });
   }

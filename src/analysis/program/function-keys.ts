@@ -144,6 +144,14 @@ export class FileUnits {
     return digest(outline + this.text.slice(at, unit.end));
   }
 
+  /** Does another unit name this one (so that its functions' keys reach it)? */
+  isNamedByOthers(index: number): boolean {
+    for (let other = 0; other < this.units.length; other++) {
+      if (other !== index && this.neighboursOf(other).includes(index)) return true;
+    }
+    return false;
+  }
+
   private neighboursOf(index: number): number[] {
     let known = this.neighbours.get(index);
     if (known) return known;
