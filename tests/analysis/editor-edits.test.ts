@@ -180,11 +180,11 @@ describe('an edit that leaves what other functions read of the edited one', () =
   // Every method names the others (through `this.` and the class), so each one's key reaches every other's text.
   const owner = (releaseBody: string, makeBody = 'return new Thing();'): string =>
     `import { Thing } from './types';\nexport class Owner {\n  private thing = new Thing();\n` +
-    `  release(thing: Thing): void {\n    ${releaseBody}\n  }\n` +
+    `  discard(thing: Thing): void {\n    ${releaseBody}\n  }\n` +
     `  make() {\n    ${makeBody}\n  }\n` +
-    `  readAfter(thing: Thing): string {\n    this.release(thing);\n    return thing.read();\n  }\n` +
+    `  readAfter(thing: Thing): string {\n    this.discard(thing);\n    return thing.read();\n  }\n` +
     `  leaks(): string {\n    const made = this.make();\n    return made.read();\n  }\n` +
-    `  [Symbol.dispose](): void {\n    this.release(this.thing);\n  }\n}\n`;
+    `  [Symbol.dispose](): void {\n    this.discard(this.thing);\n  }\n}\n`;
   const fresh = (text: string): string[] => editorProject({ 'types.ts': DISPOSABLE, 'main.ts': text }).lintInFull('main.ts');
   const analysedBy = (lint: () => string[]): { lines: string[]; analysed: number } => {
     const before = keptFunctionStats.analysed;
@@ -219,13 +219,13 @@ describe('an edit that leaves what other functions read of the edited one', () =
     project.lint('main.ts', `${owner(releases)}// edited\n`);
     project.lint('main.ts', owner(releases, 'void 0;\n    return new Thing();'));
     project.lint('main.ts', owner(releases));
-    // release() no longer releases: readAfter() and the release method read that.
+    // discard() no longer releases: readAfter() and the release method read that.
     const keeps = owner('void thing;');
     const kept = analysedBy(() => project.lintInFull('main.ts', keeps));
     // make() returns a string now: leaks() no longer leaks.
     const retypes = owner('void thing;', 'return "";');
     const retyped = analysedBy(() => project.lintInFull('main.ts', retypes));
-    // Every method: each names the class, whose release method calls release().
+    // Every method: each names the class, whose release method calls discard().
     expect(kept.analysed).toBe(6);
     expect(kept.lines).toEqual(fresh(keeps));
     expect(kept.lines.some((line) => line.includes('no-use-after-release'))).toBe(false);
@@ -234,11 +234,22 @@ describe('an edit that leaves what other functions read of the edited one', () =
     expect(retyped.lines.some((line) => line.includes('no-leaked-handle'))).toBe(false);
   });
 
+  it('analyses again what depends on a release method or a constructor edited inside: the class checks read their bodies', () => {
+    const releases = 'thing[Symbol.dispose]();';
+    const project = editorProject({ 'types.ts': DISPOSABLE, 'main.ts': owner(releases) });
+    project.lint('main.ts');
+    project.lint('main.ts', `${owner(releases)}// edited\n`);
+    const text = owner(releases).replace('this.discard(this.thing);', 'void 0;\n    this.discard(this.thing);');
+    const { lines, analysed } = analysedBy(() => project.lintInFull('main.ts', text));
+    expect(analysed).toBe(6);
+    expect(lines).toEqual(fresh(text));
+  });
+
   it('keeps results where usage inference found an API, and their evidence in the reports', () => {
     // Five methods delete what `new Module.Shape()` makes; `leaky` does not.
     const shapes = (edit: string): string =>
       'declare const Module: any;\nexport class Shapes {\n' +
-      `  area(w: number) { ${edit}const s = new Module.Shape(w); const a = s.area(); s.delete(); return a; }\n` +
+      `  area(w: number) {\n    ${edit}const s = new Module.Shape(w);\n    const a = s.area();\n    s.delete();\n    return a;\n  }\n` +
       '  perimeter(w: number) { const s = new Module.Shape(w); const p = s.perimeter(); s.delete(); return p; }\n' +
       '  volume(w: number) { const s = new Module.Shape(w); try { return s.volume(); } finally { s.delete(); } }\n' +
       '  draw(w: number) { const s = new Module.Shape(w); Module.draw(s); s.delete(); }\n' +

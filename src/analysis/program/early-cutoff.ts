@@ -4,7 +4,8 @@
  * unit by name gets a new key and is analysed again: in a class whose
  * methods name each other, every method. What those functions read of the
  * edited unit is less than its text: its outline (the unit without its
- * functions' bodies: signatures, declared types, JSDoc), the summaries of
+ * functions' bodies but for their lines that return or throw: signatures,
+ * declared types, JSDoc), the summaries of
  * its functions, and, for a function without a declared return type, the
  * return type the checker infers from its body. When all of these are what
  * the file's last lint had, the edited unit stands for its last version in
@@ -46,7 +47,10 @@ export function standIns(previous: readonly UnitRecord[], units: FileUnits): { r
       continue;
     }
     // A unit no other names stands for itself: no key but its own functions' reaches it, and nothing need be checked.
-    if (edited.length === MAX_EDITED_UNITS || !units.isNamedByOthers(index) || before.names !== units.namesOf(index) || before.outline !== units.outlineOf(index)) continue;
+    // Nor is one that decides what its class's instances are: the class checks read its body (which entries of a
+    // cache a release method releases, what a constructor sets).
+    if (edited.length === MAX_EDITED_UNITS || units.declaresItsClass(index) || !units.isNamedByOthers(index)) continue;
+    if (before.names !== units.namesOf(index) || before.outline !== units.outlineOf(index)) continue;
     if (before.functionKeys.length !== units.functionsOf(index).length) continue;
     edited.push({ index, previous: before });
   }

@@ -43,6 +43,8 @@ const WORD = /[\p{L}_$][\p{L}\p{N}_$]*/gu;
 /** A word where a member may be named: `.x`, `?.x`, `#x`, `'x'`, `{ x`, `, x`, `x:`, `x }`. */
 const MEMBER_WORD = /(?<=(?:[.#'"`{,])\s*)[\p{L}_$][\p{L}\p{N}_$]*|(?<![\p{L}\p{N}_$])[\p{L}_$][\p{L}\p{N}_$]*(?=\s*[,:}'"`])/gu;
 
+const RETURNS_OR_THROWS = /\b(?:return|throw)\b/;
+
 const digest = (text: string): string => createHash('sha1').update(text).digest('base64');
 
 /** A unit as the next lint of the file finds it again (early-cutoff.ts). */
@@ -130,7 +132,11 @@ export class FileUnits {
     return this.unitFunctions.get(index) ?? [];
   }
 
-  /** The digest of the unit's text with the bodies of its (outermost) functions left out. */
+  /**
+   * The digest of the unit's text with the bodies of its (outermost) functions left out, but for
+   * their lines that return or throw: what the model reads of a body besides its summary (whether
+   * it throws, returns a fresh Disposable, lends a cache's entries).
+   */
   outlineOf(index: number): string {
     const unit = this.units[index]!;
     let outline = '';
@@ -138,10 +144,17 @@ export class FileUnits {
     for (const fn of this.functionsOf(index)) {
       const body = (fn as { readonly body?: TSESTree.Node | null }).body;
       if (!body || body.range[0] < at) continue;
-      outline += `${this.text.slice(at, body.range[0])}{}`;
+      const kept = this.text.slice(body.range[0], body.range[1]).split('\n').filter((line) => RETURNS_OR_THROWS.test(line));
+      outline += `${this.text.slice(at, body.range[0])}{${kept.join('\n')}}`;
       at = body.range[1];
     }
     return digest(outline + this.text.slice(at, unit.end));
+  }
+
+  /** Does the unit decide what the class's instances are (a constructor, a field, a release method: `declaresClass`)? */
+  declaresItsClass(index: number): boolean {
+    const unit = this.units[index]!;
+    return unit.members.length > 0 && unit.declares.length > 0;
   }
 
   /** Does another unit name this one (so that its functions' keys reach it)? */
