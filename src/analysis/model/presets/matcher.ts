@@ -117,7 +117,7 @@ export class SpecMatcher {
         !summarisedInstead(signatureDeclaration) &&
         !(spec.scopes !== undefined && !hasBody(signatureDeclaration) && this.scopes.insideScope(node, specIndex)) &&
         this.index.specPossible(specIndex) &&
-        this.index.returnsHandlesFrom(specIndex, signatureDeclaration) &&
+        (returnIsDeclared || this.index.returnsHandlesFrom(specIndex, signatureDeclaration)) &&
         !returnsCallable(this.index.program, signature) &&
         (returnMask() & (1 << specIndex)) !== 0;
       if (patterns.length === 0 && !byReturnType) continue;

@@ -89,11 +89,12 @@ export class SpecIndex {
   }
 
   /**
-   * May a call of this declaration return a handle of the spec by its return type alone? For a spec
-   * of any module whose handles are classes of a shape in declaration files (wasm-bindgen's, embind's),
-   * only a function of the program's own files or of a library file that declares such a class (the
-   * glue): another library's generic (`schema.parse(…)`) returns what its caller's type arguments say,
-   * and typing those can take seconds (zod's inferred types).
+   * May a call of this declaration, whose return type depends on the call (a generic's), return a
+   * handle of the spec by its return type alone? For a spec of any module whose handles are classes of
+   * a shape in declaration files (wasm-bindgen's, embind's), only a function of the program's own files
+   * or of a library file that declares such a class (the glue): another library's generic
+   * (`schema.parse(…)`) returns what its caller's type arguments say, and typing those can take seconds
+   * (zod's inferred types).
    */
   returnsHandlesFrom(specIndex: number, declaration: ts.Declaration): boolean {
     const spec = this.specs[specIndex];
