@@ -31,8 +31,34 @@ export function trim(sample: AudioSample): void {
 `;
 }
 
+/** A socket destroyed when connecting fails, then `after` called on it in the `finally` (mongodb's connection setup). */
+function socketAfterDestroy(after: string): string {
+  return `
+/// <reference types="node" />
+import { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+declare function connected(): Promise<Socket | TLSSocket>;
+declare function label(error: unknown): void;
+export async function open(socket: Socket | TLSSocket): Promise<Socket | TLSSocket> {
+  try {
+    socket = await connected();
+    return socket;
+  } catch (error) {
+    label(error);
+    socket.destroy();
+    throw error;
+  } finally {
+    ${after};
+  }
+}
+`;
+}
+
 ruleTester.run('no-use-after-release', rule, {
   valid: [
+    // Node returns at once from a destroyed socket's `setTimeout`, and its listeners are plain JavaScript.
+    socketAfterDestroy('socket.setTimeout(0)'),
+    socketAfterDestroy("socket.removeListener('error', label)"),
     // A test of a member named like a liveness check on a value that is no handle tests nothing about a
     // release (the analysis's own operations: `if (op.alive && …) … else if (!op.alive && …) op.node`).
     `
@@ -397,6 +423,11 @@ export function countWith(encoder: Encoder, text: string, onList: (list: TokenLi
 }
 `,
       errors: [{ messageId: 'useAfterRelease', line: 6 }],
+    },
+    // A write to a destroyed socket fails: still a use.
+    {
+      code: socketAfterDestroy("socket.write('ping')"),
+      errors: [{ messageId: 'mayUseAfterRelease', line: 16 }],
     },
     // The frame returned after the converter closed it: the last \`&&\` operand is the frame itself.
     {

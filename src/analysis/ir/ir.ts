@@ -78,7 +78,7 @@ export type Op =
       readonly how: UseKind;
       /** For a member read or write (`c.out`): the path read, which alone (and what is under it) the use reaches. */
       readonly member?: Key;
-      /** A member read that a preset says stays readable after the release (asked only where the operand is released). */
+      /** A member read, or a method call, that a preset says stays harmless after the release (asked only where the operand is released). */
       readonly readableAfterRelease?: () => boolean;
     }
   | { readonly kind: 'escape'; readonly src: Key; readonly node: Node; readonly operand: Node; readonly how: EscapeKind }

@@ -77,7 +77,7 @@ export class CallLowering {
       this.applyArgumentEffect(applied, property.key, node, property.operand, 'argument', releases);
     }
     if (receiver && callee.type === AST_NODE_TYPES.MemberExpression) {
-      this.applyArgumentEffect(effect.receiver, receiver, node, callee.object, 'receiver', releases);
+      this.applyArgumentEffect(effect.receiver, receiver, node, callee.object, 'receiver', releases, this.callableAfterRelease(callee));
     }
     for (const release of releases) {
       const repeatHarmless = this.builder.file.ownerReleaseIsRepeatable(release.operand);
@@ -149,6 +149,17 @@ export class CallLowering {
     return this.expressions.borrowIfHandle(node);
   }
 
+  /** `socket.setTimeout(0)` after `socket.destroy()`: a method a preset says the platform makes a no-op on a released handle (asked only where the receiver is released). */
+  private callableAfterRelease(callee: TSESTree.MemberExpression): (() => boolean) | undefined {
+    const name = callee.computed || callee.property.type !== AST_NODE_TYPES.Identifier ? null : callee.property.name;
+    const specs = this.builder.file.model.specs;
+    if (name === null || !specs?.readableMembers.has(name)) return undefined;
+    return () => {
+      const type = this.builder.file.typeOf(callee.object);
+      return type !== undefined && specs.readableAfterRelease(name, type);
+    };
+  }
+
   private applyArgumentEffect(
     effect: ArgumentEffect,
     key: Key,
@@ -156,13 +167,14 @@ export class CallLowering {
     operand: Node,
     how: 'argument' | 'receiver',
     releases: { key: Key; operand: Node }[],
+    readableAfterRelease?: () => boolean,
   ): void {
     switch (effect) {
       case 'release':
         releases.push({ key, operand });
         return;
       case 'use':
-        this.builder.emit({ kind: 'use', src: key, node, operand, how: how as UseKind });
+        this.builder.emit({ kind: 'use', src: key, node, operand, how: how as UseKind, ...(readableAfterRelease ? { readableAfterRelease } : {}) });
         return;
       case 'maybe-release':
       case 'escape':

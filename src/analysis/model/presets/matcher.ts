@@ -281,7 +281,8 @@ export class SpecMatcher {
     return (
       parts.length > 0 &&
       parts.every((part) => {
-        const mask = this.index.maskOfType(part);
+        // A spec's handle, or a type it says ends by itself (a Node socket, which `destroy()` still releases).
+        const mask = this.index.maskOfType(part) | this.index.endsByItselfMask(part);
         return this.index.specs.some((spec, specIndex) => (mask & (1 << specIndex)) !== 0 && spec.readableAfterRelease?.includes(name) === true);
       })
     );

@@ -108,8 +108,10 @@ export const platformNode: HandleApiSpec = {
     { function: 'open', from: NODE_FS, argument: 'last', parameter: 1, errorFirst: true },
     { function: 'opendir', from: NODE_FS, argument: 'last', parameter: 1, errorFirst: true },
   ],
-  // A closed FileHandle keeps its number (-1 once closed), without throwing.
-  readableAfterRelease: ['fd'],
+  // A closed FileHandle keeps its number (-1 once closed), without throwing. A destroyed stream or socket
+  // returns at once from these (`setTimeout` tests `destroyed`, the others a missing native handle), and its
+  // listeners are plain JavaScript; a read or write after `destroy()` stays a use.
+  readableAfterRelease: ['fd', 'setTimeout', 'setNoDelay', 'setKeepAlive', 'ref', 'unref', 'removeListener', 'removeAllListeners', 'off', 'listenerCount'],
   // Node's Disposables whose life ends by itself: a timer fires, a stream ends, a child process or
   // worker exits, a server or socket runs until the program closes it, a readline interface closes
   // with its input. Their disposal is an early cancel, not an obligation.

@@ -31,7 +31,7 @@ export class SpecIndex {
   readonly byReturnTypeSpecs: readonly number[];
   /** Callback ownership patterns by the name of the call the callback is passed to. */
   readonly callbackOwners = new Map<string, { readonly specIndex: number; readonly pattern: CallbackOwnership; readonly modules: readonly ModuleName[] }[]>();
-  private readonly endsByItselfCache = new Map<ts.Type, boolean>();
+  private readonly endsByItselfCache = new Map<ts.Type, number>();
 
   /**
    * @param signatureOf the signature a call resolves to, as the model finds it (a single generic
@@ -338,25 +338,31 @@ export class SpecIndex {
    * (its class, or a class it extends, named there and declared in the spec's modules)?
    */
   endsByItself(type: ts.Type): boolean {
-    let result = this.endsByItselfCache.get(type);
-    if (result === undefined) {
-      result = false;
+    return this.endsByItselfMask(type) !== 0;
+  }
+
+  /** The specs (a bit per spec) whose `endsByItself` names this type's class or a class it extends. */
+  endsByItselfMask(type: ts.Type): number {
+    let mask = this.endsByItselfCache.get(type);
+    if (mask === undefined) {
+      let found = 0;
       const visit = (current: ts.Type, depth: number): void => {
-        if (result || depth > 8) return;
+        if (depth > 8) return;
         const symbol = current.getSymbol();
         if (!symbol) return;
         const name = symbol.getName();
-        for (const spec of this.specs) {
-          if (!spec.endsByItself?.includes(name)) continue;
-          if ((symbol.declarations ?? []).some((declaration) => this.fromModules(this.originOf(declaration), spec.modules))) result = true;
-        }
+        this.specs.forEach((spec, specIndex) => {
+          if (!spec.endsByItself?.includes(name)) return;
+          if ((symbol.declarations ?? []).some((declaration) => this.fromModules(this.originOf(declaration), spec.modules))) found |= 1 << specIndex;
+        });
         const target = (current as ts.TypeReference).target ?? current;
         if (target.isClassOrInterface()) for (const base of this.checker.getBaseTypes(target)) visit(base, depth + 1);
       };
       for (const part of type.isUnion() ? type.types : [type]) visit(part, 0);
-      this.endsByItselfCache.set(type, result);
+      mask = found;
+      this.endsByItselfCache.set(type, mask);
     }
-    return result;
+    return mask;
   }
 
   private packagesOf(fileName: string): readonly string[] {

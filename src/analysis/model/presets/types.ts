@@ -139,7 +139,8 @@ export interface HandleApiSpec {
   readonly idempotentRelease?: readonly string[];
   /**
    * Members of the spec's handles that hold plain JavaScript data, which stays readable after the
-   * release (tfjs `Tensor#id`, `shape`, `dtype`): reading one is no use of the native resource.
+   * release (tfjs `Tensor#id`, `shape`, `dtype`), or methods the platform makes a no-op on a released
+   * handle (a destroyed Node socket's `setTimeout`): reading or calling one is no use of the native resource.
    */
   readonly readableAfterRelease?: readonly string[];
   /** Callbacks whose handle parameter the callback owns (see {@link CallbackOwnership}). */
