@@ -72,6 +72,13 @@ export function f() { const p = malloc(4); odd(p, 3); }
 export function g() { const p = malloc(4); even(p, 3); }`;
     expect(normal(code)).toEqual([]);
   });
+  it('mutual recursion says the same whichever function is asked first', () => {
+    const even = `function even(p: Ptr, n: number): void { if (n > 0) odd(p, n - 1); else free(p); }\nfunction odd(p: Ptr, n: number): void { even(p, n); }`;
+    // Only \`odd\` asked (its callers first), then only \`even\`: each component summarised from either entry.
+    expect(normal(`export function f() { const p = malloc(4); odd(p, 3); }\n${even}`)).toEqual([]);
+    expect(normal(`export function g() { const p = malloc(4); even(p, 3); }\n${even}`)).toEqual([]);
+    expect(normal(`export function g() { const p = malloc(4); even(p, 3); }\nexport function f() { const p = malloc(4); odd(p, 3); }\n${even}`)).toEqual([]);
+  });
   it('a chain of factories is summarised once per function, however many callers ask', () => {
     const chain = Array.from({ length: 8 }, (_, i) => `function make${i}(n: number) { return ${i === 7 ? 'malloc(n)' : `make${i + 1}(n)`}; }`).join('\n');
     const callers = Array.from({ length: 5 }, (_, i) => `export function caller${i}() { const p = make0(${i}); readI32(p); }`).join('\n');

@@ -12,6 +12,56 @@ let decorators: unknown;`;
 
 ruleTester.run('require-owned-field-release', rule, {
   valid: [
+    // mongodb's clients: a client's close hands the client to its encrypter, whose auto-encrypter closes its own
+    // internal client (a cycle of calls). `close()` of a Disposable releases it whatever its summary adds, and
+    // the cycle's summaries are the same whichever of them is asked first.
+    `
+export class AutoEncrypter {
+  private internal?: Client;
+  start(uri: string): void {
+    this.internal = new Client(uri);
+  }
+  async close(): Promise<void> {
+    await this.internal?.close();
+  }
+}
+export class Encrypter {
+  readonly closed: Client[] = [];
+  constructor(private readonly auto: AutoEncrypter) {}
+  async close(client: Client): Promise<void> {
+    this.closed.push(client);
+    await this.auto.close();
+  }
+}
+export interface Topology { close(): void }
+declare function connectTopology(uri: string): Topology;
+export class Client implements AsyncDisposable {
+  private closing: Promise<void> | undefined;
+  private topology: Topology | undefined;
+  constructor(readonly uri: string, private readonly encrypter?: Encrypter) {}
+  connect(): void {
+    this.topology = connectTopology(this.uri);
+  }
+  async close(_force = false): Promise<void> {
+    if (this.closing) return await this.closing;
+    try {
+      this.closing = this.closeNow();
+      await this.closing;
+    } finally {
+      this.closing = undefined;
+    }
+  }
+  private async closeNow(): Promise<void> {
+    const topology = this.topology;
+    this.topology = undefined;
+    topology?.close();
+    if (this.encrypter) await this.encrypter.close(this);
+  }
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+`,
     // mediabunny's decoder wrappers: a WebCodecs decoder whose state is 'closed' was closed already (it closes itself on error).
     `
 export class DecoderWrapper {

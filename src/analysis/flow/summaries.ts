@@ -17,6 +17,7 @@ import type { ParserServicesLike } from '../program/file-context.js';
 import { FileContext } from '../program/file-context.js';
 import { KeptResults } from '../program/kept-results.js';
 import { releasesPossible } from '../program/prefilter.js';
+import { closeQuestion, components, openQuestion, readDefault } from '../model/open-questions.js';
 import { runDataflow } from './dataflow.js';
 
 type FunctionNode = TSESTree.FunctionDeclaration | TSESTree.FunctionExpression | TSESTree.ArrowFunctionExpression;
@@ -269,17 +270,79 @@ function conversionOf(program: ts.Program, sourceFile: ts.SourceFile): Conversio
 }
 
 /**
- * Declarations whose summary is being computed, innermost last. A call back into one of them (recursion,
- * direct or through other functions) gets no summary: the call is read from its declared types alone,
- * the sound default, and the cycle's summaries are made from that.
+ * Declarations whose summary is being computed, by their question's number (model/open-questions.ts),
+ * and those computed whose component of the call graph is not closed yet: they call back into a
+ * summary still being computed. In a first round, the functions of one component (recursion, direct
+ * or through other functions) read each other's calls from their declared types alone, the sound
+ * default, whichever of them was asked first; once the component closes, a second round computes
+ * each again reading the others' first summaries (`even` hands its parameter to `odd`, which frees
+ * it on one path), and those are kept.
  */
-const inProgress = new Set<ts.Node>();
+const inProgress = new Map<ts.Node, number>();
+
+/** A function of a component, summarised once. */
+interface Member {
+  readonly declaration: ts.Node;
+  readonly index: number;
+  readonly summary: MethodSummary | undefined;
+  /** Where its summary is kept: the file's summaries, and its function's key there (an editor's). */
+  readonly owner: Summaries;
+  readonly key: string | undefined;
+  readonly file: FileContext;
+  readonly fn: FunctionNode;
+}
+const waiting = new Map<ts.Node, Member>();
+/** The second rounds under way, innermost last: the first summaries of their components, and the round's question. */
+const secondRounds: { readonly first: ReadonlyMap<ts.Node, MethodSummary | undefined>; readonly index: number }[] = [];
 /**
  * Summaries computed inside each other past this many (a chain of helpers each calling the next) are
  * not made: the innermost call is read from its types, as a cycle's is, and nothing is kept for it, so
  * a shallower question computes it. Bounds the stack, not the analysis: real call chains are shorter.
  */
 const MAX_NESTED_SUMMARIES = 64;
+
+function summarize(file: FileContext, fn: FunctionNode): MethodSummary | undefined {
+  summaryStats.summaries++;
+  // The callees' summaries first, each computed once (bottom-up over the call graph, on demand).
+  const lowered = lowerFunction(file, fn, { summarize: true });
+  return lowered.tooLarge ? undefined : runDataflow(lowered, { checkLeaks: false, summarize: true }).summary;
+}
+
+/** The members waiting on the summary numbered `index`, no longer waiting. */
+function takeWaiting(index: number): Member[] {
+  const members: Member[] = [];
+  for (const [declaration, member] of waiting) {
+    if (member.index <= index) continue;
+    members.push(member);
+    waiting.delete(declaration);
+  }
+  return members;
+}
+
+/** A question that is no summary (whether a class owns handles) closed, and summaries waited on it: they are computed again. */
+components.settle = (index) => {
+  const members = takeWaiting(index);
+  if (members.length === 0) return false;
+  secondRound(members);
+  return true;
+};
+
+/** A closed component's functions summarised again, each reading the others' first summaries; kept. Returns the first's. */
+function secondRound(members: readonly Member[]): MethodSummary | undefined {
+  const index = openQuestion();
+  secondRounds.push({ first: new Map(members.map((member) => [member.declaration, member.summary])), index });
+  const summaries: (MethodSummary | undefined)[] = [];
+  try {
+    for (const member of members) summaries.push(summarize(member.file, member.fn));
+  } finally {
+    secondRounds.pop();
+    closeQuestion(index);
+    // A summary first made in this round that read a first one is forgotten: asked again, it reads the final ones.
+    takeWaiting(index);
+  }
+  members.forEach((member, i) => member.owner.remember(member.declaration, summaries[i] ?? null, member.key));
+  return summaries[0];
+}
 
 /** Summaries of functions whose bodies are in one file, computed on demand (the file's context only then), with a guard against recursion. */
 class Summaries {
@@ -292,7 +355,19 @@ class Summaries {
   of(declaration: ts.SignatureDeclaration): MethodSummary | undefined {
     const known = this.kept.get(declaration);
     if (known !== undefined) return known ?? undefined;
-    if (inProgress.has(declaration) || inProgress.size >= MAX_NESTED_SUMMARIES) return undefined;
+    for (let i = secondRounds.length - 1; i >= 0; i--) {
+      const round = secondRounds[i]!;
+      if (!round.first.has(declaration)) continue;
+      // What reads a first summary is no final answer (model/open-questions.ts).
+      readDefault(round.index);
+      return round.first.get(declaration);
+    }
+    const open = inProgress.get(declaration) ?? waiting.get(declaration)?.index;
+    if (open !== undefined) {
+      readDefault(open);
+      return undefined;
+    }
+    if (inProgress.size >= MAX_NESTED_SUMMARIES) return undefined;
     const file = this.context();
     const fn = file ? this.functionNode(file, declaration) : undefined;
     const key = fn && this.keyed?.keyOf(fn);
@@ -301,23 +376,41 @@ class Summaries {
       this.remember(declaration, keptByKey, undefined);
       return keptByKey ?? undefined;
     }
-    let summary: MethodSummary | undefined;
-    if (file && fn) {
-      inProgress.add(declaration);
-      summaryStats.summaries++;
-      try {
-        // The callees' summaries first, each computed once (bottom-up over the call graph, on demand).
-        const lowered = lowerFunction(file, fn, { summarize: true });
-        if (!lowered.tooLarge) summary = runDataflow(lowered, { checkLeaks: false, summarize: true }).summary;
-      } finally {
-        inProgress.delete(declaration);
-      }
+    if (!file || !fn) {
+      this.remember(declaration, null, undefined);
+      return undefined;
     }
-    this.remember(declaration, summary ?? null, key);
-    return summary;
+    let summary: MethodSummary | undefined;
+    const index = openQuestion();
+    inProgress.set(declaration, index);
+    let final: boolean;
+    let threw = true;
+    try {
+      summary = summarize(file, fn);
+      threw = false;
+    } finally {
+      inProgress.delete(declaration);
+      final = closeQuestion(index);
+      // Nothing is kept of a component whose summary failed: asked again, it is computed again.
+      if (threw) takeWaiting(index);
+    }
+    const member: Member = { declaration, index, summary, owner: this, key, file, fn };
+    if (!final) {
+      // A call back into a summary still being computed: the caller, of the same component, reads this one from its types.
+      waiting.set(declaration, member);
+      return undefined;
+    }
+    // The component is closed: alone, its summary is final; with others, they are computed again together.
+    const others = takeWaiting(index);
+    if (others.length === 0) {
+      this.remember(declaration, summary ?? null, key);
+      return summary;
+    }
+    return secondRound([member, ...others]);
   }
 
-  private remember(declaration: ts.Node, summary: MethodSummary | null, key: string | undefined): void {
+  /** Keep a summary (by its declaration, and its function's key), as `tentatively` can take it back. */
+  remember(declaration: ts.Node, summary: MethodSummary | null, key: string | undefined): void {
     const kept = this.kept;
     const byKey = this.keyed?.byKey;
     kept.set(declaration, summary);

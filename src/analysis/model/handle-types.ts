@@ -6,6 +6,7 @@ import type { ArgumentEffect } from './call-effects.js';
 import { ContainerEntries } from './container-entries.js';
 import type { HandleModelOptions } from './options.js';
 import { OwnerClasses } from './owner-classes.js';
+import { answer } from './open-questions.js';
 import { HANDLE_TAG } from './tags.js';
 import { hasNoRequiredParameters } from './ts-nodes.js';
 
@@ -89,11 +90,8 @@ export class HandleTypes {
     if (!this.handleTypesPossible()) return false;
     const cached = this.handleTypeCache.get(type);
     if (cached !== undefined) return cached;
-    // Guard against recursive types while computing.
-    this.handleTypeCache.set(type, false);
-    const result = this.computeIsHandleType(type);
-    this.handleTypeCache.set(type, result);
-    return result;
+    // Asked again while computing (a recursive type, or a class whose release method's summary asks): not a handle meanwhile.
+    return answer(this.handleTypeCache, type, false, () => this.computeIsHandleType(type));
   }
 
   /**
@@ -175,9 +173,10 @@ export class HandleTypes {
     if (type.isUnion()) return type.types.some((part) => this.isHandleType(part));
     if (type.isIntersection()) return type.types.some((part) => this.isHandleType(part));
     if (tsutils.isTypeFlagSet(type, PRIMITIVE_FLAGS)) return false;
+    // Disposable first: a fact of the type, where the symbol's answer may read the class's summaries.
+    if (this.isDisposableType(type)) return true;
     const symbol = type.getSymbol();
     if (symbol && this.isHandleSymbol(symbol)) return true;
-    if (this.isDisposableType(type)) return true;
     if (tsutils.isTypeReference(type) && type.target !== type) return this.isHandleType(type.target);
     return false;
   }
@@ -186,7 +185,11 @@ export class HandleTypes {
   private isHandleSymbol(symbol: ts.Symbol): boolean {
     const cached = this.handleSymbolCache.get(symbol);
     if (cached !== undefined) return cached;
-    this.handleSymbolCache.set(symbol, false);
+    // Recursive heritage, or an owner class's summary asking about the class: not a handle meanwhile.
+    return answer(this.handleSymbolCache, symbol, false, () => this.computeIsHandleSymbol(symbol));
+  }
+
+  private computeIsHandleSymbol(symbol: ts.Symbol): boolean {
     // Hook (presets/settings): a type a preset or the settings name is a handle.
     let result = this.specs?.isHandleSymbol(symbol) ?? false;
     for (const declaration of result ? [] : (symbol.declarations ?? [])) {
@@ -209,7 +212,6 @@ export class HandleTypes {
       if (!result && ts.isClassLike(declaration) && this.owners.ownerClassOf(declaration)) result = true;
       if (result) break;
     }
-    this.handleSymbolCache.set(symbol, result);
     return result;
   }
 

@@ -9,6 +9,7 @@
  */
 import ts from 'typescript';
 import type { MethodSummary } from './call-effects.js';
+import { answer } from './open-questions.js';
 import { hasNoRequiredParameters } from './ts-nodes.js';
 
 /** What made a class a handle class. */
@@ -51,10 +52,7 @@ export class OwnerClasses {
     const summaryOf = this.summaryOf;
     if (!summaryOf || !this.possible()) return undefined;
     // A method's summary may ask about the class itself (`this` is of its type): not an owner meanwhile.
-    this.known.set(declaration, null);
-    const owner = this.read(declaration, summaryOf);
-    this.known.set(declaration, owner);
-    return owner ?? undefined;
+    return answer(this.known, declaration, null, () => this.read(declaration, summaryOf)) ?? undefined;
   }
 
   /**
@@ -66,10 +64,7 @@ export class OwnerClasses {
   releaseIsRepeatHarmless(declaration: ts.ClassLikeDeclaration): boolean {
     const known = this.repeatHarmless.get(declaration);
     if (known !== undefined) return known;
-    this.repeatHarmless.set(declaration, false);
-    const result = this.ownerClassOf(declaration)?.idempotent === true || this.releasesGuardedByFlag(declaration);
-    this.repeatHarmless.set(declaration, result);
-    return result;
+    return answer(this.repeatHarmless, declaration, false, () => this.ownerClassOf(declaration)?.idempotent === true || this.releasesGuardedByFlag(declaration));
   }
 
   private releasesGuardedByFlag(declaration: ts.ClassLikeDeclaration): boolean {

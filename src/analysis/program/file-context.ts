@@ -10,6 +10,7 @@ import { visitorKeys } from '@typescript-eslint/visitor-keys';
 import ts from 'typescript';
 import type { CallEffect, MethodSummary } from '../model/call-effects.js';
 import type { HandleModel } from '../model/handle-model.js';
+import { answer } from '../model/open-questions.js';
 import type { OwnedParameter } from '../model/presets/matcher.js';
 import type { Key } from '../ir/ir.js';
 import { computedKeyIdentifier, forEachChild } from '../ir/ast.js';
@@ -276,21 +277,20 @@ export class FileContext {
   isHandleNode(node: TSESTree.Node): boolean {
     const cached = this.handleNodeCache.get(node);
     if (cached !== undefined) return cached;
-    let result: boolean;
     // A field filled from another (`this.a = this.b`) asks again: no answer until this one's.
-    this.handleNodeCache.set(node, false);
-    try {
-      // No type of the program can be a handle: nothing to type.
-      const type = this.model.handleTypesPossible() ? this.typeOf(node) : undefined;
-      result = type !== undefined && this.model.isHandleType(type);
-      // `this.#subscriptions`, declared in JavaScript without a type (so `any`): a handle when the class
-      // fills it with one (puppeteer's `this.#subscriptions = new DisposableStack()`).
-      if (!result && type !== undefined && type.flags & ts.TypeFlags.Any) result = (this.untypedFieldValues(node) ?? []).some((value) => this.isHandleNode(value));
-    } catch {
-      result = false;
-    }
-    this.handleNodeCache.set(node, result);
-    return result;
+    return answer(this.handleNodeCache, node, false, () => {
+      try {
+        // No type of the program can be a handle: nothing to type.
+        const type = this.model.handleTypesPossible() ? this.typeOf(node) : undefined;
+        const result = type !== undefined && this.model.isHandleType(type);
+        // `this.#subscriptions`, declared in JavaScript without a type (so `any`): a handle when the class
+        // fills it with one (puppeteer's `this.#subscriptions = new DisposableStack()`).
+        if (!result && type !== undefined && type.flags & ts.TypeFlags.Any) return (this.untypedFieldValues(node) ?? []).some((value) => this.isHandleNode(value));
+        return result;
+      } catch {
+        return false;
+      }
+    });
   }
 
   private readonly fieldValues = new Map<TSESTree.Node, Map<string, TSESTree.Node[]>>();
