@@ -336,7 +336,7 @@ function secondRound(members: readonly Member[]): MethodSummary | undefined {
     for (const member of members) summaries.push(summarize(member.file, member.fn));
   } finally {
     secondRounds.pop();
-    closeQuestion(index);
+    closeQuestion();
     // A summary first made in this round that read a first one is forgotten: asked again, it reads the final ones.
     takeWaiting(index);
   }
@@ -390,7 +390,7 @@ class Summaries {
       threw = false;
     } finally {
       inProgress.delete(declaration);
-      final = closeQuestion(index);
+      final = closeQuestion();
       // Nothing is kept of a component whose summary failed: asked again, it is computed again.
       if (threw) takeWaiting(index);
     }

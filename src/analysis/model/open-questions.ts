@@ -25,9 +25,9 @@ let opened = 0;
  * What closes a component (installed by flow/summaries.ts): the summaries that waited on the
  * question numbered `index` are computed again and kept; true when there were any.
  */
-export const components = { settle: (_index: number): boolean => false };
+export const components: { settle: (index: number) => boolean } = { settle: () => false };
 
-/** Open a question; returns its number. Close it with `closeQuestion`, also when its answer throws. */
+/** Open a question; returns its number. Close it with `closeQuestion`, also when its answer throws (innermost first). */
 export function openQuestion(): number {
   const index = opened++;
   open.push({ index, low: index });
@@ -40,13 +40,13 @@ export function readDefault(index: number): void {
   if (top) top.low = Math.min(top.low, index);
 }
 
-/** Close the innermost question (number `index`): true when its answer is final (it read no default of a question opened before it). The asker inherits what it read. */
-export function closeQuestion(index: number): boolean {
+/** Close the innermost question: true when its answer is final (it read no default of a question opened before it). The asker inherits what it read. */
+export function closeQuestion(): boolean {
   const question = open.pop();
-  if (question?.index !== index) throw new Error('open questions closed out of order');
+  if (!question) throw new Error('no open question to close');
   const asker = open.at(-1);
   if (asker) asker.low = Math.min(asker.low, question.low);
-  return question.low >= index;
+  return question.low >= question.index;
 }
 
 const answering = new WeakMap<object, Map<unknown, number>>();
@@ -75,7 +75,7 @@ export function answer<K, V>(cache: Map<K, V>, key: K, byDefault: V, compute: ()
       value = compute();
     } finally {
       inFlight.delete(key);
-      final = closeQuestion(index);
+      final = closeQuestion();
     }
     // Summaries read this question's default: once they are computed again, so is the answer.
     if (final && round === 0 && components.settle(index)) continue;
