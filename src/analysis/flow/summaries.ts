@@ -319,11 +319,11 @@ function takeWaiting(index: number): Member[] {
   return members;
 }
 
-/** A question that is no summary (whether a class owns handles) closed, and summaries waited on it: they are computed again. */
-components.settle = (index) => {
+/** A question that is no summary (whether a class owns handles) closed, and summaries waited on it: they are computed again (or forgotten, when it failed). */
+components.settle = (index, keep) => {
   const members = takeWaiting(index);
   if (members.length === 0) return false;
-  secondRound(members);
+  if (keep) secondRound(members);
   return true;
 };
 

@@ -23,9 +23,10 @@ let opened = 0;
 
 /**
  * What closes a component (installed by flow/summaries.ts): the summaries that waited on the
- * question numbered `index` are computed again and kept; true when there were any.
+ * question numbered `index` are computed again and kept, or forgotten when its answer failed;
+ * true when there were any.
  */
-export const components: { settle: (index: number) => boolean } = { settle: () => false };
+export const components: { settle: (index: number, keep: boolean) => boolean } = { settle: () => false };
 
 /** Open a question; returns its number. Close it with `closeQuestion`, also when its answer throws (innermost first). */
 export function openQuestion(): number {
@@ -71,14 +72,17 @@ export function answer<K, V>(cache: Map<K, V>, key: K, byDefault: V, compute: ()
     inFlight.set(key, index);
     let final: boolean;
     let value: V;
+    let threw = true;
     try {
       value = compute();
+      threw = false;
     } finally {
       inFlight.delete(key);
       final = closeQuestion();
+      if (threw) components.settle(index, false);
     }
     // Summaries read this question's default: once they are computed again, so is the answer.
-    if (final && round === 0 && components.settle(index)) continue;
+    if (final && components.settle(index, true) && round === 0) continue;
     if (final) cache.set(key, value);
     return value;
   }
