@@ -74,7 +74,7 @@ export function g() { const p = malloc(4); even(p, 3); }`;
   });
   it('mutual recursion says the same whichever function is asked first', () => {
     const even = `function even(p: Ptr, n: number): void { if (n > 0) odd(p, n - 1); else free(p); }\nfunction odd(p: Ptr, n: number): void { even(p, n); }`;
-    // Only \`odd\` asked (its callers first), then only \`even\`: each component summarised from either entry.
+    // Entered through `odd`, through `even`, and through both, `even` first: each time the same summaries.
     expect(normal(`export function f() { const p = malloc(4); odd(p, 3); }\n${even}`)).toEqual([]);
     expect(normal(`export function g() { const p = malloc(4); even(p, 3); }\n${even}`)).toEqual([]);
     expect(normal(`export function g() { const p = malloc(4); even(p, 3); }\nexport function f() { const p = malloc(4); odd(p, 3); }\n${even}`)).toEqual([]);

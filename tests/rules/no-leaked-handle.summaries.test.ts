@@ -122,6 +122,28 @@ export function runJobs(ctx: QuickJSContext): number {
 }
 `,
     },
+    {
+      // The caller entering the cycle through `even` comes first: `odd` still hands `p` to `even`, which frees it on one path.
+      name: 'Functions that call each other are summarised the same whichever is asked first',
+      code: `
+import { malloc, free, type Ptr } from './handles';
+export function viaEven() {
+  const p = malloc(4);
+  even(p, 3);
+}
+export function viaOdd() {
+  const p = malloc(4);
+  odd(p, 3);
+}
+function even(p: Ptr, n: number): void {
+  if (n > 0) odd(p, n - 1);
+  else free(p);
+}
+function odd(p: Ptr, n: number): void {
+  even(p, n);
+}
+`,
+    },
   ],
   invalid: [
     {
