@@ -225,7 +225,8 @@ function keyFunctions(
   if (kept.units.length > 0) {
     const before = new Set(kept.units.map((unit) => unit.digest));
     for (let index = 0; index < units.size; index++) {
-      if (before.has(units.digestOf(index))) continue;
+      // Only of a unit a cutoff may keep others for: inferring a JavaScript function's return type can take longer than its analysis.
+      if (before.has(units.digestOf(index)) || units.declaresItsClass(index) || !units.isNamedByOthers(index)) continue;
       for (const fn of outermostFunctions(units, index)) {
         const key = provided.keys.get(fn);
         const inferred = key === undefined ? undefined : returnTypeOf(fn);

@@ -88,26 +88,33 @@ export function outermostFunctions(units: FileUnits, index: number): TSESTree.No
  * outermost function without a declared return type infers the same one as then.
  */
 export function cutoffHolds(edited: readonly EditedUnit[], units: FileUnits, kept: KeptFacts, facts: FunctionFacts): boolean {
+  // Return types first: a summary costs a lowering of the function.
   for (const { index, previous } of edited) {
     const functions = units.functionsOf(index);
-    const outermost = new Set(outermostFunctions(units, index));
-    for (let position = 0; position < functions.length; position++) {
-      const fn = functions[position]!;
-      const oldKey = previous.functionKeys[position]!;
-      const before = kept.summaries.get(oldKey);
-      if (before !== undefined && JSON.stringify(before) !== JSON.stringify(facts.summaryOf(fn) ?? null)) return false;
-      if (!outermost.has(fn)) continue;
+    for (const fn of outermostFunctions(units, index)) {
+      const oldKey = previous.functionKeys[functions.indexOf(fn)]!;
       const inferred = facts.returnTypeOf(fn);
       if (inferred === null || (inferred !== undefined && kept.returnTypes.get(oldKey) !== inferred)) return false;
+    }
+  }
+  for (const { index, previous } of edited) {
+    const functions = units.functionsOf(index);
+    for (let position = 0; position < functions.length; position++) {
+      const before = kept.summaries.get(previous.functionKeys[position]!);
+      if (before !== undefined && JSON.stringify(before) !== JSON.stringify(facts.summaryOf(functions[position]!) ?? null)) return false;
     }
   }
   return true;
 }
 
-/** The return type the checker infers for a function that declares none, as text (see `FunctionFacts`). */
+/**
+ * The return type the checker infers for a function that declares none, as text (see `FunctionFacts`).
+ * Not in JavaScript (null: unknown), where inferring one can take longer than analysing the function
+ * (tfjs-core's ops return overloaded calls).
+ */
 export function inferredReturnType(checker: ts.TypeChecker, declaration: ts.Node | undefined, fn: TSESTree.Node): string | null | undefined {
   if ('returnType' in fn && fn.returnType) return undefined;
-  if (!declaration || !ts.isFunctionLike(declaration)) return null;
+  if (!declaration || !ts.isFunctionLike(declaration) || (declaration.getSourceFile().flags & ts.NodeFlags.JavaScriptFile) !== 0) return null;
   const signature = checker.getSignatureFromDeclaration(declaration);
   return signature ? checker.typeToString(checker.getReturnTypeOfSignature(signature), undefined, ts.TypeFormatFlags.NoTruncation) : null;
 }
