@@ -218,14 +218,6 @@ export class FileUnits {
   }
 }
 
-/**
- * The key of each function of the file (by node), or none for a function outside every unit.
- * `text` is the file's text the AST's ranges are in.
- */
-export function functionKeys(ast: TSESTree.Program, text: string, functions: readonly TSESTree.Node[], releaseNames: ReadonlySet<string>): Map<TSESTree.Node, string> {
-  return new FileUnits(ast, text, functions, releaseNames).keys();
-}
-
 function unitContaining(units: readonly Unit[], start: number, end: number): number | undefined {
   let low = 0;
   let high = units.length - 1;
