@@ -11,6 +11,7 @@ export type MessageIds =
   | 'leakDiscarded'
   | 'leakInLoop'
   | 'leakOnException'
+  | 'leakThroughFinally'
   | 'leakInferred'
   | 'declareWithUsing'
   | 'releaseInFinally';
@@ -48,6 +49,8 @@ export default createRule<Options, MessageIds>({
         '`{{name}}` is acquired on each iteration of this loop and still owned when the next iteration acquires again: every iteration leaks a handle.{{why}}',
       leakOnException:
         '`{{name}}`{{holder}} leaks if `{{thrower}}` at line {{line}} throws{{because}}: release it in a `finally` block or declare it with `using`.',
+      leakThroughFinally:
+        '`{{name}}`{{holder}} leaks if the `try` block at line {{line}} throws: its `finally` at line {{finallyLine}}, there for that, does not release it.',
       leakInferred:
         'Inferred from usage: values of `{{api}}` are {{verb}} in {{releasing}} of the {{keeping}} functions that make one ({{places}}); `{{name}}` is never {{verb}} when the function {{exit}}.',
       declareWithUsing: 'Declare `{{name}}` with `{{keyword}}` so that it is disposed when the block exits.',
@@ -109,6 +112,12 @@ export default createRule<Options, MessageIds>({
             because,
             why: ownerClassNote(context, analysis, finding.acquiredAt ?? finding.node),
           };
+          // What the `try` block threw leaves at the end of its `finally`: name the block, not one call of it.
+          const finallyOf = exitNode.type === AST_NODE_TYPES.BlockStatement && exitNode.parent?.type === AST_NODE_TYPES.TryStatement && exitNode.parent.finalizer === exitNode ? exitNode.parent : undefined;
+          if (finallyOf) {
+            context.report({ node: finding.node, messageId: 'leakThroughFinally', data: { name, holder, line: lineOf(finallyOf), finallyLine: lineOf(exitNode) } });
+            return;
+          }
           const messageId: MessageIds =
             finding.inferred && (finding.leakKind === 'return' || finding.leakKind === 'end')
               ? 'leakInferred'

@@ -14,6 +14,41 @@ const CHECKED_ALLOC = explicitThrow.code;
 ruleTester.run('no-leaked-handle: visible throws, by default', rule, {
   valid: [
     {
+      name: 'A `finally` there for what its `try` block throws, releasing what the block did not hand on',
+      code: `
+import { malloc, free, writeI32, mayThrow, type Ptr } from './handles';
+export function allocFilled(size: number): Ptr {
+  const ptr = malloc(size);
+  let owned = true;
+  try {
+    mayThrow();
+    writeI32(ptr, size);
+    owned = false;
+    return ptr;
+  } finally {
+    if (owned) free(ptr);
+  }
+}
+`,
+    },
+    {
+      name: 'A `try` with only a `catch` that releases and throws again',
+      code: `
+import { malloc, free, writeI32, mayThrow, type Ptr } from './handles';
+export function allocChecked(size: number): Ptr {
+  const ptr = malloc(size);
+  try {
+    mayThrow();
+  } catch (error) {
+    free(ptr);
+    throw error;
+  }
+  writeI32(ptr, size);
+  return ptr;
+}
+`,
+    },
+    {
       name: 'A callee declared without a body may throw, but nothing says it does: `strict` only',
       code: `
 import { malloc, free, mayThrow } from './handles';
@@ -275,6 +310,41 @@ export function callWith(vm: QuickJSContext, code: string): number {
 ` }],
         },
       ],
+    },
+    {
+      name: 'A `finally` there for what its `try` block throws, but without the release (a guarded cleanup forgotten)',
+      code: `
+import { malloc, writeI32, mayThrow, type Ptr } from './handles';
+export function allocFilled(size: number): Ptr {
+  const ptr = malloc(size);
+  let owned = true;
+  try {
+    mayThrow();
+    writeI32(ptr, size);
+    owned = false;
+    return ptr;
+  } finally {
+    if (owned) console.warn('allocFilled failed');
+  }
+}
+`,
+      errors: [{ messageId: 'leakThroughFinally', line: 4, data: { name: 'ptr', holder: '', line: 6, finallyLine: 11 } }],
+    },
+    {
+      name: 'A `finally` that releases something else: what the `try` block throws leaks the handle',
+      code: `
+import { malloc, free, mayThrow, log } from './handles';
+export function fill(size: number): void {
+  const ptr = malloc(size);
+  try {
+    mayThrow();
+  } finally {
+    log('filled');
+  }
+  free(ptr);
+}
+`,
+      errors: [{ messageId: 'leakThroughFinally', line: 4, data: { name: 'ptr', holder: '', line: 5, finallyLine: 7 } }],
     },
   ],
 });
