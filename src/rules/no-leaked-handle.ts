@@ -50,7 +50,7 @@ export default createRule<Options, MessageIds>({
       leakOnException:
         '`{{name}}`{{holder}} leaks if `{{thrower}}` at line {{line}} throws{{because}}: release it in a `finally` block or declare it with `using`.',
       leakThroughFinally:
-        '`{{name}}`{{holder}} leaks if the `try` block at line {{line}} throws: its `finally` at line {{finallyLine}}, there for that, does not release it.',
+        '`{{name}}`{{holder}} leaks if the `try` block at line {{line}} throws: its `finally` at line {{finallyLine}} does not release it.',
       leakInferred:
         'Inferred from usage: values of `{{api}}` are {{verb}} in {{releasing}} of the {{keeping}} functions that make one ({{places}}); `{{name}}` is never {{verb}} when the function {{exit}}.',
       declareWithUsing: 'Declare `{{name}}` with `{{keyword}}` so that it is disposed when the block exits.',
@@ -87,6 +87,9 @@ export default createRule<Options, MessageIds>({
             const exits = [...(finding.exceptionExits ?? [finding.exitNode ?? finding.node])].sort((a, b) => a.range[0] - b.range[0]);
             let visible: { exit: TSESTree.Node; because: string } | undefined;
             for (const exit of exits) {
+              // A `finally` is there for the throws of a handle's use only when its `try` began after the acquisition.
+              const tryOfFinally = finallyTry(exit);
+              if (tryOfFinally && tryOfFinally.range[0] <= finding.node.range[0]) continue;
               const because = visibleThrowNote(context, analysis, exit);
               if (because !== undefined) {
                 visible = { exit, because };
@@ -113,7 +116,7 @@ export default createRule<Options, MessageIds>({
             why: ownerClassNote(context, analysis, finding.acquiredAt ?? finding.node),
           };
           // What the `try` block threw leaves at the end of its `finally`: name the block, not one call of it.
-          const finallyOf = exitNode.type === AST_NODE_TYPES.BlockStatement && exitNode.parent?.type === AST_NODE_TYPES.TryStatement && exitNode.parent.finalizer === exitNode ? exitNode.parent : undefined;
+          const finallyOf = finallyTry(exitNode);
           if (finallyOf) {
             context.report({ node: finding.node, messageId: 'leakThroughFinally', data: { name, holder, line: lineOf(finallyOf), finallyLine: lineOf(exitNode) } });
             return;
@@ -146,6 +149,12 @@ export default createRule<Options, MessageIds>({
     });
   },
 });
+
+/** The `try` statement whose `finally` block this is. */
+function finallyTry(node: TSESTree.Node): TSESTree.TryStatement | undefined {
+  const parent = node.parent;
+  return node.type === AST_NODE_TYPES.BlockStatement && parent?.type === AST_NODE_TYPES.TryStatement && parent.finalizer === node ? parent : undefined;
+}
 
 function exitDescription(finding: Finding): string {
   const exitNode = finding.exitNode;

@@ -32,6 +32,23 @@ export function allocFilled(size: number): Ptr {
 `,
     },
     {
+      name: 'A handle acquired inside a `try` block whose `finally` is there for something else: `strict` only',
+      code: `
+import { malloc, free, writeI32, log } from './handles';
+export function fillAll(sizes: number[]) {
+  try {
+    for (const size of sizes) {
+      const ptr = malloc(size);
+      writeI32(ptr, size);
+      free(ptr);
+    }
+  } finally {
+    log('filled');
+  }
+}
+`,
+    },
+    {
       name: 'A `try` with only a `catch` that releases and throws again',
       code: `
 import { malloc, free, writeI32, mayThrow, type Ptr } from './handles';
