@@ -71,8 +71,9 @@ export class TypeQueries {
     // A callee reached through an untyped value (`Module._free(ptr)` in emscripten glue) has no
     // declaration to resolve to: the checker would check every argument to say so.
     if (!calleeType && this.reachedThroughAny(callee)) {
-      this.signatureCache.set(node, undefined);
-      return undefined;
+      signature = this.untypedMemberSignature(node);
+      this.signatureCache.set(node, signature);
+      return signature;
     }
     if (calleeType && !(calleeType.flags & ts.TypeFlags.Union)) {
       const signatures = ts.isNewExpression(node) ? calleeType.getConstructSignatures() : calleeType.getCallSignatures();
@@ -98,7 +99,21 @@ export class TypeQueries {
       }
     }
     signature ??= this.checker.getResolvedSignature(node);
+    if (signature && !signature.getDeclaration()) signature = this.untypedMemberSignature(node) ?? signature;
     this.signatureCache.set(node, signature);
+    return signature;
+  }
+
+  /**
+   * A preset's declaration that a call through an untyped receiver stands for (presets/untyped-members.ts).
+   * It is declared, not resolved for this call: a generic one's return type is the checker's (`any`).
+   */
+  private untypedMemberSignature(node: ts.CallExpression | ts.NewExpression): ts.Signature | undefined {
+    const signature = ts.isCallExpression(node) ? this.handles.specs?.untypedMemberSignature(node) : undefined;
+    if (!signature) return undefined;
+    const declaration = signature.getDeclaration();
+    if (signature.typeParameters || declaration.typeParameters || isInstantiableParent(declaration)) this.unresolvedCalls.add(node);
+    else this.cheapSignatures.add(signature);
     return signature;
   }
 

@@ -5,6 +5,7 @@ import type { HandleApiSpec, OperandPattern } from './types.js';
 import { DEFAULT_LIBRARY } from './types.js';
 import { SpecIndex } from './spec-index.js';
 import { SpecScopes } from './spec-scopes.js';
+import { UntypedMembers } from './untyped-members.js';
 import { CompiledSpecs } from './compiled-specs.js';
 
 export { CompiledSpecs } from './compiled-specs.js';
@@ -30,6 +31,7 @@ export interface OwnedParameter {
 export class SpecMatcher {
   private readonly index: SpecIndex;
   private readonly scopes: SpecScopes;
+  private readonly untypedMembers: UntypedMembers;
 
   /**
    * @param signatureOf the signature a call resolves to, as the model finds it (a single generic
@@ -38,6 +40,15 @@ export class SpecMatcher {
   constructor(compiled: CompiledSpecs, program: ts.Program, signatureOf?: (call: ts.CallExpression | ts.NewExpression) => ts.Signature | undefined) {
     this.index = new SpecIndex(compiled, program, signatureOf);
     this.scopes = new SpecScopes(this.index);
+    this.untypedMembers = new UntypedMembers(this.index);
+  }
+
+  /**
+   * The spec's declaration a call through an untyped receiver stands for (`instance.tf.dispose(t)`
+   * is tfjs-core's `dispose`), where the call's file imports it: see untyped-members.ts.
+   */
+  untypedMemberSignature(call: ts.CallExpression): ts.Signature | undefined {
+    return this.untypedMembers.signatureOf(call);
   }
 
   /** Can a type of this program be a handle of some spec? */
