@@ -64,6 +64,11 @@ ruleTester.run('no-leaked-handle (preset API through an untyped receiver)', noLe
   valid: [
     // `minimize` runs the loss function in an engine scope, which disposes every \`loss\`.
     { code: handedByName('minimize'), filename: 'untyped.js' },
+    // TypeScript's CommonJS output imports with `require`.
+    {
+      code: handedByName('minimize').replace("import * as tfc from '@tensorflow/tfjs-core';", "const tfc = require('@tensorflow/tfjs-core');"),
+      filename: 'untyped.js',
+    },
     // The function written in place.
     { code: trainStep(`return this.optimizer_.minimize(${totalLoss}, true);`), filename: 'untyped.js' },
     // Both tensors released through `instance.tf`.
