@@ -78,6 +78,27 @@ ruleTester.run('no-leaked-handle (preset API through an untyped receiver)', noLe
   const result = instance.detect(expanded);
   instance.tf.dispose(expanded);
   return result;`),
+    // An untyped receiver stands for no acquisition: elm-language-server's `parseOrThrow(parser, …)`, whose
+    // callers keep the tree alive through its nodes.
+    {
+      code: `import { Parser } from 'web-tree-sitter';
+function parseOrThrow(parser, input) {
+  const tree = parser.parse(input);
+  if (!tree) throw new Error('parsing failed');
+  return tree;
+}
+export class Imports {
+  virtualImports(language, source) {
+    const parser = new Parser();
+    parser.setLanguage(language);
+    const tree = parseOrThrow(parser, source);
+    parser.delete();
+    return (this.cached = tree.rootNode.children);
+  }
+}
+`,
+      filename: 'untyped.js',
+    },
   ],
   invalid: [
     // Another method of the untyped receiver runs the function outside any scope: each `loss` but the
@@ -113,6 +134,34 @@ ruleTester.run('no-use-after-release (preset API through an untyped receiver)', 
   instance.tf.dispose(input);
   return instance.detect(input);`),
       errors: [{ messageId: 'useAfterRelease', line: 11 }],
+    },
+    // A function whose only release goes through the untyped receiver is analysed too.
+    {
+      code: `import * as tf from '@tensorflow/tfjs-core';
+export class Detector {
+  tf: any = tf;
+}
+export function total(instance: Detector, input: tf.Tensor): number {
+  instance.tf.dispose(input);
+  return input.dataSync()[0];
+}
+`,
+      errors: [{ messageId: 'useAfterRelease', line: 7 }],
+    },
+    {
+      code: `import * as tf from '@tensorflow/tfjs-core';
+export class Detector {
+  tf: any = tf;
+}
+export class Holder {
+  constructor(private readonly input: tf.Tensor) {}
+  reset(instance: Detector): number {
+    instance.tf.dispose(this.input);
+    return this.input.dataSync()[0];
+  }
+}
+`,
+      errors: [{ messageId: 'useAfterRelease', line: 9 }],
     },
   ],
 });

@@ -1,6 +1,15 @@
 import ts from 'typescript';
 import { skipParentheses } from '../ts-nodes.js';
+import type { PatternKind } from './compiled-specs.js';
 import type { SpecIndex } from './spec-index.js';
+
+/**
+ * What such a call may stand for: a release, a scope, or a call that borrows, uses or keeps what it is
+ * given, of handles acquired where the types say so. Not an acquisition: the untyped code around it
+ * is where the analysis cannot follow a handle on (elm-language-server's `parser.parse(…)` on an
+ * untyped parameter, whose tree a field keeps alive through its nodes).
+ */
+const STANDS_FOR: ReadonlySet<PatternKind> = new Set(['release', 'scope', 'borrow', 'use', 'takeOwnership']);
 
 /**
  * Calls of a spec's API through a receiver the checker cannot type (`any`): tfjs-layers'
@@ -33,13 +42,16 @@ export class UntypedMembers {
     return signature ?? undefined;
   }
 
-  /** The first pattern named `name` whose declaration a module the file imports exports, from the pattern's modules. */
+  /** The declaration of the first pattern named `name` that a module the file imports exports, from the pattern's modules. */
   private importedSignature(file: ts.SourceFile, name: string): ts.Signature | undefined {
     const checker = this.index.checker;
     const modules = importedModules(file)
       .map((specifier) => checker.getSymbolAtLocation(specifier))
       .filter((symbol): symbol is ts.Symbol => symbol !== undefined);
-    for (const { pattern, modules: patternModules } of this.index.byName.get(name) ?? []) {
+    const patterns = this.index.byName.get(name) ?? [];
+    // A name some spec acquires by (quickjs's `unwrapResult`, which also takes its argument over) stands for nothing.
+    if (patterns.some(({ kind }) => !STANDS_FOR.has(kind))) return undefined;
+    for (const { pattern, modules: patternModules } of patterns) {
       // Any method of a type (`*`) is too loose a match for a receiver that says nothing of its type.
       const exportName = pattern.method !== undefined ? (pattern.method === '*' ? undefined : pattern.type) : pattern.function;
       if (exportName === undefined) continue;
