@@ -16,6 +16,9 @@ export class SummaryFacts {
   readonly paramEscaped = new Set<number>();
   returnsFresh = false;
   returnsOther = false;
+  /** A part of a returned literal is a fresh handle the function owned; another part is a handle it did not own. */
+  freshParts = false;
+  otherParts = false;
   /** Call results returned at once, not typed yet (see the `borrow` op): each is "other" if it is a handle. */
   readonly untypedResults = new Map<number, () => boolean>();
   readonly untypedReturns = new Set<number>();
@@ -54,8 +57,13 @@ export class SummaryFacts {
   }
 
   /** Resource `id` leaves the function (`how`: returned, stored, passed on): what that says of the parameters and the result. */
-  noteEscape(id: number, current: ResourceState, how: string): void {
+  /** @param outOfFresh the value was taken out of fresh handles the function owns, and stands for them */
+  noteEscape(id: number, current: ResourceState, how: string, returnedPart = false, outOfFresh = false): void {
     const info = this.resources[id];
+    if (returnedPart) {
+      if (info.kind === 'site' && current.flags === OWNED) this.freshParts = true;
+      else this.otherParts = true;
+    }
     const paramIndex = this.parameterIndex(id);
     if (info.kind === 'implicit' && info.paramIndex === RECEIVER_INDEX && how !== 'return') this.receiverEscaped = true;
     if (how !== 'return') {
@@ -66,7 +74,7 @@ export class SummaryFacts {
     if (paramIndex !== undefined) this.returnedParams.add(paramIndex);
     else if (info.kind === 'implicit' && info.paramIndex === RECEIVER_INDEX) this.returnsReceiver = true;
     else if (this.untypedResults.has(id)) this.untypedReturns.add(id);
-    else if (info.kind === 'site' && current.flags === OWNED) this.returnsFresh = true;
+    else if ((info.kind === 'site' && current.flags === OWNED) || outOfFresh) this.returnsFresh = true;
     else if (fieldOf !== undefined) this.returnedParamFields.add(fieldOf);
     else if (info.kind === 'implicit' && info.key?.startsWith('this.')) this.returnsReceiverField = true;
     else this.returnsOther = true;
@@ -99,6 +107,11 @@ export class SummaryFacts {
       ...(replacedFields.length > 0 ? { replacedFields } : {}),
       ...(assignedFields.length > 0 ? { assignedFields } : {}),
     };
+  }
+
+  /** Every return is a literal (or nothing), and the handles in them are fresh ones the function owned: `return { boxes, scores }`. */
+  private returnsFreshParts(): boolean {
+    return this.freshParts && !this.otherParts && this.fn.returnsOnlyLiterals;
   }
 
   /** The parameter a field of which every return returns, and whether every throw has released or handed on what was read out of it. */
@@ -154,6 +167,7 @@ export class SummaryFacts {
       receiver,
       returnsReceiverField: this.returnsReceiverField && !this.returnsFresh && !this.returnsOther && this.returnedParams.size === 0 && !returnsFields && !this.returnsReceiver,
       returnsReceiver: this.returnsReceiver && !this.returnsFresh && !this.returnsOther && this.returnedParams.size === 0 && !returnsFields && !this.returnsReceiverField,
+      ...(this.returnsFreshParts() ? { returnsFreshParts: true } : {}),
     };
   }
 }

@@ -81,7 +81,8 @@ export type Op =
       /** A member read, or a method call, that a preset says stays harmless after the release (asked only where the operand is released). */
       readonly readableAfterRelease?: () => boolean;
     }
-  | { readonly kind: 'escape'; readonly src: Key; readonly node: Node; readonly operand: Node; readonly how: EscapeKind }
+  /** `returnedPart`: put into the array or object literal the function returns (`return { boxes, scores }`). */
+  | { readonly kind: 'escape'; readonly src: Key; readonly node: Node; readonly operand: Node; readonly how: EscapeKind; readonly returnedPart?: boolean }
   /**
    * The evaluation may throw here; the state flows to the block's handler.
    * `released`: what the throwing call was releasing; on the exceptional
@@ -135,6 +136,8 @@ export interface LoweredFunction {
   readonly heldValues: ReadonlySet<Key>;
   /** Paths tested with a liveness check: a handle there knows when it is dead, so a second release is guarded. */
   readonly livenessChecked: ReadonlySet<Key>;
+  /** Every return hands back an array or object literal, or nothing (a summary's `returnsFreshParts` asks). */
+  readonly returnsOnlyLiterals: boolean;
   /** Source names of the local variable keys, for messages. */
   readonly keyNames: ReadonlyMap<Key, string>;
   /**

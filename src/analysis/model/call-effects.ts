@@ -50,6 +50,11 @@ export interface CallEffect {
    * objects, are used, then handed on to it.
    */
   readonly takenByCallback?: readonly number[];
+  /**
+   * The result holds several fresh handles the caller owns, in its elements or properties (`tf.tidy(() => [a, b])`,
+   * a function whose summary `returnsFreshParts`): asked only where a pattern takes the result apart.
+   */
+  readonly partsAcquired?: () => boolean;
 }
 
 /** What the flow analysis learned about a function whose body is in the program. */
@@ -74,6 +79,11 @@ export interface FunctionSummary {
   readonly returnsReceiverField?: boolean;
   /** Every return returns `this` itself (`map(fn) { this.transform = fn; return this }`). */
   readonly returnsReceiver?: boolean;
+  /**
+   * Every return returns an array or object literal whose handles are fresh ones the function owned
+   * (`return { box, crop }`, `return [boxes, scores]`): a caller that takes the result apart owns each part.
+   */
+  readonly returnsFreshParts?: boolean;
 }
 
 /** What a method does to the fields of `this` (for callers, and for class obligations). */

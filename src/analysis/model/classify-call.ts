@@ -76,6 +76,7 @@ export class CallClassifier {
     let summarised = false;
     let specArgs: ReadonlyMap<number, ArgumentEffect> | undefined;
     let specBorrows = false;
+    let summaryParts = false;
 
     // Parameter effects from declared types: a handle-typed (or primitive)
     // parameter borrows; a generic or `any` parameter may keep the value.
@@ -120,6 +121,7 @@ export class CallClassifier {
             args[index] = effect;
           });
           if (summary.returnsFresh) result = 'acquire';
+          summaryParts = summary.returnsFreshParts === true;
           resultAliasesArg = summary.returnsParam;
           resultFromReceiver = summary.returnsReceiverField === true;
           resultFromArg = summary.returnsParamField;
@@ -234,6 +236,17 @@ export class CallClassifier {
       if (!property) return 'escape';
       return this.handles.effectOfType(this.checker.getTypeOfSymbolAtLocation(property, parameter));
     };
+    // Asked only where a pattern takes the result apart (`const [scores, boxes] = tf.tidy(() => …)`).
+    const partsAcquired = (): boolean => {
+      if (result === 'acquire' || !signature || !declaration || specBorrows || this.tags.tagsOf(declaration).borrow) return false;
+      const returnType = (): ts.Type => this.types.returnTypeOfCall(node, signature);
+      try {
+        if (summaryParts) return !this.handles.specs?.scopeDisposes(node, returnType, true);
+        return this.handles.specs?.classifyCall(node, signature, declaration, returnType, false, true)?.result === 'acquire';
+      } catch {
+        return false;
+      }
+    };
     const takenByCallback = declaration !== undefined && ts.isFunctionTypeNode(declaration) && signature !== undefined && this.isHeldSink(callee, signature) ? this.objectHandleParameters(declaration) : [];
     return {
       result,
@@ -249,6 +262,7 @@ export class CallClassifier {
       resultAliasesReceiver,
       inferred: inferred?.result !== undefined,
       ...(takenByCallback.length > 0 ? { takenByCallback } : {}),
+      partsAcquired,
     };
   }
 

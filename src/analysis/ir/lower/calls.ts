@@ -2,7 +2,7 @@ import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type { ArgumentEffect } from '../../model/call-effects.js';
 import type { EscapeKind, Key, Node, UseKind } from '../ir.js';
-import { isExpressionNode, propertyKeyName, resultDiscarded, returnedAtOnce } from './syntax.js';
+import { destructured, isExpressionNode, propertyKeyName, resultDiscarded, returnedAtOnce } from './syntax.js';
 import type { GraphBuilder } from './graph-builder.js';
 import type { ExpressionLowering } from './expressions.js';
 
@@ -111,7 +111,8 @@ export class CallLowering {
     this.builder.emit(thrownAway.length > 0 ? { kind: 'throw', node, released: thrownAway } : { kind: 'throw', node });
     if (awaited) this.builder.emit({ kind: 'throw', node: awaited });
 
-    if (effect.result === 'acquire') {
+    // `const [scores, boxes] = tf.tidy(() => …)`: a result holding several fresh handles, taken apart; the pattern shares it out.
+    if (effect.result === 'acquire' || (destructured(node) && effect.partsAcquired?.() === true)) {
       const key = this.builder.temp();
       // An acquisition inferred from usage is the program's own function's to release: a summary hands it to no caller,
       // but sees a field given one (`free(this.buf); this.buf = Module._malloc(n)` replaces the handle, releasing none for good).

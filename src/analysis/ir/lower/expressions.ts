@@ -5,7 +5,7 @@ import type { Block, Key, Node, Op } from '../ir.js';
 import { isTempKey, RECEIVER_KEY } from '../ir.js';
 import { memberName } from '../ast.js';
 import { POINTER_NAMES } from './graph-builder.js';
-import { assignedBoolean, isArithmetic, isClearingValue, isExpressionNode, nullComparison, propertyKeyName, skipTypeWrappers, stateComparison } from './syntax.js';
+import { assignedBoolean, isArithmetic, isClearingValue, isExpressionNode, nullComparison, propertyKeyName, returnedLiteral, skipTypeWrappers, stateComparison } from './syntax.js';
 import type { GraphBuilder } from './graph-builder.js';
 
 /** Where expressions hand calls over (calls.ts), which lowers its operands here in turn. */
@@ -152,15 +152,18 @@ export class ExpressionLowering {
         this.builder.emit({ kind: 'throw', node });
         return this.borrowIfHandle(node);
       }
-      case AST_NODE_TYPES.ArrayExpression:
+      case AST_NODE_TYPES.ArrayExpression: {
+        const returnedPart = returnedLiteral(node);
         for (const element of node.elements) {
           if (!element) continue;
           const inner = element.type === AST_NODE_TYPES.SpreadElement ? element.argument : element;
           const value = this.expr(inner);
-          if (value) this.builder.emit({ kind: 'escape', src: value, node, operand: inner, how: 'literal' });
+          if (value) this.builder.emit({ kind: 'escape', src: value, node, operand: inner, how: 'literal', returnedPart: returnedPart && inner === element });
         }
         return null;
-      case AST_NODE_TYPES.ObjectExpression:
+      }
+      case AST_NODE_TYPES.ObjectExpression: {
+        const returnedPart = returnedLiteral(node);
         for (const property of node.properties) {
           if (property.type === AST_NODE_TYPES.SpreadElement) {
             this.expr(property.argument);
@@ -169,10 +172,11 @@ export class ExpressionLowering {
           if (property.computed) this.expr(property.key);
           if (isExpressionNode(property.value)) {
             const value = this.expr(property.value);
-            if (value) this.builder.emit({ kind: 'escape', src: value, node, operand: property.value, how: 'literal' });
+            if (value) this.builder.emit({ kind: 'escape', src: value, node, operand: property.value, how: 'literal', returnedPart });
           }
         }
         return null;
+      }
       case AST_NODE_TYPES.FunctionExpression:
       case AST_NODE_TYPES.ArrowFunctionExpression:
       case AST_NODE_TYPES.ClassExpression:
@@ -380,6 +384,22 @@ export class ExpressionLowering {
     return null;
   }
 
+  /**
+   * A handle a pattern takes out of a fresh result the function owns: the one handle it takes is that
+   * result (`const { image } = await decoder.decode()`); of several, each is a fresh handle of its own
+   * (`const [scores, boxes] = tf.tidy(() => …)`).
+   */
+  private takePart(owned: Key, handles: number, binding: Node): Key {
+    const part = this.builder.temp();
+    this.builder.emit(handles === 1 ? { kind: 'copy', dst: part, src: owned } : { kind: 'acquire', dst: part, node: binding });
+    return part;
+  }
+
+  /** A fresh result whose handles a pattern took one by one: the bindings own them now, not the result. */
+  private sharedOut(owned: Key, handles: number, pattern: Node, node: Node): void {
+    if (handles > 1) this.builder.emit({ kind: 'escape', src: owned, node, operand: pattern, how: 'literal' });
+  }
+
   /** Assign `value` to a pattern or an assignment target. */
   assign(target: TSESTree.Node, value: Key | null, node: Node): void {
     switch (target.type) {
@@ -432,9 +452,8 @@ export class ExpressionLowering {
       }
       case AST_NODE_TYPES.ObjectPattern: {
         const base = value && !isTempKey(value) ? value : null;
-        // `const { image } = await decoder.decode()`: the one handle taken out of a fresh result is that result.
         const handles = target.properties.filter((property) => property.type !== AST_NODE_TYPES.RestElement && this.builder.isHandle(property.value));
-        const takesResult = value !== null && this.builder.acquiredTemps.has(value) && handles.length === 1 ? handles[0] : undefined;
+        const owned = value !== null && this.builder.acquiredTemps.has(value) ? value : null;
         for (const property of target.properties) {
           if (property.type === AST_NODE_TYPES.RestElement) {
             this.assign(property.argument, null, node);
@@ -444,9 +463,8 @@ export class ExpressionLowering {
           const name = property.computed ? null : propertyKeyName(property.key);
           let element: Key | null = null;
           const handle = handles.includes(property);
-          if (property === takesResult) {
-            element = this.builder.temp();
-            this.builder.emit({ kind: 'copy', dst: element, src: value! });
+          if (handle && owned) {
+            element = this.takePart(owned, handles.length, property.value);
           } else if (base && name !== null) {
             element = `${base}.${name}`;
             this.builder.emit({ kind: 'read', path: element, handle });
@@ -456,20 +474,29 @@ export class ExpressionLowering {
           }
           this.assign(property.value, element, node);
         }
+        if (owned) this.sharedOut(owned, handles.length, target, node);
         return;
       }
-      case AST_NODE_TYPES.ArrayPattern:
+      case AST_NODE_TYPES.ArrayPattern: {
+        const owned = value !== null && this.builder.acquiredTemps.has(value) ? value : null;
+        const handles = target.elements.filter((element): element is TSESTree.DestructuringPattern => element !== null && element.type !== AST_NODE_TYPES.RestElement && this.builder.isHandle(element));
         for (const element of target.elements) {
           if (!element) continue;
           const inner = element.type === AST_NODE_TYPES.RestElement ? element.argument : element;
           let elementValue: Key | null = null;
-          if (element.type !== AST_NODE_TYPES.RestElement && this.builder.isHandle(element)) {
-            elementValue = this.builder.temp();
-            this.builder.emit({ kind: 'borrow', dst: elementValue, node: element });
+          if (handles.includes(element)) {
+            if (owned) {
+              elementValue = this.takePart(owned, handles.length, element);
+            } else {
+              elementValue = this.builder.temp();
+              this.builder.emit({ kind: 'borrow', dst: elementValue, node: element });
+            }
           }
           this.assign(inner, elementValue, node);
         }
+        if (owned) this.sharedOut(owned, handles.length, target, node);
         return;
+      }
       case AST_NODE_TYPES.RestElement:
         return this.assign(target.argument, null, node);
       default:

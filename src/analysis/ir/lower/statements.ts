@@ -3,7 +3,7 @@ import { AST_NODE_TYPES } from '@typescript-eslint/utils';
 import type { Block, Key, LoweredFunction, Node } from '../ir.js';
 import type { Frame } from './graph-builder.js';
 import { CanReport, TooLarge } from './graph-builder.js';
-import { emptiedAfterLoop, isExpressionNode, isUsing } from './syntax.js';
+import { emptiedAfterLoop, isExpressionNode, isLiteralOrNothing, isUsing } from './syntax.js';
 import { isFinalizerCallback } from '../ast.js';
 import type { GraphBuilder } from './graph-builder.js';
 import type { ExpressionLowering } from './expressions.js';
@@ -12,6 +12,8 @@ import type { ConditionLowering } from './conditions.js';
 /** Control flow: statements, loops, labels, switch, try/catch/finally, `using` scopes and exits, inlined on every way out. */
 export class StatementLowering {
   private readonly heldValues = new Set<Key>();
+  /** Some return hands back a value that is no array or object literal (nor nothing). */
+  private returnsNonLiteral = false;
 
   constructor(private readonly builder: GraphBuilder, private readonly expressions: ExpressionLowering, private readonly conditions: ConditionLowering) {}
 
@@ -35,6 +37,7 @@ export class StatementLowering {
           this.statements(fn.body.body);
           this.emitExit(fn, 'end');
         } else {
+          this.returnsNonLiteral = !isLiteralOrNothing(fn.body);
           const value = this.expressions.expr(fn.body);
           if (value) this.builder.emit({ kind: 'escape', src: value, node: fn.body, operand: fn.body, how: 'return' });
           this.emitExit(fn.body, 'return');
@@ -56,6 +59,7 @@ export class StatementLowering {
       externalLocals: this.builder.externalLocals,
       heldValues: this.heldValues,
       livenessChecked: this.builder.livenessChecked,
+      returnsOnlyLiterals: !this.returnsNonLiteral,
       mayReport: this.builder.mayReport,
       tooLarge,
     };
@@ -180,6 +184,7 @@ export class StatementLowering {
         return;
       }
       case AST_NODE_TYPES.ReturnStatement: {
+        if (!isLiteralOrNothing(node.argument)) this.returnsNonLiteral = true;
         if (node.argument) {
           const value = this.expressions.expr(node.argument);
           if (value) this.builder.emit({ kind: 'escape', src: value, node, operand: node.argument, how: 'return' });

@@ -66,6 +66,51 @@ export function returnedAtOnce(node: TSESTree.Node): boolean {
   return parent?.type === AST_NODE_TYPES.ArrowFunctionExpression && parent.body === value;
 }
 
+/** The node past the type wrappers around it (`x as T`, `x!`) and an `await`: the one that takes its value. */
+function valueTaker(node: TSESTree.Node): { value: TSESTree.Node; parent: TSESTree.Node | undefined } {
+  let { value, parent } = valueOf(node);
+  while (
+    parent &&
+    (parent.type === AST_NODE_TYPES.TSAsExpression ||
+      parent.type === AST_NODE_TYPES.TSNonNullExpression ||
+      parent.type === AST_NODE_TYPES.TSSatisfiesExpression ||
+      parent.type === AST_NODE_TYPES.TSTypeAssertion ||
+      parent.type === AST_NODE_TYPES.AwaitExpression)
+  ) {
+    value = parent;
+    parent = parent.parent;
+  }
+  return { value, parent };
+}
+
+/** `const [a, b] = f()`, `({ a, b } = await f())`: the call's value is taken apart by a pattern. */
+export function destructured(node: TSESTree.Node): boolean {
+  const { value, parent } = valueTaker(node);
+  if (parent?.type === AST_NODE_TYPES.VariableDeclarator) return parent.init === value && isPattern(parent.id);
+  return parent?.type === AST_NODE_TYPES.AssignmentExpression && parent.right === value && isPattern(parent.left);
+}
+
+function isPattern(node: TSESTree.Node): boolean {
+  return node.type === AST_NODE_TYPES.ArrayPattern || node.type === AST_NODE_TYPES.ObjectPattern;
+}
+
+/** `return [a, b]`, `() => ({ a, b } as const)`: an array or object literal that is the function's result. */
+export function returnedLiteral(node: TSESTree.ArrayExpression | TSESTree.ObjectExpression): boolean {
+  const { value, parent } = valueTaker(node);
+  if (parent?.type === AST_NODE_TYPES.ReturnStatement) return true;
+  return parent?.type === AST_NODE_TYPES.ArrowFunctionExpression && parent.body === value;
+}
+
+/** What a function may return beside a literal of its parts: nothing, `null`, `undefined`, `void 0`. */
+export function isLiteralOrNothing(node: TSESTree.Node | null | undefined): boolean {
+  if (!node) return true;
+  const value = skipTypeWrappers(node as TSESTree.Expression);
+  if (value.type === AST_NODE_TYPES.ArrayExpression || value.type === AST_NODE_TYPES.ObjectExpression) return true;
+  if (value.type === AST_NODE_TYPES.Identifier) return value.name === 'undefined';
+  if (value.type === AST_NODE_TYPES.UnaryExpression) return value.operator === 'void';
+  return value.type === AST_NODE_TYPES.Literal && value.value === null;
+}
+
 /** `f();`, `a?.b();`, `void f();`: the call's value is thrown away. */
 export function resultDiscarded(node: TSESTree.Node): boolean {
   const { parent } = valueOf(node);

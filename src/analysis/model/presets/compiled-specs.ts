@@ -29,7 +29,7 @@ export interface SpecCallEffect {
   readonly resultAliasesArg?: number;
 }
 
-export type PatternKind = 'acquire' | 'borrow' | 'release' | 'takeOwnership' | 'use' | 'scope' | 'keep' | 'callback' | 'throws';
+export type PatternKind = 'acquire' | 'acquireParts' | 'borrow' | 'release' | 'takeOwnership' | 'use' | 'scope' | 'keep' | 'callback' | 'throws';
 
 export interface IndexedPattern {
   readonly specIndex: number;

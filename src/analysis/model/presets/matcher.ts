@@ -56,8 +56,9 @@ export class SpecMatcher {
     return this.index.handleTypesPossible();
   }
 
-  scopeDisposes(node: ts.CallExpression | ts.NewExpression, resultType: () => ts.Type): boolean {
-    return this.scopes.scopeDisposes(node, resultType);
+  /** @param parts the handles asked of are the result's parts (a result taken apart), not the result itself */
+  scopeDisposes(node: ts.CallExpression | ts.NewExpression, resultType: () => ts.Type, parts = false): boolean {
+    return this.scopes.scopeDisposes(node, resultType, parts);
   }
 
   calledOnlyInScopes(declaration: ts.FunctionDeclaration | ts.VariableDeclaration): readonly number[] {
@@ -93,6 +94,7 @@ export class SpecMatcher {
     signatureDeclaration: ts.SignatureDeclaration,
     returnType: () => ts.Type = () => signature.getReturnType(),
     returnIsDeclared = false,
+    parts = false,
   ): SpecCallEffect | undefined {
     // `super(…)` initialises `this`; it returns nothing new.
     if (node.expression.kind === ts.SyntaxKind.SuperKeyword) return undefined;
@@ -102,7 +104,11 @@ export class SpecMatcher {
     const matched = new Map<number, IndexedPattern[]>();
     let mask: number | undefined;
     const returnMask = (): number =>
-      (mask ??= returnIsDeclared ? this.declaredReturnMask(signatureDeclaration, () => this.index.maskOfType(returnType())) : this.index.maskOfType(returnType()));
+      (mask ??= parts
+        ? this.index.maskOfParts(returnType())
+        : returnIsDeclared
+          ? this.declaredReturnMask(signatureDeclaration, () => this.index.maskOfType(returnType()))
+          : this.index.maskOfType(returnType()));
     if (candidates.length > 0) {
       // Typed only for a candidate of the callee's module: the receiver's type (zod's `schema.parse(…)` is no
       // parser's `parse`) can cost more than the whole call's analysis.
@@ -132,7 +138,7 @@ export class SpecMatcher {
         !returnsCallable(this.index.program, signature) &&
         (returnMask() & (1 << specIndex)) !== 0;
       if (patterns.length === 0 && !byReturnType) continue;
-      return this.effectOf(spec, specIndex, patterns, byReturnType, node, declaration);
+      return this.effectOf(spec, specIndex, patterns, byReturnType, node, declaration, parts);
     }
     return undefined;
   }
@@ -358,6 +364,7 @@ export class SpecMatcher {
     byReturnType: boolean,
     node: ts.CallExpression | ts.NewExpression,
     declaration: ts.Declaration,
+    parts: boolean,
   ): SpecCallEffect {
     const isMethod = isMethodDeclaration(declaration);
     const args = new Map<number, ArgumentEffect>();
@@ -395,7 +402,7 @@ export class SpecMatcher {
         resultAliasesArg = 0;
         args.set(0, 'use');
       }
-    } else if (kinds.has('acquire') || kinds.has('callback') || byReturnType) {
+    } else if (kinds.has('acquire') || kinds.has('callback') || byReturnType || (parts && kinds.has('acquireParts'))) {
       // Inside `tf.tidy(() => …)` the scope releases what the library allocates.
       result = insideScope ? 'other' : 'acquire';
     }

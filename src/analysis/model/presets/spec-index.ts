@@ -6,6 +6,9 @@ import type { IndexedPattern, Origin, PatternKind } from './compiled-specs.js';
 import { CompiledSpecs } from './compiled-specs.js';
 import { isMethodDeclaration, push } from './declarations.js';
 
+/** The properties of an object type looked at for handles it holds: a result taken apart names a few. */
+const MAX_PARTS = 16;
+
 /**
  * The compiled specs, indexed for a program: patterns by callee name, handle
  * type names, each symbol's spec mask, each declaration's origin (module,
@@ -56,6 +59,7 @@ export class SpecIndex {
       };
       add('borrow', spec.borrow);
       add('acquire', spec.acquire);
+      add('acquireParts', spec.acquireParts);
       add('release', spec.release);
       add('takeOwnership', spec.takeOwnership);
       add('use', spec.use);
@@ -168,6 +172,30 @@ export class SpecIndex {
       mask |= this.maskOfSymbol(symbol);
     }
     return mask;
+  }
+
+  /**
+   * The handles an array, a tuple or an object literal's type holds as its parts (`Tensor[]`,
+   * `[Tensor, Tensor]`, `{ values: Tensor; indices: Tensor }`), as a mask; a class instance's fields are its own.
+   */
+  maskOfParts(type: ts.Type, depth = 0): number {
+    if (depth > 2) return 0;
+    if (type.isUnion()) return type.types.reduce((mask, part) => mask | this.maskOfParts(part, depth + 1), 0);
+    if (!(type.flags & ts.TypeFlags.Object)) return 0;
+    const symbol = type.getSymbol();
+    if (symbol?.getName() === 'Promise' || symbol?.getName() === 'PromiseLike') {
+      const [awaited] = this.checker.getTypeArguments(type as ts.TypeReference);
+      return awaited ? this.maskOfParts(awaited, depth + 1) : 0;
+    }
+    if (this.checker.isArrayType(type) || this.checker.isTupleType(type)) {
+      return this.checker.getTypeArguments(type as ts.TypeReference).reduce((mask, part) => mask | this.maskOfType(part), 0);
+    }
+    if (symbol && symbol.flags & ts.SymbolFlags.Class) return 0;
+    if (this.maskOfType(type) !== 0) return 0;
+    return type
+      .getProperties()
+      .slice(0, MAX_PARTS)
+      .reduce((mask, property) => mask | this.maskOfType(this.checker.getTypeOfSymbol(property)), 0);
   }
 
   maskOfSymbol(symbol: ts.Symbol): number {

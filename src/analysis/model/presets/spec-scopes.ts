@@ -18,13 +18,13 @@ export class SpecScopes {
    * `this.inputConv(…)`) is taken to be the scope's too. The result's type is asked only inside
    * such a scope.
    */
-  scopeDisposes(node: ts.CallExpression | ts.NewExpression, resultType: () => ts.Type): boolean {
+  scopeDisposes(node: ts.CallExpression | ts.NewExpression, resultType: () => ts.Type, parts = false): boolean {
     let mask: number | undefined;
     return this.index.specs.some((spec, specIndex) => {
       if (!spec.scopes || !this.insideScope(node, specIndex)) return false;
       if (mask === undefined) {
         const type = resultType();
-        mask = type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown) ? -1 : this.index.maskOfType(type);
+        mask = type.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown) ? -1 : parts ? this.index.maskOfParts(type) : this.index.maskOfType(type);
       }
       return (mask & (1 << specIndex)) !== 0;
     });

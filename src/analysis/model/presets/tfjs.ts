@@ -30,6 +30,11 @@ export const tfjs: HandleApiSpec = {
     { function: 'valueAndGrads' },
   ],
   keep: [{ function: 'keep' }],
+  // A model's outputs are new tensors, one or several (`Tensor | Tensor[]`); a caller that takes them apart owns each.
+  acquireParts: [
+    ...['execute', 'executeAsync', 'predict', 'predictAsync'].map((method) => ({ type: 'GraphModel', method, from: ['@tensorflow/tfjs-converter'] })),
+    ...['execute', 'predict', 'predictOnBatch'].map((method) => ({ type: 'LayersModel', method, from: ['@tensorflow/tfjs-layers'] })),
+  ],
   // `convertToTensor(x)` returns `x` itself when it is a tensor (the caller disposes it only
   // `if (x !== $x)`), and a new tensor only for arrays and numbers: not a fresh handle to owe.
   // `optimizer.minimize(f)` returns null; only `minimize(f, true)` returns the cost, which the caller then

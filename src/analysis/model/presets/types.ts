@@ -109,6 +109,12 @@ export interface HandleApiSpec {
   /** Calls that return a fresh handle the caller owns. */
   readonly acquire?: readonly CallPattern[];
   /**
+   * Calls whose result holds several fresh handles (an array or a map of them: a model's
+   * `execute`): a caller that takes it apart (`const [scores, boxes] = …`) owns each part; one
+   * that holds it whole holds a container, which is not followed.
+   */
+  readonly acquireParts?: readonly CallPattern[];
+  /**
    * Every call declared in the spec's modules whose result is a handle of
    * this spec acquires it (tfjs ops, embind methods returning objects),
    * unless a `borrow` pattern says otherwise.
