@@ -34,8 +34,77 @@ export class Arena {
     return this.unwrap(result).consume((value) => this.ctx.dump(value));
   }`;
 
+/**
+ * quickjs-emscripten-sync's `call`, retold: a compiled function called, its value taken out of the fresh
+ * result by a helper that disposes a failure; on the other path a function made for the call.
+ */
+const CALL = `
+import type { QuickJSContext, QuickJSHandle, SuccessOrFail } from 'quickjs-emscripten-core';
+function unwrapResult<T>(ctx: QuickJSContext, result: SuccessOrFail<T, QuickJSHandle>): T {
+  if ('error' in result) {
+    result.error.dispose();
+    throw new Error('failed');
+  }
+  return result.value;
+}
+const compiled = new WeakMap<QuickJSContext, QuickJSHandle>();
+function call(ctx: QuickJSContext, code: string, ...args: QuickJSHandle[]): QuickJSHandle {
+  const fn = compiled.get(ctx);
+  if (!fn) return ctx.newString(code);
+  return unwrapResult(ctx, ctx.callFunction(fn, ctx.undefined, ...args));
+}`;
+
+/** A factory of a callable Disposable built on `any` (quickjs-emscripten-sync's `fn`): its declared type says what it returns. */
+const FACTORY = `
+import type { Disposable, QuickJSContext, QuickJSHandle } from 'quickjs-emscripten-core';
+function compile(ctx: QuickJSContext, code: string): ((...args: QuickJSHandle[]) => QuickJSHandle) & Disposable {
+  const handle = ctx.unwrapResult(ctx.evalCode(code));
+  const f: any = (...args: QuickJSHandle[]) => ctx.unwrapResult(ctx.callFunction(handle, ctx.undefined, ...args));
+  f.dispose = () => handle.dispose();
+  return f;
+}`;
+
 ruleTester.run('no-leaked-handle: summaries', rule, {
   valid: [
+    {
+      name: 'The value a helper takes out of a fresh result is returned, and the caller disposes it',
+      code: `${CALL}
+export function isNull(ctx: QuickJSContext, value: QuickJSHandle): boolean {
+  const result = call(ctx, 'a => a === null', value);
+  const isNullValue = ctx.dump(result) === true;
+  result.dispose();
+  return isNullValue;
+}
+`,
+    },
+    {
+      name: 'A callable Disposable a factory builds on any is disposed after use',
+      code: `${FACTORY}
+export function run(ctx: QuickJSContext, code: string): QuickJSHandle {
+  const f = compile(ctx, code);
+  try {
+    return f();
+  } finally {
+    f.dispose();
+  }
+}
+`,
+    },
+    {
+      name: 'A factory built on any whose declared type is no handle: nothing to dispose',
+      code: `
+export function makeCounter(): { next(): number } {
+  const counter: any = {};
+  let count = 0;
+  counter.next = () => ++count;
+  return counter;
+}
+export function count(): number {
+  const counter = makeCounter();
+  return counter.next();
+}
+`,
+    },
     {
       name: 'A four-deep factory whose result is released',
       code: `${FOUR_DEEP}
@@ -146,6 +215,42 @@ function odd(p: Ptr, n: number): void {
     },
   ],
   invalid: [
+    {
+      name: 'The value a helper takes out of a fresh result is returned: the caller owns it, and drops it',
+      code: `${CALL}
+export function isNull(ctx: QuickJSContext, value: QuickJSHandle): boolean {
+  const result = call(ctx, 'a => a === null', value);
+  return ctx.dump(result) === true;
+}
+`,
+      errors: [{ messageId: 'leak', line: 17 }],
+    },
+    {
+      name: 'A callable Disposable a factory builds on any is never disposed',
+      code: `${FACTORY}
+export function run(ctx: QuickJSContext, code: string): QuickJSHandle {
+  const f = compile(ctx, code);
+  return f();
+}
+`,
+      errors: [
+        {
+          messageId: 'leak',
+          line: 10,
+          suggestions: [
+            {
+              messageId: 'declareWithUsing',
+              output: `${FACTORY}
+export function run(ctx: QuickJSContext, code: string): QuickJSHandle {
+  using f = compile(ctx, code);
+  return f();
+}
+`,
+            },
+          ],
+        },
+      ],
+    },
     {
       name: 'A four-deep factory whose result leaks is reported at the call site',
       code: `${FOUR_DEEP}

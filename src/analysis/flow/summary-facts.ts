@@ -114,6 +114,11 @@ export class SummaryFacts {
     return this.freshParts && !this.otherParts && this.fn.returnsOnlyLiterals;
   }
 
+  /** No return hands back a value the flow follows: an object built on `any`, a closure, a literal without handles. */
+  private returnsUntracked(): boolean {
+    return !this.returnsFresh && !this.returnsOther && this.returnedParams.size === 0 && this.returnedParamFields.size === 0 && !this.returnsReceiverField && !this.returnsReceiver && this.untypedReturns.size === 0 && !this.freshParts && !this.otherParts;
+  }
+
   /** The parameter a field of which every return returns, and whether every throw has released or handed on what was read out of it. */
   private returnedField(index: number): Pick<FunctionSummary, 'returnsParamField' | 'paramFieldTakenOnThrow'> {
     const throws = this.paramAtThrow[index] ?? [];
@@ -168,6 +173,7 @@ export class SummaryFacts {
       returnsReceiverField: this.returnsReceiverField && !this.returnsFresh && !this.returnsOther && this.returnedParams.size === 0 && !returnsFields && !this.returnsReceiver,
       returnsReceiver: this.returnsReceiver && !this.returnsFresh && !this.returnsOther && this.returnedParams.size === 0 && !returnsFields && !this.returnsReceiverField,
       ...(this.returnsFreshParts() ? { returnsFreshParts: true } : {}),
+      ...(this.returnsUntracked() ? { returnsUntracked: true } : {}),
     };
   }
 }

@@ -84,6 +84,11 @@ export interface FunctionSummary {
    * (`return { box, crop }`, `return [boxes, scores]`): a caller that takes the result apart owns each part.
    */
   readonly returnsFreshParts?: boolean;
+  /**
+   * No return hands back a value the flow follows (`const f: any = (…) => …; f.dispose = …; return f`): its
+   * declared return type speaks for the result, as a bodiless declaration's does.
+   */
+  readonly returnsUntracked?: boolean;
 }
 
 /** What a method does to the fields of `this` (for callers, and for class obligations). */

@@ -77,6 +77,7 @@ export class CallClassifier {
     let specArgs: ReadonlyMap<number, ArgumentEffect> | undefined;
     let specBorrows = false;
     let summaryParts = false;
+    let summaryUntracked = false;
 
     // Parameter effects from declared types: a handle-typed (or primitive)
     // parameter borrows; a generic or `any` parameter may keep the value.
@@ -122,6 +123,7 @@ export class CallClassifier {
           });
           if (summary.returnsFresh) result = 'acquire';
           summaryParts = summary.returnsFreshParts === true;
+          summaryUntracked = summary.returnsUntracked === true;
           resultAliasesArg = summary.returnsParam;
           resultFromReceiver = summary.returnsReceiverField === true;
           resultFromArg = summary.returnsParamField;
@@ -141,10 +143,10 @@ export class CallClassifier {
         result === 'other' &&
         !tags.borrow &&
         !specEffect?.result &&
-        !summarised &&
+        (!summarised || summaryUntracked) &&
         resultAliasesArg === undefined &&
         !(isMethodCall && methodName !== undefined && DISPOSABLE_STACK_METHODS.has(methodName)) &&
-        this.disposableReturns.returnsFreshDisposable(declaration)
+        this.disposableReturns.returnsFreshDisposable(declaration, summaryUntracked)
       ) {
         result = 'acquire';
       }

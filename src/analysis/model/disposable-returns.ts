@@ -25,12 +25,14 @@ export class DisposableReturns {
    * the program holds is left to its summary, which says whether it returns a fresh handle, a
    * field, a parameter or an existing object (a recursive call, which gets no summary, is assumed nothing).
    */
-  returnsFreshDisposable(declaration: ts.SignatureDeclaration): boolean {
+  /** @param bodyUntracked the body's summary follows no value it returns: its annotated return type speaks instead */
+  returnsFreshDisposable(declaration: ts.SignatureDeclaration, bodyUntracked = false): boolean {
     if (!this.handles.handleTypesPossible()) return false;
     let verdict = this.verdicts.get(declaration);
     if (verdict === undefined) {
       // The declared signature, not the call's instantiation: `use<T>(value: T): T` returns its argument.
-      const declared = declaredOnly(declaration) && !ts.isGetAccessor(memberOf(declaration)) ? this.checker.getSignatureFromDeclaration(declaration) : undefined;
+      const speaks = declaredOnly(declaration) || (bodyUntracked && declaration.type !== undefined);
+      const declared = speaks && !ts.isGetAccessor(memberOf(declaration)) ? this.checker.getSignatureFromDeclaration(declaration) : undefined;
       verdict = declared !== undefined && this.disposableResult(this.checker.getReturnTypeOfSignature(declared));
       // An abstract method whose implementations hand out entries of a cache the class releases lends them.
       if (verdict) verdict = !this.handles.containers.lendsCachedEntry(declaration);
