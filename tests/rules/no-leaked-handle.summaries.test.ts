@@ -34,26 +34,6 @@ export class Arena {
     return this.unwrap(result).consume((value) => this.ctx.dump(value));
   }`;
 
-/**
- * quickjs-emscripten-sync's `call`, retold: a compiled function called, its value taken out of the fresh
- * result by a helper that disposes a failure; on the other path a function made for the call.
- */
-const CALL = `
-import type { QuickJSContext, QuickJSHandle, SuccessOrFail } from 'quickjs-emscripten-core';
-function unwrapResult<T>(ctx: QuickJSContext, result: SuccessOrFail<T, QuickJSHandle>): T {
-  if ('error' in result) {
-    result.error.dispose();
-    throw new Error('failed');
-  }
-  return result.value;
-}
-const compiled = new WeakMap<QuickJSContext, QuickJSHandle>();
-function call(ctx: QuickJSContext, code: string, ...args: QuickJSHandle[]): QuickJSHandle {
-  const fn = compiled.get(ctx);
-  if (!fn) return ctx.newString(code);
-  return unwrapResult(ctx, ctx.callFunction(fn, ctx.undefined, ...args));
-}`;
-
 /** A factory of a callable Disposable built on `any` (quickjs-emscripten-sync's `fn`): its declared type says what it returns. */
 const FACTORY = `
 import type { Disposable, QuickJSContext, QuickJSHandle } from 'quickjs-emscripten-core';
@@ -66,17 +46,6 @@ function compile(ctx: QuickJSContext, code: string): ((...args: QuickJSHandle[])
 
 ruleTester.run('no-leaked-handle: summaries', rule, {
   valid: [
-    {
-      name: 'The value a helper takes out of a fresh result is returned, and the caller disposes it',
-      code: `${CALL}
-export function isNull(ctx: QuickJSContext, value: QuickJSHandle): boolean {
-  const result = call(ctx, 'a => a === null', value);
-  const isNullValue = ctx.dump(result) === true;
-  result.dispose();
-  return isNullValue;
-}
-`,
-    },
     {
       name: 'A callable Disposable a factory builds on any is disposed after use',
       code: `${FACTORY}
@@ -215,16 +184,6 @@ function odd(p: Ptr, n: number): void {
     },
   ],
   invalid: [
-    {
-      name: 'The value a helper takes out of a fresh result is returned: the caller owns it, and drops it',
-      code: `${CALL}
-export function isNull(ctx: QuickJSContext, value: QuickJSHandle): boolean {
-  const result = call(ctx, 'a => a === null', value);
-  return ctx.dump(result) === true;
-}
-`,
-      errors: [{ messageId: 'leak', line: 17 }],
-    },
     {
       name: 'A callable Disposable a factory builds on any is never disposed',
       code: `${FACTORY}

@@ -351,7 +351,7 @@ class Dataflow {
           if (current.flags & RELEASED && (op.how === 'return' || op.how === 'store' || op.how === 'container')) {
             this.reporter.useAfterRelease(id, current, op.node, op.operand, op.how === 'return' ? 'return' : 'store');
           }
-          if (this.options.summarize && this.reporter.collecting) this.facts.noteEscape(id, current, op.how, op.returnedPart, op.how === 'return' && this.outOfFresh(state, current));
+          if (this.options.summarize && this.reporter.collecting) this.facts.noteEscape(id, current, op.how, op.returnedPart);
           this.handOver(state, current, op.how === 'return');
           if (op.how === 'return') {
             state.res.set(id, { flags: (current.flags & ~OWNED) | (current.flags & OWNED ? ESCAPED : 0) | RETURNED, releasedAt: current.releasedAt, returnedAt: op.operand });
@@ -641,15 +641,6 @@ class Dataflow {
   }
 
   /** A value taken out of owned handles was released or handed off: the handles go with it. */
-  /** Taken out of fresh handles this function owns, and standing for them (`unwrapResult(ctx, ctx.callFunction(…))`). */
-  private outOfFresh(state: State, current: ResourceState): boolean {
-    if (!current.from || current.from.size === 0 || current.carries === false) return false;
-    for (const owner of current.from) {
-      if (this.resources[owner].kind !== 'site' || state.res.get(owner)?.flags !== OWNED) return false;
-    }
-    return true;
-  }
-
   private handOver(state: State, current: ResourceState, returned = false): void {
     if (!current.from || current.carries === false) return;
     for (const owner of current.from) {

@@ -57,8 +57,7 @@ export class SummaryFacts {
   }
 
   /** Resource `id` leaves the function (`how`: returned, stored, passed on): what that says of the parameters and the result. */
-  /** @param outOfFresh the value was taken out of fresh handles the function owns, and stands for them */
-  noteEscape(id: number, current: ResourceState, how: string, returnedPart = false, outOfFresh = false): void {
+  noteEscape(id: number, current: ResourceState, how: string, returnedPart = false): void {
     const info = this.resources[id];
     if (returnedPart) {
       if (info.kind === 'site' && current.flags === OWNED) this.freshParts = true;
@@ -74,7 +73,7 @@ export class SummaryFacts {
     if (paramIndex !== undefined) this.returnedParams.add(paramIndex);
     else if (info.kind === 'implicit' && info.paramIndex === RECEIVER_INDEX) this.returnsReceiver = true;
     else if (this.untypedResults.has(id)) this.untypedReturns.add(id);
-    else if ((info.kind === 'site' && current.flags === OWNED) || outOfFresh) this.returnsFresh = true;
+    else if (info.kind === 'site' && current.flags === OWNED) this.returnsFresh = true;
     else if (fieldOf !== undefined) this.returnedParamFields.add(fieldOf);
     else if (info.kind === 'implicit' && info.key?.startsWith('this.')) this.returnsReceiverField = true;
     else this.returnsOther = true;
