@@ -31,7 +31,7 @@ export class DisposableReturns {
     let verdict = this.verdicts.get(declaration);
     if (verdict === undefined) {
       // The declared signature, not the call's instantiation: `use<T>(value: T): T` returns its argument.
-      const speaks = declaredOnly(declaration) || (bodyUntracked && declaration.type !== undefined);
+      const speaks = declaredOnly(declaration) || (bodyUntracked && declaration.type !== undefined && declaration.type.kind !== ts.SyntaxKind.VoidKeyword);
       const declared = speaks && !ts.isGetAccessor(memberOf(declaration)) ? this.checker.getSignatureFromDeclaration(declaration) : undefined;
       verdict = declared !== undefined && this.disposableResult(this.checker.getReturnTypeOfSignature(declared));
       // An abstract method whose implementations hand out entries of a cache the class releases lends them.
