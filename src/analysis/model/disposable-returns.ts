@@ -28,12 +28,12 @@ export class DisposableReturns {
   /** @param bodyUntracked the body's summary follows no value it returns: its annotated return type speaks instead */
   returnsFreshDisposable(declaration: ts.SignatureDeclaration, bodyUntracked = false): boolean {
     if (!this.handles.handleTypesPossible()) return false;
+    const speaks = declaredOnly(declaration) || (bodyUntracked && declaration.type !== undefined && declaration.type.kind !== ts.SyntaxKind.VoidKeyword);
+    if (!speaks || ts.isGetAccessor(memberOf(declaration))) return false;
     let verdict = this.verdicts.get(declaration);
     if (verdict === undefined) {
       // The declared signature, not the call's instantiation: `use<T>(value: T): T` returns its argument.
-      const speaks = declaredOnly(declaration) || (bodyUntracked && declaration.type !== undefined && declaration.type.kind !== ts.SyntaxKind.VoidKeyword);
-      const declared = speaks && !ts.isGetAccessor(memberOf(declaration)) ? this.checker.getSignatureFromDeclaration(declaration) : undefined;
-      verdict = declared !== undefined && this.disposableResult(this.checker.getReturnTypeOfSignature(declared));
+      verdict = this.disposableResult(this.checker.getReturnTypeOfSignature(this.checker.getSignatureFromDeclaration(declaration)!));
       // An abstract method whose implementations hand out entries of a cache the class releases lends them.
       if (verdict) verdict = !this.handles.containers.lendsCachedEntry(declaration);
       this.verdicts.set(declaration, verdict);
