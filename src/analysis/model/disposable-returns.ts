@@ -33,7 +33,8 @@ export class DisposableReturns {
     let verdict = this.verdicts.get(declaration);
     if (verdict === undefined) {
       // The declared signature, not the call's instantiation: `use<T>(value: T): T` returns its argument.
-      verdict = this.disposableResult(this.checker.getReturnTypeOfSignature(this.checker.getSignatureFromDeclaration(declaration)!));
+      const declared = this.checker.getSignatureFromDeclaration(declaration);
+      verdict = declared !== undefined && this.disposableResult(this.checker.getReturnTypeOfSignature(declared));
       // An abstract method whose implementations hand out entries of a cache the class releases lends them.
       if (verdict) verdict = !this.handles.containers.lendsCachedEntry(declaration);
       this.verdicts.set(declaration, verdict);
