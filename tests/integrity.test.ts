@@ -68,7 +68,7 @@ describe.each(ruleEntries)('rule %s', (name, rule) => {
   it('uses only placeholders its reports fill', () => {
     for (const message of Object.values(rule.meta.messages)) {
       for (const [, placeholder] of (message as string).matchAll(/\{\{\s*(\w+)\s*\}\}/g)) {
-        expect(['name', 'released', 'line', 'acquired', 'exit', 'thrower', 'keyword', 'holder', 'object', 'field', 'again', 'class', 'method', 'fields', 'them', 'why', 'api', 'verb', 'releasing', 'keeping', 'places', 'because']).toContain(placeholder);
+        expect(['name', 'released', 'line', 'acquired', 'exit', 'thrower', 'keyword', 'holder', 'object', 'field', 'again', 'class', 'method', 'fields', 'them', 'why', 'api', 'verb', 'releasing', 'keeping', 'places', 'because', 'finallyLine']).toContain(placeholder);
       }
     }
   });
