@@ -1,6 +1,6 @@
 /**
  * Uses of a released handle that only compare it: an argument that the
- * callee, a function of the program, only looks up by identity
+ * callee, a function of the program, never reads or only looks up by identity
  * (mediabunny's `removeItem(this._sourceRefs, entry.sourceRef)` after
  * `entry.sourceRef.free()`, whose body is `arr.indexOf(item)` and a
  * `splice`). Also an argument the standard library only compares or holds
@@ -80,14 +80,15 @@ function isCall(node: TSESTree.Node | undefined): node is TSESTree.CallExpressio
   return node?.type === AST_NODE_TYPES.CallExpression || node?.type === AST_NODE_TYPES.NewExpression;
 }
 
-/** Does the callee's body only compare its parameter at `index` by identity (`arr.indexOf(item)`, `x === item`)? */
+/** Does the callee's body never read its parameter at `index`, or only compare it by identity (`arr.indexOf(item)`, `x === item`)? */
 function comparedOnly(file: FileContext, call: TSESTree.CallExpression | TSESTree.NewExpression, index: number): boolean {
   const tsCall = file.tsNode(call);
   if (!tsCall || !(ts.isCallExpression(tsCall) || ts.isNewExpression(tsCall))) return false;
   const declaration = file.model.checker.getResolvedSignature(tsCall)?.getDeclaration();
   if (!declaration || !ts.isFunctionLike(declaration) || !('body' in declaration) || !declaration.body) return false;
   const parameter = declaration.parameters[index];
-  if (!parameter || parameter.dotDotDotToken || !ts.isIdentifier(parameter.name)) return false;
+  // (A constructor's parameter property is stored as a field without being named.)
+  if (!parameter || parameter.dotDotDotToken || !ts.isIdentifier(parameter.name) || ts.isParameterPropertyDeclaration(parameter, parameter.parent)) return false;
   const name = parameter.name.text;
   let compared = 0;
   let other = false;
@@ -101,7 +102,19 @@ function comparedOnly(file: FileContext, call: TSESTree.CallExpression | TSESTre
     ts.forEachChild(node, visit);
   };
   visit(declaration.body);
-  return compared > 0 && !other;
+  // A parameter the body never names is not read either (`arguments` would read it).
+  return !other && (compared > 0 || !mentionsArguments(declaration.body));
+}
+
+function mentionsArguments(body: ts.Node): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(node) && node.text === 'arguments') found = true;
+    else ts.forEachChild(node, visit);
+  };
+  visit(body);
+  return found;
 }
 
 function isPropertyName(node: ts.Identifier): boolean {

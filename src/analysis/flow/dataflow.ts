@@ -350,7 +350,7 @@ class Dataflow {
           if (!current) continue;
           if (current.flags & RELEASED && (op.how === 'return' || op.how === 'store' || op.how === 'container')) {
             this.reporter.useAfterRelease(id, current, op.node, op.operand, op.how === 'return' ? 'return' : 'store');
-          } else if (current.flags & RELEASED && op.readByCallee) {
+          } else if (current.flags & RELEASED && op.readByCallee?.()) {
             this.reporter.useAfterRelease(id, current, op.node, op.operand, 'argument');
           }
           if (this.options.summarize && this.reporter.collecting) this.facts.noteEscape(id, current, op.how);

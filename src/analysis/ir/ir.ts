@@ -81,8 +81,11 @@ export type Op =
       /** A member read, or a method call, that a preset says stays harmless after the release (asked only where the operand is released). */
       readonly readableAfterRelease?: () => boolean;
     }
-  /** `readByCallee`: an argument handed to a callee that may keep it, and so may read it: a released one is used (`path.delete(); new PathBuilder(path)`). */
-  | { readonly kind: 'escape'; readonly src: Key; readonly node: Node; readonly operand: Node; readonly how: EscapeKind; readonly readByCallee?: boolean }
+  /**
+   * `readByCallee`: an argument handed to a callee that may keep it, and so may call its methods: a released object is
+   * used (`path.delete(); new PathBuilder(path)`); asked only where the value is released.
+   */
+  | { readonly kind: 'escape'; readonly src: Key; readonly node: Node; readonly operand: Node; readonly how: EscapeKind; readonly readByCallee?: () => boolean }
   /**
    * The evaluation may throw here; the state flows to the block's handler.
    * `released`: what the throwing call was releasing; on the exceptional

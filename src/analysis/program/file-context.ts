@@ -357,6 +357,18 @@ export class FileContext {
     );
   }
 
+  /**
+   * Is the value an object (a wrapper with methods a callee may call), not a raw pointer or an untyped value?
+   * A freed pointer handed on is a number; only a function typed to take a pointer reads its memory.
+   */
+  isObjectValue(node: TSESTree.Node): boolean {
+    const type = this.typeOf(node)?.getNonNullableType();
+    if (!type) return false;
+    const parts = type.isUnion() ? type.types : [type];
+    const primitive = ts.TypeFlags.NumberLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.StringLike | ts.TypeFlags.Any | ts.TypeFlags.Unknown;
+    return parts.every((part) => (part.flags & ts.TypeFlags.Object) !== 0 || (part.isIntersection() && part.types.every((member) => !(member.flags & primitive))));
+  }
+
   /** Is releasing this value a second time harmless: Disposable (by its protocol), or by a preset's `idempotentRelease`? */
   releaseIsIdempotent(node: TSESTree.Node): boolean {
     if (this.isDisposableNode(node)) return true;

@@ -220,7 +220,7 @@ export class CallLowering {
         this.builder.emit({ kind: 'escape', src: key, node, operand, how: 'argument' satisfies EscapeKind });
         return;
       case 'escape':
-        this.builder.emit({ kind: 'escape', src: key, node, operand, how: 'argument' satisfies EscapeKind, ...(how === 'argument' ? { readByCallee: true } : {}) });
+        this.builder.emit({ kind: 'escape', src: key, node, operand, how: 'argument' satisfies EscapeKind, ...(how === 'argument' ? { readByCallee: () => this.builder.file.isObjectValue(operand) } : {}) });
         return;
       case 'none':
         return;
