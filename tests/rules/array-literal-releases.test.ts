@@ -109,6 +109,20 @@ ruleTester.run('no-double-release: elements of a released array literal', noDoub
       errors: [{ messageId: 'doubleRelease', line: 9, data: { name: 'max', released: 'line 8', why: '' } }],
     },
     {
+      // The same tensor under two names in one literal (human's `squeeze`, the input itself when it has three dimensions).
+      code: `
+import * as tf from '@tensorflow/tfjs-core';
+export function flatten(image: tf.Tensor): number {
+  const input = tf.clone(image);
+  const squeeze = input.rank === 4 ? tf.squeeze(input) : input;
+  const size = squeeze.size;
+  tf.dispose([squeeze, input]);
+  return size;
+}
+`,
+      errors: [{ messageId: 'mayDoubleRelease', line: 7, data: { name: 'input', released: 'line 7', why: '' } }],
+    },
+    {
       code: channels('stack.dispose();'),
       errors: [{ messageId: 'doubleRelease', line: 8, data: { name: 'stack', released: 'line 7', why: '' } }],
     },

@@ -46,6 +46,8 @@ export function drop(module: MainModule, all: Mesh[]): void {
 ruleTester.run('no-use-after-release: a released object handed to a call', rule, {
   valid: [
     copied('', 'mesh.delete();'),
+    // Released on one path only: that a callee which may keep it reads it there is too weak a case.
+    copied('if (mesh.vertexCount() === 0) mesh.delete();', 'mesh.delete();'),
     afterDelete('live.delete(mesh)'),
     afterDelete('live.has(mesh)'),
     afterDelete('names.get(mesh)'),
@@ -64,11 +66,6 @@ ruleTester.run('no-use-after-release: a released object handed to a call', rule,
     {
       code: copied('mesh.delete();'),
       errors: [{ messageId: 'useAfterRelease', line: 7, data: { name: 'mesh', released: 'line 6', why: '' } }],
-    },
-    {
-      // Released on one path only.
-      code: copied("if (mesh.vertexCount() === 0) mesh.delete();", 'mesh.delete();'),
-      errors: [{ messageId: 'mayUseAfterRelease', line: 7, data: { name: 'mesh', released: 'line 6', why: '' } }],
     },
     {
       // A container of the program's own keeps it, to hand out later.

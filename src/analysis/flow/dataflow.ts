@@ -350,7 +350,8 @@ class Dataflow {
           if (!current) continue;
           if (current.flags & RELEASED && (op.how === 'return' || op.how === 'store' || op.how === 'container')) {
             this.reporter.useAfterRelease(id, current, op.node, op.operand, op.how === 'return' ? 'return' : 'store');
-          } else if (current.flags & RELEASED && op.readByCallee?.()) {
+          } else if (current.flags === RELEASED && op.readByCallee?.()) {
+            // Only a handle released on every path: a callee that may read it, on some path that released it, is too weak a case.
             this.reporter.useAfterRelease(id, current, op.node, op.operand, 'argument');
           }
           if (this.options.summarize && this.reporter.collecting) this.facts.noteEscape(id, current, op.how);
@@ -585,7 +586,7 @@ class Dataflow {
           usingDeclaration: explicitRelease ? op.byUsing : undefined,
           acquiredAt: this.reporter.acquiredAt(id),
           trace: [...this.reporter.acquireStep(id), ...this.reporter.releaseSteps(current.releasedAt), step(op.node, 'released again')],
-          inLoop: current.releasedAt.some((node) => node === op.node),
+          inLoop: !op.together && current.releasedAt.some((node) => node === op.node),
         });
       }
       if (strong) state.res.set(id, { flags: RELEASED, releasedAt: [op.node] });

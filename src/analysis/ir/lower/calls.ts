@@ -107,7 +107,15 @@ export class CallLowering {
     }
     for (const release of releases) {
       const repeatHarmless = this.builder.file.ownerReleaseIsRepeatable(release.operand);
-      this.builder.emit({ kind: 'release', src: release.key, node, operand: release.operand, idempotent: this.builder.file.releaseIsIdempotent(release.operand), ...(repeatHarmless ? { repeatHarmless } : {}) });
+      this.builder.emit({
+        kind: 'release',
+        src: release.key,
+        node,
+        operand: release.operand,
+        idempotent: this.builder.file.releaseIsIdempotent(release.operand),
+        ...(repeatHarmless ? { repeatHarmless } : {}),
+        ...(releases.length > 1 ? { together: true } : {}),
+      });
     }
     if (effect.mayMutateReceiver && receiverPath) this.builder.emit({ kind: 'invalidate', prefix: `${receiverPath}.` });
     // `this.dispose()` releases the fields `dispose` releases.
