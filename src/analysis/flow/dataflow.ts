@@ -350,7 +350,7 @@ class Dataflow {
           if (!current) continue;
           if (current.flags & RELEASED && (op.how === 'return' || op.how === 'store' || op.how === 'container')) {
             this.reporter.useAfterRelease(id, current, op.node, op.operand, op.how === 'return' ? 'return' : 'store');
-          } else if (current.flags === RELEASED && op.readByCallee?.()) {
+          } else if (current.flags === RELEASED && op.readByCallee?.(current.releasedAt)) {
             // Only a handle released on every path: a callee that may read it, on some path that released it, is too weak a case.
             this.reporter.useAfterRelease(id, current, op.node, op.operand, 'argument');
           }

@@ -85,9 +85,9 @@ export type Op =
     }
   /**
    * `readByCallee`: an argument handed to a callee that may keep it, and so may call its methods: a released object is
-   * used (`path.delete(); new PathBuilder(path)`); asked only where the value is released.
+   * used (`path.delete(); new PathBuilder(path)`); asked, with the calls that released it, only where the value is released.
    */
-  | { readonly kind: 'escape'; readonly src: Key; readonly node: Node; readonly operand: Node; readonly how: EscapeKind; readonly readByCallee?: () => boolean }
+  | { readonly kind: 'escape'; readonly src: Key; readonly node: Node; readonly operand: Node; readonly how: EscapeKind; readonly readByCallee?: (releases: readonly Node[]) => boolean }
   /**
    * The evaluation may throw here; the state flows to the block's handler.
    * `released`: what the throwing call was releasing; on the exceptional

@@ -228,7 +228,7 @@ export class CallLowering {
         this.builder.emit({ kind: 'escape', src: key, node, operand, how: 'argument' satisfies EscapeKind });
         return;
       case 'escape':
-        this.builder.emit({ kind: 'escape', src: key, node, operand, how: 'argument' satisfies EscapeKind, ...(how === 'argument' ? { readByCallee: () => this.builder.file.isObjectValue(operand) } : {}) });
+        this.builder.emit({ kind: 'escape', src: key, node, operand, how: 'argument' satisfies EscapeKind, ...(how === 'argument' ? { readByCallee: (releases: readonly Node[]) => this.builder.file.isObjectValue(operand, releases) } : {}) });
         return;
       case 'none':
         return;
