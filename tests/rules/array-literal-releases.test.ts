@@ -101,25 +101,35 @@ export function rgba(rgb: tf.Tensor, alpha: tf.Tensor): tf.Tensor {
   ],
 });
 
+/** One value under two names in one literal (human's `squeeze`, the input itself when it has three dimensions). */
+function flatten(type: string, make: string, squeezed: string): string {
+  return `
+import * as tf from '@tensorflow/tfjs-core';
+export function flatten(image: tf.Tensor): number {
+  const input: ${type} = ${make};
+  const squeeze: ${type} = input.rank === 4 ? ${squeezed} : input;
+  const size = squeeze.size;
+  tf.dispose([squeeze, input]);
+  return size;
+}
+`;
+}
+
 ruleTester.run('no-double-release: elements of a released array literal', noDoubleRelease, {
-  valid: [argmax('tf.dispose([reshaped, max, coordinates])'), channels('')],
+  valid: [
+    argmax('tf.dispose([reshaped, max, coordinates])'),
+    channels(''),
+    // A tensor's dispose returns at once on a disposed tensor: a container release takes it twice.
+    flatten('tf.Tensor', 'tf.clone(image)', 'tf.squeeze(input)'),
+  ],
   invalid: [
     {
       code: argmax('tf.dispose([reshaped, max, coordinates])', 'tf.dispose([max]);'),
       errors: [{ messageId: 'doubleRelease', line: 9, data: { name: 'max', released: 'line 8', why: '' } }],
     },
     {
-      // The same tensor under two names in one literal (human's `squeeze`, the input itself when it has three dimensions).
-      code: `
-import * as tf from '@tensorflow/tfjs-core';
-export function flatten(image: tf.Tensor): number {
-  const input = tf.clone(image);
-  const squeeze = input.rank === 4 ? tf.squeeze(input) : input;
-  const size = squeeze.size;
-  tf.dispose([squeeze, input]);
-  return size;
-}
-`,
+      // The same variable under two names in one literal: a variable's dispose is no idempotent one.
+      code: flatten('tf.Variable', 'tf.variable(image)', 'tf.variable(tf.squeeze(input))'),
       errors: [{ messageId: 'mayDoubleRelease', line: 7, data: { name: 'input', released: 'line 7', why: '' } }],
     },
     {

@@ -611,7 +611,10 @@ class Dataflow {
 
   /** Released by someone else before a test found it, and released again idempotently: `if (stream.destroyed) stream.destroy()`. */
   private againHarmlessly(op: Extract<Op, { kind: 'release' }>, current: ResourceState): boolean {
-    return op.idempotent === true && current.releasedAt.length > 0 && current.releasedAt.every((node) => this.releasedBeforeTests.has(node));
+    if (op.idempotent !== true || current.releasedAt.length === 0) return false;
+    // `tf.dispose([squeeze, input])` where `squeeze` may be `input`: a container release of an idempotent type takes duplicates.
+    if (op.together && current.releasedAt.every((node) => node === op.node)) return true;
+    return current.releasedAt.every((node) => this.releasedBeforeTests.has(node));
   }
 
   private dropTemps(state: State, node: Node, temps: readonly Key[]): void {

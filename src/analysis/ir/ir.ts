@@ -69,7 +69,7 @@ export type Op =
       readonly viaCall?: boolean;
       /** A second release does nothing: the release method of an owner class tests a flag or clears what it freed. */
       readonly repeatHarmless?: boolean;
-      /** The call releases other operands beside this one (`tf.dispose([a, b])`): one of them may be this handle again. */
+      /** The call releases other operands beside this one (`tf.dispose([a, b])`): one of them may be this handle again, harmlessly when `idempotent`. */
       readonly together?: boolean;
     }
   | {
