@@ -108,8 +108,20 @@ ruleTester.run('no-double-release (inferred from usage)', noDoubleRelease, {
 });
 
 ruleTester.run('no-use-after-release (inferred from usage)', noUseAfterRelease, {
-  valid: [`${shapes}}`, `${buffers}}`],
+  valid: [
+    `${shapes}}`,
+    `${buffers}}`,
+    // A freed pointer handed to a function that may keep it is a number: only a function typed to take it reads its memory.
+    `${buffers}  late(n: number, keep: (value: unknown) => void) { const p = Module._malloc(n); Module._free(p); keep(p); }
+}`,
+  ],
   invalid: [
+    {
+      // An untyped object deleted by its own method, then handed to a function that may keep it: it may call its methods.
+      code: `${shapes}  late(w: number, keep: (value: unknown) => void) { const s = new Module.Shape(w); s.delete(); keep(s); }
+}`,
+      errors: [{ messageId: 'useAfterReleaseInferred', line: 8, data: { ...shapeEvidence, releasing: 6, keeping: 6, name: 's', released: 'line 8' } }],
+    },
     {
       code: `${shapes}  late(w: number) { const s = new Module.Shape(w); s.delete(); return s.area(); }\n}`,
       errors: [{ messageId: 'useAfterReleaseInferred', line: 8, data: { ...shapeEvidence, releasing: 6, keeping: 6, name: 's', released: 'line 8' } }],

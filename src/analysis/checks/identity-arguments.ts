@@ -1,9 +1,12 @@
 /**
  * Uses of a released handle that only compare it: an argument that the
- * callee, a function of the program, only looks up by identity
+ * callee, a function of the program, never reads or only looks up by identity
  * (mediabunny's `removeItem(this._sourceRefs, entry.sourceRef)` after
  * `entry.sourceRef.free()`, whose body is `arr.indexOf(item)` and a
- * `splice`). Asked only when such a finding exists.
+ * `splice`). Also an argument the standard library only compares or holds
+ * by identity (a `Set`'s or `Map`'s key, a `WeakRef`'s target, a
+ * `FinalizationRegistry`'s token, `Object.is`, `console.*`), read from the
+ * callee's declaration. Asked only when such a finding exists.
  */
 import type { TSESTree } from '@typescript-eslint/utils';
 import { AST_NODE_TYPES } from '@typescript-eslint/utils';
@@ -20,6 +23,24 @@ const IDENTITY_OPERATORS: ReadonlySet<ts.SyntaxKind> = new Set([
   ts.SyntaxKind.ExclamationEqualsToken,
 ]);
 
+/**
+ * Members of the standard library's declarations that compare, or hold by identity, the arguments at these
+ * indices and never read them (`set.delete(h)`, `new WeakRef(h)`, `registry.unregister(token)`).
+ */
+const IDENTITY_MEMBERS: ReadonlyMap<string, ReadonlyMap<string, readonly number[]>> = new Map([
+  ['Set', new Map([['has', [0]], ['delete', [0]]])],
+  ['ReadonlySet', new Map([['has', [0]]])],
+  ['Map', new Map([['has', [0]], ['delete', [0]], ['get', [0]]])],
+  ['ReadonlyMap', new Map([['has', [0]], ['get', [0]]])],
+  ['WeakSet', new Map([['add', [0]], ['has', [0]], ['delete', [0]]])],
+  ['WeakMap', new Map([['has', [0]], ['delete', [0]], ['get', [0]], ['set', [0]]])],
+  ['WeakRefConstructor', new Map([['new', [0]]])],
+  ['FinalizationRegistry', new Map([['unregister', [0]], ['register', [2]]])],
+  ['Array', new Map([['indexOf', [0]], ['lastIndexOf', [0]], ['includes', [0]]])],
+  ['ReadonlyArray', new Map([['indexOf', [0]], ['lastIndexOf', [0]], ['includes', [0]]])],
+  ['ObjectConstructor', new Map([['is', [0, 1]]])],
+]);
+
 /** The findings, less the uses and dangling fields reached only by an argument its callee compares. */
 export function withoutIdentityArguments(file: FileContext, findings: readonly Finding[]): readonly Finding[] {
   const place = (finding: Finding): TSESTree.Node | undefined =>
@@ -27,28 +48,47 @@ export function withoutIdentityArguments(file: FileContext, findings: readonly F
   if (!findings.some((finding) => argumentOf(place(finding)) !== undefined)) return findings;
   return findings.filter((finding) => {
     const argument = argumentOf(place(finding));
-    return !argument || !comparedOnly(file, argument.call, argument.index);
+    return !argument || !(comparedByLibrary(file, argument.call, argument.index) || comparedOnly(file, argument.call, argument.index));
   });
 }
 
+/** Does the standard library only compare or hold the argument at `index` (its declaration says so), or only print it (`console.log(h)`)? */
+function comparedByLibrary(file: FileContext, call: TSESTree.CallExpression | TSESTree.NewExpression, index: number): boolean {
+  const tsCall = file.tsNode(call);
+  if (!tsCall || !(ts.isCallExpression(tsCall) || ts.isNewExpression(tsCall))) return false;
+  const declaration = file.model.checker.getResolvedSignature(tsCall)?.getDeclaration();
+  const owner = declaration?.parent;
+  if (!declaration || !owner || !ts.isInterfaceDeclaration(owner) || !declaration.getSourceFile().isDeclarationFile) return false;
+  // A console prints what it is given (the DOM's and Node's `Console` alike), reading no native memory.
+  if (owner.name.text === 'Console') return true;
+  if (!file.services.program.isSourceFileDefaultLibrary(declaration.getSourceFile())) return false;
+  const member = ts.isConstructSignatureDeclaration(declaration) ? 'new' : declaration.name && ts.isIdentifier(declaration.name) ? declaration.name.text : undefined;
+  return member !== undefined && (IDENTITY_MEMBERS.get(owner.name.text)?.get(member)?.includes(index) ?? false);
+}
+
 /** The call a node is an argument of (the node itself, or the member read that is the argument). */
-function argumentOf(node: TSESTree.Node | undefined): { call: TSESTree.CallExpression; index: number } | undefined {
+function argumentOf(node: TSESTree.Node | undefined): { call: TSESTree.CallExpression | TSESTree.NewExpression; index: number } | undefined {
   if (!node) return undefined;
-  const argument = node.parent?.type === AST_NODE_TYPES.CallExpression ? node : node.parent?.parent?.type === AST_NODE_TYPES.CallExpression && node.parent.type === AST_NODE_TYPES.MemberExpression ? node.parent : undefined;
+  const argument = isCall(node.parent) ? node : isCall(node.parent?.parent) && node.parent?.type === AST_NODE_TYPES.MemberExpression ? node.parent : undefined;
   const call = argument?.parent;
-  if (!argument || call?.type !== AST_NODE_TYPES.CallExpression) return undefined;
+  if (!argument || !isCall(call)) return undefined;
   const index = call.arguments.indexOf(argument as TSESTree.CallExpressionArgument);
   return index < 0 ? undefined : { call, index };
 }
 
-/** Does the callee's body only compare its parameter at `index` by identity (`arr.indexOf(item)`, `x === item`)? */
-function comparedOnly(file: FileContext, call: TSESTree.CallExpression, index: number): boolean {
+function isCall(node: TSESTree.Node | undefined): node is TSESTree.CallExpression | TSESTree.NewExpression {
+  return node?.type === AST_NODE_TYPES.CallExpression || node?.type === AST_NODE_TYPES.NewExpression;
+}
+
+/** Does the callee's body never read its parameter at `index`, or only compare it by identity (`arr.indexOf(item)`, `x === item`)? */
+function comparedOnly(file: FileContext, call: TSESTree.CallExpression | TSESTree.NewExpression, index: number): boolean {
   const tsCall = file.tsNode(call);
-  if (!tsCall || !ts.isCallExpression(tsCall)) return false;
+  if (!tsCall || !(ts.isCallExpression(tsCall) || ts.isNewExpression(tsCall))) return false;
   const declaration = file.model.checker.getResolvedSignature(tsCall)?.getDeclaration();
   if (!declaration || !ts.isFunctionLike(declaration) || !('body' in declaration) || !declaration.body) return false;
   const parameter = declaration.parameters[index];
-  if (!parameter || parameter.dotDotDotToken || !ts.isIdentifier(parameter.name)) return false;
+  // (A constructor's parameter property is stored as a field without being named.)
+  if (!parameter || parameter.dotDotDotToken || !ts.isIdentifier(parameter.name) || ts.isParameterPropertyDeclaration(parameter, parameter.parent)) return false;
   const name = parameter.name.text;
   let compared = 0;
   let other = false;
@@ -62,7 +102,19 @@ function comparedOnly(file: FileContext, call: TSESTree.CallExpression, index: n
     ts.forEachChild(node, visit);
   };
   visit(declaration.body);
-  return compared > 0 && !other;
+  // A parameter the body never names is not read either (`arguments` would read it).
+  return !other && (compared > 0 || !mentionsArguments(declaration.body));
+}
+
+function mentionsArguments(body: ts.Node): boolean {
+  let found = false;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(node) && node.text === 'arguments') found = true;
+    else ts.forEachChild(node, visit);
+  };
+  visit(body);
+  return found;
 }
 
 function isPropertyName(node: ts.Identifier): boolean {

@@ -350,6 +350,9 @@ class Dataflow {
           if (!current) continue;
           if (current.flags & RELEASED && (op.how === 'return' || op.how === 'store' || op.how === 'container')) {
             this.reporter.useAfterRelease(id, current, op.node, op.operand, op.how === 'return' ? 'return' : 'store');
+          } else if (current.flags === RELEASED && op.readByCallee?.(current.releasedAt)) {
+            // Only a handle released on every path: a callee that may read it, on some path that released it, is too weak a case.
+            this.reporter.useAfterRelease(id, current, op.node, op.operand, 'argument');
           }
           if (this.options.summarize && this.reporter.collecting) this.facts.noteEscape(id, current, op.how, op.returnedPart);
           this.handOver(state, current, op.how === 'return');
@@ -583,7 +586,7 @@ class Dataflow {
           usingDeclaration: explicitRelease ? op.byUsing : undefined,
           acquiredAt: this.reporter.acquiredAt(id),
           trace: [...this.reporter.acquireStep(id), ...this.reporter.releaseSteps(current.releasedAt), step(op.node, 'released again')],
-          inLoop: current.releasedAt.some((node) => node === op.node),
+          inLoop: !op.together && current.releasedAt.some((node) => node === op.node),
         });
       }
       if (strong) state.res.set(id, { flags: RELEASED, releasedAt: [op.node] });
@@ -608,7 +611,10 @@ class Dataflow {
 
   /** Released by someone else before a test found it, and released again idempotently: `if (stream.destroyed) stream.destroy()`. */
   private againHarmlessly(op: Extract<Op, { kind: 'release' }>, current: ResourceState): boolean {
-    return op.idempotent === true && current.releasedAt.length > 0 && current.releasedAt.every((node) => this.releasedBeforeTests.has(node));
+    if (op.idempotent !== true || current.releasedAt.length === 0) return false;
+    // `tf.dispose([squeeze, input])` where `squeeze` may be `input`: a container release of an idempotent type takes duplicates.
+    if (op.together && current.releasedAt.every((node) => node === op.node)) return true;
+    return current.releasedAt.every((node) => this.releasedBeforeTests.has(node));
   }
 
   private dropTemps(state: State, node: Node, temps: readonly Key[]): void {

@@ -69,6 +69,8 @@ export type Op =
       readonly viaCall?: boolean;
       /** A second release does nothing: the release method of an owner class tests a flag or clears what it freed. */
       readonly repeatHarmless?: boolean;
+      /** The call releases other operands beside this one (`tf.dispose([a, b])`): one of them may be this handle again, harmlessly when `idempotent`. */
+      readonly together?: boolean;
     }
   | {
       readonly kind: 'use';
@@ -81,8 +83,20 @@ export type Op =
       /** A member read, or a method call, that a preset says stays harmless after the release (asked only where the operand is released). */
       readonly readableAfterRelease?: () => boolean;
     }
-  /** `returnedPart`: put into the array or object literal the function returns (`return { boxes, scores }`). */
-  | { readonly kind: 'escape'; readonly src: Key; readonly node: Node; readonly operand: Node; readonly how: EscapeKind; readonly returnedPart?: boolean }
+  /**
+   * `returnedPart`: put into the array or object literal the function returns (`return { boxes, scores }`).
+   * `readByCallee`: an argument handed to a callee that may keep it, and so may call its methods: a released object is
+   * used (`path.delete(); new PathBuilder(path)`); asked, with the calls that released it, only where the value is released.
+   */
+  | {
+      readonly kind: 'escape';
+      readonly src: Key;
+      readonly node: Node;
+      readonly operand: Node;
+      readonly how: EscapeKind;
+      readonly returnedPart?: boolean;
+      readonly readByCallee?: (releases: readonly Node[]) => boolean;
+    }
   /**
    * The evaluation may throw here; the state flows to the block's handler.
    * `released`: what the throwing call was releasing; on the exceptional

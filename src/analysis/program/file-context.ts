@@ -357,6 +357,20 @@ export class FileContext {
     );
   }
 
+  /**
+   * Is the value an object (a wrapper with methods a callee may call), not a raw pointer? An untyped value is one
+   * when each of `releases` is a method of its own (`path.delete()`), not a function handed it (`Module._free(p)`).
+   * A freed pointer handed on is a number; only a function typed to take a pointer reads its memory.
+   */
+  isObjectValue(node: TSESTree.Node, releases: readonly TSESTree.Node[]): boolean {
+    const type = this.typeOf(node)?.getNonNullableType();
+    if (!type) return false;
+    if (type.flags & ts.TypeFlags.Any) return releases.length > 0 && releases.every(isOwnMethodCall);
+    const parts = type.isUnion() ? type.types : [type];
+    const primitive = ts.TypeFlags.NumberLike | ts.TypeFlags.BigIntLike | ts.TypeFlags.StringLike | ts.TypeFlags.Any | ts.TypeFlags.Unknown;
+    return parts.every((part) => (part.flags & ts.TypeFlags.Object) !== 0 || (part.isIntersection() && part.types.every((member) => !(member.flags & primitive))));
+  }
+
   /** Is releasing this value a second time harmless: Disposable (by its protocol), or by a preset's `idempotentRelease`? */
   releaseIsIdempotent(node: TSESTree.Node): boolean {
     if (this.isDisposableNode(node)) return true;
@@ -567,4 +581,9 @@ function fieldAssignments(classBody: TSESTree.ClassBody): Map<string, TSESTree.N
   };
   forEachChild(classBody, visit);
   return byName;
+}
+
+/** `x.delete()`: a call of a method of the value itself, with nothing else handed to it. */
+function isOwnMethodCall(node: TSESTree.Node): boolean {
+  return node.type === AST_NODE_TYPES.CallExpression && node.callee.type === AST_NODE_TYPES.MemberExpression && node.arguments.length === 0;
 }

@@ -6,6 +6,14 @@ import { destructured, isExpressionNode, propertyKeyName, resultDiscarded, retur
 import type { GraphBuilder } from './graph-builder.js';
 import type { ExpressionLowering } from './expressions.js';
 
+/** A value written as an element of an array literal argument `index` (`array` the literal that holds it). */
+interface LiteralElement {
+  readonly index: number;
+  readonly key: Key;
+  readonly operand: Node;
+  readonly array: TSESTree.ArrayExpression;
+}
+
 /** Calls: what a call does to its receiver and arguments (the model's effect or a summary) and whether its result is acquired. */
 export class CallLowering {
   constructor(private readonly builder: GraphBuilder, private readonly expressions: ExpressionLowering) {}
@@ -26,7 +34,15 @@ export class CallLowering {
     const spreads: boolean[] = [];
     // Handles written inside an object literal argument: their fate depends on the parameter's property types.
     const literalProperties: { index: number; name: string; key: Key; operand: Node }[] = [];
+    // Handles written as elements of an array literal argument: released with it by a call that releases a container (`tf.dispose([a, b])`).
+    const literalElements: LiteralElement[] = [];
     node.arguments.forEach((argument, index) => {
+      if (argument.type === AST_NODE_TYPES.ArrayExpression) {
+        args.push(null);
+        spreads.push(false);
+        this.arrayElements(argument, index, literalElements);
+        return;
+      }
       if (argument.type === AST_NODE_TYPES.ObjectExpression) {
         args.push(null);
         spreads.push(false);
@@ -69,6 +85,16 @@ export class CallLowering {
       // A callback we cannot see (`this.onSample(sample)`) may keep what it is handed, as a decoder's `output` owns its frame.
       if (argEffect === 'use' && effect.takenByCallback?.includes(index)) this.builder.emit({ kind: 'escape', src: key, node, operand, how: 'argument' });
     });
+    for (const element of literalElements) {
+      const elementEffect = effect.args[element.index] ?? effect.rest;
+      if (elementEffect === 'release') {
+        releases.push({ key: element.key, operand: element.operand });
+        continue;
+      }
+      // `tf.concat([a, b])` reads its elements; the array, written in place, holds them as any literal does.
+      if (elementEffect === 'use') this.builder.emit({ kind: 'use', src: element.key, node, operand: element.operand, how: 'argument' });
+      this.builder.emit({ kind: 'escape', src: element.key, node: element.array, operand: element.operand, how: 'literal' });
+    }
     for (const property of literalProperties) {
       // `new Owner({ file })`: a constructor keeps what its options carry.
       const propertyEffect = node.type === AST_NODE_TYPES.NewExpression ? 'escape' : (effect.propertyEffect?.(property.index, property.name) ?? 'escape');
@@ -81,7 +107,15 @@ export class CallLowering {
     }
     for (const release of releases) {
       const repeatHarmless = this.builder.file.ownerReleaseIsRepeatable(release.operand);
-      this.builder.emit({ kind: 'release', src: release.key, node, operand: release.operand, idempotent: this.builder.file.releaseIsIdempotent(release.operand), ...(repeatHarmless ? { repeatHarmless } : {}) });
+      this.builder.emit({
+        kind: 'release',
+        src: release.key,
+        node,
+        operand: release.operand,
+        idempotent: this.builder.file.releaseIsIdempotent(release.operand),
+        ...(repeatHarmless ? { repeatHarmless } : {}),
+        ...(releases.length > 1 ? { together: true } : {}),
+      });
     }
     if (effect.mayMutateReceiver && receiverPath) this.builder.emit({ kind: 'invalidate', prefix: `${receiverPath}.` });
     // `this.dispose()` releases the fields `dispose` releases.
@@ -150,6 +184,20 @@ export class CallLowering {
     return this.expressions.borrowIfHandle(node);
   }
 
+  /** The elements of an array literal argument (nested literals and spreads included: `[...parts, last]`), each lowered once. */
+  private arrayElements(array: TSESTree.ArrayExpression, index: number, elements: LiteralElement[]): void {
+    for (const element of array.elements) {
+      if (!element) continue;
+      const inner = element.type === AST_NODE_TYPES.SpreadElement ? element.argument : element;
+      if (inner.type === AST_NODE_TYPES.ArrayExpression) {
+        this.arrayElements(inner, index, elements);
+        continue;
+      }
+      const key = this.expressions.expr(inner);
+      if (key) elements.push({ index, key, operand: inner, array });
+    }
+  }
+
   /** `socket.setTimeout(0)` after `socket.destroy()`: a method a preset says the platform makes a no-op on a released handle (asked only where the receiver is released). */
   private callableAfterRelease(callee: TSESTree.MemberExpression): (() => boolean) | undefined {
     const name = callee.computed || callee.property.type !== AST_NODE_TYPES.Identifier ? null : callee.property.name;
@@ -178,8 +226,10 @@ export class CallLowering {
         this.builder.emit({ kind: 'use', src: key, node, operand, how: how as UseKind, ...(readableAfterRelease ? { readableAfterRelease } : {}) });
         return;
       case 'maybe-release':
-      case 'escape':
         this.builder.emit({ kind: 'escape', src: key, node, operand, how: 'argument' satisfies EscapeKind });
+        return;
+      case 'escape':
+        this.builder.emit({ kind: 'escape', src: key, node, operand, how: 'argument' satisfies EscapeKind, ...(how === 'argument' ? { readByCallee: (releases: readonly Node[]) => this.builder.file.isObjectValue(operand, releases) } : {}) });
         return;
       case 'none':
         return;
