@@ -87,9 +87,6 @@ export default createRule<Options, MessageIds>({
             const exits = [...(finding.exceptionExits ?? [finding.exitNode ?? finding.node])].sort((a, b) => a.range[0] - b.range[0]);
             let visible: { exit: TSESTree.Node; because: string } | undefined;
             for (const exit of exits) {
-              // A `finally` is there for the throws of a handle's use only when its `try` began after the acquisition.
-              const tryOfFinally = finallyTry(exit);
-              if (tryOfFinally && tryOfFinally.range[0] <= finding.node.range[0]) continue;
               const because = visibleThrowNote(context, analysis, exit);
               if (because !== undefined) {
                 visible = { exit, because };

@@ -146,7 +146,7 @@ export function visibleThrowNote(context: AnyRuleContext, analysis: FileAnalysis
     return undefined;
   }
   if (!visible) return undefined;
-  if (visible.kind === 'statement' || visible.kind === 'finally') return '';
+  if (visible.kind === 'statement') return '';
   if (visible.kind === 'contract') return ` (the ${visible.spec} preset says \`${visible.callee}\` throws)`;
   const file = visible.at.getSourceFile();
   const line = file.getLineAndCharacterOfPosition(visible.at.getStart(file)).line + 1;

@@ -1,10 +1,8 @@
 /**
  * Which throws a reader can see. A leak on the path where a call throws is
  * worth a report in `recommended` only when the throw is visible: a `throw`
- * statement of the function itself, a callee whose own body throws, a call
- * a preset says throws by contract (quickjs-emscripten's `unwrapResult`), or
- * a `try` block whose `finally` the function wrote for its throws (`if
- * (ownRaw) raw.dispose()`): what the block throws leaves at the `finally`'s end.
+ * statement of the function itself, a callee whose own body throws, or a call
+ * a preset says throws by contract (quickjs-emscripten's `unwrapResult`).
  * Any other call may throw too (`strict` reports those), but nothing in the
  * program says it does.
  *
@@ -19,9 +17,7 @@ import type { SpecMatcher } from './presets/matcher.js';
 export type VisibleThrow =
   | { readonly kind: 'statement' }
   | { readonly kind: 'body'; readonly callee: string; readonly at: ts.Node }
-  | { readonly kind: 'contract'; readonly callee: string; readonly spec: string }
-  /** The end of a `finally` block: it is there for what its `try` block throws. */
-  | { readonly kind: 'finally' };
+  | { readonly kind: 'contract'; readonly callee: string; readonly spec: string };
 
 export class VisibleThrows {
   /** The first uncaught `throw` in a declaration's own body, or null. */
@@ -35,8 +31,6 @@ export class VisibleThrows {
   /** Why the exit at this node (a call, `new`, `await` or `throw` where a function may leave by an exception) visibly throws. */
   of(node: ts.Node): VisibleThrow | undefined {
     if (ts.isThrowStatement(node)) return { kind: 'statement' };
-    // The end of a `finally` block, where what the `try` block threw goes on: the block is there for it.
-    if (ts.isBlock(node) && ts.isTryStatement(node.parent) && node.parent.finallyBlock === node) return { kind: 'finally' };
     let call: ts.Node = ts.isExpression(node) ? skipOuterExpressions(node) : node;
     if (ts.isAwaitExpression(call)) call = skipOuterExpressions(call.expression);
     if (!ts.isCallExpression(call) && !ts.isNewExpression(call)) return undefined;
