@@ -78,27 +78,6 @@ ruleTester.run('no-leaked-handle (preset API through an untyped receiver)', noLe
   const result = instance.detect(expanded);
   instance.tf.dispose(expanded);
   return result;`),
-    // An untyped receiver stands for no acquisition: elm-language-server's `parseOrThrow(parser, …)`, whose
-    // callers keep the tree alive through its nodes.
-    {
-      code: `import { Parser } from 'web-tree-sitter';
-function parseOrThrow(parser, input) {
-  const tree = parser.parse(input);
-  if (!tree) throw new Error('parsing failed');
-  return tree;
-}
-export class Imports {
-  virtualImports(language, source) {
-    const parser = new Parser();
-    parser.setLanguage(language);
-    const tree = parseOrThrow(parser, source);
-    parser.delete();
-    return (this.cached = tree.rootNode.children);
-  }
-}
-`,
-      filename: 'untyped.js',
-    },
   ],
   invalid: [
     // Another method of the untyped receiver runs the function outside any scope: each `loss` but the
