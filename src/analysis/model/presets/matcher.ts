@@ -131,7 +131,7 @@ export class SpecMatcher {
         spec.acquireByReturnType === true &&
         this.index.fromModules(origin, spec.modules) &&
         !returnsThis(signatureDeclaration) &&
-        !summarisedInstead(signatureDeclaration) &&
+        !summarisedInstead(signatureDeclaration, spec.modules.includes('*')) &&
         !(spec.scopes !== undefined && !hasBody(signatureDeclaration) && this.scopes.insideScope(node, specIndex)) &&
         this.index.specPossible(specIndex) &&
         (returnIsDeclared || this.index.returnsHandlesFrom(specIndex, signatureDeclaration)) &&
