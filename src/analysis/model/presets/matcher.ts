@@ -283,6 +283,16 @@ export class SpecMatcher {
     );
   }
 
+  /**
+   * Is `name` a release-like method that does not release a handle of this type, because every spec
+   * whose handle it is releases only by other names (`releasedOnlyBy`: embind's `delete()`)?
+   */
+  notReleasedBy(type: ts.Type, name: string): boolean {
+    if (!this.index.specs.some((spec) => spec.releasedOnlyBy !== undefined)) return false;
+    const mask = this.index.maskOfType(type);
+    return mask !== 0 && this.index.specs.every((spec, specIndex) => (mask & (1 << specIndex)) === 0 || (spec.releasedOnlyBy !== undefined && !spec.releasedOnlyBy.includes(name)));
+  }
+
   /** Members some spec lists as readable after the release, whatever the handle. */
   get readableMembers(): ReadonlySet<string> {
     this.readableMemberNames ??= new Set(this.index.specs.flatMap((spec) => spec.readableAfterRelease ?? []));
