@@ -1776,6 +1776,10 @@ ruleTester.run('no-leaked-handle: interface methods that return the receiver', r
     MATRIX(`    this.values[2] += x;
     this.values[5] += y;
     return this;`),
+    // The same, declared as a property of function type.
+    MATRIX(`    this.values[2] += x;
+    this.values[5] += y;
+    return this;`).replace('translate(x: number, y: number): SkMatrix;', 'translate: (x: number, y: number) => SkMatrix;'),
   ],
   invalid: [
     // An implementation that returns a new matrix: the declared result is a fresh Disposable, discarded.

@@ -26,11 +26,13 @@ export class FluentInterfaces {
   }
 
   private implementationsReturnThis(declaration: ts.SignatureDeclaration): boolean {
-    if (!ts.isMethodSignature(declaration) || !ts.isIdentifier(declaration.name) || !ts.isInterfaceDeclaration(declaration.parent)) return false;
+    // `translate(x: number, y: number): SkMatrix`, or `translate: (x: number, y: number) => SkMatrix`.
+    const member = ts.isFunctionTypeNode(declaration) && ts.isPropertySignature(declaration.parent) ? declaration.parent : declaration;
+    if (!(ts.isMethodSignature(member) || ts.isPropertySignature(member)) || !ts.isIdentifier(member.name) || !ts.isInterfaceDeclaration(member.parent)) return false;
     const file = declaration.getSourceFile();
     if (file.isDeclarationFile || this.program.isSourceFileFromExternalLibrary(file)) return false;
-    const iface = declaration.parent;
-    const name = declaration.name.text;
+    const iface = member.parent;
+    const name = member.name.text;
     const checker = this.program.getTypeChecker();
     let implementations = 0;
     for (const sourceFile of this.program.getSourceFiles()) {
