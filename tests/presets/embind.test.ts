@@ -42,6 +42,21 @@ export function norm(v: Vec2): number {
 `),
     ).toEqual(['double-release@7']);
   });
+
+  it("a helper of the program's own that makes an object gives the caller a new one", () => {
+    expect(
+      findings(`
+import type { MainModule, Vec2 } from './embind-api';
+function unit(module: MainModule): Vec2 {
+  return new module.Vec2(1, 0);
+}
+export function unitLength(module: MainModule): number {
+  const u = unit(module);
+  return u.length();
+}
+`),
+    ).toEqual(['leak@7']);
+  });
 });
 
 describe('embind preset: valid', () => {
@@ -78,6 +93,25 @@ export function scratch(module: MainModule): number {
 import type { MainModule, Mesh } from './embind-api';
 export function size(module: MainModule, mesh: Mesh): number {
   return module.area(mesh) + mesh.vertexCount();
+}
+`),
+    ).toEqual([]);
+  });
+
+  it("a helper of the program's own that hands out an object it was given: its body says so, not its return type", () => {
+    expect(
+      findings(`
+import type { MainModule, Mesh } from './embind-api';
+interface HostObject<T> {
+  readonly ref: T;
+}
+class Wrapper {
+  static fromValue<T>(value: unknown) {
+    return (value as HostObject<T>).ref;
+  }
+}
+export function areaOf(module: MainModule, value: unknown): number {
+  return module.area(Wrapper.fromValue<Mesh>(value));
 }
 `),
     ).toEqual([]);

@@ -1747,3 +1747,48 @@ ruleTester.run('no-leaked-handle: entries of a cache the class releases', rule, 
     },
   ],
 });
+
+/** A matrix interface of the program whose implementation returns itself from a transform (react-native-skia's `SkMatrix`). */
+const MATRIX = (translate: string): string => `
+export interface SkMatrix extends Disposable {
+  translate(x: number, y: number): SkMatrix;
+  get(): number[];
+}
+export class JsMatrix implements SkMatrix {
+  private values = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+  translate(x: number, y: number) {
+${translate}
+  }
+  get(): number[] {
+    return this.values;
+  }
+  [Symbol.dispose](): void {}
+}
+export function shifted(m: SkMatrix): number[] {
+  m.translate(1, 2);
+  return m.get();
+}
+`;
+
+ruleTester.run('no-leaked-handle: interface methods that return the receiver', rule, {
+  valid: [
+    // Every implementation of `translate` returns `this`: the caller gets `m` back, not a new matrix.
+    MATRIX(`    this.values[2] += x;
+    this.values[5] += y;
+    return this;`),
+    // The same, declared as a property of function type.
+    MATRIX(`    this.values[2] += x;
+    this.values[5] += y;
+    return this;`).replace('translate(x: number, y: number): SkMatrix;', 'translate: (x: number, y: number) => SkMatrix;'),
+  ],
+  invalid: [
+    // An implementation that returns a new matrix: the declared result is a fresh Disposable, discarded.
+    {
+      code: MATRIX(`    const next = new JsMatrix();
+    next.values[2] = this.values[2] + x;
+    next.values[5] = this.values[5] + y;
+    return next;`),
+      errors: [{ messageId: 'leakDiscarded', line: 20, suggestions: [] }],
+    },
+  ],
+});

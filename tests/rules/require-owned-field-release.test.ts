@@ -1173,3 +1173,38 @@ export class Input implements Disposable {
     },
   ],
 });
+
+/** A generic wrapper whose base class releases the wrapped object, filled by each subclass (react-native-skia's `BaseHostObject<T>`). */
+const HOST = (release: string): string => `
+import type { CanvasKit, Path } from 'canvaskit-wasm';
+export abstract class HostObject<T extends { delete(): void }> {
+  constructor(public ref: T) {}
+  dispose(): void {
+${release}
+  }
+}
+export class JsPath extends HostObject<Path> {
+  constructor(private readonly ck: CanvasKit, ref: Path) {
+    super(ref);
+  }
+  reset(): void {
+    const previous = this.ref;
+    this.ref = new this.ck.PathBuilder().snapshot();
+    previous.delete();
+  }
+}
+`;
+
+ruleTester.run('require-owned-field-release: release methods a class inherits', rule, {
+  valid: [
+    // `JsPath` fills `this.ref` with a fresh path; the `dispose()` it inherits deletes whatever `this.ref` holds.
+    HOST('    this.ref.delete();'),
+  ],
+  invalid: [
+    // The inherited `dispose()` forgets the wrapped object.
+    {
+      code: HOST('    console.log(this.ref);'),
+      errors: [{ messageId: 'fieldNotReleased', line: 9, data: { method: 'HostObject#dispose', field: 'ref', line: 15, class: 'JsPath', why: '' } }],
+    },
+  ],
+});

@@ -22,7 +22,7 @@ import type { Finding } from '../flow/findings.js';
 import { inferredReasonAt } from '../inference/inferred-findings.js';
 import type { InferredReason } from '../inference/inferred-reason.js';
 import { memberName } from '../ir/ast.js';
-import { hasNoRequiredParameters } from '../model/ts-nodes.js';
+import { baseClassOf, hasNoRequiredParameters } from '../model/ts-nodes.js';
 
 export type ClassObligationKind = 'no-release-method' | 'field-not-released' | 'field-released-on-some-paths' | 'field-overwritten';
 
@@ -107,7 +107,7 @@ function checkClass(file: FileContext, classNode: ClassNode, overwrites: readonl
   const className = classNode.id?.name ?? 'this class';
   const owned = new Map<string, OwnedField>();
   const stackOwned = new Set<string>();
-  const releaseMethods: { name: string; key: TSESTree.Node; fn: TSESTree.FunctionExpression }[] = [];
+  const releaseMethods: { name: string; key: TSESTree.Node; summary: () => ReturnType<FileContext['summaryOf']> }[] = [];
   const releaseNames = new Set(file.model.options.releaseMethodNames);
 
   const acquires = (value: TSESTree.Expression, method: TSESTree.Node | undefined): boolean =>
@@ -149,7 +149,8 @@ function checkClass(file: FileContext, classNode: ClassNode, overwrites: readonl
     }
     if (member.kind !== 'method' || name === null) continue;
     if (name === '@@dispose' || name === '@@asyncDispose' || (releaseNames.has(name) && takesNoArguments(file, member)) || hasReleaseTag(file, member)) {
-      releaseMethods.push({ name: name.startsWith('@@') ? `[Symbol.${name.slice(2)}]` : name, key: member.key, fn: member.value });
+      const fn = member.value;
+      releaseMethods.push({ name: name.startsWith('@@') ? `[Symbol.${name.slice(2)}]` : name, key: member.key, summary: () => methodSummary(file, fn) });
     }
   }
   for (const field of stackOwned) owned.delete(field);
@@ -162,6 +163,13 @@ function checkClass(file: FileContext, classNode: ClassNode, overwrites: readonl
   }
 
   const fields = [...owned.values()];
+  // A class that declares no release method is released by the one it inherits (a wrapper's base class
+  // whose `dispose()` deletes `this.ref`, which each subclass fills).
+  if (releaseMethods.length === 0) {
+    for (const inherited of inheritedReleaseMethods(file, classNode, releaseNames)) {
+      releaseMethods.push({ name: inherited.name, key: classNode.id ?? classNode, summary: () => file.summaryOf(inherited.declaration) });
+    }
+  }
   if (releaseMethods.length === 0) {
     // A method by another name may release a field (tfjs-converter's `clearAndClose()`): the class has
     // a way to release it, only not one a `using` or a caller looks for. Only the others have none.
@@ -174,7 +182,7 @@ function checkClass(file: FileContext, classNode: ClassNode, overwrites: readonl
   const released = new Set<string>();
   const partly = new Map<string, string>();
   for (const method of releaseMethods) {
-    const summary = methodSummary(file, method.fn);
+    const summary = method.summary();
     if (!summary) {
       // No summary (too large to analyse): trust the method.
       return overwritten;
@@ -199,6 +207,30 @@ function checkClass(file: FileContext, classNode: ClassNode, overwrites: readonl
     });
   }
   return [...findings, ...overwritten];
+}
+
+/**
+ * The release methods of the nearest class the class extends that declares any (`dispose()`,
+ * `free()`…, `[Symbol.dispose]()`, with a body): a base class of the program, in any file.
+ */
+function inheritedReleaseMethods(file: FileContext, classNode: ClassNode, releaseNames: ReadonlySet<string>): { name: string; declaration: ts.MethodDeclaration }[] {
+  const declaration = file.tsNode(classNode);
+  if (declaration === undefined || !ts.isClassLike(declaration) || !declaration.heritageClauses) return [];
+  const checker = file.model.checker;
+  const seen = new Set<ts.ClassLikeDeclaration>();
+  for (let base = baseClassOf(checker, declaration); base && !seen.has(base) && !base.getSourceFile().isDeclarationFile; base = baseClassOf(checker, base)) {
+    seen.add(base);
+    const found: { name: string; declaration: ts.MethodDeclaration }[] = [];
+    for (const member of base.members) {
+      if (!ts.isMethodDeclaration(member) || !member.body || ts.getCombinedModifierFlags(member) & ts.ModifierFlags.Static) continue;
+      if (ts.isIdentifier(member.name) && releaseNames.has(member.name.text) && hasNoRequiredParameters(member)) found.push({ name: member.name.text, declaration: member });
+      else if (ts.isComputedPropertyName(member.name) && /^Symbol\.(dispose|asyncDispose)$/.test(member.name.expression.getText())) {
+        found.push({ name: `[${member.name.expression.getText()}]`, declaration: member });
+      }
+    }
+    if (found.length > 0) return found.map((method) => ({ ...method, name: `${base.name?.text ?? 'base'}#${method.name}` }));
+  }
+  return [];
 }
 
 /** `this._disposables.add(this._mapGet)`, with a release method that releases every entry of `_disposables`. */

@@ -206,7 +206,8 @@ export class CallClassifier {
         this.handles.releaseMethodNames.has(methodName) &&
         (node.arguments ?? []).length === 0 &&
         (!declaration || hasNoRequiredParameters(declaration)) &&
-        (typeof receiverIsHandle === 'boolean' ? receiverIsHandle : receiverIsHandle())
+        (typeof receiverIsHandle === 'boolean' ? receiverIsHandle : receiverIsHandle()) &&
+        !this.handles.specs?.notReleasedBy(this.questions.typeOfExpression(callee.expression), methodName)
       ) {
         receiver = 'release';
         mayMutateReceiver = false;

@@ -10,6 +10,7 @@
  * bases, once per class and per method declaration.
  */
 import ts from 'typescript';
+import { baseClassOf } from './ts-nodes.js';
 
 /** Calls that put their arguments into a container. */
 const INSERT_METHODS: ReadonlySet<string> = new Set(['push', 'unshift', 'add', 'set']);
@@ -239,14 +240,6 @@ function isLookup(expression: ts.Expression, containers: ReadonlySet<string>): b
 }
 
 /** The class `declaration` extends, when the program declares it. */
-function baseClassOf(checker: ts.TypeChecker, declaration: ts.ClassLikeDeclaration): ts.ClassLikeDeclaration | undefined {
-  const heritage = declaration.heritageClauses?.find((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
-  if (!heritage) return undefined;
-  let symbol = checker.getSymbolAtLocation(heritage.expression);
-  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
-  return symbol?.declarations?.find(ts.isClassLike);
-}
-
 /** Does `declaration` extend `base`, directly or through other classes? */
 function extendsClass(checker: ts.TypeChecker, declaration: ts.ClassLikeDeclaration, base: ts.ClassLikeDeclaration): boolean {
   const seen = new Set<ts.ClassLikeDeclaration>();

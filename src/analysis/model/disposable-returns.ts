@@ -6,22 +6,26 @@
  */
 import * as tsutils from 'ts-api-utils';
 import ts from 'typescript';
+import { FluentInterfaces } from './fluent-interfaces.js';
 import type { HandleTypes } from './handle-types.js';
 import { hasBody, instantiable, memberOf } from './presets/declarations.js';
 
 export class DisposableReturns {
   private readonly checker: ts.TypeChecker;
   private readonly verdicts = new Map<ts.SignatureDeclaration, boolean>();
+  private readonly fluent: FluentInterfaces;
 
   constructor(program: ts.Program, private readonly handles: HandleTypes) {
     this.checker = program.getTypeChecker();
+    this.fluent = new FluentInterfaces(program);
   }
 
   /**
    * Does this declaration, without a body the program holds, return a fresh Disposable?
    * Not when its result is a type parameter, `this` or `any`, nor a getter's, nor a type a
    * spec says ends by itself (a Node timer, stream or child process), nor an abstract method whose every
-   * implementation returns an entry of a container its class releases. A declaration whose body
+   * implementation returns an entry of a container its class releases, nor an interface method whose every
+   * implementation returns `this` (a builder's or a matrix's chaining methods). A declaration whose body
    * the program holds is left to its summary, which says whether it returns a fresh handle, a
    * field, a parameter or an existing object (a recursive call, which gets no summary, is assumed nothing).
    */
@@ -37,6 +41,7 @@ export class DisposableReturns {
       verdict = declared !== undefined && this.disposableResult(this.checker.getReturnTypeOfSignature(declared));
       // An abstract method whose implementations hand out entries of a cache the class releases lends them.
       if (verdict) verdict = !this.handles.containers.lendsCachedEntry(declaration);
+      if (verdict) verdict = !this.fluent.returnsReceiver(declaration);
       this.verdicts.set(declaration, verdict);
     }
     return verdict;

@@ -119,3 +119,12 @@ export function isDisposableStack(type: ts.Type): boolean {
   const name = type.getSymbol()?.getName();
   return name === 'DisposableStack' || name === 'AsyncDisposableStack';
 }
+
+/** The class a class declaration extends, when the program declares it (a class, not an expression). */
+export function baseClassOf(checker: ts.TypeChecker, declaration: ts.ClassLikeDeclaration): ts.ClassLikeDeclaration | undefined {
+  const heritage = declaration.heritageClauses?.find((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
+  if (!heritage) return undefined;
+  let symbol = checker.getSymbolAtLocation(heritage.expression);
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  return symbol?.declarations?.find(ts.isClassLike);
+}

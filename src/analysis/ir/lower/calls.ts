@@ -72,7 +72,7 @@ export class CallLowering {
       () => {
         if (receiver === null) return false;
         const object = callee.type === AST_NODE_TYPES.MemberExpression ? callee.object : callee;
-        return this.builder.isHandle(object) || this.builder.isUntypedParameter(object);
+        return this.builder.isHandle(object) || this.builder.isUntypedParameter(object) || this.builder.isGenericField(object);
       },
       this.builder.withSummaries,
     );

@@ -247,6 +247,19 @@ export class GraphBuilder {
   }
 
   /**
+   * In a summary, a field of `this` typed by a type parameter of its class (`ref: T`, narrowed or not):
+   * `this.ref.delete()` in a generic base class releases whatever handle a subclass fills it with
+   * (react-native-skia's `BaseHostObject<T>#dispose()`).
+   */
+  isGenericField(node: TSESTree.Node): boolean {
+    if (!this.summarize || node.type !== AST_NODE_TYPES.MemberExpression || node.object.type !== AST_NODE_TYPES.ThisExpression) return false;
+    const type = this.file.typeOf(node);
+    if (type === undefined) return false;
+    const parts = type.isIntersection() ? type.types : [type];
+    return parts.some((part) => (part.flags & ts.TypeFlags.TypeParameter) !== 0);
+  }
+
+  /**
    * In a summary, a parameter that plain JavaScript leaves untyped (`any`): `raw.free()` on it
    * releases whatever handle the caller passes, as rapier's `VectorOps.fromRaw(raw)` does (its
    * `.d.ts` says `raw: RawVector`; the `.js` beside it says nothing).

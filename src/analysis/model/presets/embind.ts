@@ -20,5 +20,7 @@ export const embind: HandleApiSpec = {
     // `deleteLater()` queues the delete: the queue owns it now.
     { type: 'ClassHandle', method: 'deleteLater' },
   ],
+  // The JavaScript object's only release: a bound C++ method named `close()` or `destroy()` is just a method.
+  releasedOnlyBy: ['delete'],
   liveness: ['isDeleted'],
 };

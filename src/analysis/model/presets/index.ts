@@ -1,5 +1,6 @@
 /** The library presets, on by default; `settings['handle-lifetime'].presets` turns any off by name. */
 import { bunFfi } from './bun-ffi.js';
+import { canvaskit } from './canvaskit.js';
 import { denoFfi } from './deno-ffi.js';
 import { embind } from './embind.js';
 import { koffi } from './koffi.js';
@@ -26,6 +27,7 @@ export const presets: readonly HandleApiSpec[] = [
   denoFfi,
   bunFfi,
   koffi,
+  canvaskit,
   embind,
   wasmBindgen,
   platformWeb,

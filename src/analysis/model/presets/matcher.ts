@@ -131,7 +131,7 @@ export class SpecMatcher {
         spec.acquireByReturnType === true &&
         this.index.fromModules(origin, spec.modules) &&
         !returnsThis(signatureDeclaration) &&
-        !summarisedInstead(signatureDeclaration) &&
+        !summarisedInstead(signatureDeclaration, spec.modules.includes('*')) &&
         !(spec.scopes !== undefined && !hasBody(signatureDeclaration) && this.scopes.insideScope(node, specIndex)) &&
         this.index.specPossible(specIndex) &&
         (returnIsDeclared || this.index.returnsHandlesFrom(specIndex, signatureDeclaration)) &&
@@ -281,6 +281,16 @@ export class SpecMatcher {
         return this.index.specs.some((spec, specIndex) => (mask & (1 << specIndex)) !== 0 && spec.idempotentRelease?.includes(name!) === true);
       })
     );
+  }
+
+  /**
+   * Is `name` a release-like method that does not release a handle of this type, because every spec
+   * whose handle it is releases only by other names (`releasedOnlyBy`: embind's `delete()`)?
+   */
+  notReleasedBy(type: ts.Type, name: string): boolean {
+    if (!this.index.specs.some((spec) => spec.releasedOnlyBy !== undefined)) return false;
+    const mask = this.index.maskOfType(type);
+    return mask !== 0 && this.index.specs.every((spec, specIndex) => (mask & (1 << specIndex)) === 0 || (spec.releasedOnlyBy !== undefined && !spec.releasedOnlyBy.includes(name)));
   }
 
   /** Members some spec lists as readable after the release, whatever the handle. */

@@ -128,6 +128,12 @@ export interface HandleApiSpec {
   readonly takeOwnership?: readonly OperandPattern[];
   /** Calls that only read a handle they are given (the caller still owns it). */
   readonly use?: readonly OperandPattern[];
+  /**
+   * The only methods that release the spec's handles by their name, where the runtime has no other
+   * (embind's `delete()`): a method of another release-like name that a bound class declares
+   * (canvaskit's `PathBuilder#close()` closes a contour) only uses the handle.
+   */
+  readonly releasedOnlyBy?: readonly string[];
   /** Members that tell whether a handle is still alive; reading them is not a use. */
   readonly liveness?: readonly string[];
   readonly scopes?: readonly ScopePattern[];
