@@ -406,7 +406,8 @@ export class SpecMatcher {
       // Inside `tf.tidy(() => …)` the scope releases what the library allocates.
       result = insideScope ? 'other' : 'acquire';
     }
-    return { spec: spec.name, result, receiver, args: args.size > 0 ? args : EMPTY_MAP, resultAliasesArg };
+    const borrowsHandleArguments = spec.callsBorrowHandleArguments === true;
+    return { spec: spec.name, result, receiver, args: args.size > 0 ? args : EMPTY_MAP, resultAliasesArg, ...(borrowsHandleArguments ? { borrowsHandleArguments } : {}) };
   }
 }
 

@@ -128,6 +128,13 @@ export interface HandleApiSpec {
   readonly takeOwnership?: readonly OperandPattern[];
   /** Calls that only read a handle they are given (the caller still owns it). */
   readonly use?: readonly OperandPattern[];
+  /**
+   * The spec's own calls (those its patterns describe, or whose result is its handle: a bound constructor)
+   * receive its handles by reference or by copy: a constructor declared without a body still only uses a
+   * handle argument, which stays the caller's to release (embind's `new Module.PathBuilder(path)`). A
+   * parameter declared `any` or generic may still keep what it is given.
+   */
+  readonly callsBorrowHandleArguments?: boolean;
   /** Members that tell whether a handle is still alive; reading them is not a use. */
   readonly liveness?: readonly string[];
   readonly scopes?: readonly ScopePattern[];
