@@ -132,6 +132,9 @@ export class SpecMatcher {
         this.index.fromModules(origin, spec.modules) &&
         !returnsThis(signatureDeclaration) &&
         !summarisedInstead(signatureDeclaration) &&
+        // Generated glue (a spec of any module) is declared without bodies; a function of the program's own is
+        // summarised instead, as it may hand back one it only borrows (`fromValue(v) { return v.ref; }`).
+        !(spec.modules.includes('*') && hasBody(signatureDeclaration)) &&
         !(spec.scopes !== undefined && !hasBody(signatureDeclaration) && this.scopes.insideScope(node, specIndex)) &&
         this.index.specPossible(specIndex) &&
         (returnIsDeclared || this.index.returnsHandlesFrom(specIndex, signatureDeclaration)) &&
