@@ -40,6 +40,21 @@ export function cornerValue(src: cv.Mat, rect: cv.Rect): number {
 `),
     ).toEqual(['use-after-release@6']);
   });
+
+  it('a Mat copied by a bound constructor and never deleted', () => {
+    expect(
+      findings(`
+import * as cv from '@techstark/opencv-js';
+export function copyRows(): number {
+  const src = cv.imread('input');
+  const copy = new cv.Mat(src);
+  const rows = copy.rows;
+  copy.delete();
+  return rows;
+}
+`),
+    ).toEqual(['leak@4']);
+  });
 });
 
 describe('opencv preset: a constructor reached through a JavaScript variable', () => {
@@ -108,6 +123,22 @@ export function blurred(src: cv.Mat): cv.Mat {
   const out = new cv.Mat();
   cv.GaussianBlur(src, out, new cv.Size(5, 5), 0);
   return out;
+}
+`),
+    ).toEqual([]);
+  });
+
+  it('a Mat deleted after a bound constructor copied it', () => {
+    expect(
+      findings(`
+import * as cv from '@techstark/opencv-js';
+export function copyRows(): number {
+  const src = cv.imread('input');
+  const copy = new cv.Mat(src);
+  src.delete();
+  const rows = copy.rows;
+  copy.delete();
+  return rows;
 }
 `),
     ).toEqual([]);

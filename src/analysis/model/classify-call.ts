@@ -76,6 +76,7 @@ export class CallClassifier {
     let summarised = false;
     let specArgs: ReadonlyMap<number, ArgumentEffect> | undefined;
     let specBorrows = false;
+    let specBorrowsArguments = false;
     let summaryParts = false;
     let summaryUntracked = false;
 
@@ -104,6 +105,7 @@ export class CallClassifier {
       if (specEffect) {
         specArgs = specEffect.args;
         specBorrows = specEffect.result === 'other';
+        specBorrowsArguments = specEffect.borrowsHandleArguments === true;
         if (specEffect.result) result = specEffect.result;
         for (const [index, effect] of specEffect.args) {
           if (declaration.parameters[index]?.dotDotDotToken) rest = effect;
@@ -179,8 +181,9 @@ export class CallClassifier {
       // A constructor we cannot see may keep its handle arguments (puppeteer's
       // `super(new CdpJSHandle(world, remoteObject))`, with the base class declared in a `.d.ts`).
       const hasBody = declaration !== undefined && 'body' in declaration && declaration.body !== undefined;
-      if (!hasBody && !proxy) {
-        // (A preset's `use` says otherwise: the platform's `new VideoFrame(bitmap)` copies the image.)
+      if (!hasBody && !proxy && !specBorrowsArguments) {
+        // (A preset's `use` says otherwise: the platform's `new VideoFrame(bitmap)` copies the image; so does
+        // a preset whose bound constructors take objects by reference or copy: embind's `new Module.PathBuilder(path)`.)
         for (let i = 0; i < args.length; i++) if (args[i] === 'use' && !specArgs?.has(i)) args[i] = 'escape';
         if (rest === 'use') rest = 'escape';
       }

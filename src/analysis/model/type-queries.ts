@@ -4,6 +4,7 @@ import { classSymbolOf, skipParentheses } from './ts-nodes.js';
 import { constInitializerCall, dependsOnInstantiation, functionContainer, genericReferenceTarget, isInstantiableParent, mentionsTypeName, nakedTypeParameterIn } from './ts-nodes.js';
 import type { DeclarationTagReader } from './tags.js';
 import type { HandleTypes } from './handle-types.js';
+import { declaredPrototypeType, explicitPrototypeReturnType } from './prototype-types.js';
 
 /** What the checker says, asked cheaply: expression types (stable ones without flow narrowing), signatures (generic returns instantiated only when they matter), `any` receivers. */
 export class TypeQueries {
@@ -89,7 +90,8 @@ export class TypeQueries {
             signature = only;
             this.genericReturns.set(only, returnType);
           } else {
-            const inferred = this.inferredReturnType(only, node);
+            // `fromValue<CanvasKit["PathBuilder"]["prototype"]>(v)`: `any` to the checker, an instance to the author.
+            const inferred = this.inferredReturnType(only, node) ?? explicitPrototypeReturnType(this.checker, only, node);
             signature = only;
             if (inferred) this.callReturns.set(node, inferred);
             // The declaration is known; its instantiation is resolved only if a return type is asked for.
@@ -298,6 +300,7 @@ export class TypeQueries {
       const initialized = constInitializerCall(symbol);
       const fromCallee = initialized ? this.stableTypeOf(initialized) : undefined;
       type = fromCallee && this.narrowingCannotMatter(fromCallee) ? fromCallee : this.checker.getTypeOfSymbol(symbol);
+      if (type.flags & ts.TypeFlags.Any) type = declaredPrototypeType(this.checker, symbol) ?? type;
     } else if (ts.isPropertyAccessExpression(node) && !ts.isOptionalChain(node) && !ts.isPrivateIdentifier(node.name)) {
       const object = skipParentheses(node.expression);
       let objectType: ts.Type | undefined;
@@ -310,6 +313,7 @@ export class TypeQueries {
       // Write-only accessors are left to the checker.
       if (!property || (property.flags & ts.SymbolFlags.SetAccessor && !(property.flags & ts.SymbolFlags.GetAccessor))) return undefined;
       type = this.checker.getTypeOfSymbol(property);
+      if (type.flags & ts.TypeFlags.Any) type = declaredPrototypeType(this.checker, property) ?? type;
     } else if (ts.isElementAccessExpression(node) && !ts.isOptionalChain(node)) {
       type = this.stableElementType(node);
     } else if (node.kind === ts.SyntaxKind.ThisKeyword) {

@@ -27,6 +27,8 @@ export interface SpecCallEffect {
   readonly receiver?: ArgumentEffect;
   readonly args: ReadonlyMap<number, ArgumentEffect>;
   readonly resultAliasesArg?: number;
+  /** The spec says its calls only borrow their handle arguments, even a constructor without a body (see `callsBorrowHandleArguments`). */
+  readonly borrowsHandleArguments?: boolean;
 }
 
 export type PatternKind = 'acquire' | 'acquireParts' | 'borrow' | 'release' | 'takeOwnership' | 'use' | 'scope' | 'keep' | 'callback' | 'throws';

@@ -77,15 +77,8 @@ export function instantiable(type: ts.Type, depth = 0): boolean {
   return false;
 }
 
-/**
- * Is a callee's effect its body's summary rather than its return type? A JavaScript function without a
- * declared return type; and, for a spec of any module (generated glue: embind, wasm-bindgen), any
- * function of the program's own TypeScript: its body says whether it makes a handle or hands one out
- * that it was given (react-native-skia's `fromValue<T>(v) { return v.ref }` returns a `Paint` it does not own).
- */
-export function summarisedInstead(declaration: ts.SignatureDeclaration, anyModule = false): boolean {
-  if (!('body' in declaration) || declaration.body === undefined) return false;
-  const file = declaration.getSourceFile();
-  if (!(file.flags & ts.NodeFlags.JavaScriptFile)) return anyModule && !file.isDeclarationFile;
-  return declaration.type === undefined && ts.getJSDocReturnType(declaration) === undefined;
+export function summarisedInstead(declaration: ts.SignatureDeclaration): boolean {
+  if (!('body' in declaration) || declaration.body === undefined || declaration.type !== undefined) return false;
+  if (!(declaration.getSourceFile().flags & ts.NodeFlags.JavaScriptFile)) return false;
+  return ts.getJSDocReturnType(declaration) === undefined;
 }

@@ -16,6 +16,8 @@ export const embind: HandleApiSpec = {
   // A bound function or method that returns an object by value returns a new JavaScript owner of it.
   acquireByReturnType: true,
   acquire: [{ type: 'ClassHandle', method: 'clone' }],
+  // A bound function, constructor or method receives an object by reference or copy: the JavaScript object passed stays the caller's to delete().
+  callsBorrowHandleArguments: true,
   takeOwnership: [
     // `deleteLater()` queues the delete: the queue owns it now.
     { type: 'ClassHandle', method: 'deleteLater' },

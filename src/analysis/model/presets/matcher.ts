@@ -131,7 +131,10 @@ export class SpecMatcher {
         spec.acquireByReturnType === true &&
         this.index.fromModules(origin, spec.modules) &&
         !returnsThis(signatureDeclaration) &&
-        !summarisedInstead(signatureDeclaration, spec.modules.includes('*')) &&
+        !summarisedInstead(signatureDeclaration) &&
+        // Generated glue (a spec of any module) is declared without bodies; a function of the program's own is
+        // summarised instead, as it may hand back one it only borrows (`fromValue(v) { return v.ref; }`).
+        !(spec.modules.includes('*') && hasBody(signatureDeclaration)) &&
         !(spec.scopes !== undefined && !hasBody(signatureDeclaration) && this.scopes.insideScope(node, specIndex)) &&
         this.index.specPossible(specIndex) &&
         (returnIsDeclared || this.index.returnsHandlesFrom(specIndex, signatureDeclaration)) &&
@@ -416,7 +419,8 @@ export class SpecMatcher {
       // Inside `tf.tidy(() => …)` the scope releases what the library allocates.
       result = insideScope ? 'other' : 'acquire';
     }
-    return { spec: spec.name, result, receiver, args: args.size > 0 ? args : EMPTY_MAP, resultAliasesArg };
+    const borrowsHandleArguments = spec.callsBorrowHandleArguments === true;
+    return { spec: spec.name, result, receiver, args: args.size > 0 ? args : EMPTY_MAP, resultAliasesArg, ...(borrowsHandleArguments ? { borrowsHandleArguments } : {}) };
   }
 }
 

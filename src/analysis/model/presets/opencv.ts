@@ -11,6 +11,8 @@ export const opencv: HandleApiSpec = {
   modules: ['@techstark/opencv-js', 'opencv.js', 'opencv-js', 'mirada'],
   handleTypes: ['EmscriptenEmbindInstance', 'Mat', 'MatVector'],
   acquireByReturnType: true,
+  // Bound by embind: a bound constructor or function receives a Mat by reference or copy, and the caller still deletes it.
+  callsBorrowHandleArguments: true,
   takeOwnership: [{ type: 'EmscriptenEmbindInstance', method: 'deleteLater' }],
   liveness: ['isDeleted'],
 };

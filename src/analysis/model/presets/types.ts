@@ -134,6 +134,13 @@ export interface HandleApiSpec {
    * (canvaskit's `PathBuilder#close()` closes a contour) only uses the handle.
    */
   readonly releasedOnlyBy?: readonly string[];
+  /**
+   * The spec's own calls (those its patterns describe, or whose result is its handle: a bound constructor)
+   * receive its handles by reference or by copy: a constructor declared without a body still only uses a
+   * handle argument, which stays the caller's to release (embind's `new Module.PathBuilder(path)`). A
+   * parameter declared `any` or generic may still keep what it is given.
+   */
+  readonly callsBorrowHandleArguments?: boolean;
   /** Members that tell whether a handle is still alive; reading them is not a use. */
   readonly liveness?: readonly string[];
   readonly scopes?: readonly ScopePattern[];
