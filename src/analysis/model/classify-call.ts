@@ -181,7 +181,11 @@ export class CallClassifier {
       const hasBody = declaration !== undefined && 'body' in declaration && declaration.body !== undefined;
       if (!hasBody && !proxy) {
         // (A preset's `use` says otherwise: the platform's `new VideoFrame(bitmap)` copies the image.)
-        for (let i = 0; i < args.length; i++) if (args[i] === 'use' && !specArgs?.has(i)) args[i] = 'escape';
+        // A number the default library's constructors take is read, not kept (`new Float32Array(heap, ptr, n)`: a view at the pointer).
+        const readsNumbers = declaration !== undefined && this.program.isSourceFileDefaultLibrary(declaration.getSourceFile());
+        for (let i = 0; i < args.length; i++) {
+          if (args[i] === 'use' && !specArgs?.has(i) && !(readsNumbers && numberParameter(declaration, i, this.checker))) args[i] = 'escape';
+        }
         if (rest === 'use') rest = 'escape';
       }
       receiver = 'none';
@@ -322,4 +326,10 @@ const DOM_LIBRARY = /[\\/]lib\.(dom|webworker)\.d\.ts$/;
 function isPromise(type: ts.Type): boolean {
   const name = type.getSymbol()?.getName();
   return name === 'Promise' || name === 'PromiseLike';
+}
+
+/** Is the declaration's parameter at this index typed as a number? */
+function numberParameter(declaration: ts.SignatureDeclaration, index: number, checker: ts.TypeChecker): boolean {
+  const parameter = declaration.parameters[index];
+  return parameter !== undefined && !parameter.dotDotDotToken && (checker.getNonNullableType(checker.getTypeAtLocation(parameter)).flags & ts.TypeFlags.NumberLike) !== 0;
 }
