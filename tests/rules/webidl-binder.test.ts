@@ -91,6 +91,16 @@ export function parse(module: GeometryModule, data: Int8Array): number {
   }
 }
 `,
+    // The inherited form: destroyed.
+    `
+import type { MeshModule } from './webidl-api';
+export function faces(module: MeshModule): number {
+  const mesh = new module.Mesh();
+  const count = mesh.num_faces();
+  module.destroy(mesh);
+  return count;
+}
+`,
     // The namespace form: destroyed.
     `
 import Physics from './webidl-namespace-api';
@@ -138,6 +148,17 @@ export function points(module: GeometryModule, data: Int8Array): number {
       errors: [{ messageId: 'leak', line: 4 }],
     },
     {
+      // The module's members inherited from a base interface, its classes interfaces constructed by \`new () => Mesh\`.
+      code: `
+import type { MeshModule } from './webidl-api';
+export function faces(module: MeshModule): number {
+  const mesh = new module.Mesh();
+  return mesh.num_faces();
+}
+`,
+      errors: [{ messageId: 'leak', line: 4 }],
+    },
+    {
       code: `
 import type { GeometryModule } from './webidl-api';
 export function copy(module: GeometryModule, n: number): Float32Array {
@@ -154,7 +175,7 @@ export function parse(module: GeometryModule, data: Int8Array): number {
   return parser.count(data);
 }
 `,
-      errors: [{ messageId: 'leak', line: 17 }],
+      errors: [{ messageId: 'leak', line: 17, data: { name: 'parser', exit: 'returns at line 18', why: ' `Parser` owns a handle: its `destroy()` releases `this.reader`.' } }],
     },
     {
       code: `
