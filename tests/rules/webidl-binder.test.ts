@@ -23,6 +23,31 @@ class Parser {
 }
 `;
 
+/** A helper that fills the shape it is handed and rethrows what fails, after `cleanup`; and its caller. */
+function withHelper(cleanup: string): string {
+  return `
+import type { GeometryModule, Shape } from './webidl-api';
+function fill(module: GeometryModule, shape: Shape, data: Int8Array): Shape {
+  try {
+    if (shape.num_points() !== data.length) throw new Error('size');
+  } catch (error) {
+    ${cleanup}
+    throw error;
+  }
+  return shape;
+}
+export function build(module: GeometryModule, data: Int8Array): number {
+  const shape = new module.Shape();
+  fill(module, shape, data);
+  try {
+    return shape.num_points();
+  } finally {
+    module.destroy(shape);
+  }
+}
+`;
+}
+
 ruleTester.run('no-leaked-handle (webidl-binder)', leakRule, {
   valid: [
     // Destroyed in `finally`.
@@ -113,27 +138,7 @@ export async function fall(): Promise<number> {
 }
 `,
     // A helper that destroys the shape it was handed before it rethrows: the caller's shape does not leak by that throw.
-    `
-import type { GeometryModule, Shape } from './webidl-api';
-function fill(module: GeometryModule, shape: Shape, data: Int8Array): Shape {
-  try {
-    if (shape.num_points() !== data.length) throw new Error('size');
-  } catch (error) {
-    module.destroy(shape);
-    throw error;
-  }
-  return shape;
-}
-export function build(module: GeometryModule, data: Int8Array): number {
-  const shape = new module.Shape();
-  fill(module, shape, data);
-  try {
-    return shape.num_points();
-  } finally {
-    module.destroy(shape);
-  }
-}
-`,
+    withHelper('module.destroy(shape);'),
   ],
   invalid: [
     {
@@ -191,27 +196,7 @@ export async function fall(): Promise<number> {
     },
     {
       // The helper rethrows without destroying the shape: it leaks there.
-      code: `
-import type { GeometryModule, Shape } from './webidl-api';
-function fill(module: GeometryModule, shape: Shape, data: Int8Array): Shape {
-  try {
-    if (shape.num_points() !== data.length) throw new Error('size');
-  } catch (error) {
-    console.error(error);
-    throw error;
-  }
-  return shape;
-}
-export function build(module: GeometryModule, data: Int8Array): number {
-  const shape = new module.Shape();
-  fill(module, shape, data);
-  try {
-    return shape.num_points();
-  } finally {
-    module.destroy(shape);
-  }
-}
-`,
+      code: withHelper('console.error(error);'),
       errors: [{ messageId: 'leakOnException', line: 13 }],
     },
   ],
