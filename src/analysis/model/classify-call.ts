@@ -184,7 +184,7 @@ export class CallClassifier {
         // A number the default library's constructors take is read, not kept (`new Float32Array(heap, ptr, n)`: a view at the pointer).
         const readsNumbers = declaration !== undefined && this.program.isSourceFileDefaultLibrary(declaration.getSourceFile());
         for (let i = 0; i < args.length; i++) {
-          if (args[i] === 'use' && !specArgs?.has(i) && !(readsNumbers && numberParameter(declaration, i, this.checker))) args[i] = 'escape';
+          if (args[i] === 'use' && !specArgs?.has(i) && !(readsNumbers && numberParameter(declaration, i))) args[i] = 'escape';
         }
         if (rest === 'use') rest = 'escape';
       }
@@ -328,8 +328,8 @@ function isPromise(type: ts.Type): boolean {
   return name === 'Promise' || name === 'PromiseLike';
 }
 
-/** Is the declaration's parameter at this index typed as a number? */
-function numberParameter(declaration: ts.SignatureDeclaration, index: number, checker: ts.TypeChecker): boolean {
+/** Is the declaration's parameter at this index declared `number` (read from its type node: no checker question per call)? */
+function numberParameter(declaration: ts.SignatureDeclaration, index: number): boolean {
   const parameter = declaration.parameters[index];
-  return parameter !== undefined && !parameter.dotDotDotToken && (checker.getNonNullableType(checker.getTypeAtLocation(parameter)).flags & ts.TypeFlags.NumberLike) !== 0;
+  return parameter !== undefined && !parameter.dotDotDotToken && parameter.type?.kind === ts.SyntaxKind.NumberKeyword;
 }
