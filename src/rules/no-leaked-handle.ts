@@ -86,8 +86,10 @@ export default createRule<Options, MessageIds>({
             // The first place where the throw is visible names the leak; without one, only `strict` reports it.
             const exits = [...(finding.exceptionExits ?? [finding.exitNode ?? finding.node])].sort((a, b) => a.range[0] - b.range[0]);
             let visible: { exit: TSESTree.Node; because: string } | undefined;
+            // A callee that frees the handle it was handed before it throws (`catch (e) { destroy(mesh); throw e; }`) leaks nothing by that throw.
+            const holders = new Set([acquiredName(sourceCode, finding.node), ...(finding.heldBy ? [finding.heldBy] : [])]);
             for (const exit of exits) {
-              const because = visibleThrowNote(context, analysis, exit);
+              const because = visibleThrowNote(context, analysis, exit, holders);
               if (because !== undefined) {
                 visible = { exit, because };
                 break;

@@ -137,11 +137,11 @@ export function ownerClassNote(context: AnyRuleContext, analysis: FileAnalysis, 
  * Why the call at an exception exit visibly throws, for the message (` (it throws at util.ts:12)`),
  * or undefined when nothing in the program says it throws.
  */
-export function visibleThrowNote(context: AnyRuleContext, analysis: FileAnalysis, node: TSESTree.Node): string | undefined {
+export function visibleThrowNote(context: AnyRuleContext, analysis: FileAnalysis, node: TSESTree.Node, holders?: ReadonlySet<string>): string | undefined {
   const tsNode = ESLintUtils.getParserServices(context).esTreeNodeToTSNodeMap.get(node);
   let visible;
   try {
-    visible = tsNode ? analysis.model.visibleThrow(tsNode) : undefined;
+    visible = tsNode ? analysis.model.visibleThrow(tsNode, holders) : undefined;
   } catch {
     return undefined;
   }

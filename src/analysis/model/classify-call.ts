@@ -184,7 +184,11 @@ export class CallClassifier {
       if (!hasBody && !proxy && !specBorrowsArguments) {
         // (A preset's `use` says otherwise: the platform's `new VideoFrame(bitmap)` copies the image; so does
         // a preset whose bound constructors take objects by reference or copy: embind's `new Module.PathBuilder(path)`.)
-        for (let i = 0; i < args.length; i++) if (args[i] === 'use' && !specArgs?.has(i)) args[i] = 'escape';
+        // A number the default library's constructors take is read, not kept (`new Float32Array(heap, ptr, n)`: a view at the pointer).
+        const readsNumbers = declaration !== undefined && this.program.isSourceFileDefaultLibrary(declaration.getSourceFile());
+        for (let i = 0; i < args.length; i++) {
+          if (args[i] === 'use' && !specArgs?.has(i) && !(readsNumbers && numberParameter(declaration, i))) args[i] = 'escape';
+        }
         if (rest === 'use') rest = 'escape';
       }
       receiver = 'none';
@@ -326,4 +330,10 @@ const DOM_LIBRARY = /[\\/]lib\.(dom|webworker)\.d\.ts$/;
 function isPromise(type: ts.Type): boolean {
   const name = type.getSymbol()?.getName();
   return name === 'Promise' || name === 'PromiseLike';
+}
+
+/** Is the declaration's parameter at this index declared `number` (read from its type node: no checker question per call)? */
+function numberParameter(declaration: ts.SignatureDeclaration, index: number): boolean {
+  const parameter = declaration.parameters[index];
+  return parameter !== undefined && !parameter.dotDotDotToken && parameter.type?.kind === ts.SyntaxKind.NumberKeyword;
 }

@@ -141,10 +141,10 @@ export class HandleModel {
     return this.calls.classifyCall(node, receiverIsHandle, summaryOf, calleeTypeHint);
   }
 
-  /** Why an exception exit visibly throws (a `throw`, a callee whose body throws, a preset's contract), if it does. */
-  visibleThrow(node: ts.Node): VisibleThrow | undefined {
+  /** Why an exception exit visibly throws (a `throw`, a callee whose body throws, a preset's contract), if it does, for a handle the `holders` hold. */
+  visibleThrow(node: ts.Node, holders?: ReadonlySet<string>): VisibleThrow | undefined {
     this.visibleThrows ??= new VisibleThrows(this.checker, this.specs);
-    return this.visibleThrows.of(node);
+    return this.visibleThrows.of(node, holders);
   }
 
   /** What iterating a value to the end of a `for … of` loop does to it (see classify-call.ts). */

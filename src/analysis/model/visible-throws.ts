@@ -20,16 +20,20 @@ export type VisibleThrow =
   | { readonly kind: 'contract'; readonly callee: string; readonly spec: string };
 
 export class VisibleThrows {
-  /** The first uncaught `throw` in a declaration's own body, or null. */
-  private readonly bodyThrows = new Map<ts.Node, ts.ThrowStatement | null>();
+  /** The uncaught `throw`s of a declaration's own body, in order. */
+  private readonly bodyThrows = new Map<ts.Node, readonly ts.ThrowStatement[]>();
 
   constructor(
     private readonly checker: ts.TypeChecker,
     private readonly specs: SpecMatcher | undefined,
   ) {}
 
-  /** Why the exit at this node (a call, `new`, `await` or `throw` where a function may leave by an exception) visibly throws. */
-  of(node: ts.Node): VisibleThrow | undefined {
+  /**
+   * Why the exit at this node (a call, `new`, `await` or `throw` where a function may leave by an exception) visibly throws.
+   * @param holders the names that hold the leaking handle there: a callee that, where it throws, has handed the argument one of them
+   * is passed to a call first (`catch (e) { module.destroy(mesh); throw e; }`) cleaned it up, and that throw does not count for it
+   */
+  of(node: ts.Node, holders: ReadonlySet<string> = NO_NAMES): VisibleThrow | undefined {
     if (ts.isThrowStatement(node)) return { kind: 'statement' };
     let call: ts.Node = ts.isExpression(node) ? skipOuterExpressions(node) : node;
     if (ts.isAwaitExpression(call)) call = skipOuterExpressions(call.expression);
@@ -43,36 +47,65 @@ export class VisibleThrows {
     const callee = calleeText(call);
     const spec = this.specs?.throwingSpec(call, declaration);
     if (spec) return { kind: 'contract', callee, spec };
-    const thrown = this.uncaughtThrowOf(declaration);
+    const handed = handedParameters(call, declaration, holders);
+    const thrown = this.uncaughtThrowsOf(declaration).find((statement) => !handed.some((parameter) => cleanedUpBefore(statement, parameter)));
     return thrown ? { kind: 'body', callee, at: thrown } : undefined;
   }
 
-  private uncaughtThrowOf(declaration: ts.SignatureDeclaration): ts.ThrowStatement | null {
+  private uncaughtThrowsOf(declaration: ts.SignatureDeclaration): readonly ts.ThrowStatement[] {
     let cached = this.bodyThrows.get(declaration);
     if (cached === undefined) {
       const body = 'body' in declaration ? (declaration.body as ts.Node | undefined) : undefined;
-      cached = body ? firstUncaughtThrow(body) : null;
+      cached = body ? uncaughtThrows(body) : [];
       this.bodyThrows.set(declaration, cached);
     }
     return cached;
   }
 }
 
+const NO_NAMES: ReadonlySet<string> = new Set();
+
+/** The callee's parameters (by name) to which the call passes one of the names that hold the handle. */
+function handedParameters(call: ts.CallExpression | ts.NewExpression, declaration: ts.SignatureDeclaration, holders: ReadonlySet<string>): readonly string[] {
+  if (holders.size === 0) return [];
+  const names: string[] = [];
+  (call.arguments ?? []).forEach((argument, index) => {
+    const parameter = declaration.parameters[index];
+    const value = skipOuterExpressions(argument);
+    if (parameter && ts.isIdentifier(parameter.name) && ts.isIdentifier(value) && holders.has(value.text)) names.push(parameter.name.text);
+  });
+  return names;
+}
+
+/** A `throw` in a `catch` block that first passes the parameter to a call (`catch (e) { this.free(mesh); throw e; }`). */
+function cleanedUpBefore(thrown: ts.ThrowStatement, parameter: string): boolean {
+  let block: ts.Node | undefined = thrown.parent;
+  while (block && !(ts.isBlock(block) && ts.isCatchClause(block.parent))) block = ts.isFunctionLike(block) ? undefined : block.parent;
+  if (!block || !ts.isBlock(block)) return false;
+  let handed = false;
+  const visit = (node: ts.Node): void => {
+    if (handed || node.pos >= thrown.pos || ts.isFunctionLike(node)) return;
+    if ((ts.isCallExpression(node) || ts.isNewExpression(node)) && (node.arguments ?? []).some((argument) => ts.isIdentifier(argument) && argument.text === parameter)) handed = true;
+    else ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(block, visit);
+  return handed;
+}
+
 /**
- * A `throw` the body does not catch itself (not in a nested function, not inside a `try` with a
+ * The `throw`s the body does not catch itself (not in a nested function, not inside a `try` with a
  * `catch`) and that reports a failure at run time: a check of the callee's own arguments or of its
  * object's state (`if (this._freed) throw …`, `if (!Number.isFinite(t)) throw …`) guards against a
  * caller's mistake, not something a correct caller must expect, and does not count. A throw under
  * no test, in a `catch`, or under a test of something the callee computed (`if (rc !== 0) throw …`,
  * `if (this.ffi.step() !== 0) throw …`) does.
  */
-function firstUncaughtThrow(body: ts.Node): ts.ThrowStatement | null {
+function uncaughtThrows(body: ts.Node): readonly ts.ThrowStatement[] {
   const locals = localNames(body);
-  let found: ts.ThrowStatement | null = null;
+  const found: ts.ThrowStatement[] = [];
   const visit = (node: ts.Node): void => {
-    if (found) return;
     if (ts.isThrowStatement(node)) {
-      if (!onlyUnderPreconditions(node, body, locals)) found = node;
+      if (!onlyUnderPreconditions(node, body, locals)) found.push(node);
       return;
     }
     if (ts.isFunctionLike(node) || ts.isClassLike(node)) return;

@@ -16,7 +16,7 @@ import { memberName } from '../ir/ast.js';
 import { FileFactsUnion } from './file-facts-union.js';
 import { KeptResults } from './kept-results.js';
 import { verdictByShape } from './verdicts-by-shape.js';
-import { modulesDeclared, modulesMentioned, programMentions, shapeDeclared } from './program-facts.js';
+import { filesDeclaringMembers, modulesDeclared, modulesMentioned, programMentions, shapeDeclared } from './program-facts.js';
 import { defaultLibraryWords } from '../model/presets/spec-index.js';
 import type { HandleApiSpec } from '../model/presets/types.js';
 import { DEFAULT_LIBRARY } from '../model/presets/types.js';
@@ -81,7 +81,7 @@ function taggedNames(program: ts.Program): ReadonlySet<string> {
   return taggedNamesOfFiles.in(program);
 }
 
-type SpecLike = Partial<Pick<HandleApiSpec, 'modules' | 'acquireByReturnType' | 'handleShapes' | 'handleTypes' | 'acquire'>>;
+type SpecLike = Partial<Pick<HandleApiSpec, 'modules' | 'acquireByReturnType' | 'handleShapes' | 'handleTypes' | 'acquire' | 'moduleShape'>>;
 
 /**
  * Does the program use this spec's library? Its modules appear among the
@@ -97,6 +97,8 @@ function isPackageName(module: string): boolean {
 function specActive(program: ts.Program, spec: SpecLike, allModules: readonly string[]): boolean {
   const modules = spec.modules ?? ['*'];
   if (modules.includes('*')) {
+    // A module shape's spec where a file declares every member of the shape (the WebIDL Binder's `destroy`, `_malloc`).
+    if (spec.moduleShape) return filesDeclaringMembers(program, spec.moduleShape.members).size > 0;
     const shapes = spec.handleShapes ?? [];
     return shapes.length === 0 || shapeDeclared(program, shapes);
   }

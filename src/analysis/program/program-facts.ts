@@ -104,6 +104,27 @@ export function shapeDeclared(program: ts.Program, shapes: readonly { readonly m
   return union.in(program).size > 0;
 }
 
+const memberFileUnions = new Map<string, FileFactsUnion>();
+
+/**
+ * The TypeScript files of the program (the default library aside) whose text
+ * declares every one of these members: the only files where a module object
+ * of that shape can be declared (an Emscripten module's `destroy`, `_malloc`).
+ */
+export function filesDeclaringMembers(program: ts.Program, members: readonly string[]): ReadonlySet<string> {
+  const key = members.join('\0');
+  let union = memberFileUnions.get(key);
+  if (!union) {
+    union = new FileFactsUnion((file, ofProgram) =>
+      !(file.flags & ts.NodeFlags.JavaScriptFile) && !ofProgram.isSourceFileDefaultLibrary(file) && members.every((member) => declaresMember(file.text, member))
+        ? [file.fileName]
+        : NONE,
+    );
+    memberFileUnions.set(key, union);
+  }
+  return union.in(program);
+}
+
 const mentionUnions = new Map<string, FileFactsUnion>();
 
 /**

@@ -12,8 +12,9 @@ import { tfjs } from './tfjs.js';
 import type { HandleApiSpec } from './types.js';
 import { wasmBindgen } from './wasm-bindgen.js';
 import { webTreeSitter } from './web-tree-sitter.js';
+import { webidlBinder } from './webidl-binder.js';
 
-export type { CallbackOwnership, CallPattern, HandleApiSpec, HandleShape, ModuleName, NativeCallbackSpec, Operand, OperandPattern, ScopePattern } from './types.js';
+export type { CallbackOwnership, CallPattern, HandleApiSpec, HandleShape, ModuleName, ModuleShape, NativeCallbackSpec, Operand, OperandPattern, ScopePattern } from './types.js';
 export { CompiledSpecs, SpecMatcher } from './matcher.js';
 export type { SpecCallEffect } from './matcher.js';
 
@@ -29,6 +30,7 @@ export const presets: readonly HandleApiSpec[] = [
   koffi,
   canvaskit,
   embind,
+  webidlBinder,
   wasmBindgen,
   platformWeb,
   platformNode,

@@ -114,7 +114,7 @@ export class SpecMatcher {
       // parser's `parse`) can cost more than the whole call's analysis.
       let containerNames: ReadonlySet<string> | undefined;
       for (const candidate of candidates) {
-        if (!this.index.fromModules(origin, candidate.modules)) continue;
+        if (!this.index.fromModules(origin, candidate.modules) || !this.index.candidatePossible(candidate)) continue;
         containerNames ??= this.index.containerNames(declaration, node);
         if (!this.index.patternMatches(candidate.pattern, declaration, containerNames)) continue;
         push(matched, candidate.specIndex, candidate);
@@ -158,13 +158,15 @@ export class SpecMatcher {
     const named = this.index.byName.get(symbol.getName()) ?? [];
     for (const declaration of symbol.declarations ?? []) {
       const origin = this.index.originOf(declaration);
-      // A `method` pattern (embind's `clone()`) never describes a plain function of that name.
+      // A `method` pattern (embind's `clone()`) never describes a plain function of that name, but for a
+      // module shape's functions, which a namespace declares (`declare module Ammo { function destroy(…) }`).
       const plainFunction = ts.isFunctionDeclaration(declaration) || ts.isVariableDeclaration(declaration);
       // A method of a named type, for a spec of any module (embind's `ClassHandle#clone`) or of the default library
       // (`VideoFrame#clone`): only a method that type declares (three's `Texture#clone`, `Response#clone` are none).
       const describes = (candidate: IndexedPattern): boolean =>
-        !(plainFunction && candidate.pattern.method !== undefined) &&
+        !(plainFunction && candidate.pattern.method !== undefined && !this.index.namesModuleShape(candidate)) &&
         this.index.fromModules(origin, candidate.modules) &&
+        this.index.candidatePossible(candidate) &&
         (candidate.pattern.type === undefined ||
           !(candidate.modules.includes('*') || candidate.modules.includes(DEFAULT_LIBRARY)) ||
           this.index.containerNames(declaration).has(candidate.pattern.type));

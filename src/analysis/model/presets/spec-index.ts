@@ -5,6 +5,7 @@ import { DEFAULT_LIBRARY } from './types.js';
 import type { IndexedPattern, Origin, PatternKind } from './compiled-specs.js';
 import { CompiledSpecs } from './compiled-specs.js';
 import { isMethodDeclaration, push } from './declarations.js';
+import { ModuleShapes } from './module-shapes.js';
 
 /** The properties of an object type looked at for handles it holds: a result taken apart names a few. */
 const MAX_PARTS = 16;
@@ -35,6 +36,9 @@ export class SpecIndex {
   /** Callback ownership patterns by the name of the call the callback is passed to. */
   readonly callbackOwners = new Map<string, { readonly specIndex: number; readonly pattern: CallbackOwnership; readonly modules: readonly ModuleName[] }[]>();
   private readonly endsByItselfCache = new Map<ts.Type, number>();
+  private readonly moduleShapes: ModuleShapes;
+  /** Specs whose handles are what a module of their `moduleShape` constructs, by index. */
+  private readonly moduleShapeSpecs: readonly number[];
 
   /**
    * @param signatureOf the signature a call resolves to, as the model finds it (a single generic
@@ -48,6 +52,8 @@ export class SpecIndex {
     this.checker = program.getTypeChecker();
     this.specs = compiled.specs;
     this.byReturnTypeSpecs = this.specs.flatMap((spec, specIndex) => (spec.acquireByReturnType ? [specIndex] : []));
+    this.moduleShapes = new ModuleShapes(program, this.checker);
+    this.moduleShapeSpecs = this.specs.flatMap((spec, specIndex) => (spec.moduleShape ? [specIndex] : []));
     this.specs.forEach((spec, specIndex) => {
       for (const name of spec.handleTypes ?? []) push(this.handleTypeNames, name, specIndex);
       const add = (kind: PatternKind, patterns: readonly CallPattern[] | undefined, into = this.byName): void => {
@@ -109,10 +115,25 @@ export class SpecIndex {
     return shapes.some((shape) => shape.members.every((member) => declaresMember(file.text, member)));
   }
 
-  /** A shape of the spec that any class may have, or one that a declaration file of the program has. */
+  /** A shape of the spec that any class may have, or one that a declaration file of the program has; or a module of its shape may be declared. */
   private shapeDeclared(spec: HandleApiSpec): boolean {
     const shapes = spec.handleShapes ?? [];
+    if (spec.moduleShape && this.moduleShapes.possible(spec.moduleShape)) return true;
     return shapes.some((shape) => !shape.declarationFilesOnly) || shapeDeclared(this.program, shapes);
+  }
+
+  /**
+   * Can the candidate describe a call of this program? Not one of a spec whose module shape no file
+   * declares: its patterns name common methods (`destroy`), whose receivers need not be typed for it.
+   */
+  candidatePossible(candidate: IndexedPattern): boolean {
+    return this.specs[candidate.specIndex].moduleShape === undefined || this.specPossible(candidate.specIndex);
+  }
+
+  /** Is the pattern's type the name a spec gives its module shape (a module's own functions, in a namespace too)? */
+  namesModuleShape(candidate: IndexedPattern): boolean {
+    const shape = this.specs[candidate.specIndex].moduleShape;
+    return shape !== undefined && candidate.pattern.type === shape.name;
   }
 
   /**
@@ -129,7 +150,7 @@ export class SpecIndex {
       const names = new Set<string>();
       let possible = false;
       for (const spec of this.specs) {
-        if ((spec.handleTypes ?? []).length === 0 && (spec.handleShapes ?? []).length === 0) continue;
+        if ((spec.handleTypes ?? []).length === 0 && (spec.handleShapes ?? []).length === 0 && !spec.moduleShape) continue;
         if (!spec.modules.includes('*')) {
           for (const module of spec.modules) if (module !== DEFAULT_LIBRARY) modules.add(module);
           // The default library is in every program: its handles are possible where the program names one.
@@ -211,6 +232,10 @@ export class SpecIndex {
         const origin = this.originOf(declaration);
         for (const specIndex of named) if (this.fromModules(origin, this.specs[specIndex].modules)) mask |= 1 << specIndex;
       }
+      for (const specIndex of this.moduleShapeSpecs) {
+        const spec = this.specs[specIndex];
+        if (this.specPossible(specIndex) && this.moduleShapes.constructs(spec.moduleShape!, symbol) && this.fromModules(this.originOf(declaration), spec.modules)) mask |= 1 << specIndex;
+      }
       this.specs.forEach((spec, specIndex) => {
         if ((mask & (1 << specIndex)) !== 0 || !spec.handleShapes) return;
         if (spec.handleShapes.some((shape) => this.hasShape(symbol, declaration, shape)) && this.fromModules(this.originOf(declaration), spec.modules)) {
@@ -273,6 +298,10 @@ export class SpecIndex {
     if (!names) {
       const collected = new Set<string>();
       const container = declaration.parent;
+      for (const specIndex of this.moduleShapeSpecs) {
+        const shape = this.specs[specIndex].moduleShape!;
+        if (this.specPossible(specIndex) && this.moduleShapes.declaresMember(shape, declaration)) collected.add(shape.name);
+      }
       if (container && (ts.isClassLike(container) || ts.isInterfaceDeclaration(container))) {
         const symbol = container.name ? this.checker.getSymbolAtLocation(container.name) : undefined;
         if (symbol) for (const name of this.typeNames(this.checker.getDeclaredTypeOfSymbol(symbol))) collected.add(name);

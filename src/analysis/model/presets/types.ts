@@ -58,6 +58,20 @@ export interface HandleShape {
 }
 
 /**
+ * A module object known by its members, not its name: an Emscripten module the WebIDL Binder fills
+ * (`destroy(obj)`, `_malloc(n)`), declared as an interface, a type literal, a class or a namespace of
+ * any name. The classes it constructs are the spec's handles: the instance types of its members
+ * `X: typeof X` or `X: new () => X`, and the classes of such a namespace. Only declared classes (`declare
+ * class`, a declaration file's) and interfaces count: a class of the program's own is no glue.
+ */
+export interface ModuleShape {
+  /** The name call patterns give as their `type` for the module's own functions (`{ type: 'WebIDLModule', method: 'destroy' }`). */
+  readonly name: string;
+  /** Every one of these members must exist on the module (for a namespace: be declared in it). */
+  readonly members: readonly string[];
+}
+
+/**
  * A call that runs its callback inside an ownership scope: handles the
  * library allocates while the callback runs are released when it returns
  * (`tf.tidy(() => …)`). Inside the callback those handles are not owned by
@@ -106,6 +120,7 @@ export interface HandleApiSpec {
   /** Classes, interfaces and type aliases whose values are handles, by name; classes extending them are handles too. */
   readonly handleTypes?: readonly string[];
   readonly handleShapes?: readonly HandleShape[];
+  readonly moduleShape?: ModuleShape;
   /** Calls that return a fresh handle the caller owns. */
   readonly acquire?: readonly CallPattern[];
   /**
