@@ -35,6 +35,8 @@ export class TypeQueries {
    * the checker resolves the call only when its return type is asked for.
    */
   private readonly unresolvedCalls = new Set<ts.Node>();
+  /** Calls through an untyped value with no preset declaration to stand for: they return `any`. */
+  private readonly untypedCalls = new Set<ts.Node>();
 
   /**
    * The type of an expression for the model's questions (is it a handle, a
@@ -73,6 +75,7 @@ export class TypeQueries {
     // declaration to resolve to: the checker would check every argument to say so.
     if (!calleeType && this.reachedThroughAny(callee)) {
       signature = this.untypedMemberSignature(node);
+      if (!signature) this.untypedCalls.add(node);
       this.signatureCache.set(node, signature);
       return signature;
     }
@@ -321,7 +324,8 @@ export class TypeQueries {
     } else if ((ts.isCallExpression(node) && !ts.isOptionalChain(node)) || ts.isNewExpression(node)) {
       // Only a signature found without the checker's resolution: after a resolution, `getTypeAtLocation` is cached.
       const signature = this.signatureOf(node);
-      if (!signature) return undefined;
+      // Calling `any` gives `any`: asking the checker would check every argument to say so.
+      if (!signature) return this.untypedCalls.has(node) ? this.checker.getAnyType() : undefined;
       if (this.unresolvedCalls.has(node)) return undefined;
       const generic = this.callReturns.get(node) ?? this.genericReturns.get(signature);
       if (generic) return generic;
