@@ -73,7 +73,7 @@ export class TypeQueries {
         : undefined);
     // A callee reached through an untyped value (`Module._free(ptr)` in emscripten glue) has no
     // declaration to resolve to: the checker would check every argument to say so.
-    if (!calleeType && this.reachedThroughAny(callee)) {
+    if (!calleeType && (this.reachedThroughAny(callee) || this.memberOfUntypedResult(callee))) {
       signature = this.untypedMemberSignature(node);
       if (!signature) this.untypedCalls.add(node);
       this.signatureCache.set(node, signature);
@@ -283,6 +283,15 @@ export class TypeQueries {
       return functionContainer(declaration) !== functionContainer(node);
     }
     return true;
+  }
+
+  /** `make().consume(…)` where `make()` returns `any`: a call's result is no reference, so nothing narrows it. */
+  private memberOfUntypedResult(callee: ts.Node): boolean {
+    if (!ts.isPropertyAccessExpression(callee) || ts.isOptionalChain(callee)) return false;
+    const object = skipParentheses(callee.expression);
+    if (!((ts.isCallExpression(object) && !ts.isOptionalChain(object)) || ts.isNewExpression(object))) return false;
+    const type = this.stableTypeOf(object);
+    return type !== undefined && (type.flags & ts.TypeFlags.Any) !== 0;
   }
 
   /** The type `typeOfExpression` gives, if it needs no flow analysis; else undefined. */
