@@ -35,6 +35,8 @@ export class TypeQueries {
    * the checker resolves the call only when its return type is asked for.
    */
   private readonly unresolvedCalls = new Set<ts.Node>();
+  /** Calls through an untyped value with no preset declaration to stand for: they return `any`. */
+  private readonly untypedCalls = new Set<ts.Node>();
 
   /**
    * The type of an expression for the model's questions (is it a handle, a
@@ -71,8 +73,9 @@ export class TypeQueries {
         : undefined);
     // A callee reached through an untyped value (`Module._free(ptr)` in emscripten glue) has no
     // declaration to resolve to: the checker would check every argument to say so.
-    if (!calleeType && this.reachedThroughAny(callee)) {
+    if (!calleeType && (this.reachedThroughAny(callee) || this.memberOfUntypedResult(callee))) {
       signature = this.untypedMemberSignature(node);
+      if (!signature) this.untypedCalls.add(node);
       this.signatureCache.set(node, signature);
       return signature;
     }
@@ -282,6 +285,15 @@ export class TypeQueries {
     return true;
   }
 
+  /** `make().consume(…)` where `make()` returns `any`: a call's result is no reference, so nothing narrows it. */
+  private memberOfUntypedResult(callee: ts.Node): boolean {
+    if (!ts.isPropertyAccessExpression(callee) || ts.isOptionalChain(callee)) return false;
+    const object = skipParentheses(callee.expression);
+    if (!((ts.isCallExpression(object) && !ts.isOptionalChain(object)) || ts.isNewExpression(object))) return false;
+    const type = this.stableTypeOf(object);
+    return type !== undefined && (type.flags & ts.TypeFlags.Any) !== 0;
+  }
+
   /** The type `typeOfExpression` gives, if it needs no flow analysis; else undefined. */
   stableTypeOfNode(node: ts.Node): ts.Type | undefined {
     return this.expressionTypeCache.get(node) ?? this.stableTypeOf(skipParentheses(node));
@@ -321,7 +333,8 @@ export class TypeQueries {
     } else if ((ts.isCallExpression(node) && !ts.isOptionalChain(node)) || ts.isNewExpression(node)) {
       // Only a signature found without the checker's resolution: after a resolution, `getTypeAtLocation` is cached.
       const signature = this.signatureOf(node);
-      if (!signature) return undefined;
+      // Calling `any` gives `any`: asking the checker would check every argument to say so.
+      if (!signature) return this.untypedCalls.has(node) ? this.checker.getAnyType() : undefined;
       if (this.unresolvedCalls.has(node)) return undefined;
       const generic = this.callReturns.get(node) ?? this.genericReturns.get(signature);
       if (generic) return generic;

@@ -26,6 +26,8 @@ export class SpecIndex {
   private readonly originCache = new Map<ts.Node, Origin>();
   private readonly packageCache = new Map<string, readonly string[]>();
   private readonly containerNamesCache = new Map<ts.Declaration, ReadonlySet<string>>();
+  /** The names of a method call's receiver type: each call is matched against several patterns, and narrowing the receiver walks the flow. */
+  private readonly receiverNamesCache = new Map<ts.Node, ReadonlySet<string>>();
   readonly checker: ts.TypeChecker;
   /** Module lists of specs and patterns, compiled once: `*`, and the program files they name. */
   private readonly moduleLists = new Map<readonly ModuleName[], { readonly any: boolean; readonly files: readonly string[] }>();
@@ -318,9 +320,15 @@ export class SpecIndex {
       this.containerNamesCache.set(declaration, names);
     }
     if (node && ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
-      const receiverNames = this.typeNames(this.checker.getTypeAtLocation(node.expression.expression));
+      const receiverNames = this.receiverNames(node.expression.expression);
       if (receiverNames.size > 0) return new Set([...names, ...receiverNames]);
     }
+    return names;
+  }
+
+  private receiverNames(receiver: ts.Expression): ReadonlySet<string> {
+    let names = this.receiverNamesCache.get(receiver);
+    if (!names) this.receiverNamesCache.set(receiver, (names = this.typeNames(this.checker.getTypeAtLocation(receiver))));
     return names;
   }
 

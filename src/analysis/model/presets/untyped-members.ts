@@ -29,7 +29,6 @@ export class UntypedMembers {
   signatureOf(call: ts.CallExpression): ts.Signature | undefined {
     const callee = skipParentheses(call.expression);
     if (!ts.isPropertyAccessExpression(callee) || ts.isPrivateIdentifier(callee.name) || !this.index.byName.has(callee.name.text)) return undefined;
-    if (!(this.index.checker.getTypeAtLocation(callee.expression).flags & ts.TypeFlags.Any)) return undefined;
     const file = call.getSourceFile();
     let byName = this.byFile.get(file);
     if (!byName) this.byFile.set(file, (byName = new Map()));
@@ -39,7 +38,9 @@ export class UntypedMembers {
       signature = this.importedSignature(file, name) ?? null;
       byName.set(name, signature);
     }
-    return signature ?? undefined;
+    // The receiver is typed (narrowing it walks the flow) only where the name stands for a declaration.
+    if (!signature || !(this.index.checker.getTypeAtLocation(callee.expression).flags & ts.TypeFlags.Any)) return undefined;
+    return signature;
   }
 
   /** The declaration of the first pattern named `name` that a module the file imports exports, from the pattern's modules. */
