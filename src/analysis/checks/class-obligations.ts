@@ -22,7 +22,7 @@ import type { Finding } from '../flow/findings.js';
 import { inferredReasonAt } from '../inference/inferred-findings.js';
 import type { InferredReason } from '../inference/inferred-reason.js';
 import { memberName } from '../ir/ast.js';
-import { baseClassOf, hasNoRequiredParameters } from '../model/ts-nodes.js';
+import { baseClassOf, hasNoRequiredParameters, isReleaseMethodDeclaration } from '../model/ts-nodes.js';
 
 export type ClassObligationKind = 'no-release-method' | 'field-not-released' | 'field-released-on-some-paths' | 'field-overwritten';
 
@@ -220,14 +220,9 @@ function inheritedReleaseMethods(file: FileContext, classNode: ClassNode, releas
   const seen = new Set<ts.ClassLikeDeclaration>();
   for (let base = baseClassOf(checker, declaration); base && !seen.has(base) && !base.getSourceFile().isDeclarationFile; base = baseClassOf(checker, base)) {
     seen.add(base);
-    const found: { name: string; declaration: ts.MethodDeclaration }[] = [];
-    for (const member of base.members) {
-      if (!ts.isMethodDeclaration(member) || !member.body || ts.getCombinedModifierFlags(member) & ts.ModifierFlags.Static) continue;
-      if (ts.isIdentifier(member.name) && releaseNames.has(member.name.text) && hasNoRequiredParameters(member)) found.push({ name: member.name.text, declaration: member });
-      else if (ts.isComputedPropertyName(member.name) && /^Symbol\.(dispose|asyncDispose)$/.test(member.name.expression.getText())) {
-        found.push({ name: `[${member.name.expression.getText()}]`, declaration: member });
-      }
-    }
+    const found = base.members
+      .filter((member): member is ts.MethodDeclaration => ts.isMethodDeclaration(member) && member.body !== undefined && isReleaseMethodDeclaration(member, releaseNames))
+      .map((member) => ({ name: ts.isIdentifier(member.name) ? member.name.text : `[${(member.name as ts.ComputedPropertyName).expression.getText()}]`, declaration: member }));
     if (found.length > 0) return found.map((method) => ({ ...method, name: `${base.name?.text ?? 'base'}#${method.name}` }));
   }
   return [];

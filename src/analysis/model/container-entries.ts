@@ -10,7 +10,7 @@
  * bases, once per class and per method declaration.
  */
 import ts from 'typescript';
-import { baseClassOf } from './ts-nodes.js';
+import { baseClassOf, isReleaseMethodDeclaration, programClassesWithMethod } from './ts-nodes.js';
 
 /** Calls that put their arguments into a container. */
 const INSERT_METHODS: ReadonlySet<string> = new Set(['push', 'unshift', 'add', 'set']);
@@ -90,26 +90,11 @@ export class ContainerEntries {
     const baseName = base.name?.text;
     if (baseName === undefined) return [];
     const checker = this.program.getTypeChecker();
-    const found: [ts.ClassLikeDeclaration, ts.MethodDeclaration][] = [];
-    for (const sourceFile of this.program.getSourceFiles()) {
-      if (sourceFile.isDeclarationFile || this.program.isSourceFileFromExternalLibrary(sourceFile) || !sourceFile.text.includes(baseName)) continue;
-      for (const statement of sourceFile.statements) {
-        if (!ts.isClassDeclaration(statement) || statement === base || !extendsClass(checker, statement, base)) continue;
-        const method = statement.members.find(
-          (member): member is ts.MethodDeclaration => ts.isMethodDeclaration(member) && member.body !== undefined && ts.isIdentifier(member.name) && member.name.text === name,
-        );
-        if (method) found.push([statement, method]);
-      }
-    }
-    return found;
+    return [...programClassesWithMethod(this.program, baseName, name)].filter(([owner]) => owner !== base && extendsClass(checker, owner, base));
   }
 
-  /** `dispose()`, `free()`…, or `[Symbol.dispose]()`, with no required parameter. */
   private isReleaseMethod(member: ts.MethodDeclaration): boolean {
-    if (ts.getCombinedModifierFlags(member) & ts.ModifierFlags.Static) return false;
-    if (member.parameters.some((parameter) => !parameter.questionToken && !parameter.initializer && !parameter.dotDotDotToken)) return false;
-    if (ts.isIdentifier(member.name)) return this.releaseMethodNames.has(member.name.text);
-    return ts.isComputedPropertyName(member.name) && /^Symbol\.(dispose|asyncDispose)$/.test(member.name.expression.getText());
+    return isReleaseMethodDeclaration(member, this.releaseMethodNames);
   }
 }
 

@@ -9,6 +9,7 @@
  * only of a declaration that would otherwise acquire.
  */
 import ts from 'typescript';
+import { programClassesWithMethod } from './ts-nodes.js';
 
 export class FluentInterfaces {
   private readonly verdicts = new Map<ts.SignatureDeclaration, boolean>();
@@ -35,17 +36,10 @@ export class FluentInterfaces {
     const name = member.name.text;
     const checker = this.program.getTypeChecker();
     let implementations = 0;
-    for (const sourceFile of this.program.getSourceFiles()) {
-      if (sourceFile.isDeclarationFile || this.program.isSourceFileFromExternalLibrary(sourceFile) || !sourceFile.text.includes(iface.name.text)) continue;
-      for (const statement of sourceFile.statements) {
-        if (!ts.isClassDeclaration(statement) || !implementsInterface(checker, statement, iface)) continue;
-        const method = statement.members.find(
-          (member): member is ts.MethodDeclaration => ts.isMethodDeclaration(member) && member.body !== undefined && ts.isIdentifier(member.name) && member.name.text === name,
-        );
-        if (!method) continue;
-        if (!returnsOnlyThis(method.body!)) return false;
-        implementations++;
-      }
+    for (const [owner, method] of programClassesWithMethod(this.program, iface.name.text, name)) {
+      if (!implementsInterface(checker, owner, iface)) continue;
+      if (!returnsOnlyThis(method.body!)) return false;
+      implementations++;
     }
     return implementations > 0;
   }

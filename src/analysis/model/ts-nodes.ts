@@ -128,3 +128,28 @@ export function baseClassOf(checker: ts.TypeChecker, declaration: ts.ClassLikeDe
   if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
   return symbol?.declarations?.find(ts.isClassLike);
 }
+
+/** `dispose()`, `free()`… (a name in `releaseNames`), or `[Symbol.dispose]()`, an instance method with no required parameter. */
+export function isReleaseMethodDeclaration(member: ts.MethodDeclaration, releaseNames: ReadonlySet<string>): boolean {
+  if (ts.getCombinedModifierFlags(member) & ts.ModifierFlags.Static || !hasNoRequiredParameters(member)) return false;
+  if (ts.isIdentifier(member.name)) return releaseNames.has(member.name.text);
+  return ts.isComputedPropertyName(member.name) && /^Symbol\.(dispose|asyncDispose)$/.test(member.name.expression.getText());
+}
+
+/**
+ * The program's own top-level classes (not declaration files, not libraries) in files whose text
+ * mentions `name`, each with its method `method` that has a body: where to look for the
+ * implementations of a base class's or an interface's method.
+ */
+export function* programClassesWithMethod(program: ts.Program, name: string, method: string): Generator<[ts.ClassDeclaration, ts.MethodDeclaration]> {
+  for (const sourceFile of program.getSourceFiles()) {
+    if (sourceFile.isDeclarationFile || program.isSourceFileFromExternalLibrary(sourceFile) || !sourceFile.text.includes(name)) continue;
+    for (const statement of sourceFile.statements) {
+      if (!ts.isClassDeclaration(statement)) continue;
+      const found = statement.members.find(
+        (member): member is ts.MethodDeclaration => ts.isMethodDeclaration(member) && member.body !== undefined && ts.isIdentifier(member.name) && member.name.text === method,
+      );
+      if (found) yield [statement, found];
+    }
+  }
+}

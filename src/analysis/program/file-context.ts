@@ -327,7 +327,8 @@ export class FileContext {
     try {
       const type = this.typeOf(node);
       if (!type) return false;
-      return (type.isUnion() ? type.types : [type]).some((part) => (part.flags & ts.TypeFlags.TypeParameter) !== 0);
+      // `T | null`, or `T & {}` where a test narrowed it.
+      return (type.isUnionOrIntersection() ? type.types : [type]).some((part) => (part.flags & ts.TypeFlags.TypeParameter) !== 0);
     } catch {
       return false;
     }

@@ -252,11 +252,7 @@ export class GraphBuilder {
    * (react-native-skia's `BaseHostObject<T>#dispose()`).
    */
   isGenericField(node: TSESTree.Node): boolean {
-    if (!this.summarize || node.type !== AST_NODE_TYPES.MemberExpression || node.object.type !== AST_NODE_TYPES.ThisExpression) return false;
-    const type = this.file.typeOf(node);
-    if (type === undefined) return false;
-    const parts = type.isIntersection() ? type.types : [type];
-    return parts.some((part) => (part.flags & ts.TypeFlags.TypeParameter) !== 0);
+    return this.summarize && node.type === AST_NODE_TYPES.MemberExpression && node.object.type === AST_NODE_TYPES.ThisExpression && this.file.isTypeParameterNode(node);
   }
 
   /**
